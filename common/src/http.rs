@@ -1,0 +1,240 @@
+//! HTTP for every tool: one ureq agent per process with a keep-alive pool,
+//! connect and read timeouts, retries with backoff on connection errors, 5xx
+//! and 429 (honouring `Retry-After`), the system trust store plus
+//! `SSL_CERT_FILE` / `PIP_CERT` / `--cert`, proxies from `HTTPS_PROXY` /
+//! `NO_PROXY`, and credentials from the URL or `~/.netrc` that never appear
+//! in output (see [`redact`]).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::thread;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use base64::Engine;
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
+use ureq::Agent;
+
+use crate::netrc::Netrc;
+
+pub use ureq::http::{Response, StatusCode};
+pub use ureq::Body;
+
+/// How the process talks HTTP.
+#[derive(Clone, Debug)]
+pub struct HttpOptions {
+    /// Extra CA certificates (PEM), from `--cert`, `PIP_CERT` or pip's config.
+    pub cert: Option<PathBuf>,
+    /// Connect and per-read timeout.
+    pub timeout: Duration,
+    /// Retries after the first try.
+    pub retries: u32,
+    /// The first pause between retries; it doubles each time.
+    pub backoff: Duration,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            cert: None,
+            timeout: Duration::from_secs(
+                env_number("WHEELPIPE_TIMEOUT").or_else(|| env_number("PIP_TIMEOUT")).unwrap_or(15),
+            ),
+            retries: env_number("PIP_RETRIES").map_or(5, |n| n as u32),
+            backoff: Duration::from_millis(env_number("WHEELPIPE_RETRY_BACKOFF_MS").unwrap_or(250)),
+        }
+    }
+}
+
+fn env_number(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
+}
+
+/// The process's HTTP client. Cheap to share by reference across threads.
+pub struct Client {
+    agent: Agent,
+    options: HttpOptions,
+    /// Credentials by `host:port`, learned from URLs or `.netrc`.
+    credentials: Mutex<HashMap<String, (String, String)>>,
+    netrc: Option<Netrc>,
+}
+
+/// An HTTP request's failure, with the URL (redacted) it was for.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error("{url}: HTTP {status}")]
+    Status { url: String, status: u16 },
+    #[error("{url}: {message}")]
+    Transport { url: String, message: String },
+}
+
+impl Client {
+    pub fn new(options: HttpOptions) -> Result<Client> {
+        let tls = TlsConfig::builder().root_certs(root_certs(options.cert.as_ref())?).build();
+        let agent: Agent = Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(options.timeout))
+            .timeout_per_read(Some(options.timeout))
+            .timeout_recv_response(Some(options.timeout))
+            .max_idle_connections(64)
+            .max_idle_connections_per_host(16)
+            .user_agent(concat!("wheelpipe/", env!("CARGO_PKG_VERSION")))
+            .tls_config(tls)
+            .proxy(ureq::Proxy::try_from_env())
+            .build()
+            .into();
+        Ok(Client { agent, options, credentials: Mutex::default(), netrc: Netrc::load() })
+    }
+
+    pub fn options(&self) -> &HttpOptions {
+        &self.options
+    }
+
+    /// GET with retries. Returns any final response whose status is not
+    /// 5xx or 429 (a 404 is the caller's to judge); fails on transport
+    /// errors and on 5xx / 429 once the retries are spent.
+    pub fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<Response<Body>, HttpError> {
+        let (clean, auth) = self.authorization(url);
+        let shown = redact(url);
+        let mut attempt = 0;
+        loop {
+            let mut request = self.agent.get(&clean);
+            for (k, v) in headers {
+                request = request.header(*k, *v);
+            }
+            if let Some(a) = &auth {
+                request = request.header("Authorization", a);
+            }
+            let pause = match request.call() {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    if status != 429 && status < 500 {
+                        return Ok(response);
+                    }
+                    if attempt >= self.options.retries {
+                        return Err(HttpError::Status { url: shown, status });
+                    }
+                    retry_after(&response).unwrap_or_else(|| self.backoff(attempt))
+                }
+                Err(err) => {
+                    if attempt >= self.options.retries {
+                        return Err(HttpError::Transport { url: shown, message: err.to_string() });
+                    }
+                    self.backoff(attempt)
+                }
+            };
+            attempt += 1;
+            thread::sleep(pause);
+        }
+    }
+
+    /// GET that fails unless the status is 2xx.
+    pub fn get_ok(&self, url: &str, headers: &[(&str, &str)]) -> Result<Response<Body>, HttpError> {
+        let response = self.get(url, headers)?;
+        if !response.status().is_success() {
+            return Err(HttpError::Status { url: redact(url), status: response.status().as_u16() });
+        }
+        Ok(response)
+    }
+
+    /// The whole body of a successful GET, for small documents (index pages,
+    /// metadata files).
+    pub fn get_bytes(&self, url: &str, headers: &[(&str, &str)]) -> Result<Vec<u8>> {
+        let response = self.get_ok(url, headers)?;
+        let mut body = response.into_body();
+        body.with_config()
+            .limit(512 * 1024 * 1024)
+            .read_to_vec()
+            .with_context(|| format!("{}: the response body broke off", redact(url)))
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        (self.options.backoff * 2u32.saturating_pow(attempt)).min(Duration::from_secs(10))
+    }
+
+    /// The URL without credentials, and the `Authorization` header value for
+    /// it: from the URL itself (remembered for its host), else what its host
+    /// was given before, else `.netrc`.
+    fn authorization(&self, url: &str) -> (String, Option<String>) {
+        let Ok(mut parsed) = url::Url::parse(url) else { return (url.to_string(), None) };
+        let host = host_key(&parsed);
+        let mut creds = None;
+        if !parsed.username().is_empty() {
+            let user = percent_decode(parsed.username());
+            let pass = percent_decode(parsed.password().unwrap_or(""));
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+            self.credentials.lock().unwrap().insert(host.clone(), (user.clone(), pass.clone()));
+            creds = Some((user, pass));
+        }
+        if creds.is_none() {
+            creds = self.credentials.lock().unwrap().get(&host).cloned();
+        }
+        if creds.is_none() {
+            creds = parsed.host_str().and_then(|h| self.netrc.as_ref()?.lookup(h));
+        }
+        let header = creds.map(|(u, p)| {
+            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}")))
+        });
+        (parsed.to_string(), header)
+    }
+}
+
+fn host_key(url: &url::Url) -> String {
+    format!("{}:{}", url.host_str().unwrap_or(""), url.port_or_known_default().unwrap_or(0))
+}
+
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+fn retry_after(response: &Response<Body>) -> Option<Duration> {
+    let secs: u64 = response.headers().get("retry-after")?.to_str().ok()?.trim().parse().ok()?;
+    Some(Duration::from_secs(secs.min(60)))
+}
+
+/// A URL as it may be shown or written: without user name and password.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The system's trust store, plus the certificates of `extra`, plus
+/// `SSL_CERT_FILE` (rustls-native-certs reads that one itself).
+fn root_certs(extra: Option<&PathBuf>) -> Result<RootCerts> {
+    let found = rustls_native_certs::load_native_certs();
+    let mut certs: Vec<Certificate<'static>> =
+        found.certs.iter().map(|c| Certificate::from_der(c.as_ref()).to_owned()).collect();
+    if let Some(path) = extra {
+        let pem = std::fs::read(path)
+            .with_context(|| format!("cannot read the certificate file {}", path.display()))?;
+        let before = certs.len();
+        for item in ureq::tls::parse_pem(&pem) {
+            if let Ok(ureq::tls::PemItem::Certificate(c)) = item {
+                certs.push(c);
+            }
+        }
+        if certs.len() == before {
+            bail!("{}: no PEM certificate in the file", path.display());
+        }
+    }
+    Ok(RootCerts::new_with_certs(&certs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_removes_credentials() {
+        assert_eq!(redact("https://u:secret@host.example/simple/"), "https://host.example/simple/");
+        assert_eq!(redact("http://127.0.0.1:8/x"), "http://127.0.0.1:8/x");
+    }
+}

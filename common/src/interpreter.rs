@@ -1,0 +1,136 @@
+//! The target interpreter: one `python` call (interpreter.py) that returns its
+//! markers, sysconfig paths and what wheel tags need, cached by the
+//! interpreter's path and modification time.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::UNIX_EPOCH;
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+const SCRIPT: &str = include_str!("interpreter.py");
+
+/// The installation scheme's folders, absolute.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paths {
+    pub purelib: PathBuf,
+    pub platlib: PathBuf,
+    pub scripts: PathBuf,
+    pub include: PathBuf,
+    pub data: PathBuf,
+}
+
+/// What the tools know of a Python interpreter.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interpreter {
+    pub executable: PathBuf,
+    pub prefix: PathBuf,
+    pub base_prefix: PathBuf,
+    pub base_executable: Option<PathBuf>,
+    /// major, minor, micro
+    pub version: (u32, u32, u32),
+    /// PEP 508 environment markers, by marker name.
+    pub markers: BTreeMap<String, String>,
+    pub paths: Paths,
+    pub soabi: Option<String>,
+    pub ext_suffix: Option<String>,
+    pub py_debug: bool,
+    pub gil_disabled: bool,
+    /// `sysconfig.get_platform()`, e.g. `linux-x86_64`.
+    pub platform: String,
+    /// The glibc version, e.g. `2.36`, on glibc systems.
+    pub glibc: Option<String>,
+    /// The musl version on musl systems.
+    pub musl: Option<String>,
+    pub pointer_bits: u32,
+    /// pip's built-in default index, when pip is importable there.
+    pub pip_default_index: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CacheEntry {
+    path: PathBuf,
+    mtime_ns: u128,
+    interpreter: Interpreter,
+}
+
+impl Interpreter {
+    /// Asks `python` (a path or a name on PATH) about itself; with a cache
+    /// folder, reuses the answer while the executable is unchanged.
+    pub fn query(python: &Path, cache: Option<&crate::cache::Cache>) -> Result<Interpreter> {
+        let resolved = which(python)
+            .with_context(|| format!("cannot find the Python interpreter {}", python.display()))?;
+        let mtime_ns = std::fs::metadata(&resolved)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        let entry_path = cache.map(|c| {
+            c.dir("interpreters").join(format!(
+                "{}.json",
+                &crate::hash::sha256_hex(resolved.as_os_str().as_encoded_bytes())[..24]
+            ))
+        });
+        if let Some(p) = &entry_path {
+            if let Ok(text) = std::fs::read(p) {
+                if let Ok(entry) = serde_json::from_slice::<CacheEntry>(&text) {
+                    if entry.path == resolved && entry.mtime_ns == mtime_ns && mtime_ns != 0 {
+                        return Ok(entry.interpreter);
+                    }
+                }
+            }
+        }
+        let interpreter = Self::ask(&resolved)?;
+        if let (Some(p), Some(cache)) = (entry_path, cache) {
+            let entry = CacheEntry { path: resolved, mtime_ns, interpreter: interpreter.clone() };
+            // A cache that cannot be written only costs time.
+            let _ = cache.write_atomic(&p, &serde_json::to_vec(&entry)?);
+        }
+        Ok(interpreter)
+    }
+
+    fn ask(python: &Path) -> Result<Interpreter> {
+        let out = Command::new(python)
+            .args(["-I", "-c", SCRIPT])
+            .env_remove("PYTHONPATH")
+            .output()
+            .with_context(|| format!("cannot run {}", python.display()))?;
+        if !out.status.success() {
+            bail!(
+                "{} failed when asked about itself ({}): {}",
+                python.display(),
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        serde_json::from_slice(&out.stdout)
+            .with_context(|| format!("unexpected answer from {}", python.display()))
+    }
+
+    /// `X.Y`
+    pub fn short_version(&self) -> String {
+        format!("{}.{}", self.version.0, self.version.1)
+    }
+
+    /// True when this interpreter runs inside a virtualenv.
+    pub fn is_venv(&self) -> bool {
+        self.prefix != self.base_prefix
+    }
+}
+
+/// A path with a folder part as it is; a bare name looked up on PATH.
+pub fn which(python: &Path) -> Result<PathBuf> {
+    if python.components().count() > 1 {
+        if python.exists() {
+            return Ok(std::path::absolute(python)?);
+        }
+        bail!("no such file");
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(python))
+        .find(|candidate| candidate.is_file())
+        .ok_or_else(|| anyhow::anyhow!("not found on PATH"))
+}

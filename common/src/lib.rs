@@ -1,0 +1,20 @@
+//! The shared core of the wheelpipe tools: the pipe protocol's records, HTTP,
+//! the package index client, wheel names and tags, the target interpreter,
+//! pip-style configuration, the cache and progress. A piece of logic that
+//! more than one tool needs lives here, once.
+
+pub mod cache;
+pub mod config;
+pub mod exit;
+pub mod hash;
+pub mod http;
+pub mod index;
+pub mod interpreter;
+pub mod metadata;
+pub mod names;
+pub mod netrc;
+pub mod progress;
+pub mod records;
+pub mod stream;
+pub mod tags;
+pub mod wheel_name;

@@ -1,0 +1,163 @@
+//! The record types of the pipe protocol v1 (see PROTOCOL.md), defined once.
+//!
+//! Every record is one JSON object on one line with a `"type"` field. Readers
+//! ignore fields they do not know, and a stage passes through unchanged every
+//! record whose type it does not own, unknown types included: that is what
+//! [`Line::Other`] is for.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// The protocol version this code speaks; see PROTOCOL.md for the policy.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// A wheel chosen to be installed. `wheel-resolve` writes it, `wheel-fetch`
+/// adds `path`, `wheel-unpack` consumes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Artifact {
+    /// The distribution's name as the index spells it.
+    pub name: String,
+    pub version: String,
+    pub filename: String,
+    /// Where the wheel can be downloaded. Never carries credentials.
+    pub url: String,
+    /// Hash algorithm to lowercase hex digest; `sha256` whenever known.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hashes: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires_python: Option<String>,
+    /// True for a top-level requirement, false for a dependency.
+    #[serde(default)]
+    pub requested: bool,
+    /// The verified local file, once `wheel-fetch` has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
+}
+
+impl Artifact {
+    pub fn sha256(&self) -> Option<&str> {
+        self.hashes.get("sha256").map(String::as_str)
+    }
+}
+
+/// Where a `metadata` record's contents came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetadataSource {
+    /// The index's PEP 658 `.metadata` file.
+    Pep658,
+    /// HTTP range requests into the wheel.
+    Range,
+    /// The whole wheel was downloaded.
+    Full,
+    /// A wheel on the local disk.
+    Local,
+}
+
+/// A wheel's core metadata, as `wheel-meta` reads it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata {
+    pub name: String,
+    pub version: String,
+    #[serde(default)]
+    pub requires_dist: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires_python: Option<String>,
+    #[serde(default)]
+    pub provides_extra: Vec<String>,
+    pub source: MetadataSource,
+    /// The URL or path the metadata was read for.
+    pub url: String,
+    /// Bytes received over the network to read it (0 for local files).
+    #[serde(default)]
+    pub bytes: u64,
+    /// HTTP requests made to read it.
+    #[serde(default)]
+    pub requests: u32,
+}
+
+/// How a file reached the virtualenv.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkMode {
+    Link,
+    Clone,
+    Copy,
+}
+
+/// A distribution installed into the virtualenv by `wheel-unpack`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Installed {
+    pub name: String,
+    pub version: String,
+    /// Number of files written, RECORD included.
+    pub files: u64,
+    pub how: LinkMode,
+}
+
+/// Where a stage is. Rate-limited by the writer; forwarded downstream.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    pub tool: String,
+    pub done: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+    #[serde(default)]
+    pub bytes_done: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_total: Option<u64>,
+    /// What is being worked on now (file names), for the display.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub active: Vec<String>,
+}
+
+/// The last line of every stream.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct End {
+    pub tool: String,
+    pub ok: bool,
+    /// Records this tool produced (not counting passed-through ones).
+    pub count: u64,
+    #[serde(default = "default_version")]
+    pub protocol: u32,
+}
+
+fn default_version() -> u32 {
+    PROTOCOL_VERSION
+}
+
+impl End {
+    pub fn new(tool: &str, ok: bool, count: u64) -> End {
+        End { tool: tool.to_string(), ok, count, protocol: PROTOCOL_VERSION }
+    }
+}
+
+/// A record of a type this code knows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Record {
+    Artifact(Artifact),
+    Metadata(Metadata),
+    Installed(Installed),
+    Progress(Progress),
+    End(End),
+}
+
+/// One line of input: a known record, or any other JSON object, kept as its
+/// original text so it can be passed through unchanged.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Line {
+    Known(Record),
+    Other(String),
+}
+
+impl Record {
+    /// The record as one line of JSON, without the newline.
+    pub fn to_line(&self) -> String {
+        serde_json::to_string(self).expect("records always serialize")
+    }
+}
