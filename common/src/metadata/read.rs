@@ -1,0 +1,157 @@
+//! Getting a wheel's METADATA: from the `.dist-info` folder of a wheel on
+//! disk, from the index's PEP 658 `.metadata` file (its sha256 checked), or
+//! by downloading the whole wheel to a temporary file (never into memory).
+
+use std::fs::File;
+use std::io::{self, Read, Seek};
+use std::path::Path;
+
+use anyhow::{anyhow, bail, Context, Result};
+
+use super::CoreMetadata;
+use crate::http::{redact, Client};
+use crate::names::normalize;
+use crate::records::{Metadata, MetadataSource};
+use crate::wheel_name::WheelFilename;
+
+/// METADATA larger than this is not metadata.
+const METADATA_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// The `.dist-info/METADATA` of a wheel file on disk.
+pub fn read_local(path: &Path) -> Result<CoreMetadata> {
+    let filename = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let shown = path.display().to_string();
+    let file = File::open(path).with_context(|| format!("cannot open {shown}"))?;
+    read_wheel_file(file, &filename, &shown)
+}
+
+/// The METADATA of an open wheel `file` whose name is `filename`; `origin`
+/// (a path or URL) names it in errors. The wheel must hold exactly one
+/// top-level `.dist-info` folder, named for the wheel's name and version
+/// when `filename` is a wheel filename.
+pub fn read_wheel_file(file: impl Read + Seek, filename: &str, origin: &str) -> Result<CoreMetadata> {
+    let mut zip =
+        zip::ZipArchive::new(file).with_context(|| format!("{origin} is not a wheel (not a zip file)"))?;
+    let mut folders: Vec<&str> = zip
+        .file_names()
+        .filter_map(|n| n.split_once('/').map(|(top, _)| top))
+        .filter(|top| top.ends_with(".dist-info"))
+        .collect();
+    folders.sort_unstable();
+    folders.dedup();
+    let folder = match folders.as_slice() {
+        [] => bail!("{origin}: the wheel has no .dist-info folder"),
+        [one] => one.to_string(),
+        many => bail!("{origin}: the wheel has several .dist-info folders: {}", many.join(", ")),
+    };
+    if let Ok(wheel) = WheelFilename::parse(filename) {
+        if !dist_info_matches(&folder, &wheel) {
+            bail!(
+                "{origin}: the .dist-info folder {folder} does not match the wheel's name and version ({} {})",
+                wheel.name,
+                wheel.version
+            );
+        }
+    }
+    let inner = format!("{folder}/METADATA");
+    let entry = zip.by_name(&inner).map_err(|e| match e {
+        zip::result::ZipError::FileNotFound => anyhow!("{origin}: the wheel has no {inner}"),
+        other => anyhow!("{origin}: cannot read {inner}: {other}"),
+    })?;
+    let mut bytes = Vec::new();
+    entry
+        .take(METADATA_LIMIT)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("{origin}: cannot read {inner}"))?;
+    let text = String::from_utf8(bytes).map_err(|_| anyhow!("{origin}: {inner} is not UTF-8"))?;
+    CoreMetadata::parse(&text, &format!("{origin}: {inner}"))
+}
+
+/// `{name}-{version}.dist-info` for the wheel's name and version (names
+/// normalized, versions compared as PEP 440 versions).
+fn dist_info_matches(folder: &str, wheel: &WheelFilename) -> bool {
+    let stem = folder.trim_end_matches(".dist-info");
+    let Some((name, version)) = stem.split_once('-') else { return false };
+    normalize(name) == normalize(&wheel.name) && same_version(version, &wheel.version)
+}
+
+fn same_version(a: &str, b: &str) -> bool {
+    match (a.parse::<pep440_rs::Version>(), b.parse::<pep440_rs::Version>()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// A wheel's metadata from a URL: the PEP 658 file when `metadata_url` is
+/// given (its sha256 checked when `metadata_sha256` is; a 404 there falls
+/// back), else a full download. A `file://` URL is read in place.
+pub fn fetch(
+    http: &Client,
+    wheel_url: &str,
+    metadata_url: Option<&str>,
+    metadata_sha256: Option<&str>,
+) -> Result<Metadata> {
+    let shown = redact(wheel_url);
+    if let Ok(parsed) = url::Url::parse(wheel_url) {
+        if parsed.scheme() == "file" {
+            let path = parsed.to_file_path().map_err(|()| anyhow!("{shown}: not a local file path"))?;
+            return Ok(read_local(&path)?.into_record(MetadataSource::Local, shown, 0, 0));
+        }
+    }
+    let mut requests = 0;
+    if let Some(metadata_url) = metadata_url {
+        requests += 1;
+        if let Some((body, meta)) = fetch_pep658(http, metadata_url, metadata_sha256)? {
+            return Ok(meta.into_record(MetadataSource::Pep658, shown, body, requests));
+        }
+    }
+    let (meta, bytes) = download(http, wheel_url)?;
+    Ok(meta.into_record(MetadataSource::Full, shown, bytes, requests + 1))
+}
+
+/// The parsed PEP 658 file and its length; `None` when the server has none (404).
+fn fetch_pep658(http: &Client, url: &str, sha256: Option<&str>) -> Result<Option<(u64, CoreMetadata)>> {
+    let shown = redact(url);
+    let response = http.get(url, &[])?;
+    let status = response.status().as_u16();
+    if status == 404 || status == 410 {
+        return Ok(None);
+    }
+    if !response.status().is_success() {
+        return Err(crate::http::HttpError::Status { url: shown, status }.into());
+    }
+    let body = response
+        .into_body()
+        .with_config()
+        .limit(METADATA_LIMIT)
+        .read_to_vec()
+        .with_context(|| format!("{shown}: the response body broke off"))?;
+    if let Some(expected) = sha256 {
+        let actual = crate::hash::sha256_hex(&body);
+        if !actual.eq_ignore_ascii_case(expected.trim()) {
+            bail!("{shown}: sha256 mismatch: expected {expected}, got {actual}");
+        }
+    }
+    let len = body.len() as u64;
+    let text = String::from_utf8(body).map_err(|_| anyhow!("{shown}: the metadata is not UTF-8"))?;
+    Ok(Some((len, CoreMetadata::parse(&text, &shown)?)))
+}
+
+/// Downloads the whole wheel into a temporary file and reads it there.
+fn download(http: &Client, url: &str) -> Result<(CoreMetadata, u64)> {
+    let shown = redact(url);
+    let response = http.get_ok(url, &[])?;
+    let mut file = tempfile::tempfile().context("cannot create a temporary file for a download")?;
+    let bytes = io::copy(&mut response.into_body().into_reader(), &mut file)
+        .with_context(|| format!("{shown}: the download broke off"))?;
+    file.rewind().context("cannot rewind the temporary download")?;
+    let filename = url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.path_segments()?.next_back().map(str::to_string))
+        .map(|s| percent_encoding::percent_decode_str(&s).decode_utf8_lossy().into_owned())
+        .unwrap_or_default();
+    Ok((read_wheel_file(file, &filename, &shown)?, bytes))
+}
+
+#[cfg(test)]
+mod tests;
