@@ -7,7 +7,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use nix::fcntl::{Flock, FlockArg};
 
 /// The cache root.
@@ -77,6 +77,55 @@ impl Cache {
     }
 }
 
+/// The content-addressed wheel store: a file whose sha256 is `H` lives at
+/// `wheels/sha256/{H[0..2]}/{H}/{filename}`. `wheel-fetch` fills it,
+/// `wheel-unpack` reads from it.
+impl Cache {
+    /// Where the store keeps `filename` with the sha256 `sha256` (64 hex
+    /// digits, any case). Fails on a malformed hash or a filename that is not
+    /// one plain path component, so a record cannot point outside the cache.
+    pub fn wheel_path(&self, sha256: &str, filename: &str) -> Result<PathBuf> {
+        let hash = sha256.to_ascii_lowercase();
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            bail!("{filename}: invalid sha256 {sha256:?} (64 hex digits expected)");
+        }
+        check_file_name(filename)?;
+        Ok(self.root.join("wheels").join("sha256").join(&hash[..2]).join(&hash).join(filename))
+    }
+
+    /// The stored file for `sha256` and `filename`, if the store has it.
+    pub fn find_wheel(&self, sha256: &str, filename: &str) -> Option<PathBuf> {
+        self.wheel_path(sha256, filename).ok().filter(|p| p.is_file())
+    }
+
+    /// The lock a run holds while it puts the file with this sha256 into the
+    /// store, so two runs sharing a cache download it once.
+    pub fn wheel_lock(&self, sha256: &str) -> Result<CacheLock> {
+        self.lock(&format!("wheel-{}", sha256.to_ascii_lowercase()))
+    }
+
+    /// The folder for files being written (`tmp/`, on the cache's file
+    /// system so a finished file can be renamed into place).
+    pub fn tmp_dir(&self) -> Result<PathBuf> {
+        let dir = self.root.join("tmp");
+        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(dir)
+    }
+}
+
+/// Accepts a file name only if it is one plain path component.
+pub fn check_file_name(name: &str) -> Result<()> {
+    let plain = !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.contains(['/', '\\', '\0'])
+        && Path::new(name).file_name().is_some_and(|f| f == name);
+    if !plain {
+        bail!("invalid file name {name:?}: it must be one plain path component");
+    }
+    Ok(())
+}
+
 fn default_root() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("WHEELPIPE_CACHE_DIR").filter(|v| !v.is_empty()) {
         return Some(dir.into());
@@ -87,4 +136,23 @@ fn default_root() -> Option<PathBuf> {
     std::env::var_os("HOME")
         .filter(|v| !v.is_empty())
         .map(|h| PathBuf::from(h).join(".cache").join("wheelpipe"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wheel_path_is_content_addressed_and_stays_in_the_cache() {
+        let cache = Cache { root: PathBuf::from("/c") };
+        let hash = "AB".repeat(32);
+        assert_eq!(
+            cache.wheel_path(&hash, "x-1-py3-none-any.whl").unwrap(),
+            Path::new("/c/wheels/sha256/ab").join("ab".repeat(32)).join("x-1-py3-none-any.whl")
+        );
+        assert!(cache.wheel_path("abc", "x.whl").is_err());
+        assert!(cache.wheel_path(&hash, "../x.whl").is_err());
+        assert!(cache.wheel_path(&hash, "..").is_err());
+        assert!(cache.wheel_path(&hash, "").is_err());
+    }
 }

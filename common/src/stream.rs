@@ -75,6 +75,12 @@ impl<R: BufRead> Reader<R> {
         }
     }
 
+    /// The text of the line last read, trimmed: for passing a record through
+    /// byte for byte, unknown fields included.
+    pub fn text(&self) -> &str {
+        self.buf.trim()
+    }
+
     /// The number of the line last read.
     pub fn line_number(&self) -> usize {
         self.line_no

@@ -1,5 +1,74 @@
-//! The command line of wheel-fetch.
+//! The command line of wheel-fetch, as one clap command: the binary parses it
+//! and the man page and shell completions are generated from it.
 
-pub fn command() -> clap::Command {
-    clap::Command::new("wheel-fetch")
+use std::path::PathBuf;
+
+use clap::{value_parser, Arg, ArgAction, Command};
+
+const LONG_ABOUT: &str = "\
+Downloads wheels in parallel into a content-addressed cache, checks each one's
+sha256 while it streams, and writes each `artifact` record again with `path`
+set to the verified file as soon as that file is ready, so the next stage can
+start before the last download ends.
+
+Input: the URL arguments, else stdin: `artifact` records (as wheel-resolve
+writes them) or plain URLs, one a line; a `#sha256=HEX` fragment on a URL is
+the expected hash. Every other record is passed through unchanged. A file the
+cache already has (same sha256) is not downloaded again.
+
+Example:
+
+    wheel-resolve requirements.txt | wheel-fetch -j 8 --cache-dir ~/.cache/wheelpipe | wheel-unpack --venv .venv
+
+    wheel-fetch --dest wheels/ https://example.org/six-1.16.0-py2.py3-none-any.whl#sha256=8abb2f1d...";
+
+pub fn command() -> Command {
+    Command::new("wheel-fetch")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Download wheels in parallel into a verified, content-addressed cache")
+        .long_about(LONG_ABOUT)
+        .arg(
+            Arg::new("jobs")
+                .short('j')
+                .long("jobs")
+                .value_name("N")
+                .default_value("8")
+                .value_parser(value_parser!(u16).range(1..=256))
+                .help("Downloads at the same time (1 downloads one after the other)"),
+        )
+        .arg(
+            Arg::new("cache-dir")
+                .long("cache-dir")
+                .value_name("DIR")
+                .value_parser(value_parser!(PathBuf))
+                .help("The cache folder [default: $WHEELPIPE_CACHE_DIR, else $XDG_CACHE_HOME/wheelpipe]"),
+        )
+        .arg(
+            Arg::new("dest")
+                .short('d')
+                .long("dest")
+                .value_name("DIR")
+                .value_parser(value_parser!(PathBuf))
+                .help("Also put each verified wheel in DIR under its filename (hard link, else copy)"),
+        )
+        .arg(
+            Arg::new("cert")
+                .long("cert")
+                .value_name("PEM")
+                .value_parser(value_parser!(PathBuf))
+                .help("Extra CA certificates (PEM) to trust [default: $PIP_CERT]"),
+        )
+        .arg(
+            Arg::new("quiet")
+                .short('q')
+                .long("quiet")
+                .action(ArgAction::SetTrue)
+                .help("Print nothing on stderr but errors"),
+        )
+        .arg(
+            Arg::new("urls")
+                .value_name("URL")
+                .num_args(0..)
+                .help("Wheel URLs to fetch (a #sha256=HEX fragment is checked); without any, read stdin"),
+        )
 }

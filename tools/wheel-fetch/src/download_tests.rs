@@ -1,0 +1,163 @@
+//! Tests of [`super::fetch_to_store`] against the tiny local server.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use wheelpipe::cache::Cache;
+use wheelpipe::hash::sha256_hex;
+use wheelpipe::http::{Client, HttpOptions};
+use wheelpipe::records::Artifact;
+
+use super::*;
+use crate::test_server::{Reply, Server};
+
+const FILE: &str = "demo-1.0-py3-none-any.whl";
+const BODY: &[u8] = b"not really a zip, but bytes with a known sha256";
+
+fn client() -> Client {
+    Client::new(HttpOptions {
+        cert: None,
+        timeout: Duration::from_secs(5),
+        retries: 2,
+        backoff: Duration::from_millis(10),
+    })
+    .unwrap()
+}
+
+fn job(url: &str, sha256: Option<&str>) -> Job {
+    let mut hashes = BTreeMap::new();
+    if let Some(h) = sha256 {
+        hashes.insert("sha256".to_string(), h.to_string());
+    }
+    Job::from_artifact(Artifact {
+        name: "demo".into(),
+        version: "1.0".into(),
+        filename: FILE.into(),
+        url: url.into(),
+        hashes,
+        size: None,
+        requires_python: None,
+        requested: true,
+        path: None,
+    })
+}
+
+/// Every file under `dir`, as paths relative to it.
+fn files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(
+                    files(&path).into_iter().map(|f| format!("{}/{f}", entry.file_name().to_string_lossy())),
+                );
+            } else {
+                out.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+    }
+    out
+}
+
+fn fetch(cache: &Cache, job: &Job) -> Result<Stored> {
+    fetch_to_store(&client(), cache, job, &AtomicBool::new(false))
+}
+
+#[test]
+fn good_file_is_verified_stored_and_not_downloaded_twice() {
+    let server = Server::start();
+    let url = server.route("/w/demo.whl", vec![Reply::ok(BODY)]);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let hash = sha256_hex(BODY);
+    let stored = fetch(&cache, &job(&url, Some(&hash.to_uppercase()))).unwrap();
+    let expected = dir.path().join(format!("wheels/sha256/{}/{hash}/{FILE}", &hash[..2]));
+    assert_eq!(stored, Stored { path: expected.clone(), sha256: hash.clone(), downloaded: true });
+    assert_eq!(fs::read(&expected).unwrap(), BODY);
+    assert!(files(&dir.path().join("tmp")).is_empty());
+
+    let again = fetch(&cache, &job(&url, Some(&hash))).unwrap();
+    assert_eq!(again, Stored { path: expected, sha256: hash, downloaded: false });
+    assert_eq!(server.hits("/w/demo.whl"), 1, "the second fetch must come from the store");
+}
+
+#[test]
+fn without_an_expected_hash_the_computed_one_names_the_stored_file() {
+    let server = Server::start();
+    let url = server.route("/w/demo.whl", vec![Reply::ok(BODY)]);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let stored = fetch(&cache, &job(&url, None)).unwrap();
+    assert_eq!(stored.sha256, sha256_hex(BODY));
+    assert_eq!(fs::read(&stored.path).unwrap(), BODY);
+}
+
+#[test]
+fn wrong_hash_is_an_error_and_leaves_nothing_behind() {
+    let server = Server::start();
+    let url = server.route("/w/demo.whl", vec![Reply::ok(BODY)]);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let wrong = "0".repeat(64);
+    let err = fetch(&cache, &job(&url, Some(&wrong))).unwrap_err();
+    let message = format!("{err:#}");
+    assert_eq!(message, format!("{url}: sha256 mismatch: expected {wrong}, got {}", sha256_hex(BODY)));
+    assert!(files(&dir.path().join("wheels")).is_empty(), "{:?}", files(&dir.path().join("wheels")));
+    assert!(files(&dir.path().join("tmp")).is_empty(), "{:?}", files(&dir.path().join("tmp")));
+}
+
+#[test]
+fn not_found_names_the_url_and_status() {
+    let server = Server::start();
+    let url = format!("{}/missing.whl", server.base);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let err = fetch(&cache, &job(&url, Some(&sha256_hex(BODY)))).unwrap_err();
+    let message = format!("{err:#}");
+    assert!(message.contains(&url) && message.contains("404"), "{message}");
+    assert_eq!(server.hits("/missing.whl"), 1, "a 404 is not retried");
+    assert!(files(&dir.path().join("wheels")).is_empty());
+}
+
+#[test]
+fn a_server_error_is_retried() {
+    let server = Server::start();
+    let url = server.route("/w/demo.whl", vec![Reply::status(500), Reply::ok(BODY)]);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let stored = fetch(&cache, &job(&url, Some(&sha256_hex(BODY)))).unwrap();
+    assert_eq!(fs::read(&stored.path).unwrap(), BODY);
+    assert_eq!(server.hits("/w/demo.whl"), 2);
+}
+
+#[test]
+fn a_truncated_body_is_an_error_and_not_stored() {
+    let server = Server::start();
+    let short = Reply { status: 200, body: BODY.to_vec(), content_length: Some(BODY.len() + 1000) };
+    let url = server.route("/w/demo.whl", vec![short]);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    for expected in [Some(sha256_hex(BODY)), None] {
+        let err = fetch(&cache, &job(&url, expected.as_deref())).unwrap_err();
+        let message = format!("{err:#}");
+        assert!(message.contains(&url) && message.contains("broke off"), "{message}");
+    }
+    assert!(files(&dir.path().join("wheels")).is_empty());
+    assert!(files(&dir.path().join("tmp")).is_empty());
+}
+
+#[test]
+fn cancel_stops_the_download_and_deletes_the_temporary_file() {
+    let server = Server::start();
+    let url = server.route("/w/demo.whl", vec![Reply::ok(BODY)]);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let err = fetch_to_store(&client(), &cache, &job(&url, None), &AtomicBool::new(true)).unwrap_err();
+    assert_eq!(wheelpipe::exit::code_for(&err), wheelpipe::exit::Exit::Interrupted);
+    assert!(files(&dir.path().join("wheels")).is_empty());
+    assert!(files(&dir.path().join("tmp")).is_empty());
+}

@@ -1,0 +1,196 @@
+//! The run: a reader thread turns the input into jobs (and passes other
+//! records on), `-j` worker threads take jobs from a channel and fetch, and
+//! the one writer, the calling thread, prints what comes back over a bounded
+//! channel in completion order, one flushed line each, then the `end` record.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::Duration;
+
+use anyhow::Result;
+use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
+use wheelpipe::cache::Cache;
+use wheelpipe::exit::{code_for, print_error, Exit, Failure};
+use wheelpipe::http::Client;
+use wheelpipe::records::{Artifact, End, Line, Record};
+use wheelpipe::stream::{Input, ProtocolError, Reader, Upstream, Writer};
+
+use crate::download::fetch_to_store;
+use crate::input::{job_from_url, Job};
+use crate::{store, TOOL};
+
+/// What a run needs besides its input.
+pub struct Settings {
+    /// Worker threads, at least 1.
+    pub jobs: usize,
+    /// The cache, with an absolute root (records carry absolute paths).
+    pub cache: Cache,
+    /// `--dest`: a folder that also gets each wheel.
+    pub dest: Option<PathBuf>,
+    pub http: Client,
+}
+
+/// Where the jobs come from.
+pub enum Source {
+    /// URL arguments.
+    Urls(Vec<String>),
+    /// Records or plain URLs, one a line; the upstream's `end` is checked.
+    Stdin(Box<dyn BufRead + Send>),
+}
+
+/// What the reader and the workers tell the writer.
+enum Event {
+    /// An upstream record that is not ours, verbatim.
+    Pass(String),
+    Fetched(Box<Artifact>),
+    Failed(anyhow::Error),
+    Upstream(End),
+    BadInput(ProtocolError),
+}
+
+/// Runs everything; returns the exit code (errors are printed as they come).
+pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>) -> Result<Exit> {
+    let (job_tx, job_rx) = unbounded::<Job>();
+    let (event_tx, event_rx) = bounded::<Event>(64);
+    let stop = AtomicBool::new(false);
+    let from_stdin = matches!(source, Source::Stdin(_));
+    thread::scope(|scope| {
+        match source {
+            Source::Urls(urls) => {
+                for url in urls {
+                    match job_from_url(&url) {
+                        Ok(job) => job_tx.send(job).expect("the job channel is open"),
+                        Err(err) => event_tx.send(Event::Failed(err)).expect("the writer is alive"),
+                    }
+                }
+                drop(job_tx);
+            }
+            Source::Stdin(input) => {
+                let events = event_tx.clone();
+                // Not scoped: it may block on a stdin that never ends while we exit.
+                thread::spawn(move || read_input(input, job_tx, events));
+            }
+        }
+        for _ in 0..settings.jobs.max(1) {
+            let (jobs, events, settings, stop) = (job_rx.clone(), event_tx.clone(), &settings, &stop);
+            scope.spawn(move || work(settings, jobs, events, stop));
+        }
+        drop(event_tx);
+        let result = write_events(&event_rx, writer, from_stdin);
+        // On any way out, the workers stop between chunks and delete their
+        // temporary files before the scope ends.
+        stop.store(true, Ordering::Relaxed);
+        drop(event_rx);
+        result
+    })
+}
+
+/// Reads records and plain URLs; sends jobs as they come, so downloads start
+/// on the first record. Stops at the first malformed line.
+fn read_input(input: Box<dyn BufRead + Send>, jobs: Sender<Job>, events: Sender<Event>) {
+    let mut reader = Reader::new(input, "stdin");
+    while let Some(next) = reader.next_input() {
+        let event = match next {
+            Ok(Input::Line(Line::Known(Record::Artifact(a)))) => {
+                let _ = jobs.send(Job::from_artifact(a));
+                continue;
+            }
+            Ok(Input::Plain(text)) => match job_from_url(&text) {
+                Ok(job) => {
+                    let _ = jobs.send(job);
+                    continue;
+                }
+                Err(e) => Event::Failed(e.context(format!("stdin:{}", reader.line_number()))),
+            },
+            Ok(Input::Line(Line::Known(Record::End(end)))) => Event::Upstream(end),
+            Ok(Input::Line(_)) => Event::Pass(reader.text().to_string()),
+            Err(e) => {
+                let _ = events.send(Event::BadInput(e));
+                return;
+            }
+        };
+        if events.send(event).is_err() {
+            return;
+        }
+    }
+}
+
+fn work(settings: &Settings, jobs: Receiver<Job>, events: Sender<Event>, stop: &AtomicBool) {
+    loop {
+        let job = match jobs.recv_timeout(Duration::from_millis(100)) {
+            Ok(job) => job,
+            Err(RecvTimeoutError::Timeout) if stop.load(Ordering::Relaxed) => return,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        let event = match fetch_one(settings, job, stop) {
+            Ok(artifact) => Event::Fetched(Box::new(artifact)),
+            Err(err) => Event::Failed(err),
+        };
+        if events.send(event).is_err() {
+            return;
+        }
+    }
+}
+
+/// Fetches one job into the store (and `--dest`) and returns its record with
+/// `path` set and the sha256 recorded.
+fn fetch_one(settings: &Settings, job: Job, stop: &AtomicBool) -> Result<Artifact> {
+    let stored = fetch_to_store(&settings.http, &settings.cache, &job, stop)?;
+    if let Some(dest) = &settings.dest {
+        store::place_in_dest(&stored.path, dest, &job.artifact.filename)?;
+    }
+    let mut artifact = job.artifact;
+    artifact.hashes.insert("sha256".into(), stored.sha256);
+    artifact.path = Some(stored.path);
+    Ok(artifact)
+}
+
+/// The writer: prints records as they come, errors on stderr, then `end`.
+fn write_events<W: Write>(events: &Receiver<Event>, out: &mut Writer<W>, from_stdin: bool) -> Result<Exit> {
+    let (mut count, mut failed) = (0u64, 0u64);
+    let mut upstream = Upstream::Open;
+    let mut bad_input = None;
+    loop {
+        if wheelpipe::signals::interrupted() {
+            let _ = out.record(&Record::End(End::new(TOOL, false, count)));
+            return Ok(Exit::Interrupted);
+        }
+        match events.recv_timeout(Duration::from_millis(100)) {
+            Ok(Event::Pass(line)) => out.raw(&line)?,
+            Ok(Event::Fetched(artifact)) => {
+                out.record(&Record::Artifact(*artifact))?;
+                count += 1;
+            }
+            Ok(Event::Failed(err)) => {
+                if code_for(&err) != Exit::Interrupted {
+                    print_error(TOOL, &err);
+                    failed += 1;
+                }
+            }
+            Ok(Event::Upstream(end)) => upstream = Upstream::Ended(end),
+            Ok(Event::BadInput(err)) => bad_input = Some(err),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    let upstream_failure = if from_stdin && bad_input.is_none() { upstream.failure() } else { None };
+    let ok = failed == 0 && bad_input.is_none() && upstream_failure.is_none();
+    out.record(&Record::End(End::new(TOOL, ok, count)))?;
+    if let Some(err) = bad_input {
+        return Err(Failure::usage(err.to_string()).into());
+    }
+    if let Some(message) = upstream_failure {
+        print_error(TOOL, &anyhow::anyhow!(message));
+    }
+    Ok(if ok { Exit::Ok } else { Exit::Failed })
+}
+
+#[cfg(test)]
+#[path = "pipeline_tests.rs"]
+mod tests;
