@@ -5,9 +5,23 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
 
-use crate::http::Client;
+use crate::http::{redact, Client};
+use crate::names::normalize;
+
+mod find_links;
+mod html;
+mod json;
+#[cfg(test)]
+mod tests;
+
+pub use html::parse_html;
+pub use json::parse_json;
+
+/// What an index is asked for: PEP 691 JSON first, HTML as a fallback.
+pub const ACCEPT: &str =
+    "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
 
 /// One file of a project, as an index lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +44,11 @@ impl DistFile {
     /// The URL of the PEP 658 metadata file, when the index has one.
     pub fn metadata_url(&self) -> Option<String> {
         self.core_metadata.as_ref().map(|_| format!("{}.metadata", self.url))
+    }
+
+    /// True for a wheel (`.whl`), as opposed to a source distribution.
+    pub fn is_wheel(&self) -> bool {
+        self.filename.ends_with(".whl")
     }
 }
 
@@ -63,7 +82,94 @@ impl<'a> IndexClient<'a> {
     /// no index knows (404 everywhere) is an empty list; a server or
     /// network failure is an error naming the URL.
     pub fn project_files(&self, name: &str) -> Result<Vec<DistFile>> {
-        let _ = self.http;
-        todo!("{name}")
+        let mut files = Vec::new();
+        for index in self.urls.index_url.iter().chain(&self.urls.extra_index_urls) {
+            files.extend(self.index_page(index, name)?);
+        }
+        for location in &self.urls.find_links {
+            files.extend(find_links::files(self.http, location, name)?);
+        }
+        Ok(files)
     }
+
+    /// The project's page on one index; empty when the index answers 404.
+    pub fn index_page(&self, index: &str, name: &str) -> Result<Vec<DistFile>> {
+        let url = project_url(index, name);
+        match fetch_page(self.http, &url, ACCEPT)? {
+            None => Ok(Vec::new()),
+            Some(page) => page.parse(),
+        }
+    }
+}
+
+/// `{index}/{normalized-name}/`.
+pub fn project_url(index: &str, name: &str) -> String {
+    format!("{}/{}/", index.trim_end_matches('/'), normalize(name))
+}
+
+/// A fetched page: its body, final (redacted) URL and content type.
+pub(crate) struct Page {
+    pub body: String,
+    pub url: String,
+    pub content_type: String,
+}
+
+impl Page {
+    /// PEP 691 JSON or PEP 503 HTML, by the Content-Type (or, without one,
+    /// by the body's first character).
+    pub fn parse(&self) -> Result<Vec<DistFile>> {
+        let ct = self.content_type.to_ascii_lowercase();
+        let is_json =
+            if ct.trim().is_empty() { self.body.trim_start().starts_with('{') } else { ct.contains("json") };
+        if is_json { parse_json(&self.body, &self.url) } else { parse_html(&self.body, &self.url) }
+            .with_context(|| format!("cannot read the index page {}", self.url))
+    }
+}
+
+/// GET `url`; `None` on 404, an error naming the URL on any other failure.
+pub(crate) fn fetch_page(http: &Client, url: &str, accept: &str) -> Result<Option<Page>> {
+    use ureq::ResponseExt;
+    let response = http.get(url, &[("Accept", accept)])?;
+    let status = response.status();
+    if status.as_u16() == 404 {
+        return Ok(None);
+    }
+    if !status.is_success() {
+        bail!("{}: HTTP {}", redact(url), status.as_u16());
+    }
+    // After redirects, relative links are relative to where we ended up.
+    let final_url = redact(&response.get_uri().to_string());
+    let content_type =
+        response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let body = response
+        .into_body()
+        .with_config()
+        .limit(256 * 1024 * 1024)
+        .read_to_vec()
+        .with_context(|| format!("{}: the response body broke off", redact(url)))?;
+    let body = String::from_utf8(body).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    Ok(Some(Page { body, url: final_url, content_type }))
+}
+
+/// Resolves `href` against `base`, splits a `#sha256=...` fragment into
+/// `hashes`, and names the file after the URL's last path segment.
+pub(crate) fn resolve_file_url(
+    base: &url::Url,
+    href: &str,
+    hashes: &mut BTreeMap<String, String>,
+) -> Result<(String, String)> {
+    let mut url = base.join(href.trim()).with_context(|| format!("bad link {href:?}"))?;
+    if let Some(fragment) = url.fragment() {
+        if let Some((algo, digest)) = fragment.split_once('=') {
+            let algo = algo.to_ascii_lowercase();
+            let known = ["md5", "sha1", "sha224", "sha256", "sha384", "sha512"];
+            if known.contains(&algo.as_str()) && digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+                hashes.entry(algo).or_insert_with(|| digest.to_ascii_lowercase());
+            }
+        }
+    }
+    url.set_fragment(None);
+    let last = url.path_segments().and_then(|mut s| s.next_back()).unwrap_or("");
+    let filename = percent_encoding::percent_decode_str(last).decode_utf8_lossy().into_owned();
+    Ok((filename, url.to_string()))
 }
