@@ -1,10 +1,165 @@
 //! wheel-resolve: a fully pinned requirements file (a lock) to the exact
-//! wheels to install, as `artifact` records.
+//! wheels to install, as `artifact` records. The steps: parse the files,
+//! keep the pins whose markers hold for the target interpreter, read every
+//! project page at once, choose one wheel a pin, write the records sorted
+//! by name and an `end` record.
 
 pub mod cli;
+mod fetch;
+mod pins;
 pub mod requirements;
+mod select;
 
-pub fn main() -> std::process::ExitCode {
-    let _args = cli::command().get_matches();
-    std::process::ExitCode::SUCCESS
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::ArgMatches;
+use pep440_rs::Version;
+use wheelpipe::cache::Cache;
+use wheelpipe::config::{IndexFlags, Settings};
+use wheelpipe::exit::{finish, print_error, Exit, Failure};
+use wheelpipe::http::Client;
+use wheelpipe::index::IndexClient;
+use wheelpipe::interpreter::Interpreter;
+use wheelpipe::names::normalize;
+use wheelpipe::records::{End, Record};
+use wheelpipe::stream::Writer;
+use wheelpipe::tags::Tags;
+use wheelpipe::wheel_name::WheelFilename;
+
+use requirements::{parse_file, FileOptions, Requirements, Source};
+
+const TOOL: &str = "wheel-resolve";
+
+pub fn main() -> ExitCode {
+    let matches = cli::command().get_matches();
+    finish(TOOL, run(&matches))
+}
+
+/// Prints every error but the last, which is returned to end the tool with `code`.
+fn fail(mut messages: Vec<String>, code: Exit) -> anyhow::Error {
+    let last = messages.pop().unwrap_or_default();
+    for message in messages {
+        print_error(TOOL, &anyhow::anyhow!(message));
+    }
+    Failure { code, message: last }.into()
+}
+
+fn read_requirements(paths: &[PathBuf]) -> Result<Requirements> {
+    let mut read = |path: &Path| {
+        if path == Path::new("-") {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text)?;
+            Ok(text)
+        } else {
+            std::fs::read_to_string(path)
+        }
+    };
+    let var = |name: &str| std::env::var(name).ok();
+    let mut reqs = Requirements::default();
+    for path in paths {
+        parse_file(path, &mut Source { read: &mut read, var: &var }, &mut reqs)
+            .map_err(|e| Failure::usage(e.to_string()))?;
+    }
+    Ok(reqs)
+}
+
+/// The command line's index flags, else the files' index options.
+fn index_flags(matches: &ArgMatches, files: &FileOptions) -> IndexFlags {
+    let strings =
+        |id: &str| matches.get_many::<String>(id).into_iter().flatten().cloned().collect::<Vec<_>>();
+    let mut flags = IndexFlags {
+        index_url: matches.get_one::<String>("index-url").cloned(),
+        extra_index_urls: strings("extra-index-url"),
+        find_links: strings("find-links"),
+        no_index: matches.get_flag("no-index"),
+        cert: matches.get_one::<PathBuf>("cert").cloned(),
+    };
+    let from_command_line = flags.index_url.is_some()
+        || !flags.extra_index_urls.is_empty()
+        || !flags.find_links.is_empty()
+        || flags.no_index;
+    if !from_command_line && files.has_index_options() {
+        flags.index_url = files.index_url.clone();
+        flags.extra_index_urls = files.extra_index_urls.clone();
+        flags.find_links = files.find_links.clone();
+        flags.no_index = files.no_index;
+    }
+    flags
+}
+
+/// `CPython 3.11 (linux_x86_64)`, for messages.
+fn describe(interpreter: &Interpreter) -> String {
+    let implementation =
+        interpreter.markers.get("platform_python_implementation").map_or("Python", String::as_str);
+    let platform = interpreter.platform.replace(['-', '.'], "_");
+    format!("{implementation} {} ({platform})", interpreter.short_version())
+}
+
+fn run(matches: &ArgMatches) -> Result<Exit> {
+    wheelpipe::signals::install();
+    let quiet = matches.get_flag("quiet");
+    let paths: Vec<PathBuf> =
+        matches.get_many::<PathBuf>("requirements").into_iter().flatten().cloned().collect();
+    let reqs = read_requirements(&paths)?;
+    let cache = match matches.get_one::<PathBuf>("cache-dir") {
+        Some(dir) => Some(Cache::from_flag(Some(dir))?),
+        None => Cache::from_flag(None).ok(),
+    };
+    let python = matches.get_one::<PathBuf>("python").expect("--python has a default");
+    let interpreter =
+        Interpreter::query(python, cache.as_ref()).map_err(|e| Failure::usage(format!("{e:#}")))?;
+    let env = pins::marker_environment(&interpreter)?;
+    let pins = pins::collect(&reqs, &env)
+        .map_err(|errors| fail(errors.iter().map(ToString::to_string).collect(), Exit::Usage))?;
+
+    let settings = Settings::load(&index_flags(matches, &reqs.options), Some(&interpreter))
+        .map_err(|e| Failure::usage(format!("{e:#}")))?;
+    let client = Client::new(settings.http_options())?;
+    let index = IndexClient::new(&client, settings.urls.clone());
+    let tags = Tags::for_interpreter(&interpreter);
+    let rank = |wheel: &WheelFilename| tags.rank(wheel);
+    let (major, minor, micro) = interpreter.version;
+    let target = select::Target {
+        rank: &rank,
+        python: Version::new([u64::from(major), u64::from(minor), u64::from(micro)]),
+        description: describe(&interpreter),
+    };
+
+    let names: Vec<String> = pins.iter().map(|p| p.name.clone()).collect();
+    let pages = fetch::project_pages(&index, &names)?;
+    let mut artifacts = Vec::new();
+    let mut errors = Vec::new();
+    for (pin, page) in pins.iter().zip(pages) {
+        let chosen =
+            page.map_err(|e| format!("{pin}: {e:#}")).and_then(|files| select::choose(pin, &files, &target));
+        match chosen {
+            Ok(choice) => {
+                if let (Some(reason), false) = (&choice.yanked, quiet) {
+                    let because = if reason.is_empty() { String::new() } else { format!(": {reason}") };
+                    eprintln!(
+                        "{TOOL}: warning: {} {} is yanked{because}",
+                        choice.artifact.name, choice.artifact.version
+                    );
+                }
+                artifacts.push(choice.artifact);
+            }
+            Err(message) => errors.push(message),
+        }
+    }
+
+    let mut out = Writer::stdout();
+    if !errors.is_empty() {
+        out.record(&Record::End(End::new(TOOL, false, 0))).context("cannot write to stdout")?;
+        return Err(fail(errors, Exit::Failed));
+    }
+    artifacts.sort_by_key(|a| normalize(&a.name));
+    for artifact in &artifacts {
+        out.record(&Record::Artifact(artifact.clone())).context("cannot write to stdout")?;
+    }
+    out.record(&Record::End(End::new(TOOL, true, artifacts.len() as u64)))
+        .context("cannot write to stdout")?;
+    Ok(Exit::Ok)
 }

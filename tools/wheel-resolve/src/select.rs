@@ -1,0 +1,164 @@
+//! Choosing the wheel for each pin among a project's files: same name, equal
+//! version (PEP 440: `1.0` is `1.0.0`), Requires-Python admitting the
+//! interpreter, tags that fit (best rank wins, then the highest build tag),
+//! hashes matching the requirement's `--hash` values. When nothing is left,
+//! the error says what was found and why it did not do.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
+
+use pep440_rs::{Version, VersionSpecifier, VersionSpecifiers};
+use wheelpipe::index::DistFile;
+use wheelpipe::names::normalize;
+use wheelpipe::records::Artifact;
+use wheelpipe::wheel_name::WheelFilename;
+
+use crate::pins::Pin;
+
+/// What a wheel must fit.
+pub struct Target<'a> {
+    /// A wheel's tag rank for the interpreter (lower is better), `None` when it does not fit.
+    pub rank: &'a (dyn Fn(&WheelFilename) -> Option<usize> + Sync),
+    /// The interpreter's full version, for Requires-Python.
+    pub python: Version,
+    /// How messages name the interpreter: `CPython 3.11 (linux_x86_64)`.
+    pub description: String,
+}
+
+/// The wheel chosen for a pin.
+#[derive(Debug)]
+pub struct Choice {
+    pub artifact: Artifact,
+    /// `Some(reason)` when the file is yanked (the reason may be empty).
+    pub yanked: Option<String>,
+}
+
+/// The file's version when it is a source distribution of `name`.
+fn sdist_version<'f>(filename: &'f str, name: &str) -> Option<&'f str> {
+    let lower = filename.to_ascii_lowercase();
+    let ext = [".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar"].into_iter().find(|e| lower.ends_with(e))?;
+    let stem = &filename[..filename.len() - ext.len()];
+    let (project, version) = stem.rsplit_once('-')?;
+    (normalize(project) == name).then_some(version)
+}
+
+fn version_matches(pin: &Pin, text: &str) -> bool {
+    if pin.arbitrary {
+        return text.eq_ignore_ascii_case(&pin.version_text);
+    }
+    Version::from_str(text).is_ok_and(|v| VersionSpecifier::equals_version(pin.version.clone()).contains(&v))
+}
+
+/// The hashes the artifact will carry, or why the file does not match the
+/// requirement's `--hash` values.
+fn checked_hashes(pin: &Pin, file: &DistFile) -> Result<BTreeMap<String, String>, String> {
+    if pin.hashes.is_empty() {
+        return Ok(file.hashes.clone());
+    }
+    if pin.hashes.iter().any(|h| file.hashes.get(&h.algorithm) == Some(&h.digest)) {
+        return Ok(file.hashes.clone());
+    }
+    if pin.hashes.iter().any(|h| file.hashes.contains_key(&h.algorithm)) {
+        return Err("its hash is not one of the --hash values".into());
+    }
+    // The index gives no hash to compare: with one sha256 expected,
+    // wheel-fetch checks the download against it.
+    match pin.hashes.as_slice() {
+        [only] if only.algorithm == "sha256" => {
+            let mut hashes = file.hashes.clone();
+            hashes.insert("sha256".into(), only.digest.clone());
+            Ok(hashes)
+        }
+        _ => Err("the index gives no hash to compare with the --hash values".into()),
+    }
+}
+
+/// The best wheel for `pin` among `files`, or a message naming the pin and why none fits.
+pub fn choose(pin: &Pin, files: &[DistFile], target: &Target<'_>) -> Result<Choice, String> {
+    let mut other_versions = BTreeSet::new();
+    let mut sdist = false;
+    let mut rejected = Vec::new();
+    let mut candidates = Vec::new();
+    for file in files {
+        if !file.filename.ends_with(".whl") {
+            match sdist_version(&file.filename, &pin.name) {
+                Some(v) if version_matches(pin, v) => sdist = true,
+                Some(v) => _ = other_versions.insert(v.to_string()),
+                None => {}
+            }
+            continue;
+        }
+        let Ok(wheel) = WheelFilename::parse(&file.filename) else { continue };
+        if normalize(&wheel.name) != pin.name {
+            continue;
+        }
+        if !version_matches(pin, &wheel.version) {
+            other_versions.insert(wheel.version.clone());
+            continue;
+        }
+        if let Some(spec) = &file.requires_python {
+            // pip ignores a Requires-Python it cannot parse; so do we.
+            if VersionSpecifiers::from_str(spec).is_ok_and(|s| !s.contains(&target.python)) {
+                rejected.push(format!("{} (Requires-Python {spec})", file.filename));
+                continue;
+            }
+        }
+        let Some(rank) = (target.rank)(&wheel) else {
+            rejected.push(file.filename.clone());
+            continue;
+        };
+        match checked_hashes(pin, file) {
+            Ok(hashes) => candidates.push((file, wheel, rank, hashes)),
+            Err(why) => rejected.push(format!("{} ({why})", file.filename)),
+        }
+    }
+    let best = candidates
+        .into_iter()
+        .min_by_key(|(file, wheel, rank, _)| (file.yanked.is_some(), *rank, Reverse(wheel.build.clone())));
+    let Some((file, wheel, _, hashes)) = best else {
+        return Err(no_candidate(pin, files, target, rejected, sdist, other_versions));
+    };
+    let artifact = Artifact {
+        name: wheel.name,
+        version: wheel.version,
+        filename: file.filename.clone(),
+        url: file.url.clone(),
+        hashes,
+        size: file.size,
+        requires_python: file.requires_python.clone(),
+        requested: true,
+        path: None,
+    };
+    Ok(Choice { artifact, yanked: file.yanked.clone() })
+}
+
+fn no_candidate(
+    pin: &Pin,
+    files: &[DistFile],
+    target: &Target<'_>,
+    rejected: Vec<String>,
+    sdist: bool,
+    other_versions: BTreeSet<String>,
+) -> String {
+    const SDIST: &str = "source distributions are not supported";
+    if !rejected.is_empty() {
+        let tail = if sdist { format!("; {SDIST}") } else { String::new() };
+        return format!("{pin}: no wheel fits {}: found {}{tail}", target.description, rejected.join(", "));
+    }
+    if sdist {
+        return format!("{pin}: there is only a source distribution of this version; {SDIST}");
+    }
+    if files.is_empty() || other_versions.is_empty() {
+        return format!("{pin}: no such project on the index");
+    }
+    let mut versions: Vec<(Option<Version>, String)> =
+        other_versions.into_iter().map(|v| (Version::from_str(&v).ok(), v)).collect();
+    versions.sort();
+    let newest: Vec<String> = versions.into_iter().rev().take(10).map(|(_, v)| v).collect();
+    format!("{pin}: no such version; the index has {}", newest.join(", "))
+}
+
+#[cfg(test)]
+#[path = "select_tests.rs"]
+mod tests;
