@@ -1,0 +1,189 @@
+//! Proves the test harness itself with real pip, independently of our tools:
+//! the fixture wheels install, their console script runs and `pip check`
+//! passes when pip reads them from the test server; the server answers
+//! range requests and PEP 691 JSON as the PEPs say.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+
+use support::*;
+
+/// A raw HTTP/1.1 GET (or HEAD), returning status, headers (lowercased names) and body.
+fn get(
+    server: &Server,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let mut conn = TcpStream::connect(server.base().trim_start_matches("http://")).unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    conn.write_all(req.as_bytes()).unwrap();
+    let mut r = BufReader::new(conn);
+    let mut line = String::new();
+    r.read_line(&mut line).unwrap();
+    let status: u16 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let mut hs = Vec::new();
+    loop {
+        let mut h = String::new();
+        r.read_line(&mut h).unwrap();
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        let (k, v) = h.split_once(':').unwrap();
+        hs.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+    }
+    let mut body = Vec::new();
+    r.read_to_end(&mut body).unwrap();
+    (status, hs, body)
+}
+
+fn header<'a>(hs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    hs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn pip_installs_the_fixtures_from_the_test_index() {
+    let sb = Sandbox::new();
+    let wheels = alpha_beta(&sb.path().join("wheels"));
+    let server = Server::start(&wheels);
+    let venv = sb.venv("venv");
+    let out = sb.pip_ok(&venv, &["install", "--no-cache-dir", "--index-url", &server.url(), "alpha==1.0"]);
+    assert!(out.contains("Successfully installed alpha-1.0 beta-2.0"), "pip said:\n{out}");
+
+    let cli = sb.command(venv.bin("alpha-cli")).output().unwrap();
+    assert!(cli.status.success(), "alpha-cli failed: {}", String::from_utf8_lossy(&cli.stderr));
+    assert_eq!(String::from_utf8_lossy(&cli.stdout).trim(), ALPHA_CLI_OUTPUT);
+    sb.pip_ok(&venv, &["check"]);
+    let list = sb.pip_list(&venv);
+    assert_eq!(list.get("alpha").map(String::as_str), Some("1.0"));
+    assert_eq!(list.get("beta").map(String::as_str), Some("2.0"));
+
+    // pip read the JSON pages, used PEP 658 metadata, and verified the hashes.
+    let log = server.requests();
+    assert!(log.iter().any(|e| e.path == "/simple/alpha/" && e.status == 200), "{log:#?}");
+    assert!(log.iter().any(|e| e.path.ends_with(".whl.metadata") && e.status == 200), "{log:#?}");
+}
+
+#[test]
+fn pip_rejects_a_wheel_whose_advertised_hash_is_wrong() {
+    let sb = Sandbox::new();
+    let wheels = alpha_beta(&sb.path().join("wheels"));
+    let server = Server::start(&wheels);
+    server.faults().wrong_hash_for(&beta().filename());
+    server.faults().no_pep658 = true;
+    let venv = sb.venv("venv");
+    let out = sb.pip(&venv, &["install", "--no-cache-dir", "--index-url", &server.url(), "beta==2.0"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("HASHES"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn range_requests_return_the_right_bytes() {
+    let sb = Sandbox::new();
+    let wheels = alpha_beta(&sb.path().join("wheels"));
+    let bytes = std::fs::read(&wheels[0]).unwrap();
+    let len = bytes.len();
+    let server = Server::start(&wheels);
+    let path = format!("/files/{}", alpha().filename());
+
+    let (s, hs, body) = get(&server, "GET", &path, &[("Range", "bytes=10-19")]);
+    assert_eq!((s, &body[..]), (206, &bytes[10..20]));
+    assert_eq!(header(&hs, "content-range"), Some(format!("bytes 10-19/{len}").as_str()));
+
+    let (s, _, body) = get(&server, "GET", &path, &[("Range", "bytes=-22")]);
+    assert_eq!((s, &body[..]), (206, &bytes[len - 22..]));
+    assert_eq!(&body[..4], b"PK\x05\x06", "the suffix is the end-of-central-directory record");
+
+    let (s, _, body) = get(&server, "GET", &path, &[("Range", &format!("bytes={}-", len - 5))]);
+    assert_eq!((s, &body[..]), (206, &bytes[len - 5..]));
+
+    let (s, hs, _) = get(&server, "GET", &path, &[("Range", &format!("bytes={len}-"))]);
+    assert_eq!(s, 416);
+    assert_eq!(header(&hs, "content-range"), Some(format!("bytes */{len}").as_str()));
+
+    let (s, hs, body) = get(&server, "HEAD", &path, &[]);
+    assert_eq!((s, body.len()), (200, 0));
+    assert_eq!(header(&hs, "content-length"), Some(len.to_string().as_str()));
+
+    server.faults().no_ranges = true;
+    let (s, _, body) = get(&server, "GET", &path, &[("Range", "bytes=10-19")]);
+    assert_eq!((s, body), (200, bytes.clone()));
+
+    let (s, _, _) = get(&server, "GET", "/files/nothing-1.0-py3-none-any.whl", &[]);
+    assert_eq!(s, 404);
+    let log = server.file_requests();
+    assert_eq!(log[0].range.as_deref(), Some("bytes=10-19"));
+    assert_eq!(log[0].body_bytes, 10);
+}
+
+#[test]
+fn json_and_html_pages_follow_pep_691_and_503() {
+    let sb = Sandbox::new();
+    let wheels = alpha_beta(&sb.path().join("wheels"));
+    let server = Server::start(&wheels);
+    let accept = ("Accept", "application/vnd.pypi.simple.v1+json, text/html; q=0.01");
+
+    let (s, hs, body) = get(&server, "GET", "/simple/Alpha/", &[accept]);
+    assert_eq!(s, 200);
+    assert_eq!(header(&hs, "content-type"), Some("application/vnd.pypi.simple.v1+json"));
+    let page: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(page["name"], "alpha");
+    let file = &page["files"][0];
+    assert_eq!(file["filename"], alpha().filename());
+    assert_eq!(file["url"], server.file_url(&alpha().filename()));
+    let sha = wheelpipe::hash::sha256_hex(&std::fs::read(&wheels[0]).unwrap());
+    assert_eq!(file["hashes"]["sha256"], sha);
+    assert_eq!(file["requires-python"], ">=3.8");
+    let meta_sha = wheelpipe::hash::sha256_hex(alpha().metadata().as_bytes());
+    assert_eq!(file["core-metadata"]["sha256"], meta_sha);
+
+    let (s, _, meta) = get(&server, "GET", &format!("/files/{}.metadata", alpha().filename()), &[]);
+    assert_eq!((s, String::from_utf8(meta).unwrap()), (200, alpha().metadata()));
+
+    let (s, hs, body) = get(&server, "GET", "/simple/alpha/", &[]);
+    assert_eq!(s, 200);
+    assert_eq!(header(&hs, "content-type"), Some("text/html"));
+    let html = String::from_utf8(body).unwrap();
+    assert!(html.contains(&format!("#sha256={sha}")), "{html}");
+    assert!(html.contains("data-requires-python=\"&gt;=3.8\""), "{html}");
+    assert!(html.contains(&format!("data-core-metadata=\"sha256={meta_sha}\"")), "{html}");
+
+    server.faults().no_pep658 = true;
+    let (_, _, body) = get(&server, "GET", "/simple/alpha/", &[accept]);
+    let page: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(page["files"][0]["core-metadata"], false);
+    let (s, _, _) = get(&server, "GET", &format!("/files/{}.metadata", alpha().filename()), &[]);
+    assert_eq!(s, 404);
+    let (s, _, _) = get(&server, "GET", "/simple/gamma/", &[accept]);
+    assert_eq!(s, 404);
+}
+
+#[test]
+fn faults_fail_then_recover_and_cut_bodies() {
+    let sb = Sandbox::new();
+    let wheels = alpha_beta(&sb.path().join("wheels"));
+    let server = Server::start(&wheels);
+    let path = format!("/files/{}", beta().filename());
+    server.faults().fail_next_n_with(2, 500);
+    assert_eq!(get(&server, "GET", &path, &[]).0, 500);
+    assert_eq!(get(&server, "GET", &path, &[]).0, 500);
+    assert_eq!(get(&server, "GET", &path, &[]).0, 200);
+
+    server.faults().drop_after_bytes = Some(7);
+    let (s, hs, body) = get(&server, "GET", &path, &[]);
+    assert_eq!(s, 200);
+    assert_eq!(body.len(), 7);
+    assert!(header(&hs, "content-length").unwrap().parse::<usize>().unwrap() > 7);
+    assert!(get(&server, "GET", &path, &[]).2.len() > 7, "the cut happens once");
+}

@@ -1,0 +1,275 @@
+//! An in-process package index on 127.0.0.1 for the end-to-end tests: a
+//! thread per connection with keep-alive, `/simple/` pages (PEP 503 HTML or
+//! PEP 691 JSON by the Accept header, PEP 658 metadata when on), `/files/`
+//! with Range support and HEAD, a request log, and [`Faults`] a test can
+//! switch at runtime to make the index misbehave.
+
+#![allow(dead_code)]
+
+mod http;
+mod index;
+
+use std::collections::BTreeSet;
+use std::io::{BufReader, BufWriter};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread;
+use std::time::Duration;
+
+use http::{parse_range, read_request, write_response, RangeAsk, Request, Response, WireFaults};
+pub use index::Index;
+
+const JSON_TYPE: &str = "application/vnd.pypi.simple.v1+json";
+
+/// What the server does wrong. Change it at any time through [`Server::faults`].
+#[derive(Clone, Debug, Default)]
+pub struct Faults {
+    /// No `.metadata` files and no PEP 658 attributes on the pages.
+    pub no_pep658: bool,
+    /// Ignore `Range` and answer 200 with the whole file.
+    pub no_ranges: bool,
+    /// Answer the next this many requests with `fail_status`.
+    pub fail_next: u32,
+    pub fail_status: u16,
+    /// Close the connection after this many bytes of the next file body (once).
+    pub drop_after_bytes: Option<usize>,
+    /// Announce a Content-Length 100 bytes too long for file bodies, then close.
+    pub lying_content_length: bool,
+    /// Wait this long before every answer.
+    pub stall_ms: u64,
+    /// Files whose sha256 the pages advertise wrong.
+    pub wrong_hash_for: BTreeSet<String>,
+    /// Close every new connection at once, answering nothing.
+    pub down: bool,
+}
+
+impl Faults {
+    /// Fail the next `n` requests with `status` (429 and 503 carry `Retry-After: 1`).
+    pub fn fail_next_n_with(&mut self, n: u32, status: u16) {
+        self.fail_next = n;
+        self.fail_status = status;
+    }
+
+    pub fn wrong_hash_for(&mut self, filename: &str) {
+        self.wrong_hash_for.insert(filename.to_string());
+    }
+}
+
+/// One request as the server saw it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogEntry {
+    pub method: String,
+    pub path: String,
+    pub range: Option<String>,
+    pub status: u16,
+    pub body_bytes: u64,
+}
+
+struct State {
+    index: Index,
+    base: String,
+    faults: Mutex<Faults>,
+    log: Mutex<Vec<LogEntry>>,
+    stop: AtomicBool,
+}
+
+/// The running server; stops when dropped.
+pub struct Server {
+    state: Arc<State>,
+    port: u16,
+}
+
+impl Server {
+    /// Serves the given wheel files.
+    pub fn start(wheels: &[impl AsRef<Path>]) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let port = listener.local_addr().unwrap().port();
+        let state = Arc::new(State {
+            index: Index::new(wheels),
+            base: format!("http://127.0.0.1:{port}"),
+            faults: Mutex::default(),
+            log: Mutex::default(),
+            stop: AtomicBool::new(false),
+        });
+        let s = Arc::clone(&state);
+        thread::spawn(move || accept_loop(listener, s));
+        Server { state, port }
+    }
+
+    /// The index URL: `http://127.0.0.1:PORT/simple`.
+    pub fn url(&self) -> String {
+        format!("{}/simple", self.state.base)
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base(&self) -> &str {
+        &self.state.base
+    }
+
+    /// The download URL of a served file.
+    pub fn file_url(&self, filename: &str) -> String {
+        format!("{}/files/{filename}", self.state.base)
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.state.index
+    }
+
+    pub fn faults(&self) -> MutexGuard<'_, Faults> {
+        self.state.faults.lock().unwrap()
+    }
+
+    /// Every request so far, in the order they were answered.
+    pub fn requests(&self) -> Vec<LogEntry> {
+        self.state.log.lock().unwrap().clone()
+    }
+
+    /// The requests for `/files/...` (wheels and `.metadata`).
+    pub fn file_requests(&self) -> Vec<LogEntry> {
+        self.requests().into_iter().filter(|e| e.path.starts_with("/files/")).collect()
+    }
+
+    pub fn clear_log(&self) {
+        self.state.log.lock().unwrap().clear();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.state.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn accept_loop(listener: TcpListener, state: Arc<State>) {
+    for conn in listener.incoming() {
+        if state.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let Ok(conn) = conn else { continue };
+        if state.faults.lock().unwrap().down {
+            let _ = conn.shutdown(Shutdown::Both);
+            continue;
+        }
+        let s = Arc::clone(&state);
+        thread::spawn(move || {
+            let _ = serve_connection(conn, &s);
+        });
+    }
+}
+
+fn serve_connection(conn: TcpStream, state: &State) -> std::io::Result<()> {
+    conn.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut reader = BufReader::new(conn.try_clone()?);
+    let mut writer = BufWriter::new(conn.try_clone()?);
+    while let Some(req) = read_request(&mut reader)? {
+        if state.stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let (resp, wire) = answer(&req, state);
+        let head_only = req.method == "HEAD";
+        let (sent, close) = write_response(&mut writer, &resp, head_only, req.wants_close(), wire)?;
+        state.log.lock().unwrap().push(LogEntry {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            range: req.header("range").map(str::to_string),
+            status: resp.status,
+            body_bytes: sent,
+        });
+        if close {
+            break;
+        }
+    }
+    let _ = conn.shutdown(Shutdown::Both);
+    Ok(())
+}
+
+/// The response to one request, after the faults in force.
+fn answer(req: &Request, state: &State) -> (Response, WireFaults) {
+    let faults = {
+        let mut f = state.faults.lock().unwrap();
+        let snapshot = f.clone();
+        if f.fail_next > 0 {
+            f.fail_next -= 1;
+        }
+        snapshot
+    };
+    if faults.stall_ms > 0 {
+        thread::sleep(Duration::from_millis(faults.stall_ms));
+    }
+    if faults.fail_next > 0 {
+        let mut r = Response::new(faults.fail_status, "text/plain", "injected failure\n");
+        if matches!(faults.fail_status, 429 | 503) {
+            r = r.header("Retry-After", "1");
+        }
+        return (r, WireFaults::default());
+    }
+    if req.method != "GET" && req.method != "HEAD" {
+        return (Response::new(405, "text/plain", "method not allowed\n"), WireFaults::default());
+    }
+    let json = req.header("accept").is_some_and(|a| a.contains(JSON_TYPE));
+    let path = req.path.as_str();
+    if path == "/simple" || path == "/simple/" {
+        let r = if json {
+            Response::new(200, JSON_TYPE, state.index.root_json())
+        } else {
+            Response::new(200, "text/html", state.index.root_html())
+        };
+        return (r, WireFaults::default());
+    }
+    if let Some(project) = path.strip_prefix("/simple/") {
+        let project = wheelpipe::names::normalize(project.trim_end_matches('/'));
+        let page = if json {
+            state.index.project_json(&project, &state.base, &faults).map(|p| Response::new(200, JSON_TYPE, p))
+        } else {
+            state
+                .index
+                .project_html(&project, &state.base, &faults)
+                .map(|p| Response::new(200, "text/html", p))
+        };
+        return (page.unwrap_or_else(Response::not_found), WireFaults::default());
+    }
+    if let Some(name) = path.strip_prefix("/files/") {
+        return serve_file(req, state, name, &faults);
+    }
+    (Response::not_found(), WireFaults::default())
+}
+
+fn serve_file(req: &Request, state: &State, name: &str, faults: &Faults) -> (Response, WireFaults) {
+    let (body, content_type) = if let Some(wheel) = name.strip_suffix(".metadata") {
+        match state.index.file(wheel) {
+            Some(d) if !faults.no_pep658 => (d.metadata.clone(), "text/plain"),
+            _ => return (Response::not_found(), WireFaults::default()),
+        }
+    } else {
+        match state.index.file(name) {
+            Some(d) => (d.bytes.clone(), "application/octet-stream"),
+            None => return (Response::not_found(), WireFaults::default()),
+        }
+    };
+    let len = body.len() as u64;
+    let ask = if faults.no_ranges { RangeAsk::Full } else { parse_range(req.header("range"), len) };
+    let mut resp = match ask {
+        RangeAsk::Full => Response::new(200, content_type, body),
+        RangeAsk::Part(a, b) => Response::new(206, content_type, body[a as usize..=b as usize].to_vec())
+            .header("Content-Range", format!("bytes {a}-{b}/{len}")),
+        RangeAsk::Unsatisfiable => {
+            Response::new(416, "text/plain", Vec::new()).header("Content-Range", format!("bytes */{len}"))
+        }
+    };
+    if !faults.no_ranges {
+        resp = resp.header("Accept-Ranges", "bytes");
+    }
+    let mut wire = WireFaults::default();
+    if resp.status != 416 && req.method == "GET" {
+        if faults.drop_after_bytes.is_some() {
+            wire.cut_after = state.faults.lock().unwrap().drop_after_bytes.take();
+        }
+        if faults.lying_content_length {
+            wire.extra_length = 100;
+        }
+    }
+    (resp, wire)
+}

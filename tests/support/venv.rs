@@ -1,0 +1,356 @@
+//! The sandbox each end-to-end test runs in: a temporary folder with its own
+//! HOME and cache, subprocesses with a cleared environment (PATH, HOME and
+//! what the test adds, nothing else, so the machine's pip configuration
+//! cannot leak in), real virtualenvs made by `python3 -m venv`, the real
+//! binaries chained with real pipes, system pip to check the result, and
+//! snapshots of a folder tree to prove that a failure changed nothing.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::fs;
+use std::io::{Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::OnceLock;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use wheelpipe::hash::sha256_hex;
+use wheelpipe::records::Record;
+
+/// How long a pipeline may run before the test kills it and fails.
+const PIPELINE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The real python3 (not a version-manager shim), found once with the
+/// test's own environment.
+pub fn python3() -> &'static Path {
+    static PY: OnceLock<PathBuf> = OnceLock::new();
+    PY.get_or_init(|| {
+        let out = Command::new("python3")
+            .args(["-c", "import sys; print(sys.executable)"])
+            .output()
+            .expect("python3 must be on PATH for the end-to-end tests");
+        assert!(out.status.success(), "python3 failed: {}", String::from_utf8_lossy(&out.stderr));
+        PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    })
+}
+
+/// A test's temporary folder, HOME, cache and environment.
+pub struct Sandbox {
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let dir = tempfile::Builder::new().prefix("wheelpipe-test-").tempdir().expect("a temporary folder");
+        fs::create_dir_all(dir.path().join("home")).unwrap();
+        Sandbox { dir, env: Vec::new() }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.path().join("home")
+    }
+
+    pub fn cache(&self) -> PathBuf {
+        self.path().join("cache")
+    }
+
+    /// Adds a variable to every command this sandbox makes from now on.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.push((key.to_string(), value.to_string()));
+    }
+
+    /// Writes a file under the sandbox and returns its path.
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path().join(name);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(&p, text).unwrap();
+        p
+    }
+
+    /// A command with a cleared environment: PATH, HOME, the cache,
+    /// `PIP_CONFIG_FILE=/dev/null` and the sandbox's own variables.
+    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut c = Command::new(program);
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home())
+            .env("WHEELPIPE_CACHE_DIR", self.cache())
+            .env("PIP_CONFIG_FILE", "/dev/null")
+            .current_dir(self.path());
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c
+    }
+
+    /// `wheel-resolve --index-url URL --python V/bin/python --cache-dir C REQS...`.
+    pub fn resolve(&self, index_url: &str, venv: &Venv, reqs: &[&Path]) -> Command {
+        let mut c = self.command(env!("CARGO_BIN_EXE_wheel-resolve"));
+        c.arg("--index-url").arg(index_url).arg("--python").arg(venv.python());
+        c.arg("--cache-dir").arg(self.cache()).args(reqs);
+        c
+    }
+
+    /// `wheel-fetch --cache-dir C`.
+    pub fn fetch(&self) -> Command {
+        let mut c = self.command(env!("CARGO_BIN_EXE_wheel-fetch"));
+        c.arg("--cache-dir").arg(self.cache());
+        c
+    }
+
+    /// `wheel-unpack --venv V --cache-dir C`.
+    pub fn unpack(&self, venv: &Venv) -> Command {
+        let mut c = self.command(env!("CARGO_BIN_EXE_wheel-unpack"));
+        c.arg("--venv").arg(&venv.root).arg("--cache-dir").arg(self.cache());
+        c
+    }
+
+    pub fn meta(&self) -> Command {
+        self.command(env!("CARGO_BIN_EXE_wheel-meta"))
+    }
+
+    /// A fresh virtualenv without pip at `name` under the sandbox.
+    pub fn venv(&self, name: &str) -> Venv {
+        let root = self.path().join(name);
+        let out = self.command(python3()).args(["-m", "venv", "--without-pip"]).arg(&root).output().unwrap();
+        assert!(out.status.success(), "python3 -m venv failed: {}", String::from_utf8_lossy(&out.stderr));
+        Venv { root }
+    }
+
+    /// System pip run against the venv: `python3 -m pip --python V/bin/python ARGS`.
+    pub fn pip(&self, venv: &Venv, args: &[&str]) -> Output {
+        self.command(python3())
+            .args(["-m", "pip", "--python"])
+            .arg(venv.python())
+            .args(["--disable-pip-version-check", "--no-input"])
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// Like [`Sandbox::pip`], failing the test unless pip succeeds; returns stdout.
+    pub fn pip_ok(&self, venv: &Venv, args: &[&str]) -> String {
+        let out = self.pip(venv, args);
+        assert!(
+            out.status.success(),
+            "pip {args:?} failed ({}):\nstdout:\n{}\nstderr:\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// `pip list --format json` as (name, version) pairs.
+    pub fn pip_list(&self, venv: &Venv) -> BTreeMap<String, String> {
+        let out = self.pip_ok(venv, &["list", "--format", "json"]);
+        let v: Vec<serde_json::Value> = serde_json::from_str(&out).expect("pip list prints JSON");
+        v.iter()
+            .map(|p| (p["name"].as_str().unwrap().to_string(), p["version"].as_str().unwrap().to_string()))
+            .collect()
+    }
+}
+
+/// A virtualenv.
+pub struct Venv {
+    pub root: PathBuf,
+}
+
+impl Venv {
+    pub fn python(&self) -> PathBuf {
+        self.root.join("bin/python")
+    }
+
+    pub fn bin(&self, name: &str) -> PathBuf {
+        self.root.join("bin").join(name)
+    }
+
+    /// `lib/pythonX.Y/site-packages`.
+    pub fn site_packages(&self) -> PathBuf {
+        let lib = self.root.join("lib");
+        let py = fs::read_dir(&lib)
+            .unwrap()
+            .flatten()
+            .find(|e| e.file_name().to_string_lossy().starts_with("python"));
+        py.expect("lib/pythonX.Y in the venv").path().join("site-packages")
+    }
+
+    /// Runs the venv's python with `-c CODE` in the sandbox's environment.
+    pub fn run_python(&self, sandbox: &Sandbox, code: &str) -> Output {
+        sandbox.command(self.python()).args(["-c", code]).output().unwrap()
+    }
+}
+
+/// One process of a pipeline, once it ended.
+#[derive(Debug)]
+pub struct Stage {
+    pub program: String,
+    pub status: ExitStatus,
+    pub stderr: String,
+}
+
+/// What a pipeline did.
+#[derive(Debug)]
+pub struct Run {
+    pub stages: Vec<Stage>,
+    /// The last stage's stdout.
+    pub stdout: String,
+}
+
+impl Run {
+    pub fn codes(&self) -> Vec<Option<i32>> {
+        self.stages.iter().map(|s| s.status.code()).collect()
+    }
+
+    /// Fails the test, showing everything, unless every stage exited 0.
+    pub fn assert_success(&self) {
+        assert!(self.stages.iter().all(|s| s.status.success()), "a stage failed:\n{self}");
+    }
+
+    /// The last stage's stdout as records; every line must be one.
+    pub fn records(&self) -> Vec<Record> {
+        parse_records(&self.stdout)
+    }
+
+    pub fn stderr(&self, i: usize) -> &str {
+        &self.stages[i].stderr
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for s in &self.stages {
+            writeln!(f, "--- {} exited {}; stderr:\n{}", s.program, s.status, s.stderr)?;
+        }
+        write!(f, "--- stdout:\n{}", self.stdout)
+    }
+}
+
+/// Parses JSON lines into records, failing the test on any other line.
+pub fn parse_records(text: &str) -> Vec<Record> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a record ({e}): {l}")))
+        .collect()
+}
+
+/// Runs `commands` connected by real pipes (each stdout into the next stdin),
+/// feeding `input` to the first; kills them all and fails after a minute.
+pub fn pipeline(commands: Vec<Command>, input: Option<Vec<u8>>) -> Run {
+    let mut children: Vec<Child> = Vec::new();
+    let mut stderr_readers = Vec::new();
+    let mut names = Vec::new();
+    for (i, mut cmd) in commands.into_iter().enumerate() {
+        names.push(Path::new(cmd.get_program()).file_name().unwrap().to_string_lossy().into_owned());
+        let stdin = match children.last_mut() {
+            Some(prev) => Stdio::from(prev.stdout.take().unwrap()),
+            None if input.is_some() => Stdio::piped(),
+            None => Stdio::null(),
+        };
+        cmd.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {:?}: {e}", cmd.get_program()));
+        stderr_readers.push(read_all(child.stderr.take().unwrap()));
+        if i == 0 {
+            if let Some(bytes) = input.clone() {
+                let mut stdin = child.stdin.take().unwrap();
+                thread::spawn(move || {
+                    let _ = stdin.write_all(&bytes);
+                });
+            }
+        }
+        children.push(child);
+    }
+    let stdout_reader = read_all(children.last_mut().unwrap().stdout.take().unwrap());
+    let deadline = Instant::now() + PIPELINE_TIMEOUT;
+    let mut statuses: Vec<Option<ExitStatus>> = vec![None; children.len()];
+    while statuses.iter().any(Option::is_none) {
+        for (c, s) in children.iter_mut().zip(statuses.iter_mut()) {
+            if s.is_none() {
+                *s = c.try_wait().unwrap();
+            }
+        }
+        if Instant::now() > deadline {
+            for c in &mut children {
+                let _ = c.kill();
+            }
+            panic!("the pipeline {names:?} did not end within {PIPELINE_TIMEOUT:?}");
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+    let stages = names
+        .into_iter()
+        .zip(statuses)
+        .zip(stderr_readers)
+        .map(|((program, status), r)| Stage {
+            program,
+            status: status.unwrap(),
+            stderr: String::from_utf8_lossy(&r.join().unwrap()).into_owned(),
+        })
+        .collect();
+    let stdout = String::from_utf8_lossy(&stdout_reader.join().unwrap()).into_owned();
+    Run { stages, stdout }
+}
+
+fn read_all(mut r: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = r.read_to_end(&mut buf);
+        buf
+    })
+}
+
+/// Every path under `root` with its kind, mode and content hash (symlinks by
+/// target), to compare a tree before and after.
+pub fn snapshot(root: &Path) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(root).unwrap().to_string_lossy().into_owned();
+        let meta = fs::symlink_metadata(entry.path()).unwrap();
+        let mode = meta.permissions().mode() & 0o7777;
+        let what = if meta.file_type().is_symlink() {
+            format!("link -> {}", fs::read_link(entry.path()).unwrap().display())
+        } else if meta.is_dir() {
+            format!("dir {mode:o}")
+        } else {
+            format!("file {mode:o} {}", sha256_hex(&fs::read(entry.path()).unwrap()))
+        };
+        map.insert(rel, what);
+    }
+    map
+}
+
+/// Fails the test listing every difference between two snapshots.
+pub fn assert_same_tree(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>, what: &str) {
+    let mut diff = Vec::new();
+    for (k, v) in before {
+        match after.get(k) {
+            None => diff.push(format!("removed: {k}")),
+            Some(w) if w != v => diff.push(format!("changed: {k} ({v} -> {w})")),
+            _ => {}
+        }
+    }
+    for k in after.keys().filter(|k| !before.contains_key(*k)) {
+        diff.push(format!("added: {k}"));
+    }
+    assert!(diff.is_empty(), "{what} changed:\n{}", diff.join("\n"));
+}
+
+/// Every file under `root` whose name is `name`.
+pub fn find_named(root: &Path, name: &str) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_name() == name)
+        .map(|e| e.path().to_path_buf())
+        .collect()
+}
