@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
 use crate::http::{redact, Client};
 use crate::names::normalize;
@@ -16,6 +16,7 @@ mod json;
 #[cfg(test)]
 mod tests;
 
+pub use find_links::is_for_project;
 pub use html::parse_html;
 pub use json::parse_json;
 
@@ -135,7 +136,7 @@ pub(crate) fn fetch_page(http: &Client, url: &str, accept: &str) -> Result<Optio
         return Ok(None);
     }
     if !status.is_success() {
-        bail!("{}: HTTP {}", redact(url), status.as_u16());
+        return Err(crate::http::HttpError::Status { url: redact(url), status: status.as_u16() }.into());
     }
     // After redirects, relative links are relative to where we ended up.
     let final_url = redact(&response.get_uri().to_string());

@@ -277,25 +277,50 @@ mod tests {
         assert!(rank(&tags, "x-1-cp310-abi3-manylinux_2_17_x86_64.whl").is_none());
     }
 
-    /// The real proof: the same list as packaging's `sys_tags()` for this machine's python3.
     #[test]
-    fn matches_packaging_for_the_local_python() {
-        let Ok(interp) = Interpreter::query(Path::new("python3"), None) else {
-            eprintln!("no python3 here; skipped");
-            return;
-        };
+    fn macos_and_windows_platforms() {
+        let mut i = interpreter((3, 12, 0), None, None);
+        i.platform = "macosx-11.0-arm64".into();
+        i.markers.insert("platform_release".into(), "23.1.0".into());
+        let tags = Tags::for_interpreter(&i);
+        let platforms: Vec<_> = tags.iter().filter(|t| t.1 == "cp312").map(|t| t.2).collect();
+        assert_eq!(platforms[..3], ["macosx_14_0_arm64", "macosx_14_0_universal2", "macosx_13_0_arm64"]);
+        assert_eq!(platforms.last(), Some(&"macosx_10_4_universal2"));
+        assert!(rank(&tags, "x-1-cp312-cp312-macosx_11_0_arm64.whl").is_some());
+        assert!(rank(&tags, "x-1-cp312-cp312-macosx_10_9_x86_64.whl").is_none());
+        i.platform = "win-amd64".into();
+        let tags = Tags::for_interpreter(&i);
+        assert_eq!(tags.iter().next(), Some(("cp312", "cp312", "win_amd64")));
+    }
+
+    /// The real proof: the same list as packaging's `sys_tags()` for this
+    /// machine's python3, and for every other python3.N on PATH.
+    #[test]
+    fn matches_packaging_for_the_local_pythons() {
+        let others = (6..=14).map(|minor| format!("python3.{minor}"));
+        let checked: Vec<String> = std::iter::once("python3".to_string())
+            .chain(others)
+            .filter(|p| compare_with_packaging(p))
+            .collect();
+        eprintln!("compared with packaging: {checked:?}");
+    }
+
+    /// Panics on the first difference; false when `python` or its packaging is not there.
+    fn compare_with_packaging(python: &str) -> bool {
+        let Ok(interp) = Interpreter::query(Path::new(python), None) else { return false };
         let script = "try:\n from packaging.tags import sys_tags\nexcept ImportError:\n \
                       from pip._vendor.packaging.tags import sys_tags\nfor t in sys_tags(): print(t)";
-        let out = std::process::Command::new(&interp.executable).args(["-c", script]).output().unwrap();
+        let Ok(out) = std::process::Command::new(&interp.executable).args(["-c", script]).output() else {
+            return false;
+        };
         if !out.status.success() {
-            eprintln!("packaging is not importable: skipped");
-            return;
+            return false;
         }
         let expected: Vec<String> =
             String::from_utf8(out.stdout).unwrap().lines().map(String::from).collect();
         let mut ours: Vec<String> =
             Tags::for_interpreter(&interp).iter().map(|(p, a, t)| format!("{p}-{a}-{t}")).collect();
-        assert!(expected.len() > 100);
+        assert!(expected.len() > 100, "{python}: {expected:?}");
         // packaging before 22 (pip 23.2 vendors 21.3) did not list cpXY-none-any yet.
         let cp_any = format!("cp{}{}-none-any", interp.version.0, interp.version.1);
         if interp.markers["implementation_name"] == "cpython" && !expected.contains(&cp_any) {
@@ -303,8 +328,9 @@ mod tests {
         }
         let first = (0..ours.len().max(expected.len())).find(|&i| ours.get(i) != expected.get(i));
         if let Some(i) = first {
-            let around = |l: &[String]| l[i.saturating_sub(2)..(i + 3).min(l.len())].to_vec();
-            panic!("tag {i} differs: ours {:?}, packaging {:?}", around(&ours), around(&expected));
+            let around = |l: &[String]| l[i.saturating_sub(2).min(l.len())..(i + 3).min(l.len())].to_vec();
+            panic!("{python}: tag {i} differs: ours {:?}, packaging {:?}", around(&ours), around(&expected));
         }
+        true
     }
 }
