@@ -14,7 +14,11 @@ start before the last download ends.
 Input: the URL arguments, else stdin: `artifact` records (as wheel-resolve
 writes them) or plain URLs, one a line; a `#sha256=HEX` fragment on a URL is
 the expected hash. Every other record is passed through unchanged. A file the
-cache already has (same sha256) is not downloaded again.
+cache already has (same sha256) is not downloaded again. Errors go to stderr, each naming its URL; the other downloads go on.
+
+Exit status: 0 when every wheel was fetched; 1 when one failed or the input
+did not end with an `end` record saying ok; 2 on bad usage or a malformed
+input line; 130 when interrupted (temporary files are removed).
 
 Example:
 
