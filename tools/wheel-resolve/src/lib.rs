@@ -35,7 +35,12 @@ const TOOL: &str = "wheel-resolve";
 
 pub fn main() -> ExitCode {
     let matches = cli::command().get_matches();
-    finish(TOOL, run(&matches))
+    let result = run(&matches);
+    if result.as_ref().is_err_and(|e| !wheelpipe::stream::is_broken_pipe(e)) {
+        // The next stage must see the failure, not only a missing `end`.
+        let _ = Writer::stdout().record(&Record::End(End::new(TOOL, false, 0)));
+    }
+    finish(TOOL, result)
 }
 
 /// Prints every error but the last, which is returned to end the tool with `code`.
@@ -99,7 +104,6 @@ fn describe(interpreter: &Interpreter) -> String {
 }
 
 fn run(matches: &ArgMatches) -> Result<Exit> {
-    wheelpipe::signals::install();
     let quiet = matches.get_flag("quiet");
     let paths: Vec<PathBuf> =
         matches.get_many::<PathBuf>("requirements").into_iter().flatten().cloned().collect();
@@ -129,7 +133,7 @@ fn run(matches: &ArgMatches) -> Result<Exit> {
     };
 
     let names: Vec<String> = pins.iter().map(|p| p.name.clone()).collect();
-    let pages = fetch::project_pages(&index, &names)?;
+    let pages = fetch::project_pages(&index, &names);
     let mut artifacts = Vec::new();
     let mut errors = Vec::new();
     for (pin, page) in pins.iter().zip(pages) {
@@ -150,11 +154,10 @@ fn run(matches: &ArgMatches) -> Result<Exit> {
         }
     }
 
-    let mut out = Writer::stdout();
     if !errors.is_empty() {
-        out.record(&Record::End(End::new(TOOL, false, 0))).context("cannot write to stdout")?;
         return Err(fail(errors, Exit::Failed));
     }
+    let mut out = Writer::stdout();
     artifacts.sort_by_key(|a| normalize(&a.name));
     for artifact in &artifacts {
         out.record(&Record::Artifact(artifact.clone())).context("cannot write to stdout")?;
