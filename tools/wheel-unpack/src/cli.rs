@@ -1,5 +1,91 @@
-//! The command line of wheel-unpack.
+//! The command line of wheel-unpack: one clap command, from which the binary,
+//! the man page and the shell completions all come.
 
-pub fn command() -> clap::Command {
-    clap::Command::new("wheel-unpack")
+use clap::{value_parser, Arg, ArgAction, Command};
+
+const LONG_ABOUT: &str = "\
+Installs wheels into a virtualenv exactly as pip would: the files of each
+wheel in the scheme's folders, a RECORD that pip can uninstall from, INSTALLER
+and REQUESTED, console and GUI launchers from entry_points.txt, and the .data
+folders (scripts, headers, data). A distribution that is already installed is
+replaced.
+
+Every wheel is checked (names, hashes against its RECORD, layout) and staged in
+parallel as soon as it arrives; nothing lands in the virtualenv until every
+wheel staged well and the input ended with a good `end` record. Then the set is
+committed with renames, and undone if anything fails: all of the set or nothing,
+also on Ctrl-C.
+
+With WHEEL arguments, installs those files (all count as requested). Without,
+reads `artifact` records (with `path`, as wheel-fetch writes them) or plain
+wheel paths from stdin, passes every other record through, and writes one
+`installed` record per distribution, then an `end` record.
+
+Example:
+    wheel-resolve requirements.txt | wheel-fetch -j 8 | wheel-unpack --venv .venv
+    wheel-unpack --venv .venv dist/*.whl";
+
+pub fn command() -> Command {
+    Command::new("wheel-unpack")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Install wheels into a virtualenv, in parallel and all-or-nothing, as pip would")
+        .long_about(LONG_ABOUT)
+        .arg(
+            Arg::new("venv")
+                .long("venv")
+                .value_name("DIR")
+                .env("VIRTUAL_ENV")
+                .required(true)
+                .value_parser(value_parser!(std::path::PathBuf))
+                .help("The virtualenv to install into (default: $VIRTUAL_ENV)"),
+        )
+        .arg(
+            Arg::new("jobs")
+                .short('j')
+                .long("jobs")
+                .value_name("N")
+                .value_parser(value_parser!(u16).range(1..))
+                .help("Wheels unpacked at once [default: the number of cores]"),
+        )
+        .arg(
+            Arg::new("cache-dir")
+                .long("cache-dir")
+                .value_name("DIR")
+                .value_parser(value_parser!(std::path::PathBuf))
+                .help("The wheelpipe cache (default: $WHEELPIPE_CACHE_DIR, else the XDG cache folder)"),
+        )
+        .arg(
+            Arg::new("quiet")
+                .short('q')
+                .long("quiet")
+                .action(ArgAction::SetTrue)
+                .help("Print no progress or warnings on stderr, only errors"),
+        )
+        .arg(
+            Arg::new("wheels")
+                .value_name("WHEEL")
+                .num_args(0..)
+                .value_parser(value_parser!(std::path::PathBuf))
+                .help("Wheel files to install; without any, records or paths are read from stdin"),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_is_well_formed() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn parses_jobs_and_wheels() {
+        let m = command()
+            .try_get_matches_from(["wheel-unpack", "--venv", "v", "-j", "3", "a.whl", "b.whl"])
+            .unwrap();
+        assert_eq!(m.get_one::<u16>("jobs"), Some(&3));
+        assert_eq!(m.get_many::<std::path::PathBuf>("wheels").unwrap().count(), 2);
+        assert!(command().try_get_matches_from(["wheel-unpack", "--venv", "v", "-j", "0"]).is_err());
+    }
 }

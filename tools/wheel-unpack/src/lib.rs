@@ -1,8 +1,91 @@
-//! wheel-unpack
+//! wheel-unpack: installs wheels into a virtualenv as pip would, in parallel
+//! and all-or-nothing. A run locks the venv, stages every wheel (checked
+//! against its RECORD) in a folder inside the venv, and only when all staged
+//! well and the input ended well commits them with renames that are undone
+//! on any failure; then it writes one `installed` record per distribution.
 
 pub mod cli;
+pub mod commit;
+pub mod pipeline;
+pub mod record;
+pub mod scheme;
+pub mod scripts;
+pub mod stage;
+pub mod venv;
+pub mod zipcheck;
 
-pub fn main() -> std::process::ExitCode {
-    let _args = cli::command().get_matches();
-    std::process::ExitCode::SUCCESS
+use std::io::Stdout;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::ArgMatches;
+use wheelpipe::exit::{Exit, Failure};
+use wheelpipe::records::{End, Installed, LinkMode, Record};
+use wheelpipe::stream::Writer;
+
+const TOOL: &str = "wheel-unpack";
+
+pub fn main() -> ExitCode {
+    let matches = cli::command().get_matches();
+    wheelpipe::signals::install();
+    let mut out = Writer::stdout();
+    let result = run(&matches, &mut out);
+    if let Err(err) = &result {
+        if !wheelpipe::stream::is_broken_pipe(err) {
+            let _ = out.record(&Record::End(End::new(TOOL, false, 0)));
+        }
+    }
+    wheelpipe::exit::finish(TOOL, result)
+}
+
+fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
+    let quiet = m.get_flag("quiet");
+    let warn = move |msg: String| {
+        if !quiet {
+            eprintln!("{TOOL}: warning: {msg}");
+        }
+    };
+    let venv_arg = m.get_one::<PathBuf>("venv").expect("--venv is required");
+    let venv = std::path::absolute(venv_arg)?;
+    let python = venv.join("bin").join("python");
+    if !python.exists() {
+        return Err(
+            Failure::usage(format!("{} is not a virtualenv: it has no bin/python", venv.display())).into()
+        );
+    }
+    let jobs = match m.get_one::<u16>("jobs") {
+        Some(j) => usize::from(*j),
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    // The cache only saves the interpreter query; without one the query runs.
+    let cache =
+        wheelpipe::cache::Cache::from_flag(m.get_one::<PathBuf>("cache-dir").map(|p| p.as_path())).ok();
+    let interpreter = wheelpipe::interpreter::Interpreter::query(&python, cache.as_ref())?;
+    let scheme = scheme::Scheme::from_interpreter(&venv, &interpreter)?;
+
+    let _lock = venv::lock(&scheme.venv)?;
+    venv::remove_stale_staging(&scheme.venv, &warn);
+    let staging = venv::Staging::create(&scheme.venv)?;
+    let wheels: Vec<PathBuf> =
+        m.get_many::<PathBuf>("wheels").map(|v| v.cloned().collect()).unwrap_or_default();
+    let staged = pipeline::stage_all(&scheme, &staging.root, jobs, wheels, out, &warn)?;
+
+    let keys = staged.iter().map(stage::Staged::key).collect();
+    let old = commit::find_installed(&scheme, &keys)?;
+    commit::check_conflicts(&staged, &old)?;
+    commit::commit(&scheme, &staged, &old, staging.root.join("old"), &warn)?;
+    drop(staging);
+
+    for s in &staged {
+        let installed = Installed {
+            name: s.name.clone(),
+            version: s.version.clone(),
+            files: s.files.len() as u64,
+            how: LinkMode::Copy,
+        };
+        out.record(&Record::Installed(installed))?;
+    }
+    out.record(&Record::End(End::new(TOOL, true, staged.len() as u64)))?;
+    Ok(Exit::Ok)
 }

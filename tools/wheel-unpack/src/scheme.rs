@@ -1,0 +1,185 @@
+//! Where a wheel's files go: the virtualenv's install scheme (purelib,
+//! platlib, scripts, headers, data) and the mapping of each zip entry to an
+//! absolute destination that provably stays inside the virtualenv.
+
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use wheelpipe::interpreter::Interpreter;
+
+/// The scheme's folders for one virtualenv, absolute and lexically normal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scheme {
+    pub venv: PathBuf,
+    pub purelib: PathBuf,
+    pub platlib: PathBuf,
+    pub scripts: PathBuf,
+    /// `{venv}/include/site/pythonX.Y`; a distribution's headers go in a
+    /// sub-folder named after it, as pip does in a virtualenv.
+    pub headers_base: PathBuf,
+    pub data: PathBuf,
+    /// `{venv}/bin/python`, for shebangs.
+    pub python: PathBuf,
+    pub version: (u32, u32),
+}
+
+/// Removes `.` and resolves `..` without touching the disk.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+impl Scheme {
+    /// The scheme of the virtualenv `venv` (absolute), from its interpreter.
+    pub fn from_interpreter(venv: &Path, python: &Interpreter) -> Result<Scheme> {
+        let venv = normalize(venv);
+        let real_venv = venv.canonicalize().with_context(|| format!("cannot read {}", venv.display()))?;
+        let prefix = python.prefix.canonicalize().unwrap_or_else(|_| python.prefix.clone());
+        if prefix != real_venv {
+            bail!(
+                "{} is not a virtualenv: its python's prefix is {}",
+                venv.display(),
+                python.prefix.display()
+            );
+        }
+        // Put every path in the form of `venv` as given, so RECORD paths and
+        // the inside-the-venv check compare like with like.
+        let rebase = |p: &Path, what: &str| -> Result<PathBuf> {
+            let p = normalize(p);
+            let rel = p
+                .strip_prefix(&python.prefix)
+                .or_else(|_| p.strip_prefix(&prefix))
+                .with_context(|| format!("the {what} folder {} is outside the virtualenv", p.display()))?;
+            Ok(venv.join(rel))
+        };
+        let v = (python.version.0, python.version.1);
+        Ok(Scheme {
+            purelib: rebase(&python.paths.purelib, "purelib")?,
+            platlib: rebase(&python.paths.platlib, "platlib")?,
+            scripts: rebase(&python.paths.scripts, "scripts")?,
+            headers_base: venv.join("include").join("site").join(format!("python{}.{}", v.0, v.1)),
+            data: venv.clone(),
+            python: venv.join("bin").join("python"),
+            version: v,
+            venv,
+        })
+    }
+
+    /// The folder where root files and the `.dist-info` go.
+    pub fn lib_dir(&self, root_is_purelib: bool) -> &Path {
+        if root_is_purelib {
+            &self.purelib
+        } else {
+            &self.platlib
+        }
+    }
+
+    /// The folder for a `.data/{key}/` sub-folder; `name` is the
+    /// distribution's name, for headers.
+    pub fn data_dir(&self, key: &str, name: &str) -> Option<PathBuf> {
+        Some(match key {
+            "purelib" => self.purelib.clone(),
+            "platlib" => self.platlib.clone(),
+            "scripts" => self.scripts.clone(),
+            "headers" => self.headers_base.join(name),
+            "data" => self.data.clone(),
+            _ => return None,
+        })
+    }
+
+    /// Joins a checked relative entry path to `base` and makes sure the
+    /// result stays inside the virtualenv.
+    pub fn inside(&self, base: &Path, rel: &str) -> Result<PathBuf> {
+        let dest = normalize(&base.join(rel));
+        if !dest.starts_with(&self.venv) || dest == self.venv {
+            bail!("{rel} would be written to {}, outside the virtualenv", dest.display());
+        }
+        Ok(dest)
+    }
+}
+
+/// Where one entry of a wheel goes.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A plain file at this destination.
+    File(PathBuf),
+    /// A `.data/scripts/` file: its shebang may be rewritten.
+    Script(PathBuf),
+}
+
+/// Maps a (checked) entry name of a wheel to its destination. `data_dir` is
+/// `{name}-{version}.data`.
+pub fn target(scheme: &Scheme, lib_dir: &Path, data_dir: &str, name: &str, entry: &str) -> Result<Target> {
+    let Some(rest) = entry.strip_prefix(data_dir).and_then(|r| r.strip_prefix('/')) else {
+        return Ok(Target::File(scheme.inside(lib_dir, entry)?));
+    };
+    let Some((key, sub)) = rest.split_once('/') else {
+        bail!("{entry}: files in {data_dir} must be in a scheme sub-folder (purelib, platlib, scripts, headers, data)");
+    };
+    let base = scheme.data_dir(key, name).with_context(|| {
+        format!(
+            "{entry}: unknown scheme key {key:?} in {data_dir} (purelib, platlib, scripts, headers, data)"
+        )
+    })?;
+    let dest = scheme.inside(&base, sub)?;
+    Ok(if key == "scripts" { Target::Script(dest) } else { Target::File(dest) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scheme() -> Scheme {
+        let venv = PathBuf::from("/v");
+        let lib = venv.join("lib/python3.11/site-packages");
+        Scheme {
+            purelib: lib.clone(),
+            platlib: lib,
+            scripts: venv.join("bin"),
+            headers_base: venv.join("include/site/python3.11"),
+            data: venv.clone(),
+            python: venv.join("bin/python"),
+            version: (3, 11),
+            venv,
+        }
+    }
+
+    #[test]
+    fn maps_root_and_data_entries() {
+        let s = scheme();
+        let lib = s.purelib.clone();
+        let t = |e: &str| target(&s, &lib, "x-1.data", "X", e);
+        assert_eq!(t("x/a.py").unwrap(), Target::File("/v/lib/python3.11/site-packages/x/a.py".into()));
+        assert_eq!(t("x-1.data/scripts/run").unwrap(), Target::Script("/v/bin/run".into()));
+        assert_eq!(
+            t("x-1.data/headers/x.h").unwrap(),
+            Target::File("/v/include/site/python3.11/X/x.h".into())
+        );
+        assert_eq!(t("x-1.data/data/share/doc/a").unwrap(), Target::File("/v/share/doc/a".into()));
+        assert_eq!(
+            t("x-1.data/platlib/y.so").unwrap(),
+            Target::File("/v/lib/python3.11/site-packages/y.so".into())
+        );
+        let err = t("x-1.data/bogus/a").unwrap_err().to_string();
+        assert!(err.contains("unknown scheme key \"bogus\""), "{err}");
+        assert!(t("x-1.data/run").is_err());
+    }
+
+    #[test]
+    fn destinations_stay_inside_the_venv() {
+        let s = scheme();
+        assert!(s.inside(Path::new("/v/lib"), "../../etc/passwd").is_err());
+        assert!(s.inside(Path::new("/v/include/site/python3.11/.."), "../../..").is_err());
+        assert!(s.inside(Path::new("/v"), "share/a").is_ok());
+        assert_eq!(normalize(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
+    }
+}

@@ -1,0 +1,166 @@
+//! The checks a wheel passes before any of it is used: safe entry names, no
+//! symlinks, one `.dist-info` folder that matches the filename, and a WHEEL
+//! file whose Wheel-Version this code understands.
+
+use anyhow::{bail, Context, Result};
+
+/// Checks one zip entry name; returns why it is refused. Names are
+/// `/`-separated and relative, without `.`/`..`, backslashes or control
+/// characters; a trailing `/` marks a folder.
+pub fn check_entry_name(name: &str) -> std::result::Result<(), &'static str> {
+    if name.is_empty() {
+        return Err("an empty name");
+    }
+    if name.chars().any(|c| c.is_control()) {
+        return Err("a control character in the name");
+    }
+    if name.contains('\\') {
+        return Err("a backslash in the name");
+    }
+    if name.starts_with('/') {
+        return Err("an absolute path");
+    }
+    let body = name.strip_suffix('/').unwrap_or(name);
+    for part in body.split('/') {
+        match part {
+            "" => return Err("an empty path component"),
+            "." | ".." => return Err("a `.` or `..` path component"),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// True when a zip entry's unix mode (external attributes) says symlink.
+pub fn is_symlink_mode(mode: u32) -> bool {
+    mode & 0o170000 == 0o120000
+}
+
+/// The distribution name and version a wheel filename states:
+/// `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`.
+pub fn parse_filename(filename: &str) -> Result<(String, String)> {
+    let stem = filename.strip_suffix(".whl").with_context(|| format!("{filename} does not end in .whl"))?;
+    let parts: Vec<&str> = stem.split('-').collect();
+    if !(parts.len() == 5 || parts.len() == 6) || parts.iter().any(|p| p.is_empty()) {
+        bail!("{filename} is not a wheel filename (name-version[-build]-python-abi-platform.whl)");
+    }
+    Ok((parts[0].to_string(), parts[1].to_string()))
+}
+
+/// True when two version strings mean the same PEP 440 version (plain
+/// equality when either does not parse).
+pub fn same_version(a: &str, b: &str) -> bool {
+    match (a.parse::<pep440_rs::Version>(), b.parse::<pep440_rs::Version>()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Finds the one top-level `{name}-{version}.dist-info` folder among the
+/// entry names and checks it against the filename's name and version.
+pub fn find_dist_info<'a>(names: impl Iterator<Item = &'a str>, name: &str, version: &str) -> Result<String> {
+    let mut found: Vec<String> = Vec::new();
+    for entry in names {
+        let top = entry.split('/').next().unwrap_or("");
+        if top.ends_with(".dist-info") && entry.len() > top.len() && !found.iter().any(|f| f == top) {
+            found.push(top.to_string());
+        }
+    }
+    let dir = match found.as_slice() {
+        [one] => one.clone(),
+        [] => bail!("no .dist-info folder"),
+        many => bail!("more than one .dist-info folder: {}", many.join(", ")),
+    };
+    let stem = dir.strip_suffix(".dist-info").unwrap_or(&dir);
+    let (dir_name, dir_version) = stem.split_once('-').unwrap_or((stem, ""));
+    let normalize = wheelpipe::names::normalize;
+    if normalize(dir_name) != normalize(name) || !same_version(dir_version, version) {
+        bail!("its .dist-info folder {dir} does not match the filename's {name} {version}");
+    }
+    Ok(dir)
+}
+
+/// What the WHEEL file says.
+#[derive(Debug, PartialEq, Eq)]
+pub struct WheelInfo {
+    pub root_is_purelib: bool,
+    /// Set when the format is newer than 1.0 in its minor version.
+    pub warning: Option<String>,
+}
+
+/// Parses the WHEEL file (RFC 822 style headers).
+pub fn parse_wheel_file(text: &str) -> Result<WheelInfo> {
+    let header = |key: &str| {
+        text.lines().find_map(|line| {
+            let (k, v) = line.split_once(':')?;
+            k.trim().eq_ignore_ascii_case(key).then(|| v.trim().to_string())
+        })
+    };
+    let version = header("Wheel-Version").context("WHEEL has no Wheel-Version")?;
+    let (major, minor) = version.split_once('.').unwrap_or((&version, "0"));
+    let major: u32 = major.parse().with_context(|| format!("bad Wheel-Version {version:?}"))?;
+    let minor: u32 = minor.parse().with_context(|| format!("bad Wheel-Version {version:?}"))?;
+    if major != 1 {
+        bail!("Wheel-Version {version} is not supported (only 1.x)");
+    }
+    let warning =
+        (minor > 0).then(|| format!("Wheel-Version {version} is newer than 1.0; installing anyway"));
+    let root_is_purelib = header("Root-Is-Purelib").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    Ok(WheelInfo { root_is_purelib, warning })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_names_that_escape_or_hide_are_refused() {
+        for bad in ["../x.py", "a/../../x", "/etc/passwd", "a\\b.py", "a\0b", "a\nb", "a//b", "./a", ""] {
+            assert!(check_entry_name(bad).is_err(), "{bad:?} was accepted");
+        }
+        for good in ["six.py", "a/b/c.py", "pkg/", "x-1.0.data/scripts/run", "naïve.txt"] {
+            assert!(check_entry_name(good).is_ok(), "{good:?} was refused");
+        }
+    }
+
+    #[test]
+    fn symlink_modes() {
+        assert!(is_symlink_mode(0o120777));
+        assert!(!is_symlink_mode(0o100644));
+        assert!(!is_symlink_mode(0o040755));
+    }
+
+    #[test]
+    fn filenames() {
+        assert_eq!(
+            parse_filename("six-1.16.0-py2.py3-none-any.whl").unwrap(),
+            ("six".into(), "1.16.0".into())
+        );
+        assert_eq!(parse_filename("a_b-2.0-1build-cp311-cp311-linux_x86_64.whl").unwrap().0, "a_b");
+        assert!(parse_filename("six-1.16.0.tar.gz").is_err());
+        assert!(parse_filename("six-1.16.0-any.whl").is_err());
+    }
+
+    #[test]
+    fn one_matching_dist_info() {
+        let names = ["foo_bar/__init__.py", "Foo.Bar-1.0.dist-info/METADATA", "Foo.Bar-1.0.dist-info/RECORD"];
+        assert_eq!(find_dist_info(names.into_iter(), "foo_bar", "1.0").unwrap(), "Foo.Bar-1.0.dist-info");
+        assert!(find_dist_info(names.into_iter(), "foo_bar", "2.0").is_err());
+        assert!(find_dist_info(names.into_iter(), "other", "1.0").is_err());
+        let two = ["a-1.dist-info/METADATA", "b-1.dist-info/METADATA"];
+        let err = find_dist_info(two.into_iter(), "a", "1").unwrap_err().to_string();
+        assert!(err.contains("more than one"), "{err}");
+        assert!(find_dist_info(["a.py"].into_iter(), "a", "1").is_err());
+    }
+
+    #[test]
+    fn wheel_file_versions_and_purelib() {
+        let w = parse_wheel_file("Wheel-Version: 1.0\nGenerator: x\nRoot-Is-Purelib: true\n").unwrap();
+        assert_eq!(w, WheelInfo { root_is_purelib: true, warning: None });
+        let w = parse_wheel_file("Wheel-Version: 1.9\nRoot-Is-Purelib: false\n").unwrap();
+        assert!(!w.root_is_purelib);
+        assert!(w.warning.is_some());
+        assert!(parse_wheel_file("Wheel-Version: 2.0\n").is_err());
+        assert!(parse_wheel_file("Generator: x\n").is_err());
+    }
+}
