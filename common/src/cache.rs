@@ -104,6 +104,23 @@ impl Cache {
         self.lock(&format!("wheel-{}", sha256.to_ascii_lowercase()))
     }
 
+    /// The wheel-store lock for `sha256` without blocking: `None` while
+    /// another run holds it, so a caller can wait and still notice Ctrl-C.
+    pub fn try_wheel_lock(&self, sha256: &str) -> Result<Option<CacheLock>> {
+        let path = self.dir("locks").join(format!("wheel-{}.lock", sha256.to_ascii_lowercase()));
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+        match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+            Ok(lock) => Ok(Some(CacheLock { _lock: lock })),
+            Err((_, nix::errno::Errno::EWOULDBLOCK)) => Ok(None),
+            Err((_, e)) => Err(e).with_context(|| format!("cannot lock {}", path.display())),
+        }
+    }
+
     /// The folder for files being written (`tmp/`, on the cache's file
     /// system so a finished file can be renamed into place).
     pub fn tmp_dir(&self) -> Result<PathBuf> {
@@ -154,5 +171,16 @@ mod tests {
         assert!(cache.wheel_path(&hash, "../x.whl").is_err());
         assert!(cache.wheel_path(&hash, "..").is_err());
         assert!(cache.wheel_path(&hash, "").is_err());
+    }
+
+    #[test]
+    fn a_held_wheel_lock_is_not_taken_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+        let hash = "ab".repeat(32);
+        let held = cache.wheel_lock(&hash).unwrap();
+        assert!(cache.try_wheel_lock(&hash).unwrap().is_none());
+        drop(held);
+        assert!(cache.try_wheel_lock(&hash).unwrap().is_some());
     }
 }

@@ -7,10 +7,11 @@
 use std::io::{ErrorKind, Read, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use tempfile::NamedTempFile;
-use wheelpipe::cache::{check_file_name, Cache};
+use wheelpipe::cache::{check_file_name, Cache, CacheLock};
 use wheelpipe::exit::Failure;
 use wheelpipe::hash::{hex, HashingWriter};
 use wheelpipe::http::{redact, Client};
@@ -50,7 +51,7 @@ pub fn fetch_to_store(http: &Client, cache: &Cache, job: &Job, cancel: &AtomicBo
     if path.is_file() {
         return Ok(Stored { path, sha256: expected, downloaded: false });
     }
-    let _lock = cache.wheel_lock(&expected)?;
+    let _lock = wait_for_lock(cache, &expected, cancel)?;
     // Another run may have stored it while we waited for the lock.
     if path.is_file() {
         return Ok(Stored { path, sha256: expected, downloaded: false });
@@ -62,6 +63,21 @@ pub fn fetch_to_store(http: &Client, cache: &Cache, job: &Job, cancel: &AtomicBo
     }
     store::persist(tmp, &path)?;
     Ok(Stored { path, sha256: expected, downloaded: true })
+}
+
+/// The store lock for `sha256`, waiting while another run holds it (it is
+/// downloading the same file), but not past a cancel or a signal.
+fn wait_for_lock(cache: &Cache, sha256: &str, cancel: &AtomicBool) -> Result<CacheLock> {
+    loop {
+        if let Some(lock) = cache.try_wheel_lock(sha256)? {
+            return Ok(lock);
+        }
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Failure::interrupted().into());
+        }
+        wheelpipe::signals::check()?;
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// Streams `url` into a temporary file in the cache; returns it with its

@@ -161,3 +161,35 @@ fn cancel_stops_the_download_and_deletes_the_temporary_file() {
     assert!(files(&dir.path().join("wheels")).is_empty());
     assert!(files(&dir.path().join("tmp")).is_empty());
 }
+
+#[test]
+fn a_file_stored_by_another_run_while_we_waited_for_the_lock_is_not_downloaded() {
+    let server = Server::start();
+    let url = server.route("/w/demo.whl", vec![Reply::ok(BODY)]);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let hash = sha256_hex(BODY);
+    let other_run = cache.wheel_lock(&hash).unwrap();
+    let path = cache.wheel_path(&hash, FILE).unwrap();
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, BODY).unwrap();
+        drop(other_run);
+    });
+    let stored = fetch(&cache, &job(&url, Some(&hash))).unwrap();
+    writer.join().unwrap();
+    assert!(!stored.downloaded);
+    assert_eq!(server.hits("/w/demo.whl"), 0);
+}
+
+#[test]
+fn waiting_for_a_held_lock_ends_on_cancel() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let hash = sha256_hex(BODY);
+    let _other_run = cache.wheel_lock(&hash).unwrap();
+    let job = job("http://127.0.0.1:9/never.whl", Some(&hash));
+    let err = fetch_to_store(&client(), &cache, &job, &AtomicBool::new(true)).unwrap_err();
+    assert_eq!(wheelpipe::exit::code_for(&err), wheelpipe::exit::Exit::Interrupted);
+}
