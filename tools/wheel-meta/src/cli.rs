@@ -1,5 +1,88 @@
-//! The command line of wheel-meta.
+//! The command line of wheel-meta, as one clap command: the binary parses it
+//! and the man page and shell completions are generated from it.
 
-pub fn command() -> clap::Command {
-    clap::Command::new("wheel-meta")
+use std::path::PathBuf;
+
+use clap::{value_parser, Arg, ArgAction, Command};
+
+const LONG_ABOUT: &str = "\
+Reads the core metadata (name, version, Requires-Dist, Requires-Python,
+Provides-Extra) of wheels and writes one `metadata` record per wheel, in the
+order they finish, then an `end` record. Each record says where the metadata
+came from and how many bytes and HTTP requests it took.
+
+For a URL (http or https), wheel-meta first asks for `{url}.metadata`, the
+index's PEP 658 metadata file, which is a few KB; when the server answers 404
+it downloads the whole wheel into a temporary file and reads its
+`.dist-info/METADATA` there. A `file://` URL or a local path is read in place.
+
+Input: the WHEEL arguments, else stdin: `artifact` records (their `path` when
+set, else their `url`) or plain URLs and paths, one a line. Every record read
+from stdin, `artifact` records included, is passed on unchanged; the upstream
+`end` record is consumed and must say `ok: true`.
+
+Example:
+
+    wheel-meta https://example.org/files/six-1.16.0-py2.py3-none-any.whl
+
+    ls wheels/*.whl | wheel-meta -j 4";
+
+pub fn command() -> Command {
+    Command::new("wheel-meta")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Read wheels' core metadata (PEP 658 file, else full download) as metadata records")
+        .long_about(LONG_ABOUT)
+        .arg(
+            Arg::new("jobs")
+                .short('j')
+                .long("jobs")
+                .value_name("N")
+                .default_value("8")
+                .value_parser(value_parser!(u16).range(1..=256))
+                .help("Wheels read at the same time"),
+        )
+        .arg(
+            Arg::new("cache-dir")
+                .long("cache-dir")
+                .value_name("DIR")
+                .value_parser(value_parser!(PathBuf))
+                .help(
+                    "A wheelpipe cache: an `artifact` whose sha256 is already in its wheel store is read \
+                     there instead of over the network",
+                ),
+        )
+        .arg(
+            Arg::new("cert")
+                .long("cert")
+                .value_name("PEM")
+                .value_parser(value_parser!(PathBuf))
+                .help("Extra CA certificates (PEM) to trust [default: $PIP_CERT]"),
+        )
+        .arg(
+            Arg::new("quiet")
+                .short('q')
+                .long("quiet")
+                .action(ArgAction::SetTrue)
+                .help("Print nothing on stderr but errors"),
+        )
+        .arg(
+            Arg::new("wheels")
+                .value_name("WHEEL")
+                .num_args(0..)
+                .help("Wheel URLs (http, https, file) or paths; without any, read stdin"),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_is_consistent() {
+        super::command().debug_assert();
+    }
+
+    #[test]
+    fn jobs_must_be_positive() {
+        let err = super::command().try_get_matches_from(["wheel-meta", "-j", "0"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+    }
 }

@@ -1,8 +1,54 @@
-//! wheel-meta
+//! wheel-meta: reads wheels' core metadata for as few bytes as it can (the
+//! index's PEP 658 file, else a full download into a temporary file; local
+//! wheels in place) and writes one `metadata` record per wheel. [`job`] reads
+//! one wheel, [`pipeline`] runs the workers and the one writer.
 
 pub mod cli;
+pub mod job;
+pub mod pipeline;
 
-pub fn main() -> std::process::ExitCode {
-    let _args = cli::command().get_matches();
-    std::process::ExitCode::SUCCESS
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use wheelpipe::cache::Cache;
+use wheelpipe::exit::{finish, Exit, Failure};
+use wheelpipe::http::{Client, HttpOptions};
+
+pub const TOOL: &str = "wheel-meta";
+
+pub fn main() -> ExitCode {
+    let matches = cli::command().get_matches();
+    wheelpipe::signals::install();
+    finish(TOOL, run(&matches))
+}
+
+fn run(matches: &clap::ArgMatches) -> Result<Exit> {
+    let words: Vec<String> =
+        matches.get_many::<String>("wheels").map(|v| v.cloned().collect()).unwrap_or_default();
+    if words.is_empty() && std::io::stdin().is_terminal() {
+        return Err(Failure::usage("no WHEEL given and stdin is a terminal (see wheel-meta --help)").into());
+    }
+    let cache = matches.get_one::<PathBuf>("cache-dir").map(|d| Cache::at(d.clone())).transpose()?;
+    let cert = matches
+        .get_one::<PathBuf>("cert")
+        .cloned()
+        .or_else(|| std::env::var_os("PIP_CERT").filter(|v| !v.is_empty()).map(PathBuf::from));
+    let http = Client::new(HttpOptions { cert, ..HttpOptions::default() })?;
+    let jobs = usize::from(*matches.get_one::<u16>("jobs").expect("-j has a default"));
+    let settings = pipeline::Settings { jobs, http, cache };
+    let source = if words.is_empty() {
+        pipeline::Source::Stdin(Box::new(std::io::BufReader::new(std::io::stdin())))
+    } else {
+        pipeline::Source::Words(words)
+    };
+    let (exit, totals) = pipeline::run(settings, source, &mut wheelpipe::stream::Writer::stdout())?;
+    if !matches.get_flag("quiet") && std::io::stderr().is_terminal() && exit != Exit::Interrupted {
+        eprintln!(
+            "{TOOL}: {} read, {} failed; {} bytes in {} HTTP requests",
+            totals.count, totals.failed, totals.bytes, totals.requests
+        );
+    }
+    Ok(exit)
 }

@@ -1,0 +1,209 @@
+//! The run: a reader thread turns the input into jobs (and passes records
+//! on), `-j` worker threads read metadata, and the one writer, the calling
+//! thread, prints what comes back over a bounded channel in completion
+//! order, one flushed line each, then the `end` record.
+
+use std::io::{BufRead, Write};
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use anyhow::Result;
+use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
+use wheelpipe::cache::Cache;
+use wheelpipe::exit::{print_error, Exit, Failure};
+use wheelpipe::http::Client;
+use wheelpipe::records::{End, Line, Metadata, Record};
+use wheelpipe::stream::{Input, ProtocolError, Reader, Upstream, Writer};
+
+use crate::job::Job;
+use crate::TOOL;
+
+/// What a run needs besides its input.
+pub struct Settings {
+    /// Worker threads, at least 1.
+    pub jobs: usize,
+    pub http: Client,
+    /// `--cache-dir`: a wheel store to read fetched wheels from.
+    pub cache: Option<Cache>,
+}
+
+/// Where the wheels come from.
+pub enum Source {
+    /// WHEEL arguments.
+    Words(Vec<String>),
+    /// Records or plain words, one a line; the upstream's `end` is checked.
+    Stdin(Box<dyn BufRead + Send>),
+}
+
+/// What the reader and the workers tell the writer.
+enum Event {
+    /// An upstream record, verbatim.
+    Pass(String),
+    Read(Box<Metadata>),
+    Failed(anyhow::Error),
+    Upstream(End),
+    /// The input holds records, so it must end with an `end` record (plain
+    /// words need none).
+    Records,
+    BadInput(ProtocolError),
+}
+
+/// What the writer counted, for the summary.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub count: u64,
+    pub failed: u64,
+    pub bytes: u64,
+    pub requests: u64,
+}
+
+/// Runs everything; returns the exit code and the totals (errors are
+/// printed as they come).
+pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>) -> Result<(Exit, Totals)> {
+    let (job_tx, job_rx) = unbounded::<Job>();
+    let (event_tx, event_rx) = bounded::<Event>(64);
+    let from_stdin = matches!(source, Source::Stdin(_));
+    match source {
+        Source::Words(words) => {
+            for word in words {
+                match Job::from_word(&word) {
+                    Ok(job) => job_tx.send(job).expect("the job channel is open"),
+                    Err(err) => event_tx.send(Event::Failed(err)).expect("the writer is alive"),
+                }
+            }
+            drop(job_tx);
+        }
+        Source::Stdin(input) => {
+            let events = event_tx.clone();
+            thread::spawn(move || read_input(input, job_tx, events));
+        }
+    }
+    // Not scoped: on Ctrl-C the writer returns while a worker may still wait
+    // on the network; the process ends and takes it along (its download is
+    // an unnamed temporary file, so nothing is left behind).
+    let settings = Arc::new(settings);
+    for _ in 0..settings.jobs.max(1) {
+        let (jobs, events, settings) = (job_rx.clone(), event_tx.clone(), Arc::clone(&settings));
+        thread::spawn(move || work(&settings, jobs, events));
+    }
+    drop(event_tx);
+    write_events(&event_rx, writer, from_stdin)
+}
+
+/// Reads records and plain words; sends jobs as they come. Every record is
+/// passed on except the upstream `end`. Stops at the first malformed line.
+fn read_input(input: Box<dyn BufRead + Send>, jobs: Sender<Job>, events: Sender<Event>) {
+    let mut reader = Reader::new(input, "stdin");
+    let mut saw_record = false;
+    while let Some(next) = reader.next_input() {
+        if !saw_record && matches!(next, Ok(Input::Line(_))) {
+            saw_record = true;
+            if events.send(Event::Records).is_err() {
+                return;
+            }
+        }
+        let event = match next {
+            Ok(Input::Line(Line::Known(Record::Artifact(a)))) => {
+                match Job::from_artifact(&a) {
+                    Ok(job) => {
+                        let _ = jobs.send(job);
+                    }
+                    Err(e) => {
+                        let at = format!("stdin:{}", reader.line_number());
+                        if events.send(Event::Failed(e.context(at))).is_err() {
+                            return;
+                        }
+                    }
+                }
+                Event::Pass(reader.text().to_string())
+            }
+            Ok(Input::Plain(text)) => match Job::from_word(&text) {
+                Ok(job) => {
+                    let _ = jobs.send(job);
+                    continue;
+                }
+                Err(e) => Event::Failed(e.context(format!("stdin:{}", reader.line_number()))),
+            },
+            Ok(Input::Line(Line::Known(Record::End(end)))) => Event::Upstream(end),
+            Ok(Input::Line(_)) => Event::Pass(reader.text().to_string()),
+            Err(e) => {
+                let _ = events.send(Event::BadInput(e));
+                return;
+            }
+        };
+        if events.send(event).is_err() {
+            return;
+        }
+    }
+}
+
+fn work(settings: &Settings, jobs: Receiver<Job>, events: Sender<Event>) {
+    while let Ok(job) = jobs.recv() {
+        if wheelpipe::signals::interrupted() {
+            return;
+        }
+        let event = match job.read(&settings.http, settings.cache.as_ref()) {
+            Ok(metadata) => Event::Read(Box::new(metadata)),
+            Err(err) => {
+                // Every error names its wheel; add the name where it does not.
+                let shown = job.shown();
+                Event::Failed(if format!("{err:#}").contains(&shown) { err } else { err.context(shown) })
+            }
+        };
+        if events.send(event).is_err() {
+            return;
+        }
+    }
+}
+
+/// The writer: prints records as they come, errors on stderr, then `end`.
+fn write_events<W: Write>(
+    events: &Receiver<Event>,
+    out: &mut Writer<W>,
+    from_stdin: bool,
+) -> Result<(Exit, Totals)> {
+    let mut totals = Totals::default();
+    let mut upstream = Upstream::Open;
+    let mut bad_input = None;
+    let mut records = false;
+    loop {
+        if wheelpipe::signals::interrupted() {
+            let _ = out.record(&Record::End(End::new(TOOL, false, totals.count)));
+            return Ok((Exit::Interrupted, totals));
+        }
+        match events.recv_timeout(Duration::from_millis(100)) {
+            Ok(Event::Pass(line)) => out.raw(&line)?,
+            Ok(Event::Read(metadata)) => {
+                totals.bytes += metadata.bytes;
+                totals.requests += u64::from(metadata.requests);
+                out.record(&Record::Metadata(*metadata))?;
+                totals.count += 1;
+            }
+            Ok(Event::Failed(err)) => {
+                print_error(TOOL, &err);
+                totals.failed += 1;
+            }
+            Ok(Event::Upstream(end)) => upstream = Upstream::Ended(end),
+            Ok(Event::Records) => records = true,
+            Ok(Event::BadInput(err)) => bad_input = Some(err),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    let upstream_failure =
+        if from_stdin && records && bad_input.is_none() { upstream.failure() } else { None };
+    let ok = totals.failed == 0 && bad_input.is_none() && upstream_failure.is_none();
+    out.record(&Record::End(End::new(TOOL, ok, totals.count)))?;
+    if let Some(err) = bad_input {
+        return Err(Failure::usage(err.to_string()).into());
+    }
+    if let Some(message) = upstream_failure {
+        print_error(TOOL, &anyhow::anyhow!(message));
+    }
+    Ok((if ok { Exit::Ok } else { Exit::Failed }, totals))
+}
+
+#[cfg(test)]
+#[path = "pipeline_tests.rs"]
+mod tests;
