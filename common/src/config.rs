@@ -238,6 +238,11 @@ const ASK_PIP: &str = "from pip._internal.models.index import PyPI; print(PyPI.s
 /// pip's built-in index URL: from the interpreter's answer, else from its
 /// base interpreter's pip, else from the pip of `python3` on PATH.
 fn default_index(interpreter: Option<&Interpreter>) -> Result<String> {
+    default_index_with(interpreter, Path::new("python3"))
+}
+
+/// [`default_index`] with the last resort `fallback` instead of `python3`.
+fn default_index_with(interpreter: Option<&Interpreter>, fallback: &Path) -> Result<String> {
     if let Some(url) = interpreter.and_then(|i| i.pip_default_index.clone()) {
         return Ok(url);
     }
@@ -246,7 +251,7 @@ fn default_index(interpreter: Option<&Interpreter>) -> Result<String> {
         candidates
             .push(i.base_executable.clone().unwrap_or_else(|| i.base_prefix.join("bin").join("python3")));
     }
-    candidates.push(PathBuf::from("python3"));
+    candidates.push(fallback.to_path_buf());
     candidates.into_iter().find_map(|python| ask_pip(&python)).ok_or_else(|| {
         let python =
             interpreter.map_or_else(|| "python3".to_string(), |i| i.executable.display().to_string());

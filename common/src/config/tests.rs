@@ -147,17 +147,39 @@ fn real_files_in_a_temporary_home() {
     assert_eq!(r.settings.retries, Some(1));
 }
 
-#[test]
-fn the_interpreters_pip_default_is_used_when_known() {
+fn interpreter(pip_default_index: Option<&str>) -> Interpreter {
     let python = Path::new("/nonexistent/bin/python");
-    let interpreter: Interpreter = serde_json::from_value(serde_json::json!({
+    serde_json::from_value(serde_json::json!({
         "executable": python, "prefix": "/nonexistent", "base_prefix": "/nonexistent",
         "base_executable": python, "version": [3, 11, 0], "markers": {},
         "paths": {"purelib": "/p", "platlib": "/p", "scripts": "/s", "include": "/i", "data": "/d"},
         "soabi": null, "ext_suffix": null, "py_debug": false, "gil_disabled": false,
         "platform": "linux-x86_64", "glibc": null, "musl": null, "pointer_bits": 64,
-        "pip_default_index": A,
+        "pip_default_index": pip_default_index,
     }))
-    .unwrap();
-    assert_eq!(default_index(Some(&interpreter)).unwrap(), A);
+    .unwrap()
+}
+
+#[test]
+fn the_interpreters_pip_default_is_used_when_known() {
+    assert_eq!(default_index(Some(&interpreter(Some(A)))).unwrap(), A);
+}
+
+#[test]
+fn without_pip_anywhere_the_error_says_how_to_give_an_index() {
+    let err = default_index_with(Some(&interpreter(None)), Path::new("/nonexistent/python3")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "no index URL: none was given (--index-url, PIP_INDEX_URL, pip.conf) and pip is not installed \
+         for /nonexistent/bin/python to read its default from"
+    );
+}
+
+#[test]
+fn without_pip_in_the_venv_the_base_interpreters_pip_answers() {
+    // What `python3`'s own pip says, whatever it is: the fallback must find the same.
+    let Some(want) = ask_pip(Path::new("python3")) else { return };
+    let mut venv = interpreter(None);
+    venv.base_executable = Some(PathBuf::from("python3"));
+    assert_eq!(default_index_with(Some(&venv), Path::new("/nonexistent/python3")).unwrap(), want);
 }
