@@ -10,7 +10,7 @@ mod pins;
 pub mod requirements;
 mod select;
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -35,10 +35,11 @@ const TOOL: &str = "wheel-resolve";
 
 pub fn main() -> ExitCode {
     let matches = cli::command().get_matches();
-    let result = run(&matches);
+    let mut out = Writer::stdout();
+    let result = run(&matches, &mut out);
     if result.as_ref().is_err_and(|e| !wheelpipe::stream::is_broken_pipe(e)) {
         // The next stage must see the failure, not only a missing `end`.
-        let _ = Writer::stdout().record(&Record::End(End::new(TOOL, false, 0)));
+        let _ = out.record(&Record::End(End::new(TOOL, false, 0)));
     }
     finish(TOOL, result)
 }
@@ -103,7 +104,9 @@ fn describe(interpreter: &Interpreter) -> String {
     format!("{implementation} {} ({platform})", interpreter.short_version())
 }
 
-fn run(matches: &ArgMatches) -> Result<Exit> {
+/// Resolves what the command line asks and writes the records to `out`;
+/// on an error nothing is written and the caller ends the stream.
+pub fn run<W: Write>(matches: &ArgMatches, out: &mut Writer<W>) -> Result<Exit> {
     let quiet = matches.get_flag("quiet");
     let paths: Vec<PathBuf> =
         matches.get_many::<PathBuf>("requirements").into_iter().flatten().cloned().collect();
@@ -157,7 +160,6 @@ fn run(matches: &ArgMatches) -> Result<Exit> {
     if !errors.is_empty() {
         return Err(fail(errors, Exit::Failed));
     }
-    let mut out = Writer::stdout();
     artifacts.sort_by_key(|a| normalize(&a.name));
     for artifact in &artifacts {
         out.record(&Record::Artifact(artifact.clone())).context("cannot write to stdout")?;
@@ -166,3 +168,6 @@ fn run(matches: &ArgMatches) -> Result<Exit> {
         .context("cannot write to stdout")?;
     Ok(Exit::Ok)
 }
+
+#[cfg(test)]
+mod tests;
