@@ -165,8 +165,7 @@ fn stage_inner(job: &Job, scheme: &Scheme, dir: &Path, warn: &dyn Fn(String)) ->
             Some(None) => bail!("{entry} has no hash in {record_name}"),
             None => bail!("{entry} is not listed in {record_name}"),
         };
-        let target =
-            scheme::target(scheme, &lib_dir, &data_dir, &name, entry).with_context(|| entry.clone())?;
+        let target = scheme::target(scheme, &lib_dir, &data_dir, &name, entry)?;
         let (dest, is_script) = match target {
             Target::File(d) => (d, false),
             Target::Script(d) => (d, true),
