@@ -21,7 +21,7 @@ use wheelpipe::cache::Cache;
 use wheelpipe::config::{IndexFlags, Settings};
 use wheelpipe::exit::{finish, print_error, Exit, Failure};
 use wheelpipe::http::Client;
-use wheelpipe::index::IndexClient;
+use wheelpipe::index::{IndexClient, IndexUrls};
 use wheelpipe::interpreter::Interpreter;
 use wheelpipe::names::normalize;
 use wheelpipe::records::{End, Record};
@@ -104,6 +104,22 @@ fn describe(interpreter: &Interpreter) -> String {
     format!("{implementation} {} ({platform})", interpreter.short_version())
 }
 
+/// The index and find-links locations, for messages.
+fn describe_sources(urls: &IndexUrls) -> String {
+    let all: Vec<String> = urls
+        .index_url
+        .iter()
+        .chain(&urls.extra_index_urls)
+        .chain(&urls.find_links)
+        .map(|u| wheelpipe::http::redact(u))
+        .collect();
+    if all.is_empty() {
+        "no index (--no-index without --find-links)".to_string()
+    } else {
+        all.join(", ")
+    }
+}
+
 /// Resolves what the command line asks and writes the records to `out`;
 /// on an error nothing is written and the caller ends the stream.
 pub fn run<W: Write>(matches: &ArgMatches, out: &mut Writer<W>) -> Result<Exit> {
@@ -133,6 +149,7 @@ pub fn run<W: Write>(matches: &ArgMatches, out: &mut Writer<W>) -> Result<Exit> 
         rank: &rank,
         python: Version::new([u64::from(major), u64::from(minor), u64::from(micro)]),
         description: describe(&interpreter),
+        sources: describe_sources(&settings.urls),
     };
 
     let names: Vec<String> = pins.iter().map(|p| p.name.clone()).collect();

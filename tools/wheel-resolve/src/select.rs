@@ -24,6 +24,8 @@ pub struct Target<'a> {
     pub python: Version,
     /// How messages name the interpreter: `CPython 3.11 (linux_x86_64)`.
     pub description: String,
+    /// How messages name where files were looked for (URLs without credentials).
+    pub sources: String,
 }
 
 /// The wheel chosen for a pin.
@@ -150,7 +152,7 @@ fn no_candidate(
         return format!("{pin}: there is only a source distribution of this version; {SDIST}");
     }
     if files.is_empty() || other_versions.is_empty() {
-        return format!("{pin}: no such project on the index");
+        return format!("{pin}: no such project on {}", target.sources);
     }
     let mut versions: Vec<(Option<Version>, String)> =
         other_versions.into_iter().map(|v| (Version::from_str(&v).ok(), v)).collect();

@@ -52,6 +52,7 @@ fn run(pin: &Pin, files: &[DistFile]) -> Result<Choice, String> {
         rank: &rank,
         python: Version::from_str("3.11.4").unwrap(),
         description: "CPython 3.11 (linux_x86_64)".into(),
+        sources: "http://127.0.0.1:1/simple".into(),
     };
     choose(pin, files, &target)
 }
@@ -104,7 +105,10 @@ fn missing_versions_and_projects_are_told_apart() {
     let files = [file("six-1.15.0-py3-none-any.whl"), file("six-1.16.0-py3-none-any.whl")];
     let err = run(&pin("six", "9.9"), &files).unwrap_err();
     assert_eq!(err, "six==9.9: no such version; the index has 1.16.0, 1.15.0");
-    assert_eq!(run(&pin("six", "1.0"), &[]).unwrap_err(), "six==1.0: no such project on the index");
+    assert_eq!(
+        run(&pin("six", "1.0"), &[]).unwrap_err(),
+        "six==1.0: no such project on http://127.0.0.1:1/simple"
+    );
     let err = run(&pin("six", "1.0"), &[file("six-1.0.tar.gz")]).unwrap_err();
     assert!(
         err.ends_with("only a source distribution of this version; source distributions are not supported")

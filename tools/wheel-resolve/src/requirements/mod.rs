@@ -243,6 +243,7 @@ fn apply_option(
         Opt::PreferBinary => o.prefer_binary = true,
         Opt::TrustedHost(h) => o.trusted_hosts.push(h),
         Opt::RequireHashes => o.require_hashes = true,
+        Opt::UseFeature(_) => {}
     }
     Ok(())
 }

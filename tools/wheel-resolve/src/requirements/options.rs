@@ -22,6 +22,8 @@ pub enum Opt {
     TrustedHost(String),
     RequireHashes,
     Hash(Hash),
+    /// `--use-feature NAME`: pip's feature switches; nothing here depends on them.
+    UseFeature(String),
 }
 
 impl Opt {
@@ -42,6 +44,7 @@ impl Opt {
             Opt::TrustedHost(_) => "--trusted-host",
             Opt::RequireHashes => "--require-hashes",
             Opt::Hash(_) => "--hash",
+            Opt::UseFeature(_) => "--use-feature",
         }
     }
 }
@@ -58,6 +61,7 @@ const WITH_VALUE: &[(&str, Option<&str>)] = &[
     ("--no-binary", None),
     ("--trusted-host", None),
     ("--hash", None),
+    ("--use-feature", None),
 ];
 
 const FLAGS: &[&str] = &["--no-index", "--pre", "--prefer-binary", "--require-hashes"];
@@ -125,6 +129,7 @@ fn valued(long: &str, value: String) -> Result<Opt, String> {
         "--only-binary" => Opt::OnlyBinary(value),
         "--no-binary" => Opt::NoBinary(value),
         "--trusted-host" => Opt::TrustedHost(value),
+        "--use-feature" => Opt::UseFeature(value),
         _ => Opt::Hash(parse_hash(&value)?),
     })
 }
@@ -159,8 +164,16 @@ mod tests {
 
     #[test]
     fn several_options_on_one_line() {
-        let opts = parse_options("--no-index --find-links ./wheels --pre").unwrap();
-        assert_eq!(opts, vec![Opt::NoIndex, Opt::FindLinks("./wheels".into()), Opt::Pre]);
+        let opts = parse_options("--no-index --find-links ./wheels --pre --use-feature=truststore").unwrap();
+        assert_eq!(
+            opts,
+            vec![
+                Opt::NoIndex,
+                Opt::FindLinks("./wheels".into()),
+                Opt::Pre,
+                Opt::UseFeature("truststore".into())
+            ]
+        );
     }
 
     #[test]
