@@ -21,6 +21,12 @@ set, else their `url`) or plain URLs and paths, one a line. Every record read
 from stdin, `artifact` records included, is passed on unchanged; the upstream
 `end` record is consumed and must say `ok: true`.
 
+A wheel that cannot be read is reported on stderr, naming its URL or path
+(never credentials), and the others go on. Exit status: 0 when every wheel
+was read; 1 when one failed or the input's records did not end with an `end`
+record saying ok; 2 on bad usage or a malformed input line; 130 when
+interrupted. A closed stdout ends it quietly with 0.
+
 Example:
 
     wheel-meta https://example.org/files/six-1.16.0-py2.py3-none-any.whl
