@@ -245,3 +245,7 @@ pub fn commit(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "commit_tests.rs"]
+mod tests;

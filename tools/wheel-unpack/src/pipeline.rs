@@ -111,7 +111,7 @@ impl Feeder<'_> {
         let mut upstream = Upstream::Open;
         loop {
             self.poll()?;
-            let (line, item) = match input.recv_timeout(Duration::from_millis(50)) {
+            let (line, text, item) = match input.recv_timeout(Duration::from_millis(50)) {
                 Ok(x) => x,
                 Err(RecvTimeoutError::Timeout) => continue,
                 Err(RecvTimeoutError::Disconnected) => break,
@@ -131,8 +131,8 @@ impl Feeder<'_> {
                     self.send(Job { wheel, requested: a.requested, expected_name: Some(a.name) });
                 }
                 Input::Line(Line::Known(Record::End(end))) => upstream = Upstream::Ended(end),
-                Input::Line(Line::Known(other)) => out.record(&other)?,
-                Input::Line(Line::Other(text)) => out.raw(&text)?,
+                // Everything else passes through byte for byte.
+                Input::Line(_) => out.raw(&text)?,
             }
         }
         if let Some(why) = upstream.failure() {
@@ -142,7 +142,8 @@ impl Feeder<'_> {
     }
 }
 
-type Item = (usize, Result<Input, ProtocolError>);
+/// Line number, the line's text, and what it is.
+type Item = (usize, String, Result<Input, ProtocolError>);
 
 /// Reads stdin on its own thread, so the run can stop on a signal while a
 /// read blocks.
@@ -152,7 +153,8 @@ fn spawn_reader() -> Receiver<Item> {
         let mut reader = Reader::new(io::stdin().lock(), "stdin");
         while let Some(item) = reader.next_input() {
             let is_err = item.is_err();
-            if tx.send((reader.line_number(), item)).is_err() || is_err {
+            let text = reader.text().to_string();
+            if tx.send((reader.line_number(), text, item)).is_err() || is_err {
                 return;
             }
         }

@@ -1,0 +1,144 @@
+//! Tests of the commit: replacing an installed distribution, refusing
+//! conflicts, and putting everything back when a step fails.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::stage::{Staged, StagedFile};
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    scheme: Scheme,
+    staging: PathBuf,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = dir.path().canonicalize().unwrap();
+    let lib = venv.join("lib/python3.11/site-packages");
+    fs::create_dir_all(&lib).unwrap();
+    fs::create_dir_all(venv.join("bin")).unwrap();
+    let staging = venv.join(".wheelpipe-staging-1");
+    fs::create_dir_all(staging.join("new")).unwrap();
+    let scheme = Scheme {
+        purelib: lib.clone(),
+        platlib: lib,
+        scripts: venv.join("bin"),
+        headers_base: venv.join("include/site/python3.11"),
+        data: venv.clone(),
+        python: venv.join("bin/python"),
+        version: (3, 11),
+        venv,
+    };
+    Fixture { _dir: dir, scheme, staging }
+}
+
+fn write(path: &Path, text: &str) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+/// An installed `old` 1.0 with a module, its pyc and a script.
+fn install_old(f: &Fixture) {
+    let lib = &f.scheme.purelib;
+    write(&lib.join("old/__init__.py"), "v1");
+    write(&lib.join("old/__pycache__/__init__.cpython-311.pyc"), "pyc");
+    write(&f.scheme.scripts.join("old-cli"), "#!python");
+    write(&lib.join("old-1.0.dist-info/METADATA"), "Name: old\n");
+    let record = "old/__init__.py,,\n../../../bin/old-cli,,\nold-1.0.dist-info/METADATA,,\n\
+                  ../../../../outside,,\nold-1.0.dist-info/RECORD,,\n";
+    write(&lib.join("old-1.0.dist-info/RECORD"), record);
+}
+
+/// A staged wheel named `name` with files at these paths relative to the venv.
+fn staged(f: &Fixture, name: &str, rel: &[&str]) -> Staged {
+    let files = rel
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let staged = f.staging.join("new").join(format!("{name}{i}"));
+            fs::write(&staged, format!("new {r}")).unwrap();
+            StagedFile { staged, dest: f.scheme.venv.join(r) }
+        })
+        .collect();
+    Staged {
+        wheel: PathBuf::from(format!("{name}-2.0-py3-none-any.whl")),
+        name: name.into(),
+        version: "2.0".into(),
+        dist_info: f.scheme.purelib.join(format!("{name}-2.0.dist-info")),
+        files,
+    }
+}
+
+fn keys(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|n| n.to_string()).collect()
+}
+
+#[test]
+fn old_files_come_from_record_and_stay_inside_the_venv() {
+    let f = fixture();
+    install_old(&f);
+    let old = find_installed(&f.scheme, &keys(&["old"])).unwrap();
+    assert_eq!(old.len(), 1);
+    let lib = &f.scheme.purelib;
+    let expected: BTreeSet<PathBuf> = [
+        lib.join("old/__init__.py"),
+        lib.join("old/__pycache__/__init__.cpython-311.pyc"),
+        f.scheme.scripts.join("old-cli"),
+    ]
+    .into();
+    assert_eq!(old[0].files, expected);
+    assert!(find_installed(&f.scheme, &keys(&["other"])).unwrap().is_empty());
+}
+
+#[test]
+fn upgrade_replaces_the_old_version_and_prunes_its_folders() {
+    let f = fixture();
+    install_old(&f);
+    let new = staged(&f, "old", &["lib/python3.11/site-packages/old2/x.py", "bin/old-cli"]);
+    let old = find_installed(&f.scheme, &keys(&["old"])).unwrap();
+    check_conflicts(std::slice::from_ref(&new), &old).unwrap();
+    commit(&f.scheme, std::slice::from_ref(&new), &old, f.staging.join("old"), &|_| {}).unwrap();
+    let lib = &f.scheme.purelib;
+    assert!(!lib.join("old").exists(), "the old package folder is left");
+    assert!(!lib.join("old-1.0.dist-info").exists());
+    assert_eq!(fs::read_to_string(f.scheme.scripts.join("old-cli")).unwrap(), "new bin/old-cli");
+    assert!(lib.join("old2/x.py").is_file());
+}
+
+#[test]
+fn a_failed_step_puts_everything_back() {
+    let f = fixture();
+    install_old(&f);
+    // The second file cannot land: its folder is a file.
+    write(&f.scheme.venv.join("share"), "a file");
+    let new = staged(&f, "old", &["lib/python3.11/site-packages/fresh/deep/a.py", "share/doc/b"]);
+    let old = find_installed(&f.scheme, &keys(&["old"])).unwrap();
+    let err =
+        commit(&f.scheme, std::slice::from_ref(&new), &old, f.staging.join("old"), &|_| {}).unwrap_err();
+    assert!(format!("{err:#}").contains("share"), "{err:#}");
+    let lib = &f.scheme.purelib;
+    assert_eq!(fs::read_to_string(lib.join("old/__init__.py")).unwrap(), "v1");
+    assert!(lib.join("old/__pycache__/__init__.cpython-311.pyc").is_file());
+    assert!(lib.join("old-1.0.dist-info/RECORD").is_file());
+    assert_eq!(fs::read_to_string(f.scheme.scripts.join("old-cli")).unwrap(), "#!python");
+    assert!(!lib.join("fresh").exists(), "a folder created by the commit is left");
+    assert!(new.files.iter().all(|s| s.staged.is_file()), "staged files are not back in staging");
+}
+
+#[test]
+fn conflicts_are_refused_before_anything_lands() {
+    let f = fixture();
+    write(&f.scheme.purelib.join("taken.py"), "someone else's");
+    let a = staged(&f, "a", &["lib/python3.11/site-packages/taken.py"]);
+    let err = check_conflicts(std::slice::from_ref(&a), &[]).unwrap_err().to_string();
+    assert!(err.contains("taken.py") && err.contains("already exists"), "{err}");
+    let a = staged(&f, "a", &["lib/python3.11/site-packages/same.py"]);
+    let b = staged(&f, "b", &["lib/python3.11/site-packages/same.py"]);
+    let err = check_conflicts(&[a, b], &[]).unwrap_err().to_string();
+    assert!(err.contains("a-2.0") && err.contains("b-2.0") && err.contains("same.py"), "{err}");
+    let a1 = staged(&f, "dup", &[]);
+    let a2 = staged(&f, "Dup", &[]);
+    assert!(check_conflicts(&[a1, a2], &[]).is_err());
+}
