@@ -60,6 +60,8 @@ fn pip_installs_the_fixtures_from_the_test_index() {
     let cli = sb.command(venv.bin("alpha-cli")).output().unwrap();
     assert!(cli.status.success(), "alpha-cli failed: {}", String::from_utf8_lossy(&cli.stderr));
     assert_eq!(String::from_utf8_lossy(&cli.stdout).trim(), ALPHA_CLI_OUTPUT);
+    let tool = sb.command(venv.bin("alpha-tool")).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&tool.stdout).trim(), ALPHA_TOOL_OUTPUT, "{tool:?}");
     sb.pip_ok(&venv, &["check"]);
     let list = sb.pip_list(&venv);
     assert_eq!(list.get("alpha").map(String::as_str), Some("1.0"));

@@ -1,15 +1,18 @@
 //! Helpers shared by the end-to-end tests: fixture wheels ([`wheels`]), a
-//! local package index ([`server`]), and the sandbox that runs the real
-//! binaries, virtualenvs and pip ([`venv`]). Every test file does `mod support;`.
+//! local package index ([`server`]), the sandbox with its virtualenvs, pip
+//! and tree snapshots ([`venv`]), and the real binaries joined by pipes
+//! ([`run`]). Every test file does `mod support;`.
 
 #![allow(dead_code, unused_imports)]
 
+pub mod run;
 pub mod server;
 pub mod venv;
 pub mod wheels;
 
+pub use run::{parse_records, pipeline, Run};
 pub use server::{Faults, Server};
-pub use venv::{
-    assert_same_tree, find_named, parse_records, pipeline, python3, snapshot, Run, Sandbox, Venv,
+pub use venv::{assert_same_tree, find_named, python3, snapshot, Sandbox, Venv};
+pub use wheels::{
+    alpha, alpha_beta, artifact_for, beta, fetched_stream, WheelBuilder, ALPHA_CLI_OUTPUT, ALPHA_TOOL_OUTPUT,
 };
-pub use wheels::{alpha, alpha_beta, beta, WheelBuilder, ALPHA_CLI_OUTPUT};

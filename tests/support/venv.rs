@@ -10,19 +10,12 @@
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fs;
-use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::OnceLock;
-use std::thread;
-use std::time::{Duration, Instant};
 
 use wheelpipe::hash::sha256_hex;
-use wheelpipe::records::Record;
-
-/// How long a pipeline may run before the test kills it and fails.
-const PIPELINE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The real python3 (not a version-manager shim), found once with the
 /// test's own environment.
@@ -184,129 +177,41 @@ impl Venv {
         py.expect("lib/pythonX.Y in the venv").path().join("site-packages")
     }
 
+    /// A snapshot of site-packages that two venvs holding the same
+    /// distributions share: RECORD rows of the scripts in `bin/` lose their
+    /// hash, since a script's shebang names its own venv.
+    pub fn site_snapshot(&self) -> BTreeMap<String, String> {
+        let site = self.site_packages();
+        let mut snap = snapshot(&site);
+        for (path, value) in snap.iter_mut() {
+            if path.ends_with(".dist-info/RECORD") {
+                let text = fs::read_to_string(site.join(path)).unwrap();
+                let mut rows: Vec<String> = text
+                    .lines()
+                    .map(|l| {
+                        if l.contains("/bin/") {
+                            l.split(',').next().unwrap().to_string()
+                        } else {
+                            l.into()
+                        }
+                    })
+                    .collect();
+                rows.sort();
+                *value = format!("record {}", rows.join(" | "));
+            }
+        }
+        snap
+    }
+
     /// Runs the venv's python with `-c CODE` in the sandbox's environment.
     pub fn run_python(&self, sandbox: &Sandbox, code: &str) -> Output {
         sandbox.command(self.python()).args(["-c", code]).output().unwrap()
     }
 }
 
-/// One process of a pipeline, once it ended.
-#[derive(Debug)]
-pub struct Stage {
-    pub program: String,
-    pub status: ExitStatus,
-    pub stderr: String,
-}
-
-/// What a pipeline did.
-#[derive(Debug)]
-pub struct Run {
-    pub stages: Vec<Stage>,
-    /// The last stage's stdout.
-    pub stdout: String,
-}
-
-impl Run {
-    pub fn codes(&self) -> Vec<Option<i32>> {
-        self.stages.iter().map(|s| s.status.code()).collect()
-    }
-
-    /// Fails the test, showing everything, unless every stage exited 0.
-    pub fn assert_success(&self) {
-        assert!(self.stages.iter().all(|s| s.status.success()), "a stage failed:\n{self}");
-    }
-
-    /// The last stage's stdout as records; every line must be one.
-    pub fn records(&self) -> Vec<Record> {
-        parse_records(&self.stdout)
-    }
-
-    pub fn stderr(&self, i: usize) -> &str {
-        &self.stages[i].stderr
-    }
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for s in &self.stages {
-            writeln!(f, "--- {} exited {}; stderr:\n{}", s.program, s.status, s.stderr)?;
-        }
-        write!(f, "--- stdout:\n{}", self.stdout)
-    }
-}
-
-/// Parses JSON lines into records, failing the test on any other line.
-pub fn parse_records(text: &str) -> Vec<Record> {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a record ({e}): {l}")))
-        .collect()
-}
-
-/// Runs `commands` connected by real pipes (each stdout into the next stdin),
-/// feeding `input` to the first; kills them all and fails after a minute.
-pub fn pipeline(commands: Vec<Command>, input: Option<Vec<u8>>) -> Run {
-    let mut children: Vec<Child> = Vec::new();
-    let mut stderr_readers = Vec::new();
-    let mut names = Vec::new();
-    for (i, mut cmd) in commands.into_iter().enumerate() {
-        names.push(Path::new(cmd.get_program()).file_name().unwrap().to_string_lossy().into_owned());
-        let stdin = match children.last_mut() {
-            Some(prev) => Stdio::from(prev.stdout.take().unwrap()),
-            None if input.is_some() => Stdio::piped(),
-            None => Stdio::null(),
-        };
-        cmd.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {:?}: {e}", cmd.get_program()));
-        stderr_readers.push(read_all(child.stderr.take().unwrap()));
-        if i == 0 {
-            if let Some(bytes) = input.clone() {
-                let mut stdin = child.stdin.take().unwrap();
-                thread::spawn(move || {
-                    let _ = stdin.write_all(&bytes);
-                });
-            }
-        }
-        children.push(child);
-    }
-    let stdout_reader = read_all(children.last_mut().unwrap().stdout.take().unwrap());
-    let deadline = Instant::now() + PIPELINE_TIMEOUT;
-    let mut statuses: Vec<Option<ExitStatus>> = vec![None; children.len()];
-    while statuses.iter().any(Option::is_none) {
-        for (c, s) in children.iter_mut().zip(statuses.iter_mut()) {
-            if s.is_none() {
-                *s = c.try_wait().unwrap();
-            }
-        }
-        if Instant::now() > deadline {
-            for c in &mut children {
-                let _ = c.kill();
-            }
-            panic!("the pipeline {names:?} did not end within {PIPELINE_TIMEOUT:?}");
-        }
-        thread::sleep(Duration::from_millis(5));
-    }
-    let stages = names
-        .into_iter()
-        .zip(statuses)
-        .zip(stderr_readers)
-        .map(|((program, status), r)| Stage {
-            program,
-            status: status.unwrap(),
-            stderr: String::from_utf8_lossy(&r.join().unwrap()).into_owned(),
-        })
-        .collect();
-    let stdout = String::from_utf8_lossy(&stdout_reader.join().unwrap()).into_owned();
-    Run { stages, stdout }
-}
-
-fn read_all(mut r: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
-    thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = r.read_to_end(&mut buf);
-        buf
-    })
-}
+/// wheel-unpack's lock file at the venv's root: an empty file that keeps two
+/// runs apart. It stays after a run, and it is the one file a snapshot ignores.
+pub const VENV_LOCK: &str = ".wheelpipe.lock";
 
 /// Every path under `root` with its kind, mode and content hash (symlinks by
 /// target), to compare a tree before and after.
@@ -315,6 +220,9 @@ pub fn snapshot(root: &Path) -> BTreeMap<String, String> {
     for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(root).unwrap().to_string_lossy().into_owned();
+        if rel == VENV_LOCK {
+            continue;
+        }
         let meta = fs::symlink_metadata(entry.path()).unwrap();
         let mode = meta.permissions().mode() & 0o7777;
         let what = if meta.file_type().is_symlink() {

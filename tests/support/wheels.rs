@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use wheelpipe::hash::record_hash;
 use wheelpipe::names::escape;
+use wheelpipe::records::{Artifact, End, Record};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
@@ -215,6 +216,7 @@ fn csv_field(s: &str) -> String {
 pub fn alpha() -> WheelBuilder {
     WheelBuilder::new("alpha", "1.0")
         .file("alpha/__init__.py", "VALUE = 'alpha'\n")
+        .data_file("scripts/alpha-tool", format!("#!python\nprint({ALPHA_TOOL_OUTPUT:?})\n"))
         .file("alpha/cli.py", format!("def main():\n    print({ALPHA_CLI_OUTPUT:?})\n    return 0\n"))
         .requires_dist("beta==2.0")
         .requires_python(">=3.8")
@@ -226,8 +228,41 @@ pub fn beta() -> WheelBuilder {
 }
 
 pub const ALPHA_CLI_OUTPUT: &str = "alpha-cli ran";
+/// What alpha's `.data/scripts/alpha-tool` prints.
+pub const ALPHA_TOOL_OUTPUT: &str = "alpha-tool ran";
 
 /// Builds alpha and beta into `dir`.
 pub fn alpha_beta(dir: &Path) -> Vec<PathBuf> {
     vec![alpha().build(dir), beta().build(dir)]
+}
+
+/// The `artifact` record `wheel-fetch` would write for a local wheel file.
+pub fn artifact_for(path: &Path) -> Artifact {
+    let filename = path.file_name().unwrap().to_str().unwrap().to_string();
+    let mut parts = filename.split('-');
+    let (name, version) = (parts.next().unwrap().to_string(), parts.next().unwrap().to_string());
+    let bytes = fs::read(path).unwrap();
+    Artifact {
+        name,
+        version,
+        url: format!("http://127.0.0.1:9/files/{filename}"),
+        filename,
+        hashes: [("sha256".to_string(), wheelpipe::hash::sha256_hex(&bytes))].into(),
+        size: Some(bytes.len() as u64),
+        requires_python: None,
+        requested: true,
+        path: Some(path.to_path_buf()),
+    }
+}
+
+/// `wheel-fetch`'s whole output for local wheels: their artifacts and an `end`.
+pub fn fetched_stream(paths: &[PathBuf]) -> String {
+    let mut s = String::new();
+    for p in paths {
+        s.push_str(&Record::Artifact(artifact_for(p)).to_line());
+        s.push('\n');
+    }
+    s.push_str(&Record::End(End::new("wheel-fetch", true, paths.len() as u64)).to_line());
+    s.push('\n');
+    s
 }

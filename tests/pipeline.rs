@@ -1,0 +1,202 @@
+//! The whole pipeline end to end: `wheel-resolve | wheel-fetch | wheel-unpack`
+//! with real pipes from a local index into a real virtualenv, checked with
+//! python and pip the way a user would: imports, console scripts, `pip
+//! check`, `pip list`, and a clean `pip uninstall`. Also a warm cache, `-j 1`,
+//! a flaky server, and `wheel-meta` against the index's wheels.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use support::*;
+use wheelpipe::records::{Installed, MetadataSource, Record};
+
+const REQUIREMENTS: &str = "\
+# the fixtures, pinned
+alpha==1.0
+
+beta==2.0  # a trailing comment
+gamma==1.0; python_version < \"3\"
+";
+
+/// Fixture wheels served by a fresh server, and a requirements file.
+fn setup(sb: &Sandbox) -> (Server, PathBuf) {
+    let wheels = alpha_beta(&sb.path().join("wheels"));
+    let server = Server::start(&wheels);
+    let reqs = sb.write("requirements.txt", REQUIREMENTS);
+    (server, reqs)
+}
+
+fn install(sb: &Sandbox, server: &Server, venv: &Venv, reqs: &Path, jobs: Option<&str>) -> Run {
+    let mut fetch = sb.fetch();
+    let mut unpack = sb.unpack(venv);
+    if let Some(j) = jobs {
+        fetch.args(["-j", j]);
+        unpack.args(["-j", j]);
+    }
+    pipeline(vec![sb.resolve(&server.url(), venv, &[reqs]), fetch, unpack], None)
+}
+
+/// The `installed` records sorted by name, and the `end`, of unpack's output.
+fn installed(run: &Run) -> Vec<Installed> {
+    let records = run.records();
+    let end = records.iter().rfind(|r| !matches!(r, Record::Progress(_)));
+    match end {
+        Some(Record::End(e)) => {
+            assert!(e.ok && e.tool == "wheel-unpack" && e.count == 2 && e.protocol == 1, "{e:?}")
+        }
+        other => panic!("the stream must end with wheel-unpack's end, not {other:?}\n{run}"),
+    }
+    let mut v: Vec<Installed> = records
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Installed(i) => Some(i),
+            _ => None,
+        })
+        .collect();
+    v.sort_by(|a, b| a.name.cmp(&b.name));
+    v
+}
+
+#[test]
+fn installs_a_requirements_file_like_pip_and_pip_can_uninstall_it() {
+    let sb = Sandbox::new();
+    let (server, reqs) = setup(&sb);
+    let venv = sb.venv("venv");
+    let empty = snapshot(&venv.root);
+
+    let run = install(&sb, &server, &venv, &reqs, None);
+    run.assert_success();
+    let names: Vec<(String, String)> = installed(&run).into_iter().map(|i| (i.name, i.version)).collect();
+    assert_eq!(names, [("alpha".to_string(), "1.0".to_string()), ("beta".to_string(), "2.0".to_string())]);
+
+    let import = venv.run_python(&sb, "import alpha, beta; print(alpha.VALUE, beta.VALUE)");
+    assert_eq!(String::from_utf8_lossy(&import.stdout).trim(), "alpha beta", "{import:?}");
+    let cli = sb.command(venv.bin("alpha-cli")).output().unwrap();
+    assert!(cli.status.success(), "alpha-cli: {cli:?}");
+    assert_eq!(String::from_utf8_lossy(&cli.stdout).trim(), ALPHA_CLI_OUTPUT);
+    let tool = sb.command(venv.bin("alpha-tool")).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&tool.stdout).trim(), ALPHA_TOOL_OUTPUT, "{tool:?}");
+
+    sb.pip_ok(&venv, &["check"]);
+    let list = sb.pip_list(&venv);
+    assert_eq!(list.get("alpha").map(String::as_str), Some("1.0"), "{list:?}");
+    assert_eq!(list.get("beta").map(String::as_str), Some("2.0"), "{list:?}");
+    assert!(!list.contains_key("gamma"), "the marker excludes gamma: {list:?}");
+    let dist_info = venv.site_packages().join("alpha-1.0.dist-info");
+    assert_eq!(std::fs::read_to_string(dist_info.join("INSTALLER")).unwrap().trim(), "wheelpipe");
+    assert!(dist_info.join("REQUESTED").exists(), "alpha was asked for by name");
+
+    sb.pip_ok(&venv, &["uninstall", "-y", "alpha", "beta"]);
+    assert_same_tree(&empty, &snapshot(&venv.root), "the venv after pip uninstall");
+}
+
+#[test]
+fn a_warm_cache_downloads_nothing() {
+    let sb = Sandbox::new();
+    let (server, reqs) = setup(&sb);
+    let first = sb.venv("first");
+    install(&sb, &server, &first, &reqs, None).assert_success();
+    assert!(!server.file_requests().is_empty(), "the first run downloads the wheels");
+
+    server.clear_log();
+    let second = sb.venv("second");
+    let run = install(&sb, &server, &second, &reqs, None);
+    run.assert_success();
+    assert_eq!(installed(&run).len(), 2);
+    assert_eq!(server.file_requests(), [], "a warm cache asks the server for no file");
+    assert_eq!(first.site_snapshot(), second.site_snapshot());
+}
+
+#[test]
+fn one_job_gives_the_same_result() {
+    let sb = Sandbox::new();
+    let (server, reqs) = setup(&sb);
+    let many = sb.venv("many");
+    let run_many = install(&sb, &server, &many, &reqs, None);
+    run_many.assert_success();
+
+    let sb1 = Sandbox::new();
+    let one = sb1.venv("one");
+    let run_one = install(&sb1, &server, &one, &reqs, Some("1"));
+    run_one.assert_success();
+    let strip = |v: Vec<Installed>| v.into_iter().map(|i| (i.name, i.version, i.files)).collect::<Vec<_>>();
+    assert_eq!(strip(installed(&run_many)), strip(installed(&run_one)));
+    assert_eq!(many.site_snapshot(), one.site_snapshot());
+    let bins = |v: &Venv| snapshot(&v.root.join("bin")).into_keys().collect::<Vec<_>>();
+    assert_eq!(bins(&many), bins(&one));
+}
+
+#[test]
+fn survives_server_errors_and_a_dropped_connection() {
+    let mut sb = Sandbox::new();
+    sb.set_env("WHEELPIPE_RETRY_BACKOFF_MS", "10");
+    let (server, reqs) = setup(&sb);
+    server.faults().fail_next_n_with(2, 500);
+    server.faults().drop_after_bytes = Some(200);
+    let venv = sb.venv("venv");
+    let run = install(&sb, &server, &venv, &reqs, None);
+    run.assert_success();
+    assert_eq!(installed(&run).len(), 2);
+    sb.pip_ok(&venv, &["check"]);
+    let log = server.requests();
+    assert_eq!(log.iter().filter(|e| e.status == 500).count(), 2, "{log:#?}");
+}
+
+fn meta(sb: &Sandbox, target: &str) -> wheelpipe::records::Metadata {
+    let mut cmd = sb.meta();
+    cmd.arg(target);
+    let run = pipeline(vec![cmd], None);
+    run.assert_success();
+    let records = run.records();
+    assert!(
+        matches!(records.last(), Some(Record::End(e)) if e.ok && e.tool == "wheel-meta" && e.count == 1),
+        "{run}"
+    );
+    let metas: Vec<_> = records
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Metadata(m) => Some(m),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(metas.len(), 1, "{run}");
+    metas.into_iter().next().unwrap()
+}
+
+#[test]
+fn wheel_meta_reads_what_the_wheel_says_with_and_without_pep_658() {
+    let sb = Sandbox::new();
+    let (server, _) = setup(&sb);
+    let url = server.file_url(&alpha().filename());
+    let check = |m: &wheelpipe::records::Metadata| {
+        assert_eq!((m.name.as_str(), m.version.as_str()), ("alpha", "1.0"));
+        assert_eq!(m.requires_dist, ["beta==2.0"]);
+        assert_eq!(m.requires_python.as_deref(), Some(">=3.8"));
+        assert!(m.provides_extra.is_empty());
+    };
+
+    let m = meta(&sb, &url);
+    check(&m);
+    assert_eq!(m.source, MetadataSource::Pep658);
+    assert_eq!(m.url, url);
+    assert_eq!(m.bytes, alpha().metadata().len() as u64);
+    let wheel_gets = |s: &Server| s.file_requests().iter().filter(|e| e.path.ends_with(".whl")).count();
+    assert_eq!(wheel_gets(&server), 0, "PEP 658 needs no byte of the wheel");
+
+    server.faults().no_pep658 = true;
+    let m = meta(&sb, &url);
+    check(&m);
+    assert_eq!(m.source, MetadataSource::Range);
+    assert!(server.file_requests().iter().any(|e| e.range.is_some()), "{:#?}", server.requests());
+
+    server.faults().no_ranges = true;
+    let m = meta(&sb, &url);
+    check(&m);
+    assert_eq!(m.source, MetadataSource::Full);
+
+    let local = sb.path().join("wheels").join(alpha().filename());
+    let m = meta(&sb, local.to_str().unwrap());
+    check(&m);
+    assert_eq!((m.source, m.bytes), (MetadataSource::Local, 0));
+}
