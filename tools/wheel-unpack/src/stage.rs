@@ -266,3 +266,7 @@ fn extract(
     fs::set_permissions(staged, fs::Permissions::from_mode(mode))?;
     Ok((wheelpipe::hash::record_hash(&sha.finalize()), out_size))
 }
+
+#[cfg(test)]
+#[path = "stage_tests.rs"]
+mod tests;

@@ -1,0 +1,134 @@
+//! Tests of staging: wheels built here with the zip crate, staged into a
+//! temporary folder, checked for what pip would install.
+
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+
+use sha2::{Digest, Sha256};
+use zip::write::SimpleFileOptions;
+
+use super::*;
+
+fn scheme(venv: &Path) -> Scheme {
+    let lib = venv.join("lib/python3.11/site-packages");
+    Scheme {
+        purelib: lib.clone(),
+        platlib: lib,
+        scripts: venv.join("bin"),
+        headers_base: venv.join("include/site/python3.11"),
+        data: venv.to_path_buf(),
+        python: venv.join("bin/python"),
+        version: (3, 11),
+        venv: venv.to_path_buf(),
+    }
+}
+
+/// Builds `demo-1.0` with these extra files; `tamper` edits RECORD's text.
+fn build(dir: &Path, files: &[(&str, &[u8], u32)], tamper: impl Fn(String) -> String) -> PathBuf {
+    let info = "demo-1.0.dist-info";
+    let mut all: Vec<(String, Vec<u8>, u32)> =
+        files.iter().map(|(n, b, m)| (n.to_string(), b.to_vec(), *m)).collect();
+    all.push((
+        format!("{info}/METADATA"),
+        b"Metadata-Version: 2.1\nName: Demo\nVersion: 1.0\n\n".to_vec(),
+        0o644,
+    ));
+    all.push((format!("{info}/WHEEL"), b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\n".to_vec(), 0o644));
+    let mut record = String::new();
+    for (n, b, _) in &all {
+        let hash = wheelpipe::hash::record_hash(&Sha256::digest(b));
+        record.push_str(&format!("{n},{hash},{}\n", b.len()));
+    }
+    record.push_str(&format!("{info}/RECORD,,\n"));
+    all.push((format!("{info}/RECORD"), tamper(record).into_bytes(), 0o644));
+    let path = dir.join("demo-1.0-py3-none-any.whl");
+    let mut zip = zip::ZipWriter::new(File::create(&path).unwrap());
+    for (n, b, mode) in all {
+        zip.start_file(n, SimpleFileOptions::default().unix_permissions(mode)).unwrap();
+        zip.write_all(&b).unwrap();
+    }
+    zip.finish().unwrap();
+    path
+}
+
+fn run(wheel: &Path, venv: &Path) -> Result<Staged> {
+    let job = Job { wheel: wheel.to_path_buf(), requested: true, expected_name: Some("demo".into()) };
+    stage(&job, &scheme(venv), &venv.join("staging"), &|_| {})
+}
+
+fn staged_text(s: &Staged, dest: &Path) -> String {
+    let f =
+        s.files.iter().find(|f| f.dest == dest).unwrap_or_else(|| panic!("{} not staged", dest.display()));
+    fs::read_to_string(&f.staged).unwrap()
+}
+
+#[test]
+fn stages_files_launchers_and_a_record_pip_can_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let venv = tmp.path();
+    let wheel = build(
+        venv,
+        &[
+            ("demo/__init__.py", b"def main(): pass\n", 0o644),
+            ("demo/tool.sh", b"echo hi\n", 0o755),
+            ("demo-1.0.data/scripts/run", b"#!pythonw\nimport demo\n", 0o755),
+            ("demo-1.0.data/headers/demo.h", b"int x;\n", 0o644),
+            ("demo-1.0.dist-info/entry_points.txt", b"[console_scripts]\ndemo-cli = demo:main\n", 0o644),
+        ],
+        |r| r,
+    );
+    let s = run(&wheel, venv).unwrap();
+    assert_eq!((s.name.as_str(), s.version.as_str()), ("Demo", "1.0"));
+    let lib = venv.join("lib/python3.11/site-packages");
+    let python = venv.join("bin/python").display().to_string();
+    assert_eq!(staged_text(&s, &venv.join("bin/run")), format!("#!{python}\nimport demo\n"));
+    let launcher = staged_text(&s, &venv.join("bin/demo-cli"));
+    assert!(launcher.starts_with(&format!("#!{python}\n# -*- coding: utf-8 -*-\n")), "{launcher}");
+    assert!(launcher.contains("from demo import main\n"), "{launcher}");
+    assert_eq!(staged_text(&s, &lib.join("demo-1.0.dist-info/INSTALLER")), "wheelpipe\n");
+    assert_eq!(staged_text(&s, &lib.join("demo-1.0.dist-info/REQUESTED")), "");
+    assert!(s.files.iter().any(|f| f.dest == venv.join("include/site/python3.11/Demo/demo.h")));
+    let mode = |dest: &Path| {
+        let f = s.files.iter().find(|f| f.dest == dest).unwrap();
+        fs::metadata(&f.staged).unwrap().permissions().mode() & 0o777
+    };
+    assert_eq!(mode(&lib.join("demo/tool.sh")), 0o755);
+    assert_eq!(mode(&lib.join("demo/__init__.py")), 0o644);
+    assert_eq!(mode(&venv.join("bin/demo-cli")), 0o755);
+
+    let record = staged_text(&s, &lib.join("demo-1.0.dist-info/RECORD"));
+    let rows: Vec<&str> = record.lines().collect();
+    assert_eq!(rows.len(), s.files.len(), "one row per installed file:\n{record}");
+    assert!(rows.contains(&"demo-1.0.dist-info/RECORD,,"), "{record}");
+    let run_hash = wheelpipe::hash::record_hash(&Sha256::digest(format!("#!{python}\nimport demo\n")));
+    assert!(rows.iter().any(|r| r.starts_with(&format!("../../../bin/run,{run_hash},"))), "{record}");
+    assert!(rows.iter().any(|r| r.starts_with("../../../bin/demo-cli,sha256=")), "{record}");
+}
+
+#[test]
+fn a_file_that_does_not_match_record_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = wheelpipe::hash::record_hash(&Sha256::digest(b"x = 1\n"));
+    let bad = wheelpipe::hash::record_hash(&Sha256::digest(b"x = 2\n"));
+    let wheel = build(tmp.path(), &[("demo/a.py", b"x = 1\n", 0o644)], |r| r.replace(&good, &bad));
+    let err = format!("{:#}", run(&wheel, tmp.path()).unwrap_err());
+    assert!(err.contains("demo-1.0-py3-none-any.whl") && err.contains("demo/a.py"), "{err}");
+    assert!(err.contains("do not match"), "{err}");
+}
+
+#[test]
+fn a_file_missing_from_record_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let wheel = build(tmp.path(), &[("demo/a.py", b"x\n", 0o644)], |r| r.replace("demo/a.py,", "demo/b.py,"));
+    let err = format!("{:#}", run(&wheel, tmp.path()).unwrap_err());
+    assert!(err.contains("demo/a.py is not listed"), "{err}");
+}
+
+#[test]
+fn a_wheel_named_unlike_its_artifact_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let wheel = build(tmp.path(), &[], |r| r);
+    let job = Job { wheel, requested: false, expected_name: Some("other".into()) };
+    let err = format!("{:#}", stage(&job, &scheme(tmp.path()), &tmp.path().join("s"), &|_| {}).unwrap_err());
+    assert!(err.contains("other"), "{err}");
+}
