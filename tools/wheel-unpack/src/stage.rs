@@ -84,7 +84,8 @@ pub fn stage(job: &Job, scheme: &Scheme, dir: &Path, warn: &dyn Fn(String)) -> R
 
 fn stage_inner(job: &Job, scheme: &Scheme, dir: &Path, warn: &dyn Fn(String)) -> Result<Staged> {
     let filename = job.wheel.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let (file_name, file_version) = zipcheck::parse_filename(&filename)?;
+    let parsed = wheelpipe::wheel_name::WheelFilename::parse(&filename)?;
+    let (file_name, file_version) = (parsed.name, parsed.version);
     if let Some(expected) = &job.expected_name {
         if normalize(expected) != normalize(&file_name) {
             bail!("the artifact record names {expected}, the wheel is {file_name}");

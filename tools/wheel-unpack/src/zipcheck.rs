@@ -36,17 +36,6 @@ pub fn is_symlink_mode(mode: u32) -> bool {
     mode & 0o170000 == 0o120000
 }
 
-/// The distribution name and version a wheel filename states:
-/// `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`.
-pub fn parse_filename(filename: &str) -> Result<(String, String)> {
-    let stem = filename.strip_suffix(".whl").with_context(|| format!("{filename} does not end in .whl"))?;
-    let parts: Vec<&str> = stem.split('-').collect();
-    if !(parts.len() == 5 || parts.len() == 6) || parts.iter().any(|p| p.is_empty()) {
-        bail!("{filename} is not a wheel filename (name-version[-build]-python-abi-platform.whl)");
-    }
-    Ok((parts[0].to_string(), parts[1].to_string()))
-}
-
 /// True when two version strings mean the same PEP 440 version (plain
 /// equality when either does not parse).
 pub fn same_version(a: &str, b: &str) -> bool {
@@ -128,17 +117,6 @@ mod tests {
         assert!(is_symlink_mode(0o120777));
         assert!(!is_symlink_mode(0o100644));
         assert!(!is_symlink_mode(0o040755));
-    }
-
-    #[test]
-    fn filenames() {
-        assert_eq!(
-            parse_filename("six-1.16.0-py2.py3-none-any.whl").unwrap(),
-            ("six".into(), "1.16.0".into())
-        );
-        assert_eq!(parse_filename("a_b-2.0-1build-cp311-cp311-linux_x86_64.whl").unwrap().0, "a_b");
-        assert!(parse_filename("six-1.16.0.tar.gz").is_err());
-        assert!(parse_filename("six-1.16.0-any.whl").is_err());
     }
 
     #[test]
