@@ -21,6 +21,10 @@ reads `artifact` records (with `path`, as wheel-fetch writes them) or plain
 wheel paths from stdin, passes every other record through, and writes one
 `installed` record per distribution, then an `end` record.
 
+Exit status: 0 when all were installed; 1 when a wheel or the stage before
+failed (nothing was installed); 2 for bad usage or input; 130 when
+interrupted (nothing was installed).
+
 Example:
     wheel-resolve requirements.txt | wheel-fetch -j 8 | wheel-unpack --venv .venv
     wheel-unpack --venv .venv dist/*.whl";
