@@ -75,7 +75,7 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     let old = commit::find_installed(&scheme, &keys)?;
     commit::check_conflicts(&staged, &old)?;
     commit::commit(&scheme, &staged, &old, staging.root.join("old"), &warn)?;
-    drop(staging);
+    staging.finish();
 
     for s in &staged {
         let installed = Installed {

@@ -45,19 +45,36 @@ pub fn lock(venv: &Path) -> Result<VenvLock> {
     }
 }
 
+/// True when a staging folder holds files moved aside from the venv: a
+/// commit that did not finish and could not be undone. They are the only
+/// copy of the old files, so they are never deleted automatically.
+fn holds_old_files(root: &Path) -> bool {
+    fs::read_dir(root.join("old")).is_ok_and(|mut d| d.next().is_some())
+}
+
 /// Staging folders left by a run that was killed: with the lock held, no
 /// other run owns them.
 pub fn remove_stale_staging(venv: &Path, warn: &dyn Fn(String)) {
     let Ok(dir) = fs::read_dir(venv) else { return };
     for e in dir.flatten() {
-        if e.file_name().to_string_lossy().starts_with(STAGING_PREFIX) {
-            warn(format!("removing {} left by an earlier run that was killed", e.path().display()));
+        if !e.file_name().to_string_lossy().starts_with(STAGING_PREFIX) {
+            continue;
+        }
+        if holds_old_files(&e.path()) {
+            eprintln!(
+                "wheel-unpack: warning: {} holds files an interrupted commit moved aside; \
+                 the venv may need a reinstall (remove the folder when done)",
+                e.path().display()
+            );
+        } else {
+            warn(format!("removing {}, left by an earlier run that was killed", e.path().display()));
             let _ = fs::remove_dir_all(e.path());
         }
     }
 }
 
-/// The staging folder of this run, removed on drop.
+/// The staging folder of this run, removed on drop unless it holds old
+/// files that a failed rollback could not put back.
 pub struct Staging {
     pub root: PathBuf,
 }
@@ -71,8 +88,26 @@ impl Staging {
     }
 }
 
+impl Staging {
+    /// After a successful commit: the old files in it are meant to go.
+    pub fn finish(self) {
+        let _ = fs::remove_dir_all(&self.root);
+    }
+}
+
 impl Drop for Staging {
     fn drop(&mut self) {
+        if !self.root.exists() {
+            return;
+        }
+        if holds_old_files(&self.root) {
+            eprintln!(
+                "wheel-unpack: warning: the rollback could not put everything back; the files it \
+                 could not restore are in {}",
+                self.root.join("old").display()
+            );
+            return;
+        }
         let _ = fs::remove_dir_all(&self.root);
     }
 }
@@ -92,6 +127,21 @@ mod tests {
         fs::create_dir_all(venv.path().join(".wheelpipe-staging-1/new")).unwrap();
         remove_stale_staging(venv.path(), &|_| {});
         assert_eq!(fs::read_dir(venv.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn old_files_that_could_not_be_put_back_are_never_deleted() {
+        let venv = tempfile::tempdir().unwrap();
+        let s = Staging::create(venv.path()).unwrap();
+        fs::create_dir_all(s.root.join("old")).unwrap();
+        fs::write(s.root.join("old/0"), "the only copy").unwrap();
+        let kept = s.root.join("old/0");
+        drop(s);
+        assert!(kept.is_file());
+        remove_stale_staging(venv.path(), &|_| {});
+        assert!(kept.is_file());
+        Staging { root: kept.parent().unwrap().parent().unwrap().to_path_buf() }.finish();
+        assert!(!kept.exists());
     }
 
     #[test]
