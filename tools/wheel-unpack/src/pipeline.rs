@@ -109,6 +109,9 @@ impl Feeder<'_> {
     fn feed_stdin(&mut self, out: &mut Writer<Stdout>) -> Result<()> {
         let input = spawn_reader();
         let mut upstream = Upstream::Open;
+        // Plain paths alone (typed, or from `ls`) need no `end`; a stream of
+        // records comes from a stage, whose `end` says whether it finished.
+        let mut saw_record = false;
         loop {
             self.poll()?;
             let (line, text, item) = match input.recv_timeout(Duration::from_millis(50)) {
@@ -116,7 +119,9 @@ impl Feeder<'_> {
                 Err(RecvTimeoutError::Timeout) => continue,
                 Err(RecvTimeoutError::Disconnected) => break,
             };
-            match item.map_err(|e| Failure::usage(e.to_string()))? {
+            let item = item.map_err(|e| Failure::usage(e.to_string()))?;
+            saw_record |= matches!(item, Input::Line(_));
+            match item {
                 Input::Plain(path) => {
                     self.send(Job { wheel: path.into(), requested: true, expected_name: None })
                 }
@@ -134,6 +139,9 @@ impl Feeder<'_> {
                 // Everything else passes through byte for byte.
                 Input::Line(_) => out.raw(&text)?,
             }
+        }
+        if !saw_record {
+            return Ok(());
         }
         if let Some(why) = upstream.failure() {
             return Err(Failure::failed(format!("{why}; nothing was installed")).into());
