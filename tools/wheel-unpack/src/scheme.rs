@@ -100,10 +100,16 @@ impl Scheme {
     /// result stays inside the virtualenv.
     pub fn inside(&self, base: &Path, rel: &str) -> Result<PathBuf> {
         let dest = normalize(&base.join(rel));
-        if !dest.starts_with(&self.venv) || dest == self.venv {
+        let Ok(inner) = dest.strip_prefix(&self.venv) else {
             bail!("{rel} would be written to {}, outside the virtualenv", dest.display());
+        };
+        match inner.components().next() {
+            None => bail!("{rel} would replace the virtualenv itself"),
+            Some(first) if first.as_os_str().to_string_lossy().starts_with(".wheelpipe") => {
+                bail!("{rel} would be written into wheel-unpack's own {}", dest.display())
+            }
+            Some(_) => Ok(dest),
         }
-        Ok(dest)
     }
 }
 
@@ -180,6 +186,8 @@ mod tests {
         assert!(s.inside(Path::new("/v/lib"), "../../etc/passwd").is_err());
         assert!(s.inside(Path::new("/v/include/site/python3.11/.."), "../../..").is_err());
         assert!(s.inside(Path::new("/v"), "share/a").is_ok());
+        assert!(s.inside(Path::new("/v"), ".wheelpipe.lock").is_err());
+        assert!(s.inside(Path::new("/v"), ".wheelpipe-staging-1/x").is_err());
         assert_eq!(normalize(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
     }
 }
