@@ -10,7 +10,7 @@ pub mod server;
 pub mod venv;
 pub mod wheels;
 
-pub use run::{parse_records, pipeline, Run};
+pub use run::{parse_records, pipeline, Run, Running, Stage};
 pub use server::{Faults, Server};
 pub use venv::{assert_same_tree, find_named, python3, snapshot, Sandbox, Venv};
 pub use wheels::{

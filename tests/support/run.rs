@@ -47,6 +47,11 @@ impl Run {
         parse_records(&self.stdout)
     }
 
+    /// The last stage's stdout as records, skipping lines of unknown types.
+    pub fn records_lenient(&self) -> Vec<Record> {
+        self.stdout.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+    }
+
     pub fn stderr(&self, i: usize) -> &str {
         &self.stages[i].stderr
     }
@@ -81,58 +86,84 @@ fn parse_record(line: &str) -> Record {
 /// Runs `commands` connected by real pipes (each stdout into the next stdin),
 /// feeding `input` to the first; kills them all and fails after a minute.
 pub fn pipeline(commands: Vec<Command>, input: Option<Vec<u8>>) -> Run {
-    let mut children: Vec<Child> = Vec::new();
-    let mut stderr_readers = Vec::new();
-    let mut names = Vec::new();
-    for (i, mut cmd) in commands.into_iter().enumerate() {
-        names.push(Path::new(cmd.get_program()).file_name().unwrap().to_string_lossy().into_owned());
-        let stdin = match children.last_mut() {
-            Some(prev) => Stdio::from(prev.stdout.take().unwrap()),
-            None if input.is_some() => Stdio::piped(),
-            None => Stdio::null(),
-        };
-        cmd.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {:?}: {e}", cmd.get_program()));
-        stderr_readers.push(read_all(child.stderr.take().unwrap()));
-        if i == 0 {
-            if let Some(bytes) = input.clone() {
-                let mut stdin = child.stdin.take().unwrap();
-                thread::spawn(move || {
-                    let _ = stdin.write_all(&bytes);
-                });
+    Running::spawn(commands, input).wait()
+}
+
+/// A pipeline that was started and has not been waited for.
+pub struct Running {
+    children: Vec<Child>,
+    names: Vec<String>,
+    stderr_readers: Vec<thread::JoinHandle<Vec<u8>>>,
+    stdout_reader: thread::JoinHandle<Vec<u8>>,
+}
+
+impl Running {
+    pub fn spawn(commands: Vec<Command>, input: Option<Vec<u8>>) -> Running {
+        let mut children: Vec<Child> = Vec::new();
+        let mut stderr_readers = Vec::new();
+        let mut names = Vec::new();
+        for (i, mut cmd) in commands.into_iter().enumerate() {
+            names.push(Path::new(cmd.get_program()).file_name().unwrap().to_string_lossy().into_owned());
+            let stdin = match children.last_mut() {
+                Some(prev) => Stdio::from(prev.stdout.take().unwrap()),
+                None if input.is_some() => Stdio::piped(),
+                None => Stdio::null(),
+            };
+            cmd.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped());
+            let mut child =
+                cmd.spawn().unwrap_or_else(|e| panic!("cannot start {:?}: {e}", cmd.get_program()));
+            stderr_readers.push(read_all(child.stderr.take().unwrap()));
+            if i == 0 {
+                if let Some(bytes) = input.clone() {
+                    let mut stdin = child.stdin.take().unwrap();
+                    thread::spawn(move || {
+                        let _ = stdin.write_all(&bytes);
+                    });
+                }
             }
+            children.push(child);
         }
-        children.push(child);
+        let stdout_reader = read_all(children.last_mut().unwrap().stdout.take().unwrap());
+        Running { children, names, stderr_readers, stdout_reader }
     }
-    let stdout_reader = read_all(children.last_mut().unwrap().stdout.take().unwrap());
-    let deadline = Instant::now() + PIPELINE_TIMEOUT;
-    let mut statuses: Vec<Option<ExitStatus>> = vec![None; children.len()];
-    while statuses.iter().any(Option::is_none) {
-        for (c, s) in children.iter_mut().zip(statuses.iter_mut()) {
-            if s.is_none() {
-                *s = c.try_wait().unwrap();
-            }
-        }
-        if Instant::now() > deadline {
-            for c in &mut children {
-                let _ = c.kill();
-            }
-            panic!("the pipeline {names:?} did not end within {PIPELINE_TIMEOUT:?}");
-        }
-        thread::sleep(Duration::from_millis(5));
+
+    /// The process ids, in pipeline order.
+    pub fn pids(&self) -> Vec<u32> {
+        self.children.iter().map(Child::id).collect()
     }
-    let stages = names
-        .into_iter()
-        .zip(statuses)
-        .zip(stderr_readers)
-        .map(|((program, status), r)| Stage {
-            program,
-            status: status.unwrap(),
-            stderr: String::from_utf8_lossy(&r.join().unwrap()).into_owned(),
-        })
-        .collect();
-    let stdout = String::from_utf8_lossy(&stdout_reader.join().unwrap()).into_owned();
-    Run { stages, stdout }
+
+    /// Waits for every stage (a minute at most, then kills them and fails).
+    pub fn wait(mut self) -> Run {
+        let deadline = Instant::now() + PIPELINE_TIMEOUT;
+        let mut statuses: Vec<Option<ExitStatus>> = vec![None; self.children.len()];
+        while statuses.iter().any(Option::is_none) {
+            for (c, s) in self.children.iter_mut().zip(statuses.iter_mut()) {
+                if s.is_none() {
+                    *s = c.try_wait().unwrap();
+                }
+            }
+            if Instant::now() > deadline {
+                for c in &mut self.children {
+                    let _ = c.kill();
+                }
+                panic!("the pipeline {:?} did not end within {PIPELINE_TIMEOUT:?}", self.names);
+            }
+            thread::sleep(Duration::from_millis(5));
+        }
+        let stages = self
+            .names
+            .into_iter()
+            .zip(statuses)
+            .zip(self.stderr_readers)
+            .map(|((program, status), r)| Stage {
+                program,
+                status: status.unwrap(),
+                stderr: String::from_utf8_lossy(&r.join().unwrap()).into_owned(),
+            })
+            .collect();
+        let stdout = String::from_utf8_lossy(&self.stdout_reader.join().unwrap()).into_owned();
+        Run { stages, stdout }
+    }
 }
 
 fn read_all(mut r: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {

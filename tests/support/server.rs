@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use std::io::{BufReader, BufWriter};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::Duration;
@@ -43,6 +43,8 @@ pub struct Faults {
     pub wrong_hash_for: BTreeSet<String>,
     /// Close every new connection at once, answering nothing.
     pub down: bool,
+    /// Serve PEP 503 HTML even to a client that asks for JSON.
+    pub no_json: bool,
 }
 
 impl Faults {
@@ -72,6 +74,8 @@ struct State {
     base: String,
     faults: Mutex<Faults>,
     log: Mutex<Vec<LogEntry>>,
+    /// Requests read so far, answered or not (the log holds answered ones).
+    arrived: AtomicUsize,
     stop: AtomicBool,
 }
 
@@ -91,6 +95,7 @@ impl Server {
             base: format!("http://127.0.0.1:{port}"),
             faults: Mutex::default(),
             log: Mutex::default(),
+            arrived: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
         });
         let s = Arc::clone(&state);
@@ -131,6 +136,11 @@ impl Server {
         self.requests().into_iter().filter(|e| e.path.starts_with("/files/")).collect()
     }
 
+    /// Requests read so far, including those still waiting on `stall_ms`.
+    pub fn arrived(&self) -> usize {
+        self.state.arrived.load(Ordering::SeqCst)
+    }
+
     pub fn clear_log(&self) {
         self.state.log.lock().unwrap().clear();
     }
@@ -168,6 +178,7 @@ fn serve_connection(conn: TcpStream, state: &State) -> std::io::Result<()> {
         if state.stop.load(Ordering::SeqCst) {
             break;
         }
+        state.arrived.fetch_add(1, Ordering::SeqCst);
         let (resp, wire) = answer(&req, state);
         let head_only = req.method == "HEAD";
         let (sent, close) = write_response(&mut writer, &resp, head_only, req.wants_close(), wire)?;
@@ -209,7 +220,7 @@ fn answer(req: &Request, state: &State) -> (Response, WireFaults) {
     if req.method != "GET" && req.method != "HEAD" {
         return (Response::new(405, "text/plain", "method not allowed\n"), WireFaults::default());
     }
-    let json = req.header("accept").is_some_and(|a| a.contains(JSON_TYPE));
+    let json = !faults.no_json && req.header("accept").is_some_and(|a| a.contains(JSON_TYPE));
     let path = req.path.as_str();
     if path == "/simple" || path == "/simple/" {
         let r = if json {

@@ -203,6 +203,16 @@ impl Venv {
         snap
     }
 
+    /// The distributions the venv's python sees (name to version), read with
+    /// importlib.metadata: the quick check; `pip list` costs a second a call.
+    pub fn dists(&self, sandbox: &Sandbox) -> BTreeMap<String, String> {
+        let code = "import importlib.metadata as m, json; \
+                    print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))";
+        let out = self.run_python(sandbox, code);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
     /// Runs the venv's python with `-c CODE` in the sandbox's environment.
     pub fn run_python(&self, sandbox: &Sandbox, code: &str) -> Output {
         sandbox.command(self.python()).args(["-c", code]).output().unwrap()

@@ -1,0 +1,118 @@
+//! The pipeline under a misbehaving network and people: rate limiting with
+//! Retry-After, a server that lies about lengths, Ctrl-C while a stage
+//! waits, and two runs sharing one cache at once. Whatever happens, the
+//! venv is either complete or exactly as before, and the next run works.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+use support::*;
+
+const REQS: &str = "alpha==1.0\nbeta==2.0\n";
+
+fn three(sb: &Sandbox, server: &Server, venv: &Venv) -> Vec<std::process::Command> {
+    let reqs = sb.path().join("requirements.txt");
+    if !reqs.exists() {
+        sb.write("requirements.txt", REQS);
+    }
+    vec![sb.resolve(&server.url(), venv, &[&reqs]), sb.fetch(), sb.unpack(venv)]
+}
+
+fn assert_installed(sb: &Sandbox, venv: &Venv) {
+    let list = venv.dists(sb);
+    assert_eq!(list.get("alpha").map(String::as_str), Some("1.0"), "{list:?}");
+    assert_eq!(list.get("beta").map(String::as_str), Some("2.0"), "{list:?}");
+}
+
+#[test]
+fn rate_limiting_is_waited_out() {
+    let mut sb = Sandbox::new();
+    sb.set_env("WHEELPIPE_RETRY_BACKOFF_MS", "10");
+    let server = Server::start(&alpha_beta(&sb.path().join("wheels")));
+    server.faults().fail_next_n_with(1, 429);
+    let venv = sb.venv("venv");
+    let started = Instant::now();
+    let run = pipeline(three(&sb, &server, &venv), None);
+    run.assert_success();
+    assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After: 1 is honoured");
+    assert_installed(&sb, &venv);
+}
+
+#[test]
+fn a_lying_content_length_never_reaches_the_venv_or_the_cache() {
+    let mut sb = Sandbox::new();
+    sb.set_env("PIP_RETRIES", "1");
+    sb.set_env("WHEELPIPE_RETRY_BACKOFF_MS", "10");
+    let wheels = alpha_beta(&sb.path().join("wheels"));
+    let server = Server::start(&wheels);
+    server.faults().lying_content_length = true;
+    let venv = sb.venv("venv");
+    let before = snapshot(&venv.root);
+    let run = pipeline(three(&sb, &server, &venv), None);
+    assert_eq!(run.codes()[1], Some(1), "{run}");
+    assert!(run.stderr(1).contains("/files/"), "names the URL: {run}");
+    assert_ne!(run.codes()[2], Some(0), "{run}");
+    assert_same_tree(&before, &snapshot(&venv.root), "the venv");
+    let cached: Vec<String> = snapshot(&sb.cache()).into_values().collect();
+    for w in &wheels {
+        let real = wheelpipe::hash::sha256_hex(&std::fs::read(w).unwrap());
+        assert!(!cached.iter().any(|v| v.ends_with(&real)), "no wheel in the cache: {cached:#?}");
+    }
+
+    server.faults().lying_content_length = false;
+    pipeline(three(&sb, &server, &venv), None).assert_success();
+    assert_installed(&sb, &venv);
+}
+
+#[test]
+fn ctrl_c_while_the_index_stalls_leaves_the_venv_as_it_was() {
+    let sb = Sandbox::new();
+    let server = Server::start(&alpha_beta(&sb.path().join("wheels")));
+    server.faults().stall_ms = 3000;
+    let venv = sb.venv("venv");
+    let before = snapshot(&venv.root);
+    let running = Running::spawn(three(&sb, &server, &venv), None);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while server.arrived() == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(server.requests().is_empty(), "the index has not answered yet");
+    // A terminal sends SIGINT to the whole foreground pipeline.
+    for pid in running.pids() {
+        let _ = kill(Pid::from_raw(pid as i32), Signal::SIGINT);
+    }
+    let started = Instant::now();
+    let run = running.wait();
+    assert!(started.elapsed() < Duration::from_secs(2), "Ctrl-C ends the run at once: {run}");
+    use std::os::unix::process::ExitStatusExt;
+    let interrupted =
+        |s: &Stage| s.status.code() == Some(130) || s.status.signal() == Some(Signal::SIGINT as i32);
+    assert!(interrupted(&run.stages[0]), "wheel-resolve must exit 130 or die of SIGINT: {run}");
+    assert!(interrupted(&run.stages[2]), "the pipeline's status must say interrupted: {run}");
+    assert!(!run.stages.iter().any(|s| s.status.success()), "no stage may claim success: {run}");
+    assert_same_tree(&before, &snapshot(&venv.root), "the venv");
+
+    server.faults().stall_ms = 0;
+    pipeline(three(&sb, &server, &venv), None).assert_success();
+    assert_installed(&sb, &venv);
+}
+
+#[test]
+fn two_runs_share_one_cache_at_once() {
+    let sb = Sandbox::new();
+    let server = Server::start(&alpha_beta(&sb.path().join("wheels")));
+    server.faults().stall_ms = 50;
+    let (a, b) = (sb.venv("a"), sb.venv("b"));
+    let first = Running::spawn(three(&sb, &server, &a), None);
+    let second = Running::spawn(three(&sb, &server, &b), None);
+    let (first, second) = (first.wait(), second.wait());
+    first.assert_success();
+    second.assert_success();
+    assert_installed(&sb, &a);
+    assert_installed(&sb, &b);
+    assert_eq!(a.site_snapshot(), b.site_snapshot());
+}
