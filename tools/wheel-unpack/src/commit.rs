@@ -123,6 +123,8 @@ pub struct Transaction<'a> {
     real_venv: PathBuf,
     aside: PathBuf,
     steps: Vec<Step>,
+    /// Folders already known to resolve inside the venv.
+    checked: std::collections::HashSet<PathBuf>,
 }
 
 impl<'a> Transaction<'a> {
@@ -130,7 +132,7 @@ impl<'a> Transaction<'a> {
     pub fn new(scheme: &'a Scheme, aside: PathBuf) -> Result<Self> {
         fs::create_dir_all(&aside).with_context(|| format!("cannot create {}", aside.display()))?;
         let real_venv = scheme.venv.canonicalize()?;
-        Ok(Transaction { scheme, real_venv, aside, steps: Vec::new() })
+        Ok(Transaction { scheme, real_venv, aside, steps: Vec::new(), checked: Default::default() })
     }
 
     fn rename(&mut self, from: &Path, to: &Path) -> Result<()> {
@@ -153,6 +155,9 @@ impl<'a> Transaction<'a> {
     /// Creates the missing folders above `dest`, inside the venv only.
     fn make_parents(&mut self, dest: &Path) -> Result<()> {
         let parent = dest.parent().context("a destination has a folder")?;
+        if self.checked.contains(parent) {
+            return Ok(());
+        }
         let missing: Vec<&Path> =
             parent.ancestors().take_while(|p| fs::symlink_metadata(p).is_err()).collect();
         for dir in missing.into_iter().rev() {
@@ -163,6 +168,7 @@ impl<'a> Transaction<'a> {
         if !real.starts_with(&self.real_venv) {
             bail!("{} leads outside the virtualenv (to {})", parent.display(), real.display());
         }
+        self.checked.insert(parent.to_path_buf());
         Ok(())
     }
 
