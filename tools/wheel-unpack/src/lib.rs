@@ -62,6 +62,10 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     let cache =
         wheelpipe::cache::Cache::from_flag(m.get_one::<PathBuf>("cache-dir").map(|p| p.as_path())).ok();
     let interpreter = wheelpipe::interpreter::Interpreter::query(&python, cache.as_ref())?;
+    if !interpreter.is_venv() {
+        let why = format!("{} is not a virtualenv: its python is the base interpreter", venv.display());
+        return Err(Failure::usage(why).into());
+    }
     let scheme = scheme::Scheme::from_interpreter(&venv, &interpreter)?;
 
     let _lock = venv::lock(&scheme.venv)?;
