@@ -2,14 +2,14 @@
 //! with real pipes from a local index into a real virtualenv, checked with
 //! python and pip the way a user would: imports, console scripts, `pip
 //! check`, `pip list`, and a clean `pip uninstall`. Also a warm cache, `-j 1`,
-//! a flaky server, and `wheel-meta` against the index's wheels.
+//! a flaky server, and what `wheel-resolve` alone writes.
 
 mod support;
 
 use std::path::{Path, PathBuf};
 
 use support::*;
-use wheelpipe::records::{Installed, MetadataSource, Record};
+use wheelpipe::records::{Installed, Record};
 
 const REQUIREMENTS: &str = "\
 # the fixtures, pinned
@@ -128,75 +128,62 @@ fn one_job_gives_the_same_result() {
 }
 
 #[test]
-fn survives_server_errors_and_a_dropped_connection() {
+fn server_errors_are_retried() {
     let mut sb = Sandbox::new();
     sb.set_env("WHEELPIPE_RETRY_BACKOFF_MS", "10");
     let (server, reqs) = setup(&sb);
     server.faults().fail_next_n_with(2, 500);
+    let venv = sb.venv("venv");
+    let run = install(&sb, &server, &venv, &reqs, None);
+    run.assert_success();
+    assert_eq!(installed(&run).len(), 2);
+    let log = server.requests();
+    assert_eq!(log.iter().filter(|e| e.status == 500).count(), 2, "{log:#?}");
+}
+
+#[test]
+fn a_download_cut_midway_is_resumed() {
+    let mut sb = Sandbox::new();
+    sb.set_env("WHEELPIPE_RETRY_BACKOFF_MS", "10");
+    let (server, reqs) = setup(&sb);
     server.faults().drop_after_bytes = Some(200);
     let venv = sb.venv("venv");
     let run = install(&sb, &server, &venv, &reqs, None);
     run.assert_success();
     assert_eq!(installed(&run).len(), 2);
     sb.pip_ok(&venv, &["check"]);
-    let log = server.requests();
-    assert_eq!(log.iter().filter(|e| e.status == 500).count(), 2, "{log:#?}");
-}
-
-fn meta(sb: &Sandbox, target: &str) -> wheelpipe::records::Metadata {
-    let mut cmd = sb.meta();
-    cmd.arg(target);
-    let run = pipeline(vec![cmd], None);
-    run.assert_success();
-    let records = run.records();
-    assert!(
-        matches!(records.last(), Some(Record::End(e)) if e.ok && e.tool == "wheel-meta" && e.count == 1),
-        "{run}"
-    );
-    let metas: Vec<_> = records
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Metadata(m) => Some(m),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(metas.len(), 1, "{run}");
-    metas.into_iter().next().unwrap()
+    let log = server.file_requests();
+    assert!(log.iter().any(|e| e.range.as_deref() == Some("bytes=200-")), "resumed at byte 200: {log:#?}");
 }
 
 #[test]
-fn wheel_meta_reads_what_the_wheel_says_with_and_without_pep_658() {
+fn wheel_resolve_writes_one_artifact_per_pin_sorted_by_name() {
     let sb = Sandbox::new();
-    let (server, _) = setup(&sb);
-    let url = server.file_url(&alpha().filename());
-    let check = |m: &wheelpipe::records::Metadata| {
-        assert_eq!((m.name.as_str(), m.version.as_str()), ("alpha", "1.0"));
-        assert_eq!(m.requires_dist, ["beta==2.0"]);
-        assert_eq!(m.requires_python.as_deref(), Some(">=3.8"));
-        assert!(m.provides_extra.is_empty());
-    };
-
-    let m = meta(&sb, &url);
-    check(&m);
-    assert_eq!(m.source, MetadataSource::Pep658);
-    assert_eq!(m.url, url);
-    assert_eq!(m.bytes, alpha().metadata().len() as u64);
-    let wheel_gets = |s: &Server| s.file_requests().iter().filter(|e| e.path.ends_with(".whl")).count();
-    assert_eq!(wheel_gets(&server), 0, "PEP 658 needs no byte of the wheel");
-
-    server.faults().no_pep658 = true;
-    let m = meta(&sb, &url);
-    check(&m);
-    assert_eq!(m.source, MetadataSource::Range);
-    assert!(server.file_requests().iter().any(|e| e.range.is_some()), "{:#?}", server.requests());
-
-    server.faults().no_ranges = true;
-    let m = meta(&sb, &url);
-    check(&m);
-    assert_eq!(m.source, MetadataSource::Full);
-
-    let local = sb.path().join("wheels").join(alpha().filename());
-    let m = meta(&sb, local.to_str().unwrap());
-    check(&m);
-    assert_eq!((m.source, m.bytes), (MetadataSource::Local, 0));
+    let (server, reqs) = setup(&sb);
+    let venv = sb.venv("venv");
+    let run = pipeline(vec![sb.resolve(&server.url(), &venv, &[&reqs])], None);
+    run.assert_success();
+    let records = run.records();
+    let artifacts: Vec<_> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Artifact(a) => Some(a.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        matches!(records.last(), Some(Record::End(e)) if e.ok && e.tool == "wheel-resolve" && e.count == 2)
+    );
+    assert_eq!(artifacts.len(), 2, "{run}");
+    for (a, b) in artifacts.iter().zip([alpha(), beta()]) {
+        let bytes = std::fs::read(sb.path().join("wheels").join(b.filename())).unwrap();
+        assert_eq!((a.name.as_str(), a.version.as_str()), (b.name(), b.version()));
+        assert_eq!(a.filename, b.filename());
+        assert_eq!(a.url, server.file_url(&b.filename()));
+        assert_eq!(a.sha256(), Some(wheelpipe::hash::sha256_hex(&bytes).as_str()));
+        assert_eq!(a.size, Some(bytes.len() as u64));
+        assert!(a.requested && a.path.is_none(), "{a:?}");
+    }
+    assert_eq!(artifacts[0].requires_python.as_deref(), Some(">=3.8"));
+    assert_eq!(artifacts[1].requires_python, None);
 }

@@ -74,6 +74,19 @@ fn pip_installs_the_fixtures_from_the_test_index() {
 }
 
 #[test]
+fn pip_installs_from_the_html_pages_without_pep_658() {
+    let sb = Sandbox::new();
+    let server = Server::start(&alpha_beta(&sb.path().join("wheels")));
+    server.faults().no_json = true;
+    server.faults().no_pep658 = true;
+    let venv = sb.venv("venv");
+    let out = sb.pip_ok(&venv, &["install", "--no-cache-dir", "--index-url", &server.url(), "alpha==1.0"]);
+    assert!(out.contains("Successfully installed alpha-1.0 beta-2.0"), "pip said:\n{out}");
+    let log = server.requests();
+    assert!(!log.iter().any(|e| e.path.ends_with(".metadata")), "{log:#?}");
+}
+
+#[test]
 fn pip_rejects_a_wheel_whose_advertised_hash_is_wrong() {
     let sb = Sandbox::new();
     let wheels = alpha_beta(&sb.path().join("wheels"));

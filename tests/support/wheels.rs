@@ -101,6 +101,14 @@ impl WheelBuilder {
         self
     }
 
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
     pub fn filename(&self) -> String {
         format!("{}-{}-{}.whl", escape(&self.name), self.version, self.tag)
     }
