@@ -73,7 +73,12 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     let staging = venv::Staging::create(&scheme.venv)?;
     let wheels: Vec<PathBuf> =
         m.get_many::<PathBuf>("wheels").map(|v| v.cloned().collect()).unwrap_or_default();
-    let staged = pipeline::stage_all(&scheme, &staging.root, jobs, wheels, out, &warn)?;
+    let source = if wheels.is_empty() {
+        pipeline::Source::Lines(Box::new(std::io::BufReader::new(std::io::stdin())))
+    } else {
+        pipeline::Source::Args(wheels)
+    };
+    let staged = pipeline::stage_all(&scheme, &staging.root, jobs, source, out, &warn)?;
 
     let keys = staged.iter().map(stage::Staged::key).collect();
     let old = commit::find_installed(&scheme, &keys)?;

@@ -3,7 +3,7 @@
 //! records pass through to stdout; the upstream `end` record decides whether
 //! the set may be committed. The first failure stops the run.
 
-use std::io::{self, Stdout};
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -20,13 +20,21 @@ use crate::stage::{self, Job, Staged};
 /// Something that prints a warning (stderr, unless `--quiet`).
 pub type Warn = dyn Fn(String) + Sync;
 
+/// Where the wheels come from.
+pub enum Source {
+    /// Paths given as arguments: all requested, no `end` expected.
+    Args(Vec<PathBuf>),
+    /// Lines of records or plain paths (stdin), named `stdin` in errors.
+    Lines(Box<dyn BufRead + Send>),
+}
+
 /// Stages every wheel of the run; returns them sorted by normalized name.
-pub fn stage_all(
+pub fn stage_all<W: Write>(
     scheme: &Scheme,
     staging: &Path,
     jobs: usize,
-    wheels: Vec<PathBuf>,
-    out: &mut Writer<Stdout>,
+    source: Source,
+    out: &mut Writer<W>,
     warn: &Warn,
 ) -> Result<Vec<Staged>> {
     let (job_tx, job_rx) = crossbeam_channel::unbounded::<(usize, Job)>();
@@ -51,7 +59,10 @@ pub fn stage_all(
         }
         drop(res_tx);
         let mut feeder = Feeder { jobs: job_tx, results: &res_rx, done: Vec::new(), next: 0 };
-        let fed = if wheels.is_empty() { feeder.feed_stdin(out) } else { feeder.feed_args(wheels) };
+        let fed = match source {
+            Source::Args(wheels) => feeder.feed_args(wheels),
+            Source::Lines(input) => feeder.feed_lines(input, out),
+        };
         let Feeder { jobs, mut done, .. } = feeder;
         drop(jobs);
         let mut first_err = fed.err();
@@ -106,8 +117,8 @@ impl Feeder<'_> {
         self.poll()
     }
 
-    fn feed_stdin(&mut self, out: &mut Writer<Stdout>) -> Result<()> {
-        let input = spawn_reader();
+    fn feed_lines<W: Write>(&mut self, input: Box<dyn BufRead + Send>, out: &mut Writer<W>) -> Result<()> {
+        let input = spawn_reader(input);
         let mut upstream = Upstream::Open;
         // Plain paths alone (typed, or from `ls`) need no `end`; a stream of
         // records comes from a stage, whose `end` says whether it finished.
@@ -153,12 +164,12 @@ impl Feeder<'_> {
 /// Line number, the line's text, and what it is.
 type Item = (usize, String, Result<Input, ProtocolError>);
 
-/// Reads stdin on its own thread, so the run can stop on a signal while a
-/// read blocks.
-fn spawn_reader() -> Receiver<Item> {
+/// Reads the input on its own thread, so the run can stop on a signal while
+/// a read blocks.
+fn spawn_reader(input: Box<dyn BufRead + Send>) -> Receiver<Item> {
     let (tx, rx) = crossbeam_channel::bounded::<Item>(256);
     std::thread::spawn(move || {
-        let mut reader = Reader::new(io::stdin().lock(), "stdin");
+        let mut reader = Reader::new(input, "stdin");
         while let Some(item) = reader.next_input() {
             let is_err = item.is_err();
             let text = reader.text().to_string();
@@ -169,3 +180,7 @@ fn spawn_reader() -> Receiver<Item> {
     });
     rx
 }
+
+#[cfg(test)]
+#[path = "pipeline_tests.rs"]
+mod tests;

@@ -270,4 +270,4 @@ fn extract(
 
 #[cfg(test)]
 #[path = "stage_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -9,7 +9,7 @@ use zip::write::SimpleFileOptions;
 
 use super::*;
 
-fn scheme(venv: &Path) -> Scheme {
+pub(crate) fn scheme(venv: &Path) -> Scheme {
     let lib = venv.join("lib/python3.11/site-packages");
     Scheme {
         purelib: lib.clone(),
@@ -24,7 +24,7 @@ fn scheme(venv: &Path) -> Scheme {
 }
 
 /// Builds `demo-1.0` with these extra files; `tamper` edits RECORD's text.
-fn build(dir: &Path, files: &[(&str, &[u8], u32)], tamper: impl Fn(String) -> String) -> PathBuf {
+pub(crate) fn build(dir: &Path, files: &[(&str, &[u8], u32)], tamper: impl Fn(String) -> String) -> PathBuf {
     let info = "demo-1.0.dist-info";
     let mut all: Vec<(String, Vec<u8>, u32)> =
         files.iter().map(|(n, b, m)| (n.to_string(), b.to_vec(), *m)).collect();
