@@ -26,6 +26,8 @@ pub fn find_installed(scheme: &Scheme, keys: &BTreeSet<String>) -> Result<Vec<Ol
     if scheme.platlib != scheme.purelib {
         libs.push(scheme.platlib.clone());
     }
+    let real_venv =
+        scheme.venv.canonicalize().with_context(|| format!("cannot read {}", scheme.venv.display()))?;
     let mut found = Vec::new();
     for lib in libs {
         let Ok(dir) = fs::read_dir(&lib) else { continue };
@@ -35,14 +37,14 @@ pub fn find_installed(scheme: &Scheme, keys: &BTreeSet<String>) -> Result<Vec<Ol
             let Some(stem) = file_name.strip_suffix(".dist-info") else { continue };
             let name = stem.split_once('-').map_or(stem, |(n, _)| n);
             if keys.contains(&normalize(name)) && entry.path().is_dir() {
-                found.push(read_old(scheme, &lib, &entry.path())?);
+                found.push(read_old(scheme, &real_venv, &lib, &entry.path())?);
             }
         }
     }
     Ok(found)
 }
 
-fn read_old(scheme: &Scheme, lib: &Path, dist_info: &Path) -> Result<OldDist> {
+fn read_old(scheme: &Scheme, real_venv: &Path, lib: &Path, dist_info: &Path) -> Result<OldDist> {
     let mut old = OldDist { dist_info: dist_info.to_path_buf(), files: BTreeSet::new() };
     let record = dist_info.join("RECORD");
     let Ok(text) = fs::read_to_string(&record) else { return Ok(old) };
@@ -51,6 +53,11 @@ fn read_old(scheme: &Scheme, lib: &Path, dist_info: &Path) -> Result<OldDist> {
         let path = scheme::normalize(&lib.join(&fields[0]));
         // Only paths inside the venv, whatever the RECORD says.
         if !path.starts_with(&scheme.venv) || path == scheme.venv || path.starts_with(dist_info) {
+            continue;
+        }
+        // Nor through a symlinked folder that leads out of it.
+        let parent = path.parent().map(fs::canonicalize);
+        if !parent.is_some_and(|p| p.is_ok_and(|p| p.starts_with(real_venv))) {
             continue;
         }
         if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {

@@ -93,6 +93,19 @@ fn old_files_come_from_record_and_stay_inside_the_venv() {
 }
 
 #[test]
+fn old_files_behind_a_symlink_out_of_the_venv_are_left_alone() {
+    let f = fixture();
+    let outside = tempfile::tempdir().unwrap();
+    write(&outside.path().join("precious"), "not yours");
+    std::os::unix::fs::symlink(outside.path(), f.scheme.venv.join("link")).unwrap();
+    write(&f.scheme.purelib.join("old-1.0.dist-info/RECORD"), "../../../link/precious,,\nold/a.py,,\n");
+    write(&f.scheme.purelib.join("old/a.py"), "");
+    let old = find_installed(&f.scheme, &keys(&["old"])).unwrap();
+    let files: Vec<_> = old[0].files.iter().collect();
+    assert_eq!(files, [&f.scheme.purelib.join("old/a.py")]);
+}
+
+#[test]
 fn upgrade_replaces_the_old_version_and_prunes_its_folders() {
     let f = fixture();
     install_old(&f);
