@@ -29,6 +29,7 @@ fn fixture() -> Fixture {
         data: venv.clone(),
         python: venv.join("bin/python"),
         version: (3, 11),
+        umask: 0o022,
         venv,
     };
     Fixture { _dir: dir, scheme, staging }

@@ -21,6 +21,16 @@ pub struct Scheme {
     /// `{venv}/bin/python`, for shebangs.
     pub python: PathBuf,
     pub version: (u32, u32),
+    /// The process's umask: file modes follow it, as pip's do.
+    pub umask: u32,
+}
+
+/// Reads the umask (setting it back at once; done before threads start).
+fn current_umask() -> u32 {
+    use nix::sys::stat::{umask, Mode};
+    let old = umask(Mode::from_bits_truncate(0o022));
+    umask(old);
+    old.bits()
 }
 
 /// Removes `.` and resolves `..` without touching the disk.
@@ -70,8 +80,20 @@ impl Scheme {
             data: venv.clone(),
             python: venv.join("bin").join("python"),
             version: v,
+            umask: current_umask(),
             venv,
         })
+    }
+
+    /// The mode pip gives a file: `0o666` less the umask, `0o777` less
+    /// the umask for an executable one.
+    pub fn file_mode(&self, executable: bool) -> u32 {
+        (if executable { 0o777 } else { 0o666 }) & !self.umask
+    }
+
+    /// The mode of a generated launcher: distlib adds `0o555` to the default.
+    pub fn launcher_mode(&self) -> u32 {
+        self.file_mode(false) | 0o555
     }
 
     /// The folder where root files and the `.dist-info` go.
@@ -155,6 +177,7 @@ mod tests {
             data: venv.clone(),
             python: venv.join("bin/python"),
             version: (3, 11),
+            umask: 0o022,
             venv,
         }
     }
@@ -189,5 +212,15 @@ mod tests {
         assert!(s.inside(Path::new("/v"), ".wheelpipe.lock").is_err());
         assert!(s.inside(Path::new("/v"), ".wheelpipe-staging-1/x").is_err());
         assert_eq!(normalize(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
+    }
+
+    #[test]
+    fn modes_follow_the_umask_like_pips() {
+        let mut s = scheme();
+        assert_eq!((s.file_mode(false), s.file_mode(true), s.launcher_mode()), (0o644, 0o755, 0o755));
+        s.umask = 0o002;
+        assert_eq!((s.file_mode(false), s.file_mode(true), s.launcher_mode()), (0o664, 0o775, 0o775));
+        s.umask = 0o077;
+        assert_eq!((s.file_mode(false), s.file_mode(true), s.launcher_mode()), (0o600, 0o700, 0o755));
     }
 }

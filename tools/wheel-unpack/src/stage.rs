@@ -175,7 +175,7 @@ fn stage_inner(job: &Job, scheme: &Scheme, dir: &Path, warn: &dyn Fn(String)) ->
             continue; // setuptools' own launcher for an entry point: pip skips it too
         }
         let staged = dir.join(format!("f{i}"));
-        let mode = if mode & 0o111 != 0 { 0o755 } else { 0o644 };
+        let mode = scheme.file_mode(mode & 0o111 != 0);
         let (hash, size) =
             extract(&mut archive, *i, want, &staged, mode, is_script.then_some(python.as_str()))
                 .with_context(|| format!("entry {entry}"))?;
@@ -184,7 +184,8 @@ fn stage_inner(job: &Job, scheme: &Scheme, dir: &Path, warn: &dyn Fn(String)) ->
     for (n, ep) in launchers.iter().enumerate() {
         let dest = scheme.inside(&scheme.scripts, &ep.name)?;
         let staged = dir.join(format!("s{n}"));
-        let (hash, size) = write_new(&staged, 0o755, scripts::launcher(&python, ep).as_bytes())?;
+        let (hash, size) =
+            write_new(&staged, scheme.launcher_mode(), scripts::launcher(&python, ep).as_bytes())?;
         add(dest, staged, hash, size, &mut rows).with_context(|| format!("entry point {}", ep.name))?;
     }
     let info_dest = lib_dir.join(&dist_info);
@@ -194,11 +195,15 @@ fn stage_inner(job: &Job, scheme: &Scheme, dir: &Path, warn: &dyn Fn(String)) ->
     }
     for (file, bytes) in extra {
         let staged = dir.join(file);
-        let (hash, size) = write_new(&staged, 0o644, bytes)?;
+        let (hash, size) = write_new(&staged, scheme.file_mode(false), bytes)?;
         add(info_dest.join(file), staged, hash, size, &mut rows)?;
     }
     let staged = dir.join("RECORD");
-    write_new(&staged, 0o644, record::render(&rows, &format!("{dist_info}/RECORD")).as_bytes())?;
+    write_new(
+        &staged,
+        scheme.file_mode(false),
+        record::render(&rows, &format!("{dist_info}/RECORD")).as_bytes(),
+    )?;
     files.push(StagedFile { staged, dest: info_dest.join("RECORD") });
     Ok(Staged { wheel: job.wheel.clone(), name, version, dist_info: info_dest, files })
 }

@@ -19,6 +19,7 @@ pub(crate) fn scheme(venv: &Path) -> Scheme {
         data: venv.to_path_buf(),
         python: venv.join("bin/python"),
         version: (3, 11),
+        umask: 0o022,
         venv: venv.to_path_buf(),
     }
 }
