@@ -125,6 +125,24 @@ fn an_upstream_failure_installs_nothing() {
     assert_same_tree(&before, &snapshot(&venv.root), "the venv");
 }
 
+#[test]
+fn a_wheel_whose_record_hashes_lie_is_refused() {
+    let sb = Sandbox::new();
+    let mut wheels = fixtures(&sb);
+    wheels.push(
+        WheelBuilder::new("delta", "1.0")
+            .file("delta/__init__.py", "")
+            .corrupt_record()
+            .build(&sb.path().join("bad")),
+    );
+    let venv = sb.venv("venv");
+    let before = snapshot(&venv.root);
+    let run = unpack_with(&sb, &venv, fetched_stream(&wheels));
+    assert_eq!(run.codes(), [Some(1)], "{run}");
+    assert!(run.stderr(0).contains("delta") && run.stderr(0).contains("RECORD"), "{run}");
+    assert_same_tree(&before, &snapshot(&venv.root), "the venv");
+}
+
 /// Each hostile wheel, alone beside good ones, must be refused with nothing
 /// written anywhere: entries climbing out with `..`, an absolute entry, a
 /// `.data` path climbing out of its scheme, a console script named `../x`.

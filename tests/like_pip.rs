@@ -1,0 +1,98 @@
+//! "Installs exactly as pip would", checked file by file: the same wheels are
+//! installed once by pip (from the test index, `--no-compile`) and once by
+//! the pipeline, and the two virtualenvs must hold the same paths with the
+//! same modes and contents. The only differences allowed are INSTALLER
+//! (`pip` or `wheelpipe`), the body of generated console scripts (each
+//! installer has its own launcher; the shebang must match), and the RECORD
+//! hashes of scripts in `bin/` (their shebang names the venv).
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+use support::*;
+use wheelpipe::hash::sha256_hex;
+
+const CONSOLE_SCRIPTS: &[&str] = &["bin/alpha-cli"];
+
+/// Every path under the venv with mode and a digest of its contents, the
+/// venv's own path replaced by `{VENV}`, normalized as the file comment says.
+fn comparable(venv: &Venv) -> BTreeMap<String, String> {
+    let root = venv.root.to_str().unwrap();
+    let mut out = BTreeMap::new();
+    for (rel, kind) in snapshot(&venv.root) {
+        if !kind.starts_with("file") {
+            out.insert(rel, kind);
+            continue;
+        }
+        let path = venv.root.join(&rel);
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        let text = String::from_utf8_lossy(&fs::read(&path).unwrap()).replace(root, "{VENV}");
+        let value = if rel.ends_with(".dist-info/INSTALLER") {
+            "installer".to_string()
+        } else if CONSOLE_SCRIPTS.contains(&rel.as_str()) {
+            format!("script {mode:o} {}", text.lines().next().unwrap_or(""))
+        } else if rel.ends_with(".dist-info/RECORD") {
+            let mut rows: Vec<String> = text
+                .lines()
+                .map(|l| {
+                    let path = l.split(',').next().unwrap();
+                    // A script's hash depends on the venv's path in its shebang;
+                    // its normalized contents are compared as a file of bin/.
+                    if path.contains("/bin/") || path.ends_with("INSTALLER") {
+                        path.to_string()
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect();
+            rows.sort();
+            format!("record {mode:o}\n{}", rows.join("\n"))
+        } else {
+            format!("file {mode:o} {}", sha256_hex(text.as_bytes()))
+        };
+        out.insert(rel, value);
+    }
+    out
+}
+
+#[test]
+fn installs_the_same_files_as_pip() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("wheels");
+    let delta = WheelBuilder::new("delta", "1.0")
+        .file("delta/__init__.py", "VALUE = 'delta'\n")
+        .file("delta/sub/data.txt", "some package data\n")
+        .file("delta_top.py", "TOP = True\n")
+        .data_file("data/share/doc/delta/README", "shared data\n")
+        .data_file("purelib/delta_extra.py", "EXTRA = 1\n");
+    let mut wheels = alpha_beta(&dir);
+    wheels.push(delta.build(&dir));
+    let server = Server::start(&wheels);
+    let reqs = sb.write("requirements.txt", "alpha==1.0\nbeta==2.0\ndelta==1.0\n");
+
+    // Same folder name, so the activate scripts name the same prompt.
+    let by_pip = sb.venv("pip/venv");
+    let args = ["install", "--no-compile", "--no-cache-dir", "--index-url", &server.url()];
+    sb.pip_ok(&by_pip, &[&args[..], &["alpha==1.0", "beta==2.0", "delta==1.0"]].concat());
+
+    let ours = sb.venv("ours/venv");
+    let run = pipeline(vec![sb.resolve(&server.url(), &ours, &[&reqs]), sb.fetch(), sb.unpack(&ours)], None);
+    run.assert_success();
+
+    let (want, got) = (comparable(&by_pip), comparable(&ours));
+    let mut diff = Vec::new();
+    for (k, v) in &want {
+        match got.get(k) {
+            None => diff.push(format!("missing: {k} ({v})")),
+            Some(w) if w != v => diff.push(format!("differs: {k}\n  pip:  {v}\n  ours: {w}")),
+            _ => {}
+        }
+    }
+    for (k, v) in got.iter().filter(|(k, _)| !want.contains_key(*k)) {
+        diff.push(format!("extra: {k} ({v})"));
+    }
+    assert!(diff.is_empty(), "the pipeline's venv differs from pip's:\n{}", diff.join("\n"));
+}
