@@ -143,6 +143,22 @@ fn a_wheel_whose_record_hashes_lie_is_refused() {
     assert_same_tree(&before, &snapshot(&venv.root), "the venv");
 }
 
+#[test]
+fn two_wheels_writing_one_path_are_refused() {
+    let sb = Sandbox::new();
+    let mut wheels = fixtures(&sb);
+    let fork = WheelBuilder::new("alpha-fork", "1.0").file("alpha/__init__.py", "VALUE = 'fork'\n");
+    wheels.push(fork.build(&sb.path().join("fork")));
+    let venv = sb.venv("venv");
+    let before = snapshot(&venv.root);
+    let run = unpack_with(&sb, &venv, fetched_stream(&wheels));
+    assert_ne!(run.codes(), [Some(0)], "{run}");
+    let err = run.stderr(0);
+    assert!(err.contains("alpha_fork-1.0") && err.contains("alpha-1.0"), "names both wheels: {run}");
+    assert!(err.contains("__init__.py"), "names the path: {run}");
+    assert_same_tree(&before, &snapshot(&venv.root), "the venv");
+}
+
 /// Each hostile wheel, alone beside good ones, must be refused with nothing
 /// written anywhere: entries climbing out with `..`, an absolute entry, a
 /// `.data` path climbing out of its scheme, a console script named `../x`.

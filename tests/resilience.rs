@@ -116,3 +116,35 @@ fn two_runs_share_one_cache_at_once() {
     assert_installed(&sb, &b);
     assert_eq!(a.site_snapshot(), b.site_snapshot());
 }
+
+#[test]
+fn ctrl_c_while_unpack_waits_for_end_leaves_nothing_behind() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("wheels");
+    let mut big = WheelBuilder::new("big", "1.0");
+    for i in 0..2000 {
+        big = big.file(&format!("big/m{i}.py"), format!("N = {i}\n"));
+    }
+    let mut wheels = alpha_beta(&dir);
+    wheels.push(big.build(&dir));
+    let venv = sb.venv("venv");
+    let before = snapshot(&venv.root);
+    let stream = fetched_stream(&wheels);
+    let records: String =
+        stream.lines().filter(|l| !l.contains("\"type\":\"end\"")).map(|l| format!("{l}\n")).collect();
+
+    let (running, mut stdin) = Running::spawn_with_stdin(vec![sb.unpack(&venv)]);
+    std::io::Write::write_all(&mut stdin, records.as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    kill(Pid::from_raw(running.pids()[0] as i32), Signal::SIGINT).unwrap();
+    let run = running.wait();
+    drop(stdin);
+    use std::os::unix::process::ExitStatusExt;
+    let status = run.stages[0].status;
+    assert!(status.code() == Some(130) || status.signal() == Some(Signal::SIGINT as i32), "{run}");
+    assert_same_tree(&before, &snapshot(&venv.root), "the venv");
+
+    let run = pipeline(vec![sb.unpack(&venv)], Some(stream.into_bytes()));
+    run.assert_success();
+    assert_eq!(venv.dists(&sb).len(), 3, "the next run works: {run}");
+}

@@ -98,7 +98,19 @@ pub struct Running {
 }
 
 impl Running {
+    /// Starts the pipeline with the first stage's stdin left open to the
+    /// test, which writes what it likes and drops it to close.
+    pub fn spawn_with_stdin(commands: Vec<Command>) -> (Running, std::process::ChildStdin) {
+        let mut running = Running::spawn_inner(commands, None, true);
+        let stdin = running.children[0].stdin.take().unwrap();
+        (running, stdin)
+    }
+
     pub fn spawn(commands: Vec<Command>, input: Option<Vec<u8>>) -> Running {
+        Running::spawn_inner(commands, input, false)
+    }
+
+    fn spawn_inner(commands: Vec<Command>, input: Option<Vec<u8>>, open: bool) -> Running {
         let mut children: Vec<Child> = Vec::new();
         let mut stderr_readers = Vec::new();
         let mut names = Vec::new();
@@ -106,7 +118,7 @@ impl Running {
             names.push(Path::new(cmd.get_program()).file_name().unwrap().to_string_lossy().into_owned());
             let stdin = match children.last_mut() {
                 Some(prev) => Stdio::from(prev.stdout.take().unwrap()),
-                None if input.is_some() => Stdio::piped(),
+                None if input.is_some() || open => Stdio::piped(),
                 None => Stdio::null(),
             };
             cmd.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped());
