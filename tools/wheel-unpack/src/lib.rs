@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod commit;
+pub mod extract;
 pub mod pipeline;
 pub mod record;
 pub mod scheme;

@@ -49,7 +49,7 @@ pub fn stage_all<W: Write>(
                         continue;
                     }
                     let dir = staging.join("new").join(idx.to_string());
-                    let result = stage::stage(&job, scheme, &dir, warn);
+                    let result = stage::stage(&job, scheme, &dir, jobs, warn);
                     if result.is_err() {
                         cancel.store(true, Ordering::Relaxed);
                     }

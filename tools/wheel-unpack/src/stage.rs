@@ -13,7 +13,8 @@ use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 use wheelpipe::names::normalize;
 
-use crate::record::{self, Hasher, Row};
+use crate::extract::{self, Plan};
+use crate::record::{self, Row};
 use crate::scheme::{self, Scheme, Target};
 use crate::{scripts, zipcheck};
 
@@ -77,12 +78,25 @@ fn write_new(path: &Path, mode: u32, bytes: &[u8]) -> Result<(String, u64)> {
 }
 
 /// Stages one wheel into `dir` (which must not exist yet).
-pub fn stage(job: &Job, scheme: &Scheme, dir: &Path, warn: &dyn Fn(String)) -> Result<Staged> {
+/// Big wheels are extracted by up to `threads` threads.
+pub fn stage(
+    job: &Job,
+    scheme: &Scheme,
+    dir: &Path,
+    threads: usize,
+    warn: &dyn Fn(String),
+) -> Result<Staged> {
     let wheel = &job.wheel;
-    stage_inner(job, scheme, dir, warn).with_context(|| format!("wheel {}", wheel.display()))
+    stage_inner(job, scheme, dir, threads, warn).with_context(|| format!("wheel {}", wheel.display()))
 }
 
-fn stage_inner(job: &Job, scheme: &Scheme, dir: &Path, warn: &dyn Fn(String)) -> Result<Staged> {
+fn stage_inner(
+    job: &Job,
+    scheme: &Scheme,
+    dir: &Path,
+    threads: usize,
+    warn: &dyn Fn(String),
+) -> Result<Staged> {
     let filename = job.wheel.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     let parsed = wheelpipe::wheel_name::WheelFilename::parse(&filename)?;
     let (file_name, file_version) = (parsed.name, parsed.version);
@@ -108,7 +122,7 @@ fn stage_inner(job: &Job, scheme: &Scheme, dir: &Path, warn: &dyn Fn(String)) ->
             bail!("entry {name:?} is a symbolic link, which wheels may not contain");
         }
         if !e.is_dir() {
-            entries.push((i, name, mode));
+            entries.push((i, name, mode, e.size()));
         }
     }
     let dist_info =
@@ -155,31 +169,30 @@ fn stage_inner(job: &Job, scheme: &Scheme, dir: &Path, warn: &dyn Fn(String)) ->
             files.push(StagedFile { staged, dest });
             Ok(())
         };
-    for (i, entry, mode) in &entries {
-        wheelpipe::signals::check()?;
+    let mut plans = Vec::new();
+    for (i, entry, mode, size) in &entries {
         if generated.contains(entry) {
             continue;
         }
         let want = match expected.get(entry) {
-            Some(Some(e)) => Some(e),
+            Some(Some(e)) => Some(e.clone()),
             Some(None) | None if signatures.contains(entry) => None,
             Some(None) => bail!("{entry} has no hash in {record_name}"),
             None => bail!("{entry} is not listed in {record_name}"),
         };
-        let target = scheme::target(scheme, &lib_dir, &data_dir, &name, entry)?;
-        let (dest, is_script) = match target {
+        let (dest, script) = match scheme::target(scheme, &lib_dir, &data_dir, &name, entry)? {
             Target::File(d) => (d, false),
             Target::Script(d) => (d, true),
         };
-        if is_script && dest.file_name().is_some_and(|f| is_wrapper(&f.to_string_lossy(), &launcher_names)) {
+        if script && dest.file_name().is_some_and(|f| is_wrapper(&f.to_string_lossy(), &launcher_names)) {
             continue; // setuptools' own launcher for an entry point: pip skips it too
         }
-        let staged = dir.join(format!("f{i}"));
-        let mode = scheme.file_mode(mode & 0o111 != 0);
-        let (hash, size) =
-            extract(&mut archive, *i, want, &staged, mode, is_script.then_some(python.as_str()))
-                .with_context(|| format!("entry {entry}"))?;
-        add(dest, staged, hash, size, &mut rows)?;
+        let (staged, mode) = (dir.join(format!("f{i}")), scheme.file_mode(mode & 0o111 != 0));
+        plans.push(Plan { index: *i, entry: entry.clone(), want, staged, dest, mode, script, size: *size });
+    }
+    let extracted = extract::all(&job.wheel, archive, &plans, &python, threads)?;
+    for (plan, (hash, size)) in plans.iter().zip(extracted) {
+        add(plan.dest.clone(), plan.staged.clone(), hash, size, &mut rows)?;
     }
     for (n, ep) in launchers.iter().enumerate() {
         let dest = scheme.inside(&scheme.scripts, &ep.name)?;
@@ -220,57 +233,6 @@ fn is_wrapper(file: &str, launchers: &HashSet<&str>) -> bool {
         file
     };
     launchers.contains(stem)
-}
-
-/// Extracts entry `i` to `staged`, checking it against `want` as it
-/// streams; a script's `#!python` line becomes the venv's python.
-fn extract(
-    archive: &mut zip::ZipArchive<File>,
-    i: usize,
-    want: Option<&record::Expected>,
-    staged: &Path,
-    mode: u32,
-    python: Option<&str>,
-) -> Result<(String, u64)> {
-    let mut entry = archive.by_index(i)?;
-    let mut check = want.map(|w| Hasher::new(&w.algorithm)).transpose()?;
-    let mut out = OpenOptions::new().write(true).create_new(true).mode(mode).open(staged)?;
-    let mut sha = Sha256::new();
-    let (mut in_size, mut out_size) = (0u64, 0u64);
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut first = true;
-    loop {
-        let n = entry.read(&mut buf).context("cannot decompress")?;
-        if n == 0 {
-            break;
-        }
-        let chunk = &buf[..n];
-        if let Some(h) = check.as_mut() {
-            h.update(chunk);
-        }
-        in_size += n as u64;
-        let mut body = chunk;
-        let fixed;
-        if first {
-            first = false;
-            if let Some(line) = python.and_then(|py| scripts::fix_shebang(chunk, py)) {
-                // The first line must be whole in the first chunk to be rewritten.
-                let end = chunk.iter().position(|&b| b == b'\n').map_or(chunk.len(), |p| p + 1);
-                fixed = [line.as_slice(), &chunk[end..]].concat();
-                body = &fixed;
-            }
-        }
-        out.write_all(body)?;
-        sha.update(body);
-        out_size += body.len() as u64;
-    }
-    if let (Some(h), Some(w)) = (check, want) {
-        if h.finish() != w.digest || w.size.is_some_and(|s| s != in_size) {
-            bail!("its contents do not match the hash in the wheel's RECORD (corrupt or tampered wheel)");
-        }
-    }
-    fs::set_permissions(staged, fs::Permissions::from_mode(mode))?;
-    Ok((wheelpipe::hash::record_hash(&sha.finalize()), out_size))
 }
 
 #[cfg(test)]

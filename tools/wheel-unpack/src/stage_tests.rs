@@ -54,7 +54,7 @@ pub(crate) fn build(dir: &Path, files: &[(&str, &[u8], u32)], tamper: impl Fn(St
 
 fn run(wheel: &Path, venv: &Path) -> Result<Staged> {
     let job = Job { wheel: wheel.to_path_buf(), requested: true, expected_name: Some("demo".into()) };
-    stage(&job, &scheme(venv), &venv.join("staging"), &|_| {})
+    stage(&job, &scheme(venv), &venv.join("staging"), 1, &|_| {})
 }
 
 fn staged_text(s: &Staged, dest: &Path) -> String {
@@ -130,6 +130,33 @@ fn a_wheel_named_unlike_its_artifact_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let wheel = build(tmp.path(), &[], |r| r);
     let job = Job { wheel, requested: false, expected_name: Some("other".into()) };
-    let err = format!("{:#}", stage(&job, &scheme(tmp.path()), &tmp.path().join("s"), &|_| {}).unwrap_err());
+    let err =
+        format!("{:#}", stage(&job, &scheme(tmp.path()), &tmp.path().join("s"), 1, &|_| {}).unwrap_err());
     assert!(err.contains("other"), "{err}");
+}
+
+#[test]
+fn a_big_wheel_is_extracted_by_several_threads_with_the_same_checks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let venv = tmp.path();
+    let names: Vec<String> = (0..40).map(|k| format!("demo/m{k}.bin")).collect();
+    let bodies: Vec<Vec<u8>> = (0..40u8).map(|k| vec![k; 160 * 1024]).collect();
+    let files: Vec<(&str, &[u8], u32)> =
+        names.iter().zip(&bodies).map(|(n, b)| (n.as_str(), b.as_slice(), 0o644)).collect();
+    let wheel = build(venv, &files, |r| r);
+    let job = Job { wheel: wheel.clone(), requested: false, expected_name: None };
+    let s = stage(&job, &scheme(venv), &venv.join("staging"), 3, &|_| {}).unwrap();
+    let lib = venv.join("lib/python3.11/site-packages");
+    for (n, b) in names.iter().zip(&bodies) {
+        let f = s.files.iter().find(|f| f.dest == lib.join(n)).unwrap();
+        assert_eq!(&fs::read(&f.staged).unwrap(), b, "{n}");
+    }
+
+    fs::remove_file(&wheel).unwrap();
+    let good = wheelpipe::hash::record_hash(&Sha256::digest(&bodies[33]));
+    let bad = wheelpipe::hash::record_hash(&Sha256::digest(b"other"));
+    let wheel = build(venv, &files, |r| r.replace(&good, &bad));
+    let job = Job { wheel, requested: false, expected_name: None };
+    let err = format!("{:#}", stage(&job, &scheme(venv), &venv.join("staging2"), 3, &|_| {}).unwrap_err());
+    assert!(err.contains("demo/m33.bin") && err.contains("do not match"), "{err}");
 }

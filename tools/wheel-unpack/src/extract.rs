@@ -1,0 +1,128 @@
+//! Extracting a wheel's planned entries into the staging folder, each file
+//! checked against the wheel's RECORD as it streams. A big wheel is split
+//! over several threads, each with its own handle on the zip.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use sha2::{Digest, Sha256};
+
+use crate::record::{Expected, Hasher};
+use crate::scripts;
+
+/// Below this much uncompressed data, one thread extracts the wheel.
+const PARALLEL_BYTES: u64 = 4 << 20;
+
+/// One zip entry to extract, and where its staged copy goes.
+#[derive(Debug)]
+pub struct Plan {
+    pub index: usize,
+    pub entry: String,
+    pub want: Option<Expected>,
+    pub staged: PathBuf,
+    pub dest: PathBuf,
+    pub mode: u32,
+    /// A `.data/scripts` file: `#!python` becomes the venv's python.
+    pub script: bool,
+    /// Uncompressed size, as the zip says.
+    pub size: u64,
+}
+
+/// Extracts every plan; returns each file's RECORD hash and size, in order.
+pub fn all(
+    wheel: &Path,
+    mut archive: zip::ZipArchive<File>,
+    plans: &[Plan],
+    python: &str,
+    threads: usize,
+) -> Result<Vec<(String, u64)>> {
+    let total: u64 = plans.iter().map(|p| p.size).sum();
+    let threads = threads.min(plans.len() / 16).max(1);
+    if threads == 1 || total < PARALLEL_BYTES {
+        return plans.iter().map(|p| one(&mut archive, p, python)).collect();
+    }
+    // Deal the plans out by size, biggest first, to even out the threads.
+    let mut order: Vec<usize> = (0..plans.len()).collect();
+    order.sort_by_key(|&k| std::cmp::Reverse(plans[k].size));
+    let mut shares: Vec<Vec<usize>> = vec![Vec::new(); threads];
+    let mut loads = vec![0u64; threads];
+    for k in order {
+        let t = (0..threads).min_by_key(|&t| loads[t]).unwrap_or(0);
+        loads[t] += plans[k].size;
+        shares[t].push(k);
+    }
+    let mut results: Vec<Option<(String, u64)>> = vec![None; plans.len()];
+    std::thread::scope(|s| -> Result<()> {
+        let handles: Vec<_> = shares
+            .into_iter()
+            .map(|share| {
+                s.spawn(move || -> Result<Vec<(usize, (String, u64))>> {
+                    let file = File::open(wheel).context("cannot open")?;
+                    let mut archive = zip::ZipArchive::new(file).context("not a valid zip file")?;
+                    share.into_iter().map(|k| Ok((k, one(&mut archive, &plans[k], python)?))).collect()
+                })
+            })
+            .collect();
+        for handle in handles {
+            let done = handle.join().map_err(|_| anyhow::anyhow!("an extraction thread panicked"))??;
+            for (k, r) in done {
+                results[k] = Some(r);
+            }
+        }
+        Ok(())
+    })?;
+    Ok(results.into_iter().map(|r| r.expect("every plan was extracted")).collect())
+}
+
+fn one(archive: &mut zip::ZipArchive<File>, plan: &Plan, python: &str) -> Result<(String, u64)> {
+    wheelpipe::signals::check()?;
+    extract(archive, plan, plan.script.then_some(python)).with_context(|| format!("entry {}", plan.entry))
+}
+
+/// Extracts one entry to its staged file, checking it against the RECORD's
+/// hash as it streams; a script's `#!python` line becomes the venv's python.
+fn extract(archive: &mut zip::ZipArchive<File>, plan: &Plan, python: Option<&str>) -> Result<(String, u64)> {
+    let mut entry = archive.by_index(plan.index)?;
+    let want = plan.want.as_ref();
+    let mut check = want.map(|w| Hasher::new(&w.algorithm)).transpose()?;
+    let mut out = OpenOptions::new().write(true).create_new(true).mode(plan.mode).open(&plan.staged)?;
+    let mut sha = Sha256::new();
+    let (mut in_size, mut out_size) = (0u64, 0u64);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut first = true;
+    loop {
+        let n = entry.read(&mut buf).context("cannot decompress")?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        if let Some(h) = check.as_mut() {
+            h.update(chunk);
+        }
+        in_size += n as u64;
+        let mut body = chunk;
+        let fixed;
+        if first {
+            first = false;
+            if let Some(line) = python.and_then(|py| scripts::fix_shebang(chunk, py)) {
+                // The first line must be whole in the first chunk to be rewritten.
+                let end = chunk.iter().position(|&b| b == b'\n').map_or(chunk.len(), |p| p + 1);
+                fixed = [line.as_slice(), &chunk[end..]].concat();
+                body = &fixed;
+            }
+        }
+        out.write_all(body)?;
+        sha.update(body);
+        out_size += body.len() as u64;
+    }
+    if let (Some(h), Some(w)) = (check, want) {
+        if h.finish() != w.digest || w.size.is_some_and(|s| s != in_size) {
+            bail!("its contents do not match the hash in the wheel's RECORD (corrupt or tampered wheel)");
+        }
+    }
+    fs::set_permissions(&plan.staged, fs::Permissions::from_mode(plan.mode))?;
+    Ok((wheelpipe::hash::record_hash(&sha.finalize()), out_size))
+}
