@@ -201,4 +201,25 @@ fn faults_fail_then_recover_and_cut_bodies() {
     assert_eq!(body.len(), 7);
     assert!(header(&hs, "content-length").unwrap().parse::<usize>().unwrap() > 7);
     assert!(get(&server, "GET", &path, &[]).2.len() > 7, "the cut happens once");
+
+    server.faults().lying_content_length = true;
+    let (_, hs, body) = get(&server, "GET", &path, &[]);
+    let announced: usize = header(&hs, "content-length").unwrap().parse().unwrap();
+    assert_eq!(announced, body.len() + 100);
+    server.faults().lying_content_length = false;
+
+    server.faults().stall_ms = 300;
+    let started = std::time::Instant::now();
+    assert_eq!(get(&server, "GET", "/simple/", &[]).0, 200);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+    server.faults().stall_ms = 0;
+
+    server.faults().down = true;
+    let mut conn = TcpStream::connect(server.base().trim_start_matches("http://")).unwrap();
+    let _ = conn.write_all(b"GET /simple/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    let mut answer = Vec::new();
+    let _ = conn.read_to_end(&mut answer);
+    assert!(answer.is_empty(), "a down server answers nothing");
+    server.faults().down = false;
+    assert_eq!(get(&server, "GET", "/simple/", &[]).0, 200);
 }
