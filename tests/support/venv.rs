@@ -93,6 +93,14 @@ impl Sandbox {
         c
     }
 
+    /// `wheel-resolve --python V/bin/python --cache-dir C ARGS...`: the index
+    /// comes from ARGS, the environment or pip's configuration.
+    pub fn resolve_with(&self, venv: &Venv, args: &[&OsStr]) -> Command {
+        let mut c = self.command(env!("CARGO_BIN_EXE_wheel-resolve"));
+        c.arg("--python").arg(venv.python()).arg("--cache-dir").arg(self.cache()).args(args);
+        c
+    }
+
     /// `wheel-fetch --cache-dir C`.
     pub fn fetch(&self) -> Command {
         let mut c = self.command(env!("CARGO_BIN_EXE_wheel-fetch"));
