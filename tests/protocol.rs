@@ -1,6 +1,7 @@
 //! The pipe protocol as the real binaries speak it: records a stage does not
 //! own pass through byte for byte, the upstream `end` is replaced by the
-//! stage's own, plain paths and URLs work as input, and the index options
+//! stage's own, plain paths and URLs work as input, a closed downstream pipe
+//! ends a stage quietly, and the index options
 //! (`--extra-index-url`, `--find-links`/`--no-index`, an HTML-only index)
 //! feed the same pipeline.
 
@@ -142,4 +143,21 @@ fn an_html_only_index_works_like_a_json_one() {
     let venv = sb.venv("venv");
     let reqs = sb.write("requirements.txt", "alpha==1.0\nbeta==2.0\n");
     resolve_install(&sb, sb.resolve(&server.url(), &venv, &[&reqs]), &venv);
+}
+
+#[test]
+fn a_closed_downstream_pipe_ends_a_stage_quietly() {
+    let sb = Sandbox::new();
+    let server = Server::start(&alpha_beta(&sb.path().join("wheels")));
+    // The reader is gone before the stage has anything to write.
+    server.faults().stall_ms = 300;
+    let venv = sb.venv("venv");
+    let reqs = sb.write("requirements.txt", "alpha==1.0\nbeta==2.0\n");
+    let mut meta = sb.meta();
+    meta.arg(server.file_url(&alpha().filename()));
+    for first in [sb.resolve(&server.url(), &venv, &[&reqs]), meta] {
+        let run = pipeline(vec![first, sb.command("true")], None);
+        assert_eq!(run.codes(), [Some(0), Some(0)], "{run}");
+        assert_eq!(run.stderr(0), "", "quietly: {run}");
+    }
 }
