@@ -1,6 +1,6 @@
 //! The shared core of the wheelpipe tools: the pipe protocol's records, HTTP,
 //! the package index client, wheel names and tags, the target interpreter,
-//! pip-style configuration, the cache and progress. A piece of logic that
+//! pip-style configuration, core metadata and the cache. A piece of logic that
 //! more than one tool needs lives here, once.
 
 pub mod cache;

@@ -101,6 +101,20 @@ pub enum Upstream {
 }
 
 impl Upstream {
+    /// The upstream's `end` record, read by `tool`. A newer protocol version
+    /// than this code speaks is worth a warning, not a failure (PROTOCOL.md).
+    pub fn ended(tool: &str, end: End) -> Upstream {
+        if end.protocol > crate::records::PROTOCOL_VERSION {
+            eprintln!(
+                "{tool}: warning: {} speaks pipe protocol {}, this {tool} speaks {}",
+                end.tool,
+                end.protocol,
+                crate::records::PROTOCOL_VERSION
+            );
+        }
+        Upstream::Ended(end)
+    }
+
     /// An error message when the upstream did not end well, else `None`.
     pub fn failure(&self) -> Option<String> {
         match self {

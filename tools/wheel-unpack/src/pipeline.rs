@@ -146,7 +146,7 @@ impl Feeder<'_> {
                     };
                     self.send(Job { wheel, requested: a.requested, expected_name: Some(a.name) });
                 }
-                Input::Line(Line::Known(Record::End(end))) => upstream = Upstream::Ended(end),
+                Input::Line(Line::Known(Record::End(end))) => upstream = Upstream::ended(crate::TOOL, end),
                 // Everything else passes through byte for byte.
                 Input::Line(_) => out.raw(&text)?,
             }
