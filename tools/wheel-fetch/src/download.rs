@@ -1,10 +1,11 @@
-//! Fetching one wheel into the content-addressed store: use the stored file
-//! when its sha256 is known and present, else stream the body through a
-//! sha256 hasher into a temporary file in the cache, check the hash and the
-//! length, and rename it into place. A per-hash lock makes two runs sharing
-//! a cache download a file once.
+//! Fetching one wheel into the content-addressed store: use the record's
+//! `path` when it already holds the expected file, the stored file when its
+//! sha256 is known and present, else get the bytes into a temporary file in
+//! the cache (a download, resumed when it breaks, see [`crate::transfer`];
+//! or a copy of a `file:` URL, see [`crate::local`]), check the hash, and
+//! rename it into place. A per-hash lock makes two runs sharing a cache
+//! fetch a file once.
 
-use std::io::{ErrorKind, Read, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -13,15 +14,10 @@ use anyhow::{bail, Context, Result};
 use tempfile::NamedTempFile;
 use wheelpipe::cache::{check_file_name, Cache, CacheLock};
 use wheelpipe::exit::Failure;
-use wheelpipe::hash::{hex, HashingWriter};
 use wheelpipe::http::{redact, Client};
 
 use crate::input::Job;
-use crate::store;
-
-/// The size of the pieces a download is read in; cancellation is checked
-/// between them.
-const CHUNK: usize = 64 * 1024;
+use crate::{local, store, transfer};
 
 /// A wheel in the store.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,14 +29,18 @@ pub struct Stored {
     pub downloaded: bool,
 }
 
-/// Puts the job's wheel into the store and returns where it is. `cancel`
+/// Puts the job's wheel into the store and returns where it is (or the
+/// record's own `path`, when that file has the expected sha256). `cancel`
 /// (or SIGINT / SIGTERM) stops a download between chunks; its temporary
 /// file is then deleted and the error is [`Failure::interrupted`].
 pub fn fetch_to_store(http: &Client, cache: &Cache, job: &Job, cancel: &AtomicBool) -> Result<Stored> {
     let artifact = &job.artifact;
     check_file_name(&artifact.filename).with_context(|| redact(&job.fetch_url))?;
+    if let Some((path, sha256)) = local::usable_path(artifact.path.as_deref(), artifact.sha256()) {
+        return Ok(Stored { path, sha256, downloaded: false });
+    }
     let Some(expected) = artifact.sha256().map(str::to_ascii_lowercase) else {
-        let (tmp, actual) = download(http, cache, &job.fetch_url, cancel)?;
+        let (tmp, actual) = fetch_bytes(http, cache, &job.fetch_url, cancel)?;
         let path = cache.wheel_path(&actual, &artifact.filename)?;
         if !path.is_file() {
             store::persist(tmp, &path)?;
@@ -56,7 +56,7 @@ pub fn fetch_to_store(http: &Client, cache: &Cache, job: &Job, cancel: &AtomicBo
     if path.is_file() {
         return Ok(Stored { path, sha256: expected, downloaded: false });
     }
-    let (tmp, actual) = download(http, cache, &job.fetch_url, cancel)?;
+    let (tmp, actual) = fetch_bytes(http, cache, &job.fetch_url, cancel)?;
     if actual != expected {
         // Dropping `tmp` deletes the file.
         bail!("{}: sha256 mismatch: expected {expected}, got {actual}", redact(&job.fetch_url));
@@ -80,51 +80,18 @@ fn wait_for_lock(cache: &Cache, sha256: &str, cancel: &AtomicBool) -> Result<Cac
     }
 }
 
-/// Streams `url` into a temporary file in the cache; returns it with its
-/// sha256. The body must be as long as its `Content-Length` says.
-fn download(http: &Client, cache: &Cache, url: &str, cancel: &AtomicBool) -> Result<(NamedTempFile, String)> {
-    let shown = redact(url);
-    // Identity: the bytes on the wire are the wheel, so Content-Length counts them.
-    let response = http.get_ok(url, &[("Accept-Encoding", "identity")])?;
-    let headers = response.headers();
-    let expected_len: Option<u64> = if headers.contains_key("content-encoding") {
-        None
-    } else {
-        headers.get("content-length").and_then(|v| v.to_str().ok()?.trim().parse().ok())
-    };
-    let tmp_dir = cache.tmp_dir()?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".fetch-")
-        .suffix(".part")
-        .tempfile_in(&tmp_dir)
-        .with_context(|| format!("cannot create a temporary file in {}", tmp_dir.display()))?;
-    let tmp_path = tmp.path().to_path_buf();
-    let mut out = HashingWriter::new(tmp);
-    let mut body = response.into_body().into_reader();
-    let mut buf = vec![0u8; CHUNK];
-    let mut received: u64 = 0;
-    loop {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(Failure::interrupted().into());
-        }
-        wheelpipe::signals::check()?;
-        let n = match body.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) => {
-                return Err(e)
-                    .with_context(|| format!("{shown}: the download broke off after {received} bytes"))
-            }
-        };
-        out.write_all(&buf[..n]).with_context(|| format!("cannot write {}", tmp_path.display()))?;
-        received += n as u64;
+/// The bytes of `url` in a temporary file in the cache, with their sha256:
+/// a copy for a `file:` URL, else a download.
+fn fetch_bytes(
+    http: &Client,
+    cache: &Cache,
+    url: &str,
+    cancel: &AtomicBool,
+) -> Result<(NamedTempFile, String)> {
+    match local::file_url_path(url)? {
+        Some(path) => local::copy_to_tmp(&path, cache, cancel),
+        None => transfer::download(http, cache, url, cancel),
     }
-    let (tmp, digest, len) = out.finish();
-    if let Some(expected) = expected_len.filter(|&e| e != len) {
-        bail!("{shown}: the download broke off: got {len} of {expected} bytes");
-    }
-    Ok((tmp, hex(&digest)))
 }
 
 #[cfg(test)]

@@ -2,15 +2,18 @@
 //! content-addressed cache and writes each `artifact` record again, with
 //! `path` set, as soon as its file is verified. [`download`] fetches one
 //! wheel, [`pipeline`] runs the workers and the one writer, [`input`] turns
-//! plain URLs into records, [`store`] puts files in place.
+//! plain URLs into records, [`store`] puts files in place, [`transfer`]
+//! downloads and resumes, [`local`] handles files already on this machine.
 
 pub mod cli;
 pub mod download;
 pub mod input;
+pub mod local;
 pub mod pipeline;
 pub mod store;
 #[cfg(test)]
 mod test_server;
+pub mod transfer;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

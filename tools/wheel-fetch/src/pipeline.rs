@@ -158,8 +158,7 @@ fn write_events<W: Write>(events: &Receiver<Event>, out: &mut Writer<W>, from_st
     let mut bad_input = None;
     loop {
         if wheelpipe::signals::interrupted() {
-            let _ = out.record(&Record::End(End::new(TOOL, false, count)));
-            return Ok(Exit::Interrupted);
+            return interrupted(out, count);
         }
         match events.recv_timeout(Duration::from_millis(100)) {
             Ok(Event::Pass(line)) => out.raw(&line)?,
@@ -180,6 +179,17 @@ fn write_events<W: Write>(events: &Receiver<Event>, out: &mut Writer<W>, from_st
         }
     }
     let upstream_failure = if from_stdin && bad_input.is_none() { upstream.failure() } else { None };
+    // Ctrl-C reaches the whole pipeline: an upstream cut short by it is the
+    // signal's doing, not a broken upstream. Its handler may run a moment
+    // after the upstream's end of file reached us, so look twice.
+    if wheelpipe::signals::interrupted()
+        || (upstream_failure.is_some() && {
+            thread::sleep(Duration::from_millis(100));
+            wheelpipe::signals::interrupted()
+        })
+    {
+        return interrupted(out, count);
+    }
     let ok = failed == 0 && bad_input.is_none() && upstream_failure.is_none();
     out.record(&Record::End(End::new(TOOL, ok, count)))?;
     if let Some(err) = bad_input {
@@ -189,6 +199,14 @@ fn write_events<W: Write>(events: &Receiver<Event>, out: &mut Writer<W>, from_st
         print_error(TOOL, &anyhow::anyhow!(message));
     }
     Ok(if ok { Exit::Ok } else { Exit::Failed })
+}
+
+/// Ends an interrupted run: an `end` saying not ok (if the reader is still
+/// there), one line on stderr, and exit 130.
+fn interrupted<W: Write>(out: &mut Writer<W>, count: u64) -> Result<Exit> {
+    let _ = out.record(&Record::End(End::new(TOOL, false, count)));
+    eprintln!("{TOOL}: interrupted");
+    Ok(Exit::Interrupted)
 }
 
 #[cfg(test)]

@@ -1,0 +1,73 @@
+//! Wheels that are already on this machine: a `file:` URL (as `wheel-resolve
+//! --find-links DIR` writes) is copied into a temporary file in the cache
+//! while it is hashed, with no HTTP and no retries; a record whose `path`
+//! already names a file with the expected sha256 needs nothing at all.
+
+use std::fs::File;
+use std::io::{ErrorKind, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{anyhow, Context, Result};
+use tempfile::NamedTempFile;
+use wheelpipe::cache::Cache;
+use wheelpipe::exit::Failure;
+use wheelpipe::hash::{hex, sha256_reader, HashingWriter};
+use wheelpipe::http::redact;
+
+const CHUNK: usize = 64 * 1024;
+
+/// The local path of a `file:` URL (percent-decoded), `None` for any other
+/// scheme.
+pub fn file_url_path(url: &str) -> Result<Option<PathBuf>> {
+    let Ok(parsed) = url::Url::parse(url) else { return Ok(None) };
+    if parsed.scheme() != "file" {
+        return Ok(None);
+    }
+    let path = parsed.to_file_path().map_err(|()| anyhow!("{}: not a local file path", redact(url)))?;
+    Ok(Some(path))
+}
+
+/// Copies `source` into a temporary file in the cache; returns it with its
+/// sha256 (lowercase hex). `cancel` or a signal stops it between chunks.
+pub fn copy_to_tmp(source: &Path, cache: &Cache, cancel: &AtomicBool) -> Result<(NamedTempFile, String)> {
+    let mut input = File::open(source).with_context(|| format!("cannot open {}", source.display()))?;
+    let tmp_dir = cache.tmp_dir()?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".fetch-")
+        .suffix(".part")
+        .tempfile_in(&tmp_dir)
+        .with_context(|| format!("cannot create a temporary file in {}", tmp_dir.display()))?;
+    let tmp_path = tmp.path().to_path_buf();
+    let mut out = HashingWriter::new(tmp);
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Failure::interrupted().into());
+        }
+        wheelpipe::signals::check()?;
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", source.display())),
+        };
+        out.write_all(&buf[..n]).with_context(|| format!("cannot write {}", tmp_path.display()))?;
+    }
+    let (tmp, digest, _) = out.finish();
+    Ok((tmp, hex(&digest)))
+}
+
+/// The record's `path`, with its sha256, when it names an existing file
+/// whose sha256 is `expected` (or any, when nothing is expected); `None`
+/// when it must be fetched.
+pub fn usable_path(path: Option<&Path>, expected: Option<&str>) -> Option<(PathBuf, String)> {
+    let path = path.filter(|p| p.is_file())?;
+    let file = File::open(path).ok()?;
+    let (digest, _) = sha256_reader(std::io::BufReader::new(file)).ok()?;
+    let actual = hex(&digest);
+    match expected {
+        Some(e) if !e.eq_ignore_ascii_case(&actual) => None,
+        _ => Some((std::path::absolute(path).ok()?, actual)),
+    }
+}

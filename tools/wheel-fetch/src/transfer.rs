@@ -1,0 +1,248 @@
+//! One HTTP download into a temporary file, resumed when the transfer breaks:
+//! a dropped connection, a body shorter than its `Content-Length` or a read
+//! timeout is retried with backoff (the client's retries and backoff) from
+//! the bytes already written, with `Range: bytes=N-` and, when the first
+//! answer named one, `If-Range`. A `206` counts only when its
+//! `Content-Range` starts at N; a `200` means the server sent the whole file
+//! again, so the temporary file starts over. The sha256 covers every byte
+//! written, across attempts.
+
+use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use sha2::{Digest, Sha256};
+use tempfile::NamedTempFile;
+use wheelpipe::cache::Cache;
+use wheelpipe::exit::Failure;
+use wheelpipe::hash::hex;
+use wheelpipe::http::{redact, Body, Client, Response};
+
+/// The size of the pieces a download is read in; cancellation is checked
+/// between them.
+const CHUNK: usize = 64 * 1024;
+
+/// What is on disk so far.
+struct Partial {
+    file: NamedTempFile,
+    /// The sha256 of the bytes in `file`.
+    hasher: Sha256,
+    len: u64,
+    /// `ETag` (strong) or `Last-Modified` of the first answer, for `If-Range`.
+    validator: Option<String>,
+    /// The whole file's length, when an answer said it.
+    total: Option<u64>,
+}
+
+impl Partial {
+    fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.file.write_all(bytes).with_context(|| format!("cannot write {}", self.file.path().display()))?;
+        self.hasher.update(bytes);
+        self.len += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Forgets what was written: the file is emptied and the hash restarts.
+    fn restart(&mut self) -> Result<()> {
+        let path = self.file.path().display().to_string();
+        let file = self.file.as_file_mut();
+        file.set_len(0).with_context(|| format!("cannot truncate {path}"))?;
+        file.seek(SeekFrom::Start(0)).with_context(|| format!("cannot rewind {path}"))?;
+        self.hasher = Sha256::new();
+        self.len = 0;
+        self.total = None;
+        Ok(())
+    }
+}
+
+/// Why one attempt ended without the whole file.
+enum Stop {
+    /// The transfer broke: try again from what is on disk.
+    Broken(anyhow::Error),
+    /// Do not try again.
+    Fatal(anyhow::Error),
+}
+
+/// Streams `url` into a temporary file in the cache; returns it with its
+/// sha256 (lowercase hex). Resumes after a broken transfer, up to the
+/// client's retries.
+pub fn download(
+    http: &Client,
+    cache: &Cache,
+    url: &str,
+    cancel: &AtomicBool,
+) -> Result<(NamedTempFile, String)> {
+    let tmp_dir = cache.tmp_dir()?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".fetch-")
+        .suffix(".part")
+        .tempfile_in(&tmp_dir)
+        .with_context(|| format!("cannot create a temporary file in {}", tmp_dir.display()))?;
+    let mut partial = Partial { file: tmp, hasher: Sha256::new(), len: 0, validator: None, total: None };
+    let options = http.options();
+    let mut breaks = 0u32;
+    loop {
+        match attempt(http, url, &mut partial, cancel) {
+            Ok(()) => break,
+            Err(Stop::Fatal(err)) => return Err(err),
+            Err(Stop::Broken(err)) => {
+                if breaks >= options.retries {
+                    return Err(err);
+                }
+                let pause = (options.backoff * 2u32.saturating_pow(breaks)).min(Duration::from_secs(10));
+                sleep_unless_cancelled(pause, cancel)?;
+                breaks += 1;
+            }
+        }
+    }
+    let digest: [u8; 32] = partial.hasher.finalize().into();
+    Ok((partial.file, hex(&digest)))
+}
+
+/// One GET: the whole file, or the rest of it when something is on disk.
+fn attempt(http: &Client, url: &str, partial: &mut Partial, cancel: &AtomicBool) -> Result<(), Stop> {
+    let shown = redact(url);
+    let start = partial.len;
+    let range = format!("bytes={start}-");
+    // Identity: the bytes on the wire are the wheel, so lengths count them.
+    let mut headers = vec![("Accept-Encoding", "identity")];
+    if start > 0 {
+        headers.push(("Range", range.as_str()));
+        if let Some(v) = &partial.validator {
+            headers.push(("If-Range", v.as_str()));
+        }
+    }
+    let response = http.get(url, &headers).map_err(|e| Stop::Fatal(e.into()))?;
+    let status = response.status().as_u16();
+    let body_len = content_length(&response);
+    match status {
+        200 => {
+            if start > 0 {
+                // The range was ignored (or the file changed): start over.
+                partial.restart().map_err(Stop::Fatal)?;
+            }
+            partial.validator = validator(&response);
+            partial.total = body_len;
+        }
+        206 if start > 0 => {
+            let (first, total) = content_range(&response)
+                .ok_or_else(|| Stop::Fatal(anyhow!("{shown}: a 206 answer without a valid Content-Range")))?;
+            if first != start || partial.total.zip(total).is_some_and(|(a, b)| a != b) {
+                partial.restart().map_err(Stop::Fatal)?;
+                return Err(Stop::Broken(anyhow!(
+                    "{shown}: asked for bytes {start}- and got a different range; starting over"
+                )));
+            }
+            partial.total = total.or(partial.total);
+        }
+        416 if start > 0 => {
+            return Err(Stop::Fatal(anyhow!(
+                "{shown}: the download broke off after {start} bytes and the server cannot resume it (HTTP 416)"
+            )));
+        }
+        _ if (200..300).contains(&status) => {
+            return Err(Stop::Fatal(anyhow!("{shown}: unexpected HTTP {status} for a download")));
+        }
+        _ => return Err(Stop::Fatal(anyhow!("{shown}: HTTP {status}"))),
+    }
+    let received = copy_body(response, partial, cancel, &shown)?;
+    if let Some(expected) = body_len.filter(|&e| e != received) {
+        return Err(Stop::Broken(anyhow!(
+            "{shown}: the download broke off: got {} of {} bytes",
+            partial.len,
+            partial.total.unwrap_or(start + expected)
+        )));
+    }
+    if let Some(total) = partial.total.filter(|&t| t != partial.len) {
+        return Err(Stop::Broken(anyhow!(
+            "{shown}: the download broke off: got {} of {total} bytes",
+            partial.len
+        )));
+    }
+    Ok(())
+}
+
+/// Appends the body to the partial file; returns the bytes of this body.
+fn copy_body(
+    response: Response<Body>,
+    partial: &mut Partial,
+    cancel: &AtomicBool,
+    shown: &str,
+) -> Result<u64, Stop> {
+    let mut body = response.into_body().into_reader();
+    let mut buf = vec![0u8; CHUNK];
+    let mut received: u64 = 0;
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Stop::Fatal(Failure::interrupted().into()));
+        }
+        wheelpipe::signals::check().map_err(|e| Stop::Fatal(e.into()))?;
+        let n = match body.read(&mut buf) {
+            Ok(0) => return Ok(received),
+            Ok(n) => n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => {
+                let len = partial.len;
+                return Err(Stop::Broken(
+                    anyhow::Error::new(e)
+                        .context(format!("{shown}: the download broke off after {len} bytes")),
+                ));
+            }
+        };
+        partial.write(&buf[..n]).map_err(Stop::Fatal)?;
+        received += n as u64;
+    }
+}
+
+/// The body's length as sent, unless it is encoded.
+fn content_length(response: &Response<Body>) -> Option<u64> {
+    let headers = response.headers();
+    if headers.contains_key("content-encoding") {
+        return None;
+    }
+    headers.get("content-length")?.to_str().ok()?.trim().parse().ok()
+}
+
+/// A strong `ETag`, else `Last-Modified`: what `If-Range` may carry.
+fn validator(response: &Response<Body>) -> Option<String> {
+    let header = |name: &str| response.headers().get(name)?.to_str().ok().map(str::to_string);
+    header("etag").filter(|e| !e.starts_with("W/")).or_else(|| header("last-modified"))
+}
+
+/// `Content-Range: bytes FIRST-LAST/TOTAL` as (FIRST, TOTAL); TOTAL may be `*`.
+fn content_range(response: &Response<Body>) -> Option<(u64, Option<u64>)> {
+    parse_content_range(response.headers().get("content-range")?.to_str().ok()?)
+}
+
+pub(crate) fn parse_content_range(value: &str) -> Option<(u64, Option<u64>)> {
+    let rest = value.trim().strip_prefix("bytes ")?;
+    let (span, total) = rest.split_once('/')?;
+    let (first, last) = span.split_once('-')?;
+    let (first, last): (u64, u64) = (first.trim().parse().ok()?, last.trim().parse().ok()?);
+    if last < first {
+        return None;
+    }
+    let total = match total.trim() {
+        "*" => None,
+        t => Some(t.parse().ok()?),
+    };
+    Some((first, total))
+}
+
+/// Waits `pause`, but ends at once with [`Failure::interrupted`] on cancel or
+/// a signal.
+fn sleep_unless_cancelled(pause: Duration, cancel: &AtomicBool) -> Result<()> {
+    let until = Instant::now() + pause;
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            bail!(Failure::interrupted());
+        }
+        wheelpipe::signals::check()?;
+        let now = Instant::now();
+        if now >= until {
+            return Ok(());
+        }
+        std::thread::sleep((until - now).min(Duration::from_millis(50)));
+    }
+}
