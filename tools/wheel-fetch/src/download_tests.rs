@@ -137,7 +137,7 @@ fn a_server_error_is_retried() {
 #[test]
 fn a_truncated_body_is_an_error_and_not_stored() {
     let server = Server::start();
-    let short = Reply { status: 200, body: BODY.to_vec(), content_length: Some(BODY.len() + 1000) };
+    let short = Reply { content_length: Some(BODY.len() + 1000), ..Reply::ok(BODY) };
     let url = server.route("/w/demo.whl", vec![short]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
@@ -192,4 +192,144 @@ fn waiting_for_a_held_lock_ends_on_cancel() {
     let job = job("http://127.0.0.1:9/never.whl", Some(&hash));
     let err = fetch_to_store(&client(), &cache, &job, &AtomicBool::new(true)).unwrap_err();
     assert_eq!(wheelpipe::exit::code_for(&err), wheelpipe::exit::Exit::Interrupted);
+}
+
+/// A body big enough to be cut in the middle.
+fn big() -> Vec<u8> {
+    (0..5000u32).flat_map(|i| i.to_le_bytes()).collect()
+}
+
+fn cut(body: &[u8], after: usize, headers: &[&str]) -> Reply {
+    Reply {
+        cut_after: Some(after),
+        headers: headers.iter().map(|h| h.to_string()).collect(),
+        ..Reply::ok(body)
+    }
+}
+
+#[test]
+fn a_cut_download_resumes_from_the_bytes_it_has_with_if_range() {
+    let body = big();
+    let server = Server::start();
+    let ranged = Reply { ranges: true, ..Reply::ok(&body) };
+    let url = server.route("/w/demo.whl", vec![cut(&body, 7000, &["ETag: \"v1\""]), ranged]);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let stored = fetch(&cache, &job(&url, Some(&sha256_hex(&body)))).unwrap();
+    assert_eq!(fs::read(&stored.path).unwrap(), body);
+    let asked = server.asked("/w/demo.whl");
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert_eq!(asked[0].range, None);
+    assert_eq!(asked[1].range.as_deref(), Some("bytes=7000-"));
+    assert_eq!(asked[1].if_range.as_deref(), Some("\"v1\""));
+    assert!(files(&dir.path().join("tmp")).is_empty());
+}
+
+#[test]
+fn if_range_uses_last_modified_when_the_etag_is_weak_and_no_hash_is_expected() {
+    let body = big();
+    let server = Server::start();
+    let date = "Last-Modified: Wed, 21 Oct 2015 07:28:00 GMT";
+    let first = cut(&body, 100, &["ETag: W/\"weak\"", date]);
+    let url = server.route("/w/demo.whl", vec![first, Reply { ranges: true, ..Reply::ok(&body) }]);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let stored = fetch(&cache, &job(&url, None)).unwrap();
+    assert_eq!((fs::read(&stored.path).unwrap(), stored.sha256), (body.clone(), sha256_hex(&body)));
+    let asked = server.asked("/w/demo.whl");
+    assert_eq!(asked[1].range.as_deref(), Some("bytes=100-"));
+    assert_eq!(asked[1].if_range.as_deref(), Some("Wed, 21 Oct 2015 07:28:00 GMT"));
+}
+
+#[test]
+fn a_whole_file_answer_to_a_resume_starts_the_file_over() {
+    let body = big();
+    let server = Server::start();
+    // No range support: the retry gets a 200 with the whole body again.
+    let url = server.route("/w/demo.whl", vec![cut(&body, 3000, &[]), Reply::ok(&body)]);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    for expected in [Some(sha256_hex(&body)), None] {
+        let stored = fetch(&cache, &job(&url, expected.as_deref())).unwrap();
+        assert_eq!(fs::read(&stored.path).unwrap(), body, "not the prefix twice");
+        assert_eq!(stored.sha256, sha256_hex(&body));
+    }
+    assert_eq!(server.asked("/w/demo.whl")[1].range.as_deref(), Some("bytes=3000-"));
+    assert!(files(&dir.path().join("tmp")).is_empty());
+}
+
+#[test]
+fn a_206_for_another_range_is_not_spliced_in() {
+    let body = big();
+    let server = Server::start();
+    let total = body.len();
+    let wrong = Reply {
+        status: 206,
+        headers: vec![format!("Content-Range: bytes 0-{}/{total}", total - 1)],
+        ..Reply::ok(&body)
+    };
+    let url = server.route("/w/demo.whl", vec![cut(&body, 500, &[]), wrong, Reply::ok(&body)]);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let stored = fetch(&cache, &job(&url, Some(&sha256_hex(&body)))).unwrap();
+    assert_eq!(fs::read(&stored.path).unwrap(), body);
+    let asked = server.asked("/w/demo.whl");
+    assert_eq!(asked.len(), 3, "{asked:?}");
+    assert_eq!(asked[2].range, None, "the third try starts over");
+}
+
+#[test]
+fn a_file_url_is_copied_into_the_store_without_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("find links+x");
+    fs::create_dir(&folder).unwrap();
+    fs::write(folder.join(FILE), BODY).unwrap();
+    let url = url::Url::from_file_path(folder.join(FILE)).unwrap().to_string();
+    assert!(url.contains("find%20links+x"), "{url}");
+    let cache = Cache::at(dir.path().join("cache")).unwrap();
+    let hash = sha256_hex(BODY);
+    for expected in [Some(hash.as_str()), None] {
+        let stored = fetch(&cache, &job(&url, expected)).unwrap();
+        assert_eq!(stored.path, cache.wheel_path(&hash, FILE).unwrap());
+        assert_eq!((fs::read(&stored.path).unwrap(), stored.sha256), (BODY.to_vec(), hash.clone()));
+    }
+    let wrong = "0".repeat(64);
+    fs::remove_dir_all(dir.path().join("cache/wheels")).unwrap();
+    let err = fetch(&cache, &job(&url, Some(&wrong))).unwrap_err();
+    assert!(format!("{err:#}").contains("sha256 mismatch"), "{err:#}");
+    let err = fetch(&cache, &job(&url.replace(FILE, "gone-1.0-py3-none-any.whl"), None)).unwrap_err();
+    assert!(format!("{err:#}").contains("gone-1.0-py3-none-any.whl"), "{err:#}");
+    assert!(files(&dir.path().join("cache/wheels")).is_empty());
+    assert!(files(&dir.path().join("cache/tmp")).is_empty());
+}
+
+#[test]
+fn a_record_whose_path_has_the_expected_file_is_not_fetched_again() {
+    let server = Server::start();
+    let url = server.route("/w/demo.whl", vec![Reply::ok(BODY)]);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::at(dir.path().join("cache")).unwrap();
+    let hash = sha256_hex(BODY);
+    let own = dir.path().join(FILE);
+    fs::write(&own, BODY).unwrap();
+    let mut with_path = job(&url, Some(&hash));
+    with_path.artifact.path = Some(own.clone());
+    let stored = fetch(&cache, &with_path).unwrap();
+    assert_eq!(stored, Stored { path: own.clone(), sha256: hash.clone(), downloaded: false });
+    assert_eq!(server.hits("/w/demo.whl"), 0);
+
+    // A path whose file changed since is fetched like any other record.
+    fs::write(&own, b"something else").unwrap();
+    let stored = fetch(&cache, &with_path).unwrap();
+    assert_eq!(stored.path, cache.wheel_path(&hash, FILE).unwrap());
+    assert_eq!(server.hits("/w/demo.whl"), 1);
+}
+
+#[test]
+fn content_range_is_read_strictly() {
+    use crate::transfer::parse_content_range;
+    assert_eq!(parse_content_range("bytes 200-999/1000"), Some((200, Some(1000))));
+    assert_eq!(parse_content_range("bytes 0-9/*"), Some((0, None)));
+    assert_eq!(parse_content_range("bytes */1000"), None);
+    assert_eq!(parse_content_range("bytes 9-3/10"), None);
 }

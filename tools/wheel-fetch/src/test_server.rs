@@ -1,6 +1,7 @@
 //! A tiny HTTP/1.1 server on 127.0.0.1 for the tests: each path answers
-//! from a script of responses (the last one repeats), and the server counts
-//! the requests it got per path.
+//! from a script of responses (the last one repeats), which may honour
+//! `Range`, carry extra headers or cut the body short; the server counts the
+//! requests it got per path and keeps their `Range` and `If-Range` headers.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -15,15 +16,35 @@ pub struct Reply {
     pub body: Vec<u8>,
     /// Announced `Content-Length`; the body's length when `None`.
     pub content_length: Option<usize>,
+    /// Answer a `Range: bytes=N-` with a 206 of the body from N.
+    pub ranges: bool,
+    /// Close the connection after this many bytes of the body.
+    pub cut_after: Option<usize>,
+    /// Extra header lines, such as `ETag: "x"`.
+    pub headers: Vec<String>,
 }
 
 impl Reply {
     pub fn ok(body: &[u8]) -> Reply {
-        Reply { status: 200, body: body.to_vec(), content_length: None }
+        Reply {
+            status: 200,
+            body: body.to_vec(),
+            content_length: None,
+            ranges: false,
+            cut_after: None,
+            headers: vec![],
+        }
     }
     pub fn status(status: u16) -> Reply {
-        Reply { status, body: format!("status {status}").into_bytes(), content_length: None }
+        Reply { status, ..Reply::ok(format!("status {status}").as_bytes()) }
     }
+}
+
+/// The headers of one request that the tests look at.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Asked {
+    pub range: Option<String>,
+    pub if_range: Option<String>,
 }
 
 type Script = HashMap<String, Vec<Reply>>;
@@ -31,7 +52,7 @@ type Script = HashMap<String, Vec<Reply>>;
 pub struct Server {
     pub base: String,
     script: Arc<Mutex<Script>>,
-    hits: Arc<Mutex<HashMap<String, usize>>>,
+    hits: Arc<Mutex<HashMap<String, Vec<Asked>>>>,
 }
 
 impl Server {
@@ -39,7 +60,7 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let script: Arc<Mutex<Script>> = Arc::default();
-        let hits: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+        let hits: Arc<Mutex<HashMap<String, Vec<Asked>>>> = Arc::default();
         let (s, h) = (Arc::clone(&script), Arc::clone(&hits));
         thread::spawn(move || {
             for stream in listener.incoming() {
@@ -49,28 +70,52 @@ impl Server {
                 if reader.read_line(&mut request_line).is_err() {
                     continue;
                 }
+                let mut asked = Asked::default();
                 let mut line = String::new();
                 while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line.trim() != "" {
+                    if let Some((name, value)) = line.trim().split_once(':') {
+                        let value = Some(value.trim().to_string());
+                        match name.to_ascii_lowercase().as_str() {
+                            "range" => asked.range = value,
+                            "if-range" => asked.if_range = value,
+                            _ => {}
+                        }
+                    }
                     line.clear();
                 }
                 let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
                 let count = {
                     let mut hits = h.lock().unwrap();
-                    let c = hits.entry(path.clone()).or_insert(0);
-                    *c += 1;
-                    *c
+                    let asks = hits.entry(path.clone()).or_default();
+                    asks.push(asked.clone());
+                    asks.len()
                 };
-                let reply = s.lock().unwrap().get(&path).map_or_else(
+                let mut reply = s.lock().unwrap().get(&path).map_or_else(
                     || Reply::status(404),
                     |replies| replies[(count - 1).min(replies.len() - 1)].clone(),
                 );
-                let head = format!(
-                    "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                let from = asked.range.as_deref().and_then(|r| r.strip_prefix("bytes=")?.strip_suffix('-'));
+                if let Some(from) = from
+                    .and_then(|f| f.parse::<usize>().ok())
+                    .filter(|&f| reply.ranges && f < reply.body.len())
+                {
+                    let total = reply.body.len();
+                    reply.headers.push(format!("Content-Range: bytes {from}-{}/{total}", total - 1));
+                    reply.status = 206;
+                    reply.body = reply.body[from..].to_vec();
+                }
+                let mut head = format!(
+                    "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
                     reply.status,
                     reply.content_length.unwrap_or(reply.body.len())
                 );
+                for h in &reply.headers {
+                    head.push_str(&format!("{h}\r\n"));
+                }
+                head.push_str("\r\n");
                 let _ = stream.write_all(head.as_bytes());
-                let _ = stream.write_all(&reply.body);
+                let sent = reply.cut_after.unwrap_or(reply.body.len()).min(reply.body.len());
+                let _ = stream.write_all(&reply.body[..sent]);
                 let _ = stream.flush();
             }
         });
@@ -84,6 +129,11 @@ impl Server {
     }
 
     pub fn hits(&self, path: &str) -> usize {
-        self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+        self.asked(path).len()
+    }
+
+    /// The requests for `path` so far, in order.
+    pub fn asked(&self, path: &str) -> Vec<Asked> {
+        self.hits.lock().unwrap().get(path).cloned().unwrap_or_default()
     }
 }
