@@ -1,14 +1,18 @@
 //! Core metadata (METADATA, as email headers): parsing, and reading it for a
-//! wheel from the index's PEP 658 file, from a local wheel, or from a full
-//! download. wheel-meta and wheel-resolve both use this.
+//! wheel from the index's PEP 658 file, from a local wheel, by range
+//! requests into the remote wheel, or from a full download. wheel-meta and
+//! wheel-resolve both use this.
 
+mod range;
 mod read;
+mod zip_tail;
 
 use anyhow::{bail, Result};
 
 use crate::records::{Metadata, MetadataSource};
 
-pub use read::{fetch, read_local, read_wheel_file};
+pub use range::RangeHosts;
+pub use read::{fetch, fetch_with, read_local, read_wheel_file};
 
 /// The newest major version of the metadata format this code reads (2.x,
 /// through 2.4 at the time of writing; a newer minor version only adds fields).

@@ -1,6 +1,7 @@
 //! Getting a wheel's METADATA: from the `.dist-info` folder of a wheel on
-//! disk, from the index's PEP 658 `.metadata` file (its sha256 checked), or
-//! by downloading the whole wheel to a temporary file (never into memory).
+//! disk, from the index's PEP 658 `.metadata` file (its sha256 checked), by
+//! range requests ([`super::range`]), or by downloading the whole wheel to a
+//! temporary file (never into memory).
 
 use std::fs::File;
 use std::io::{self, Read, Seek};
@@ -8,14 +9,15 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 
+use super::range::{self, RangeHosts, Ranged};
 use super::CoreMetadata;
-use crate::http::{redact, Client};
+use crate::http::{redact, Body, Client, Response};
 use crate::names::normalize;
 use crate::records::{Metadata, MetadataSource};
 use crate::wheel_name::WheelFilename;
 
 /// METADATA larger than this is not metadata.
-const METADATA_LIMIT: u64 = 16 * 1024 * 1024;
+pub(super) const METADATA_LIMIT: u64 = 16 * 1024 * 1024;
 
 /// The `.dist-info/METADATA` of a wheel file on disk.
 pub fn read_local(path: &Path) -> Result<CoreMetadata> {
@@ -32,8 +34,29 @@ pub fn read_local(path: &Path) -> Result<CoreMetadata> {
 pub fn read_wheel_file(file: impl Read + Seek, filename: &str, origin: &str) -> Result<CoreMetadata> {
     let mut zip =
         zip::ZipArchive::new(file).with_context(|| format!("{origin} is not a wheel (not a zip file)"))?;
-    let mut folders: Vec<&str> = zip
-        .file_names()
+    let inner = metadata_name(zip.file_names(), filename, origin)?;
+    let entry = zip.by_name(&inner).map_err(|e| match e {
+        zip::result::ZipError::FileNotFound => anyhow!("{origin}: the wheel has no {inner}"),
+        other => anyhow!("{origin}: cannot read {inner}: {other}"),
+    })?;
+    let mut bytes = Vec::new();
+    entry
+        .take(METADATA_LIMIT)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("{origin}: cannot read {inner}"))?;
+    let text = String::from_utf8(bytes).map_err(|_| anyhow!("{origin}: {inner} is not UTF-8"))?;
+    CoreMetadata::parse(&text, &format!("{origin}: {inner}"))
+}
+
+/// The `{folder}.dist-info/METADATA` path among a wheel's entry `names`:
+/// the wheel must hold exactly one top-level `.dist-info` folder, named for
+/// the wheel's name and version when `filename` is a wheel filename.
+pub(super) fn metadata_name<'a>(
+    names: impl Iterator<Item = &'a str>,
+    filename: &str,
+    origin: &str,
+) -> Result<String> {
+    let mut folders: Vec<&str> = names
         .filter_map(|n| n.split_once('/').map(|(top, _)| top))
         .filter(|top| top.ends_with(".dist-info"))
         .collect();
@@ -53,18 +76,7 @@ pub fn read_wheel_file(file: impl Read + Seek, filename: &str, origin: &str) -> 
             );
         }
     }
-    let inner = format!("{folder}/METADATA");
-    let entry = zip.by_name(&inner).map_err(|e| match e {
-        zip::result::ZipError::FileNotFound => anyhow!("{origin}: the wheel has no {inner}"),
-        other => anyhow!("{origin}: cannot read {inner}: {other}"),
-    })?;
-    let mut bytes = Vec::new();
-    entry
-        .take(METADATA_LIMIT)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("{origin}: cannot read {inner}"))?;
-    let text = String::from_utf8(bytes).map_err(|_| anyhow!("{origin}: {inner} is not UTF-8"))?;
-    CoreMetadata::parse(&text, &format!("{origin}: {inner}"))
+    Ok(format!("{folder}/METADATA"))
 }
 
 /// `{name}-{version}.dist-info` for the wheel's name and version (names
@@ -82,14 +94,34 @@ fn same_version(a: &str, b: &str) -> bool {
     }
 }
 
-/// A wheel's metadata from a URL: the PEP 658 file when `metadata_url` is
-/// given (its sha256 checked when `metadata_sha256` is; a 404 there falls
-/// back), else a full download. A `file://` URL is read in place.
+/// Bytes received (bodies only) and HTTP requests made for one wheel.
+#[derive(Debug, Default)]
+pub(super) struct Transfer {
+    pub bytes: u64,
+    pub requests: u32,
+}
+
+/// [`fetch_with`] on its own: what it learns about hosts is forgotten.
 pub fn fetch(
     http: &Client,
     wheel_url: &str,
     metadata_url: Option<&str>,
     metadata_sha256: Option<&str>,
+) -> Result<Metadata> {
+    fetch_with(http, wheel_url, metadata_url, metadata_sha256, &RangeHosts::default())
+}
+
+/// A wheel's metadata from a URL: the PEP 658 file when `metadata_url` is
+/// given (its sha256 checked when `metadata_sha256` is; a 404 there falls
+/// back), else range requests for the zip's tail and the METADATA entry
+/// unless `hosts` knows the host ignores or refuses ranges, else a full
+/// download. A `file://` URL is read in place.
+pub fn fetch_with(
+    http: &Client,
+    wheel_url: &str,
+    metadata_url: Option<&str>,
+    metadata_sha256: Option<&str>,
+    hosts: &RangeHosts,
 ) -> Result<Metadata> {
     let shown = redact(wheel_url);
     if let Ok(parsed) = url::Url::parse(wheel_url) {
@@ -98,59 +130,88 @@ pub fn fetch(
             return Ok(read_local(&path)?.into_record(MetadataSource::Local, shown, 0, 0));
         }
     }
-    let mut requests = 0;
+    let mut done = Transfer::default();
     if let Some(metadata_url) = metadata_url {
-        requests += 1;
-        if let Some((body, meta)) = fetch_pep658(http, metadata_url, metadata_sha256)? {
-            return Ok(meta.into_record(MetadataSource::Pep658, shown, body, requests));
+        if let Some(meta) = fetch_pep658(http, metadata_url, metadata_sha256, &mut done)? {
+            return Ok(meta.into_record(MetadataSource::Pep658, shown, done.bytes, done.requests));
         }
     }
-    let (meta, bytes) = download(http, wheel_url)?;
-    Ok(meta.into_record(MetadataSource::Full, shown, bytes, requests + 1))
+    if hosts.ranges_work(wheel_url) {
+        match range::read(http, wheel_url, &mut done)? {
+            Ranged::Read(meta) => {
+                return Ok(meta.into_record(MetadataSource::Range, shown, done.bytes, done.requests))
+            }
+            Ranged::Whole(meta) => {
+                hosts.forget_ranges(wheel_url);
+                return Ok(meta.into_record(MetadataSource::Full, shown, done.bytes, done.requests));
+            }
+            Ranged::Refused => hosts.forget_ranges(wheel_url),
+        }
+    }
+    let response = http.get_ok(wheel_url, &[])?;
+    done.requests += 1;
+    let meta = read_download(response, wheel_url, &mut done)?;
+    Ok(meta.into_record(MetadataSource::Full, shown, done.bytes, done.requests))
 }
 
-/// The parsed PEP 658 file and its length; `None` when the server has none (404).
-fn fetch_pep658(http: &Client, url: &str, sha256: Option<&str>) -> Result<Option<(u64, CoreMetadata)>> {
+/// The parsed PEP 658 file; `None` when the server has none (404). Counts
+/// the request and the body, a 404's included.
+fn fetch_pep658(
+    http: &Client,
+    url: &str,
+    sha256: Option<&str>,
+    done: &mut Transfer,
+) -> Result<Option<CoreMetadata>> {
     let shown = redact(url);
     let response = http.get(url, &[])?;
+    done.requests += 1;
     let status = response.status().as_u16();
-    if status == 404 || status == 410 {
-        return Ok(None);
-    }
-    if !response.status().is_success() {
-        return Err(crate::http::HttpError::Status { url: shown, status }.into());
-    }
     let body = response
         .into_body()
         .with_config()
         .limit(METADATA_LIMIT)
         .read_to_vec()
         .with_context(|| format!("{shown}: the response body broke off"))?;
+    done.bytes += body.len() as u64;
+    if status == 404 || status == 410 {
+        return Ok(None);
+    }
+    if !(200..300).contains(&status) {
+        return Err(crate::http::HttpError::Status { url: shown, status }.into());
+    }
     if let Some(expected) = sha256 {
         let actual = crate::hash::sha256_hex(&body);
         if !actual.eq_ignore_ascii_case(expected.trim()) {
             bail!("{shown}: sha256 mismatch: expected {expected}, got {actual}");
         }
     }
-    let len = body.len() as u64;
     let text = String::from_utf8(body).map_err(|_| anyhow!("{shown}: the metadata is not UTF-8"))?;
-    Ok(Some((len, CoreMetadata::parse(&text, &shown)?)))
+    Ok(Some(CoreMetadata::parse(&text, &shown)?))
 }
 
-/// Downloads the whole wheel into a temporary file and reads it there.
-fn download(http: &Client, url: &str) -> Result<(CoreMetadata, u64)> {
+/// Streams a whole wheel's body into a temporary file (never into memory)
+/// and reads its METADATA there; adds the body's length to `done`.
+pub(super) fn read_download(
+    response: Response<Body>,
+    url: &str,
+    done: &mut Transfer,
+) -> Result<CoreMetadata> {
     let shown = redact(url);
-    let response = http.get_ok(url, &[])?;
     let mut file = tempfile::tempfile().context("cannot create a temporary file for a download")?;
-    let bytes = io::copy(&mut response.into_body().into_reader(), &mut file)
-        .with_context(|| format!("{shown}: the download broke off"))?;
+    let copied = io::copy(&mut response.into_body().into_reader(), &mut file);
+    let bytes = copied.with_context(|| format!("{shown}: the download broke off"))?;
+    done.bytes += bytes;
     file.rewind().context("cannot rewind the temporary download")?;
-    let filename = url::Url::parse(url)
+    read_wheel_file(file, &url_filename(url), &shown)
+}
+
+/// The last path segment of a URL, percent-decoded: the wheel's filename.
+pub(super) fn url_filename(url: &str) -> String {
+    url::Url::parse(url)
         .ok()
         .and_then(|u| u.path_segments()?.next_back().map(str::to_string))
         .map(|s| percent_encoding::percent_decode_str(&s).decode_utf8_lossy().into_owned())
-        .unwrap_or_default();
-    Ok((read_wheel_file(file, &filename, &shown)?, bytes))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

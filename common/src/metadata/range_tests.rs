@@ -1,0 +1,211 @@
+//! Tests of reading METADATA by range requests against a small server on
+//! 127.0.0.1 that serves one wheel with Range support, or ignores, refuses
+//! or mangles ranges, and logs each request's Range header and body bytes.
+
+use std::io::{BufRead, BufReader, Cursor, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipWriter};
+
+use crate::http::{Client, HttpOptions};
+use crate::metadata::{fetch_with, RangeHosts};
+use crate::records::MetadataSource;
+
+const METADATA: &str = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: six\n";
+const FILENAME: &str = "demo-1.0-py3-none-any.whl";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Ranges,
+    /// 200 with the whole file, as a server without range support does.
+    Ignore,
+    /// 416 to every range.
+    Refuse,
+    /// 206 with a Content-Range that is not the one asked for.
+    WrongRange,
+}
+
+/// (Range header, status, body bytes) of each request.
+type Log = Arc<Mutex<Vec<(Option<String>, u16, usize)>>>;
+
+fn serve(body: Vec<u8>, mode: Mode) -> (String, Log) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/files/{FILENAME}", listener.local_addr().unwrap());
+    let log: Log = Arc::default();
+    let seen = Arc::clone(&log);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let (mut line, mut range) = (String::new(), None);
+            let _ = reader.read_line(&mut line);
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).map_or(true, |n| n <= 2) {
+                    break;
+                }
+                if let Some((k, v)) = header.split_once(':') {
+                    if k.eq_ignore_ascii_case("range") {
+                        range = Some(v.trim().to_string());
+                    }
+                }
+            }
+            let (status, extra, part) = answer(&body, range.as_deref(), mode);
+            let head = format!(
+                "HTTP/1.1 {status} X\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n",
+                part.len()
+            );
+            seen.lock().unwrap().push((range, status, part.len()));
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&part);
+        }
+    });
+    (url, log)
+}
+
+fn answer(body: &[u8], range: Option<&str>, mode: Mode) -> (u16, String, Vec<u8>) {
+    let len = body.len() as u64;
+    let Some(spec) = range.and_then(|r| r.strip_prefix("bytes=")).filter(|_| mode != Mode::Ignore) else {
+        return (200, String::new(), body.to_vec());
+    };
+    if mode == Mode::Refuse {
+        return (416, format!("Content-Range: bytes */{len}\r\n"), Vec::new());
+    }
+    let (a, b) = spec.split_once('-').unwrap();
+    let (start, end) = match a {
+        "" => (len.saturating_sub(b.parse().unwrap()), len - 1),
+        _ => (a.parse().unwrap(), b.parse::<u64>().unwrap().min(len - 1)),
+    };
+    let shown_start = if mode == Mode::WrongRange { start + 1 } else { start };
+    let extra = format!("Content-Range: bytes {shown_start}-{end}/{len}\r\n");
+    (206, extra, body[start as usize..=end as usize].to_vec())
+}
+
+/// A wheel of `noise` incompressible bytes and `files` small modules, with
+/// METADATA first (`metadata_first`) or, as wheels have it, last.
+fn wheel(noise: usize, files: usize, metadata_first: bool) -> Vec<u8> {
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let blob: Vec<u8> = (0..noise)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+    let mut put = |name: &str, bytes: &[u8]| {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    };
+    if metadata_first {
+        put("demo-1.0.dist-info/METADATA", METADATA.as_bytes());
+    }
+    put("demo/blob.bin", &blob);
+    for i in 0..files {
+        put(&format!("demo/a_rather_long_module_name_to_fill_the_directory_{i:05}.py"), b"");
+    }
+    if !metadata_first {
+        put("demo-1.0.dist-info/METADATA", METADATA.as_bytes());
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+fn client() -> Client {
+    Client::new(HttpOptions { retries: 0, backoff: Duration::from_millis(1), ..HttpOptions::default() })
+        .unwrap()
+}
+
+fn total(log: &Log) -> u64 {
+    log.lock().unwrap().iter().map(|(_, _, n)| *n as u64).sum()
+}
+
+#[test]
+fn ranges_read_less_than_a_tenth_of_a_1_mb_wheel() {
+    let bytes = wheel(1024 * 1024, 3, false);
+    let (url, log) = serve(bytes.clone(), Mode::Ranges);
+    let m = fetch_with(&client(), &url, None, None, &RangeHosts::new()).unwrap();
+    assert_eq!((m.name.as_str(), m.source), ("demo", MetadataSource::Range));
+    assert_eq!(m.requires_dist, ["six"]);
+    assert!(m.bytes * 10 < bytes.len() as u64, "{} bytes of {}", m.bytes, bytes.len());
+    assert_eq!((m.bytes, m.requests), (total(&log), 1), "one suffix request: {:?}", log.lock().unwrap());
+    assert_eq!(log.lock().unwrap()[0].0.as_deref(), Some("bytes=-65536"));
+}
+
+#[test]
+fn metadata_outside_the_tail_takes_one_more_request() {
+    let bytes = wheel(1024 * 1024, 3, true);
+    let (url, log) = serve(bytes.clone(), Mode::Ranges);
+    let m = fetch_with(&client(), &url, None, None, &RangeHosts::new()).unwrap();
+    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Range, 2, total(&log)));
+    assert!(m.bytes * 10 < bytes.len() as u64);
+    let second = log.lock().unwrap()[1].0.clone().unwrap();
+    assert!(second.starts_with("bytes=0-"), "{second}");
+}
+
+#[test]
+fn a_directory_bigger_than_the_tail_takes_one_request_for_the_rest_of_it() {
+    // 1200 entries of ~130 central directory bytes each: ~150 KiB.
+    let bytes = wheel(16 * 1024, 1200, false);
+    let (url, log) = serve(bytes.clone(), Mode::Ranges);
+    let m = fetch_with(&client(), &url, None, None, &RangeHosts::new()).unwrap();
+    assert_eq!(m.requires_dist, ["six"]);
+    // The tail, the directory's missing start (up to the tail, not again
+    // over it), then METADATA, which lies before the directory.
+    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Range, 3, total(&log)));
+    let second = log.lock().unwrap()[1].0.clone().unwrap();
+    let tail_start = bytes.len() as u64 - super::TAIL;
+    assert!(second.ends_with(&format!("-{}", tail_start - 1)), "{second}");
+}
+
+#[test]
+fn a_server_ignoring_ranges_gives_a_full_read_and_is_remembered() {
+    let bytes = wheel(200 * 1024, 3, false);
+    let (url, log) = serve(bytes.clone(), Mode::Ignore);
+    let hosts = RangeHosts::new();
+    let m = fetch_with(&client(), &url, None, None, &hosts).unwrap();
+    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Full, 1, bytes.len() as u64));
+    assert!(!hosts.ranges_work(&url));
+    let m = fetch_with(&client(), &url, None, None, &hosts).unwrap();
+    assert_eq!((m.source, m.requests), (MetadataSource::Full, 1));
+    assert_eq!(log.lock().unwrap()[1].0, None, "the second wheel is fetched without a Range header");
+}
+
+#[test]
+fn a_refused_range_falls_back_to_a_full_download() {
+    let bytes = wheel(100 * 1024, 3, false);
+    let (url, log) = serve(bytes.clone(), Mode::Refuse);
+    let hosts = RangeHosts::new();
+    let m = fetch_with(&client(), &url, None, None, &hosts).unwrap();
+    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Full, 2, bytes.len() as u64));
+    let statuses: Vec<u16> = log.lock().unwrap().iter().map(|e| e.1).collect();
+    assert_eq!(statuses, [416, 200]);
+    assert!(!hosts.ranges_work(&url));
+}
+
+#[test]
+fn a_wrong_content_range_or_a_garbled_zip_is_an_error_naming_the_url() {
+    let (url, _) = serve(wheel(100 * 1024, 3, false), Mode::WrongRange);
+    let err = format!("{:#}", fetch_with(&client(), &url, None, None, &RangeHosts::new()).unwrap_err());
+    assert!(err.contains(&url) && err.contains("asked for Range: bytes=-65536"), "{err}");
+
+    let (url, _) = serve(vec![b'x'; 100 * 1024], Mode::Ranges);
+    let err = format!("{:#}", fetch_with(&client(), &url, None, None, &RangeHosts::new()).unwrap_err());
+    assert!(
+        err.starts_with(&url) && err.contains("garbled") && err.contains("End Of Central Directory"),
+        "{err}"
+    );
+
+    // A truncated file: the end record survives but the entries it points at do not.
+    let mut cut = wheel(100 * 1024, 3, false);
+    let tail = cut.split_off(cut.len() - 2000);
+    cut.truncate(10);
+    cut.extend_from_slice(&tail);
+    let (url, _) = serve(cut, Mode::Ranges);
+    let err = format!("{:#}", fetch_with(&client(), &url, None, None, &RangeHosts::new()).unwrap_err());
+    assert!(err.starts_with(&url) && err.contains("past its end"), "{err}");
+}
