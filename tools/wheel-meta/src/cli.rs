@@ -12,9 +12,14 @@ order they finish, then an `end` record. Each record says where the metadata
 came from and how many bytes and HTTP requests it took.
 
 For a URL (http or https), wheel-meta first asks for `{url}.metadata`, the
-index's PEP 658 metadata file, which is a few KB; when the server answers 404
-it downloads the whole wheel into a temporary file and reads its
-`.dist-info/METADATA` there. A `file://` URL or a local path is read in place.
+index's PEP 658 metadata file, which is a few KB. When the server answers 404
+it reads the wheel by range requests: one for the last 64 KiB (the zip's
+central directory), one more when the directory is bigger, and one for the
+`.dist-info/METADATA` entry when it is not in the bytes already read. A
+server that ignores ranges sends the whole wheel, which is then read from a
+temporary file; one that refuses them (416, 501) gets a plain download, and
+later wheels from that host are downloaded whole at once. A `file://` URL or
+a local path is read in place.
 
 Input: the WHEEL arguments, else stdin: `artifact` records (their `path` when
 set, else their `url`) or plain URLs and paths, one a line. Every record read
@@ -36,7 +41,7 @@ Example:
 pub fn command() -> Command {
     Command::new("wheel-meta")
         .version(env!("CARGO_PKG_VERSION"))
-        .about("Read wheels' core metadata (PEP 658 file, else full download) as metadata records")
+        .about("Read wheels' core metadata (PEP 658 file, else range requests, else full download) as metadata records")
         .long_about(LONG_ABOUT)
         .arg(
             Arg::new("jobs")

@@ -1,13 +1,14 @@
 //! One wheel to read: what the input named (a URL, a path, an `artifact`
-//! record) and how its metadata is read (PEP 658 file or full download for
-//! http and https URLs, in place for `file://` URLs, paths and cached wheels).
+//! record) and how its metadata is read (PEP 658 file, else range requests,
+//! else a full download for http and https URLs; in place for `file://`
+//! URLs, paths and cached wheels).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Result};
 use wheelpipe::cache::Cache;
 use wheelpipe::http::{redact, Client};
-use wheelpipe::metadata::{fetch, read_local};
+use wheelpipe::metadata::{fetch_with, read_local, RangeHosts};
 use wheelpipe::records::{Artifact, Metadata, MetadataSource};
 
 /// Where a wheel is.
@@ -58,8 +59,9 @@ impl Job {
         }
     }
 
-    /// Reads the wheel's metadata.
-    pub fn read(&self, http: &Client, cache: Option<&Cache>) -> Result<Metadata> {
+    /// Reads the wheel's metadata; `hosts` is the run's memory of hosts
+    /// that do not serve ranges.
+    pub fn read(&self, http: &Client, cache: Option<&Cache>, hosts: &RangeHosts) -> Result<Metadata> {
         match self {
             Job::Path(path) => local(path, self.shown()),
             Job::Artifact { url, sha256, filename } => {
@@ -67,10 +69,10 @@ impl Job {
                 match cached {
                     // The record names the URL it stands for; nothing went over the network.
                     Some(path) => local(&path, self.shown()),
-                    None => from_url(http, url),
+                    None => from_url(http, url, hosts),
                 }
             }
-            Job::Url(url) => from_url(http, url),
+            Job::Url(url) => from_url(http, url, hosts),
         }
     }
 }
@@ -79,12 +81,14 @@ fn local(path: &Path, shown: String) -> Result<Metadata> {
     Ok(read_local(path)?.into_record(MetadataSource::Local, shown, 0, 0))
 }
 
-/// PEP 658 first (a 404 falls back to the full download), for http(s).
-fn from_url(http: &Client, url: &str) -> Result<Metadata> {
+/// PEP 658 first (a 404 falls back to range requests, then to the full
+/// download), for http(s). Records carry nothing that says whether the
+/// index has the file, so it is always asked for: one small request.
+fn from_url(http: &Client, url: &str, hosts: &RangeHosts) -> Result<Metadata> {
     if url.starts_with("file:") {
-        return fetch(http, url, None, None);
+        return fetch_with(http, url, None, None, hosts);
     }
-    fetch(http, url, Some(&format!("{url}.metadata")), None)
+    fetch_with(http, url, Some(&format!("{url}.metadata")), None, hosts)
 }
 
 fn without_fragment(mut url: url::Url) -> String {
@@ -143,11 +147,11 @@ mod tests {
         let url = "http://127.0.0.1:9/x-1.0-py3-none-any.whl".to_string();
         let job = Job::Artifact { url: url.clone(), sha256, filename };
         let http = Client::new(wheelpipe::http::HttpOptions { retries: 0, ..Default::default() }).unwrap();
-        let m = job.read(&http, Some(&cache)).unwrap();
+        let m = job.read(&http, Some(&cache), &RangeHosts::new()).unwrap();
         assert_eq!(
             (m.name.as_str(), m.source, m.url.as_str(), m.requests),
             ("x", MetadataSource::Local, url.as_str(), 0)
         );
-        assert!(job.read(&http, None).is_err());
+        assert!(job.read(&http, None, &RangeHosts::new()).is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! wheel-meta: reads wheels' core metadata for as few bytes as it can (the
-//! index's PEP 658 file, else a full download into a temporary file; local
-//! wheels in place) and writes one `metadata` record per wheel. [`job`] reads
+//! index's PEP 658 file, else range requests for the zip's tail and the
+//! METADATA entry, else a full download into a temporary file; local wheels
+//! in place) and writes one `metadata` record per wheel. [`job`] reads
 //! one wheel, [`pipeline`] runs the workers and the one writer.
 
 pub mod cli;
@@ -15,6 +16,7 @@ use anyhow::Result;
 use wheelpipe::cache::Cache;
 use wheelpipe::exit::{finish, Exit, Failure};
 use wheelpipe::http::{Client, HttpOptions};
+use wheelpipe::metadata::RangeHosts;
 
 pub const TOOL: &str = "wheel-meta";
 
@@ -37,7 +39,7 @@ fn run(matches: &clap::ArgMatches) -> Result<Exit> {
         .or_else(|| std::env::var_os("PIP_CERT").filter(|v| !v.is_empty()).map(PathBuf::from));
     let http = Client::new(HttpOptions { cert, ..HttpOptions::default() })?;
     let jobs = usize::from(*matches.get_one::<u16>("jobs").expect("-j has a default"));
-    let settings = pipeline::Settings { jobs, http, cache };
+    let settings = pipeline::Settings { jobs, http, cache, hosts: RangeHosts::new() };
     let source = if words.is_empty() {
         pipeline::Source::Stdin(Box::new(std::io::BufReader::new(std::io::stdin())))
     } else {

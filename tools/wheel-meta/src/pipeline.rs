@@ -13,6 +13,7 @@ use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
 use wheelpipe::cache::Cache;
 use wheelpipe::exit::{print_error, Exit, Failure};
 use wheelpipe::http::Client;
+use wheelpipe::metadata::RangeHosts;
 use wheelpipe::records::{End, Line, Metadata, Record};
 use wheelpipe::stream::{Input, ProtocolError, Reader, Upstream, Writer};
 
@@ -26,6 +27,8 @@ pub struct Settings {
     pub http: Client,
     /// `--cache-dir`: a wheel store to read fetched wheels from.
     pub cache: Option<Cache>,
+    /// Hosts found not to serve ranges during the run, shared by the workers.
+    pub hosts: RangeHosts,
 }
 
 /// Where the wheels come from.
@@ -143,7 +146,7 @@ fn work(settings: &Settings, jobs: Receiver<Job>, events: Sender<Event>) {
         if wheelpipe::signals::interrupted() {
             return;
         }
-        let event = match job.read(&settings.http, settings.cache.as_ref()) {
+        let event = match job.read(&settings.http, settings.cache.as_ref(), &settings.hosts) {
             Ok(metadata) => Event::Read(Box::new(metadata)),
             Err(err) => {
                 // Every error names its wheel; add the name where it does not.
