@@ -6,8 +6,10 @@
 //! when it is not in the bytes already read. Every reply is checked: a 206
 //! must carry the Content-Range asked for; a 200 means the server ignored
 //! the range, and its body is read as a full download; 416 or 501 means
-//! ranges are refused. [`RangeHosts`] remembers hosts where ranges do not
-//! work, so later wheels go straight to a full download.
+//! ranges are refused (after a 416 that gives the file's length, the tail is
+//! asked for once more by position, for servers without suffix ranges).
+//! [`RangeHosts`] remembers hosts where ranges do not work, so later wheels
+//! go straight to a full download.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -71,14 +73,11 @@ pub(super) enum Ranged {
 /// A reply to a range request.
 enum Reply {
     /// 206: `body` starts at `start` of a `total`-byte file.
-    Part {
-        start: u64,
-        total: u64,
-        body: Vec<u8>,
-    },
+    Part { start: u64, total: u64, body: Vec<u8> },
     /// 200: the whole file follows.
     Whole(Response<Body>),
-    Refused,
+    /// 416 or 501; a 416 may say the file's length (`bytes */LEN`).
+    Refused { total: Option<u64> },
 }
 
 /// What to ask for: the last `n` bytes, or the inclusive span.
@@ -92,10 +91,17 @@ enum Ask {
 /// transfers to `done`.
 pub(super) fn read(http: &Client, url: &str, done: &mut Transfer) -> Result<Ranged> {
     let shown = redact(url);
-    let (start, total, tail) = match get(http, url, Ask::Suffix(TAIL), done)? {
+    let mut reply = get(http, url, Ask::Suffix(TAIL), done)?;
+    if let Reply::Refused { total: Some(total) } = reply {
+        // Some servers refuse suffix ranges only: ask for the same bytes by position.
+        if total > 0 {
+            reply = get(http, url, Ask::Span(total.saturating_sub(TAIL), total - 1), done)?;
+        }
+    }
+    let (start, total, tail) = match reply {
         Reply::Part { start, total, body } => (start, total, body),
         Reply::Whole(response) => return Ok(Ranged::Whole(read_download(response, url, done)?)),
-        Reply::Refused => return Ok(Ranged::Refused),
+        Reply::Refused { .. } => return Ok(Ranged::Refused),
     };
     let mut wheel = Wheel { http, url, total, pieces: vec![(start, tail)], done };
     let (tail_start, tail) = &wheel.pieces[0];
@@ -207,7 +213,7 @@ impl Wheel<'_> {
                     )
                 }
                 Reply::Whole(response) => return Ok(Some(Stop::Whole(response))),
-                Reply::Refused => return Ok(Some(Stop::Refused)),
+                Reply::Refused { .. } => return Ok(Some(Stop::Refused)),
             }
         }
         bail!("{}: cannot gather {len} bytes at {at} from range replies", redact(self.url))
@@ -270,7 +276,11 @@ fn get(http: &Client, url: &str, ask: Ask, done: &mut Transfer) -> Result<Reply>
     done.bytes += body.len() as u64;
     match status {
         206 => {}
-        416 | 501 => return Ok(Reply::Refused),
+        416 | 501 => {
+            let total =
+                content_range.as_deref().and_then(|v| v.trim().strip_prefix("bytes */")?.parse().ok());
+            return Ok(Reply::Refused { total });
+        }
         _ => return Err(HttpError::Status { url: shown, status }.into()),
     }
     let unexpected = || {

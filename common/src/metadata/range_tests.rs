@@ -24,6 +24,8 @@ enum Mode {
     Ignore,
     /// 416 to every range.
     Refuse,
+    /// 416 to a suffix range (`bytes=-N`) only.
+    NoSuffix,
     /// 206 with a Content-Range that is not the one asked for.
     WrongRange,
 }
@@ -71,7 +73,7 @@ fn answer(body: &[u8], range: Option<&str>, mode: Mode) -> (u16, String, Vec<u8>
     let Some(spec) = range.and_then(|r| r.strip_prefix("bytes=")).filter(|_| mode != Mode::Ignore) else {
         return (200, String::new(), body.to_vec());
     };
-    if mode == Mode::Refuse {
+    if mode == Mode::Refuse || (mode == Mode::NoSuffix && spec.starts_with('-')) {
         return (416, format!("Content-Range: bytes */{len}\r\n"), Vec::new());
     }
     let (a, b) = spec.split_once('-').unwrap();
@@ -181,10 +183,23 @@ fn a_refused_range_falls_back_to_a_full_download() {
     let (url, log) = serve(bytes.clone(), Mode::Refuse);
     let hosts = RangeHosts::new();
     let m = fetch_with(&client(), &url, None, None, &hosts).unwrap();
-    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Full, 2, bytes.len() as u64));
+    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Full, 3, bytes.len() as u64));
+    // The suffix, the same bytes by position (the 416 gave the length), then all.
     let statuses: Vec<u16> = log.lock().unwrap().iter().map(|e| e.1).collect();
-    assert_eq!(statuses, [416, 200]);
+    assert_eq!(statuses, [416, 416, 200]);
     assert!(!hosts.ranges_work(&url));
+}
+
+#[test]
+fn a_server_refusing_only_suffix_ranges_is_asked_by_position() {
+    let bytes = wheel(512 * 1024, 3, false);
+    let (url, log) = serve(bytes.clone(), Mode::NoSuffix);
+    let hosts = RangeHosts::new();
+    let m = fetch_with(&client(), &url, None, None, &hosts).unwrap();
+    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Range, 2, total(&log)));
+    let second = log.lock().unwrap()[1].0.clone().unwrap();
+    assert_eq!(second, format!("bytes={}-{}", bytes.len() as u64 - super::TAIL, bytes.len() - 1));
+    assert!(hosts.ranges_work(&url));
 }
 
 #[test]
