@@ -75,7 +75,8 @@ fn a_record_stream_without_a_good_end_fails() {
     assert!(message(&o).contains("without an `end`"), "{}", message(&o));
     assert_eq!(code_for(o.result.as_ref().unwrap_err()), Exit::Failed);
     let bad_end = END_OK.replace("true", "false");
-    let o = feed(tmp.path(), format!("{}{bad_end}", artifact(Some(&w), true)));
+    // A second run gets its own venv: the first one's staging is the caller's to remove.
+    let o = feed(&tmp.path().join("second"), format!("{}{bad_end}", artifact(Some(&w), true)));
     assert!(message(&o).contains("wheel-fetch reported a failure"), "{}", message(&o));
 }
 
