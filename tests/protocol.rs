@@ -68,6 +68,22 @@ fn wheel_unpack_takes_plain_path_lines_without_an_end() {
 }
 
 #[test]
+fn plain_url_lines_need_no_end_in_fetch_and_install() {
+    // `cat urls.txt | wheel-fetch | wheel-unpack`: plain input carries no
+    // `end` record, and wheel-fetch's own `end` lets wheel-unpack commit.
+    let sb = Sandbox::new();
+    let wheels = alpha_beta(&sb.path().join("wheels"));
+    let server = Server::start(&wheels);
+    let venv = sb.venv("venv");
+    let lines =
+        format!("{}\n{}\n", server.file_url(&alpha().filename()), server.file_url(&beta().filename()));
+    let run = pipeline(vec![sb.fetch(), sb.unpack(&venv)], Some(lines.into_bytes()));
+    run.assert_success();
+    assert!(end_of(&run).ok, "{run}");
+    assert_eq!(venv.dists(&sb).len(), 2, "{run}");
+}
+
+#[test]
 fn wheel_fetch_takes_plain_urls_and_fills_a_dest_folder() {
     let sb = Sandbox::new();
     let wheels = alpha_beta(&sb.path().join("wheels"));

@@ -3,12 +3,14 @@
 //! pip-style configuration, core metadata and the cache. A piece of logic that
 //! more than one tool needs lives here, once.
 
+pub mod args;
 pub mod cache;
 pub mod config;
 pub mod exit;
 pub mod hash;
 pub mod http;
 pub mod index;
+pub mod input;
 pub mod interpreter;
 pub mod metadata;
 pub mod names;

@@ -14,8 +14,9 @@ use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
 use wheelpipe::cache::Cache;
 use wheelpipe::exit::{code_for, print_error, Exit, Failure};
 use wheelpipe::http::Client;
-use wheelpipe::records::{Artifact, End, Line, Record};
-use wheelpipe::stream::{Input, ProtocolError, Reader, Upstream, Writer};
+use wheelpipe::input::StageInput;
+use wheelpipe::records::{Artifact, End, Record};
+use wheelpipe::stream::{ProtocolError, Writer};
 
 use crate::download::fetch_to_store;
 use crate::input::{job_from_url, Job};
@@ -46,7 +47,8 @@ enum Event {
     Pass(String),
     Fetched(Box<Artifact>),
     Failed(anyhow::Error),
-    Upstream(End),
+    /// The input ended: `Some(why)` when the stage before did not finish well.
+    InputEnded(Option<String>),
     BadInput(ProtocolError),
 }
 
@@ -69,7 +71,8 @@ pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>)
             }
             Source::Stdin(input) => {
                 let events = event_tx.clone();
-                // Not scoped: it may block on a stdin that never ends while we exit.
+                let input = wheelpipe::input::spawn(TOOL, input);
+                // Not scoped: it may wait on a stdin that never ends while we exit.
                 thread::spawn(move || read_input(input, job_tx, events));
             }
         }
@@ -87,29 +90,25 @@ pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>)
     })
 }
 
-/// Reads records and plain URLs; sends jobs as they come, so downloads start
-/// on the first record. Stops at the first malformed line.
-fn read_input(input: Box<dyn BufRead + Send>, jobs: Sender<Job>, events: Sender<Event>) {
-    let mut reader = Reader::new(input, "stdin");
-    while let Some(next) = reader.next_input() {
-        let event = match next {
-            Ok(Input::Line(Line::Known(Record::Artifact(a)))) => {
-                let _ = jobs.send(Job::from_artifact(a));
+/// Turns the input into jobs as it comes, so downloads start on the first
+/// record; everything else goes to the writer.
+fn read_input(input: Receiver<StageInput>, jobs: Sender<Job>, events: Sender<Event>) {
+    for item in input {
+        let event = match item {
+            StageInput::Artifact { artifact, .. } => {
+                let _ = jobs.send(Job::from_artifact(*artifact));
                 continue;
             }
-            Ok(Input::Plain(text)) => match job_from_url(&text) {
+            StageInput::Plain { line, word } => match job_from_url(&word) {
                 Ok(job) => {
                     let _ = jobs.send(job);
                     continue;
                 }
-                Err(e) => Event::Failed(e.context(format!("stdin:{}", reader.line_number()))),
+                Err(e) => Event::Failed(e.context(format!("stdin:{line}"))),
             },
-            Ok(Input::Line(Line::Known(Record::End(end)))) => Event::Upstream(end),
-            Ok(Input::Line(_)) => Event::Pass(reader.text().to_string()),
-            Err(e) => {
-                let _ = events.send(Event::BadInput(e));
-                return;
-            }
+            StageInput::Pass(text) => Event::Pass(text),
+            StageInput::Bad(err) => Event::BadInput(err),
+            StageInput::Done(verdict) => Event::InputEnded(verdict),
         };
         if events.send(event).is_err() {
             return;
@@ -154,7 +153,8 @@ fn fetch_one(settings: &Settings, job: Job, stop: &AtomicBool) -> Result<Artifac
 /// The writer: prints records as they come, errors on stderr, then `end`.
 fn write_events<W: Write>(events: &Receiver<Event>, out: &mut Writer<W>, from_stdin: bool) -> Result<Exit> {
     let (mut count, mut failed) = (0u64, 0u64);
-    let mut upstream = Upstream::Open;
+    // Until the input says how it ended, assume it broke off.
+    let mut input_failure = Some("the input ended early".to_string());
     let mut bad_input = None;
     loop {
         if wheelpipe::signals::interrupted() {
@@ -172,13 +172,13 @@ fn write_events<W: Write>(events: &Receiver<Event>, out: &mut Writer<W>, from_st
                     failed += 1;
                 }
             }
-            Ok(Event::Upstream(end)) => upstream = Upstream::Ended(end),
+            Ok(Event::InputEnded(verdict)) => input_failure = verdict,
             Ok(Event::BadInput(err)) => bad_input = Some(err),
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
         }
     }
-    let upstream_failure = if from_stdin && bad_input.is_none() { upstream.failure() } else { None };
+    let upstream_failure = if from_stdin && bad_input.is_none() { input_failure } else { None };
     // Ctrl-C reaches the whole pipeline: an upstream cut short by it is the
     // signal's doing, not a broken upstream. Its handler may run a moment
     // after the upstream's end of file reached us, so look twice.

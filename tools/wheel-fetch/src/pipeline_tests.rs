@@ -5,7 +5,7 @@ use std::time::Duration;
 use wheelpipe::exit::{code_for, Exit};
 use wheelpipe::hash::sha256_hex;
 use wheelpipe::http::{Client, HttpOptions};
-use wheelpipe::records::End;
+use wheelpipe::records::{End, Line};
 
 use super::*;
 use crate::test_server::{Reply, Server};

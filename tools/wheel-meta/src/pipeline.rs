@@ -13,9 +13,10 @@ use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
 use wheelpipe::cache::Cache;
 use wheelpipe::exit::{print_error, Exit, Failure};
 use wheelpipe::http::Client;
+use wheelpipe::input::StageInput;
 use wheelpipe::metadata::RangeHosts;
-use wheelpipe::records::{End, Line, Metadata, Record};
-use wheelpipe::stream::{Input, ProtocolError, Reader, Upstream, Writer};
+use wheelpipe::records::{End, Metadata, Record};
+use wheelpipe::stream::{ProtocolError, Writer};
 
 use crate::job::Job;
 use crate::TOOL;
@@ -45,10 +46,8 @@ enum Event {
     Pass(String),
     Read(Box<Metadata>),
     Failed(anyhow::Error),
-    Upstream(End),
-    /// The input holds records, so it must end with an `end` record (plain
-    /// words need none).
-    Records,
+    /// The input ended: `Some(why)` when the stage before did not finish well.
+    InputEnded(Option<String>),
     BadInput(ProtocolError),
 }
 
@@ -79,6 +78,7 @@ pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>)
         }
         Source::Stdin(input) => {
             let events = event_tx.clone();
+            let input = wheelpipe::input::spawn(TOOL, input);
             thread::spawn(move || read_input(input, job_tx, events));
         }
     }
@@ -94,46 +94,34 @@ pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>)
     write_events(&event_rx, writer, from_stdin)
 }
 
-/// Reads records and plain words; sends jobs as they come. Every record is
-/// passed on except the upstream `end`. Stops at the first malformed line.
-fn read_input(input: Box<dyn BufRead + Send>, jobs: Sender<Job>, events: Sender<Event>) {
-    let mut reader = Reader::new(input, "stdin");
-    let mut saw_record = false;
-    while let Some(next) = reader.next_input() {
-        if !saw_record && matches!(next, Ok(Input::Line(_))) {
-            saw_record = true;
-            if events.send(Event::Records).is_err() {
-                return;
-            }
-        }
-        let event = match next {
-            Ok(Input::Line(Line::Known(Record::Artifact(a)))) => {
-                match Job::from_artifact(&a) {
+/// Turns the input into jobs as it comes; every record is passed on
+/// (artifacts too), the upstream `end` aside.
+fn read_input(input: Receiver<StageInput>, jobs: Sender<Job>, events: Sender<Event>) {
+    for item in input {
+        let event = match item {
+            StageInput::Artifact { line, artifact, text } => {
+                match Job::from_artifact(&artifact) {
                     Ok(job) => {
                         let _ = jobs.send(job);
                     }
                     Err(e) => {
-                        let at = format!("stdin:{}", reader.line_number());
-                        if events.send(Event::Failed(e.context(at))).is_err() {
+                        if events.send(Event::Failed(e.context(format!("stdin:{line}")))).is_err() {
                             return;
                         }
                     }
                 }
-                Event::Pass(reader.text().to_string())
+                Event::Pass(text)
             }
-            Ok(Input::Plain(text)) => match Job::from_word(&text) {
+            StageInput::Plain { line, word } => match Job::from_word(&word) {
                 Ok(job) => {
                     let _ = jobs.send(job);
                     continue;
                 }
-                Err(e) => Event::Failed(e.context(format!("stdin:{}", reader.line_number()))),
+                Err(e) => Event::Failed(e.context(format!("stdin:{line}"))),
             },
-            Ok(Input::Line(Line::Known(Record::End(end)))) => Event::Upstream(end),
-            Ok(Input::Line(_)) => Event::Pass(reader.text().to_string()),
-            Err(e) => {
-                let _ = events.send(Event::BadInput(e));
-                return;
-            }
+            StageInput::Pass(text) => Event::Pass(text),
+            StageInput::Bad(err) => Event::BadInput(err),
+            StageInput::Done(verdict) => Event::InputEnded(verdict),
         };
         if events.send(event).is_err() {
             return;
@@ -167,9 +155,9 @@ fn write_events<W: Write>(
     from_stdin: bool,
 ) -> Result<(Exit, Totals)> {
     let mut totals = Totals::default();
-    let mut upstream = Upstream::Open;
+    // Until the input says how it ended, assume it broke off.
+    let mut input_failure = Some("the input ended early".to_string());
     let mut bad_input = None;
-    let mut records = false;
     loop {
         if wheelpipe::signals::interrupted() {
             let _ = out.record(&Record::End(End::new(TOOL, false, totals.count)));
@@ -187,15 +175,13 @@ fn write_events<W: Write>(
                 print_error(TOOL, &err);
                 totals.failed += 1;
             }
-            Ok(Event::Upstream(end)) => upstream = Upstream::Ended(end),
-            Ok(Event::Records) => records = true,
+            Ok(Event::InputEnded(verdict)) => input_failure = verdict,
             Ok(Event::BadInput(err)) => bad_input = Some(err),
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
         }
     }
-    let upstream_failure =
-        if from_stdin && records && bad_input.is_none() { upstream.failure() } else { None };
+    let upstream_failure = if from_stdin && bad_input.is_none() { input_failure } else { None };
     let ok = totals.failed == 0 && bad_input.is_none() && upstream_failure.is_none();
     out.record(&Record::End(End::new(TOOL, ok, totals.count)))?;
     if let Some(err) = bad_input {

@@ -9,6 +9,7 @@ use wheelpipe::records::MetadataSource;
 use wheelpipe::stream::parse_line;
 
 use super::*;
+use wheelpipe::records::Line;
 
 fn wheel(dir: &Path, name: &str, version: &str) -> PathBuf {
     let path = dir.join(format!("{name}-{version}-py3-none-any.whl"));

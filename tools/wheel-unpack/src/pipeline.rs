@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use wheelpipe::exit::Failure;
-use wheelpipe::records::{Line, Record};
-use wheelpipe::stream::{Input, ProtocolError, Reader, Upstream, Writer};
+use wheelpipe::input::StageInput;
+use wheelpipe::stream::Writer;
 
 use crate::scheme::Scheme;
 use crate::stage::{self, Job, Staged};
@@ -118,67 +118,39 @@ impl Feeder<'_> {
     }
 
     fn feed_lines<W: Write>(&mut self, input: Box<dyn BufRead + Send>, out: &mut Writer<W>) -> Result<()> {
-        let input = spawn_reader(input);
-        let mut upstream = Upstream::Open;
-        // Plain paths alone (typed, or from `ls`) need no `end`; a stream of
-        // records comes from a stage, whose `end` says whether it finished.
-        let mut saw_record = false;
+        let input = wheelpipe::input::spawn(crate::TOOL, input);
         loop {
             self.poll()?;
-            let (line, text, item) = match input.recv_timeout(Duration::from_millis(50)) {
-                Ok(x) => x,
+            let item = match input.recv_timeout(Duration::from_millis(50)) {
+                Ok(item) => item,
                 Err(RecvTimeoutError::Timeout) => continue,
-                Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Disconnected) => bail!("the input reader stopped"),
             };
-            let item = item.map_err(|e| Failure::usage(e.to_string()))?;
-            saw_record |= matches!(item, Input::Line(_));
             match item {
-                Input::Plain(path) => {
-                    self.send(Job { wheel: path.into(), requested: true, expected_name: None })
+                StageInput::Plain { word, .. } => {
+                    self.send(Job { wheel: word.into(), requested: true, expected_name: None })
                 }
-                Input::Line(Line::Known(Record::Artifact(a))) => {
-                    let Some(wheel) = a.path else {
+                StageInput::Artifact { line, artifact, .. } => {
+                    let Some(wheel) = artifact.path else {
                         return Err(Failure::usage(format!(
                             "stdin:{line}: the artifact {} {} has no `path`: run wheel-fetch before wheel-unpack",
-                            a.name, a.version
+                            artifact.name, artifact.version
                         ))
                         .into());
                     };
-                    self.send(Job { wheel, requested: a.requested, expected_name: Some(a.name) });
+                    let expected_name = Some(artifact.name);
+                    self.send(Job { wheel, requested: artifact.requested, expected_name });
                 }
-                Input::Line(Line::Known(Record::End(end))) => upstream = Upstream::ended(crate::TOOL, end),
                 // Everything else passes through byte for byte.
-                Input::Line(_) => out.raw(&text)?,
+                StageInput::Pass(text) => out.raw(&text)?,
+                StageInput::Bad(err) => return Err(Failure::usage(err.to_string()).into()),
+                StageInput::Done(None) => return Ok(()),
+                StageInput::Done(Some(why)) => {
+                    return Err(Failure::failed(format!("{why}; nothing was installed")).into())
+                }
             }
         }
-        if !saw_record {
-            return Ok(());
-        }
-        if let Some(why) = upstream.failure() {
-            return Err(Failure::failed(format!("{why}; nothing was installed")).into());
-        }
-        Ok(())
     }
-}
-
-/// Line number, the line's text, and what it is.
-type Item = (usize, String, Result<Input, ProtocolError>);
-
-/// Reads the input on its own thread, so the run can stop on a signal while
-/// a read blocks.
-fn spawn_reader(input: Box<dyn BufRead + Send>) -> Receiver<Item> {
-    let (tx, rx) = crossbeam_channel::bounded::<Item>(256);
-    std::thread::spawn(move || {
-        let mut reader = Reader::new(input, "stdin");
-        while let Some(item) = reader.next_input() {
-            let is_err = item.is_err();
-            let text = reader.text().to_string();
-            if tx.send((reader.line_number(), text, item)).is_err() || is_err {
-                return;
-            }
-        }
-    });
-    rx
 }
 
 #[cfg(test)]
