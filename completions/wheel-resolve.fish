@@ -1,7 +1,7 @@
 complete -c wheel-resolve -s i -l index-url -d 'The package index (PEP 503 / PEP 691 simple API) [default: as pip is configured]' -r
 complete -c wheel-resolve -l extra-index-url -d 'Another index to look in as well (may be repeated)' -r
 complete -c wheel-resolve -s f -l find-links -d 'A folder of wheels or an HTML page of links to look in as well (may be repeated)' -r
-complete -c wheel-resolve -l cert -d 'Extra CA certificates (PEM) to trust [default: $PIP_CERT]' -r -F
+complete -c wheel-resolve -l cert -d 'Extra CA certificates (PEM) to trust [default: $PIP_CERT, else pip\'s cert option]' -r -F
 complete -c wheel-resolve -l python -d 'The target interpreter, usually a virtualenv\'s bin/python: its markers and tags decide' -r -F
 complete -c wheel-resolve -l cache-dir -d 'The cache folder [default: $WHEELPIPE_CACHE_DIR, else $XDG_CACHE_HOME/wheelpipe]' -r -F
 complete -c wheel-resolve -l no-index -d 'Use no index, only --find-links locations'

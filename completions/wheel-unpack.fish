@@ -1,6 +1,6 @@
 complete -c wheel-unpack -l venv -d 'The virtualenv to install into (default: $VIRTUAL_ENV)' -r -F
 complete -c wheel-unpack -s j -l jobs -d 'Wheels unpacked at once [default: the number of cores]' -r
-complete -c wheel-unpack -l cache-dir -d 'The wheelpipe cache (default: $WHEELPIPE_CACHE_DIR, else the XDG cache folder)' -r -F
-complete -c wheel-unpack -s q -l quiet -d 'Print no progress or warnings on stderr, only errors'
+complete -c wheel-unpack -l cache-dir -d 'The cache folder [default: $WHEELPIPE_CACHE_DIR, else $XDG_CACHE_HOME/wheelpipe]' -r -F
+complete -c wheel-unpack -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c wheel-unpack -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wheel-unpack -s V -l version -d 'Print version'

@@ -86,6 +86,15 @@ impl Settings {
         Ok(settings)
     }
 
+    /// The HTTP options alone (cert, timeout, retries) from `--cert`,
+    /// `PIP_*` and pip's config files, for tools that need no index.
+    pub fn http_only(cert: Option<PathBuf>) -> Result<crate::http::HttpOptions> {
+        let env: BTreeMap<String, String> = std::env::vars().collect();
+        let files = read_files(&config_files(&env, None, &|p| p.exists()))?;
+        let flags = IndexFlags { cert, ..IndexFlags::default() };
+        Ok(resolve(&flags, &env, &files)?.settings.http_options())
+    }
+
     /// [`crate::http::HttpOptions`] with this configuration's cert, timeout and retries.
     pub fn http_options(&self) -> crate::http::HttpOptions {
         let mut options = crate::http::HttpOptions::default();

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{value_parser, Arg, ArgAction, Command};
+use clap::{value_parser, Arg, Command};
 
 const LONG_ABOUT: &str = "\
 Downloads wheels in parallel into a content-addressed cache, checks each one's
@@ -32,21 +32,10 @@ pub fn command() -> Command {
         .about("Download wheels in parallel into a verified, content-addressed cache")
         .long_about(LONG_ABOUT)
         .arg(
-            Arg::new("jobs")
-                .short('j')
-                .long("jobs")
-                .value_name("N")
-                .default_value("8")
-                .value_parser(value_parser!(u16).range(1..=256))
-                .help("Downloads at the same time (1 downloads one after the other)"),
+            wheelpipe::args::jobs("Downloads at the same time (1 downloads one after the other)")
+                .default_value("8"),
         )
-        .arg(
-            Arg::new("cache-dir")
-                .long("cache-dir")
-                .value_name("DIR")
-                .value_parser(value_parser!(PathBuf))
-                .help("The cache folder [default: $WHEELPIPE_CACHE_DIR, else $XDG_CACHE_HOME/wheelpipe]"),
-        )
+        .arg(wheelpipe::args::cache_dir())
         .arg(
             Arg::new("dest")
                 .short('d')
@@ -55,20 +44,8 @@ pub fn command() -> Command {
                 .value_parser(value_parser!(PathBuf))
                 .help("Also put each verified wheel in DIR under its filename (hard link, else copy)"),
         )
-        .arg(
-            Arg::new("cert")
-                .long("cert")
-                .value_name("PEM")
-                .value_parser(value_parser!(PathBuf))
-                .help("Extra CA certificates (PEM) to trust [default: $PIP_CERT]"),
-        )
-        .arg(
-            Arg::new("quiet")
-                .short('q')
-                .long("quiet")
-                .action(ArgAction::SetTrue)
-                .help("Print nothing on stderr but errors"),
-        )
+        .arg(wheelpipe::args::cert())
+        .arg(wheelpipe::args::quiet())
         .arg(
             Arg::new("urls")
                 .value_name("URL")

@@ -20,9 +20,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use wheelpipe::cache::Cache;
 use wheelpipe::exit::{finish, Exit, Failure};
-use wheelpipe::http::{Client, HttpOptions};
 
 pub const TOOL: &str = "wheel-fetch";
 
@@ -38,9 +36,7 @@ fn run(matches: &clap::ArgMatches) -> Result<Exit> {
     if urls.is_empty() && std::io::stdin().is_terminal() {
         return Err(Failure::usage("no URL given and stdin is a terminal (see wheel-fetch --help)").into());
     }
-    let cache_flag = matches.get_one::<PathBuf>("cache-dir").map(std::path::absolute).transpose()?;
-    let cache = Cache::from_flag(cache_flag.as_deref())?;
-    let cache = Cache::at(std::path::absolute(cache.root())?)?;
+    let cache = wheelpipe::args::get_cache(matches)?;
     let dest = match matches.get_one::<PathBuf>("dest") {
         Some(d) => {
             std::fs::create_dir_all(d)
@@ -49,12 +45,8 @@ fn run(matches: &clap::ArgMatches) -> Result<Exit> {
         }
         None => None,
     };
-    let cert = matches
-        .get_one::<PathBuf>("cert")
-        .cloned()
-        .or_else(|| std::env::var_os("PIP_CERT").filter(|v| !v.is_empty()).map(PathBuf::from));
-    let http = Client::new(HttpOptions { cert, ..HttpOptions::default() })?;
-    let jobs = usize::from(*matches.get_one::<u16>("jobs").expect("-j has a default"));
+    let http = wheelpipe::args::get_http(matches)?;
+    let jobs = wheelpipe::args::get_jobs(matches, 8);
     let settings = pipeline::Settings { jobs, cache, dest, http };
     let source = if urls.is_empty() {
         pipeline::Source::Stdin(Box::new(std::io::BufReader::new(std::io::stdin())))

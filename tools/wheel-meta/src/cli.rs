@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{value_parser, Arg, ArgAction, Command};
+use clap::{value_parser, Arg, Command};
 
 const LONG_ABOUT: &str = "\
 Reads the core metadata (name, version, Requires-Dist, Requires-Python,
@@ -43,15 +43,7 @@ pub fn command() -> Command {
         .version(env!("CARGO_PKG_VERSION"))
         .about("Read wheels' core metadata (PEP 658 file, else range requests, else full download) as metadata records")
         .long_about(LONG_ABOUT)
-        .arg(
-            Arg::new("jobs")
-                .short('j')
-                .long("jobs")
-                .value_name("N")
-                .default_value("8")
-                .value_parser(value_parser!(u16).range(1..=256))
-                .help("Wheels read at the same time"),
-        )
+        .arg(wheelpipe::args::jobs("Wheels read at the same time").default_value("8"))
         .arg(
             Arg::new("cache-dir")
                 .long("cache-dir")
@@ -62,20 +54,8 @@ pub fn command() -> Command {
                      there instead of over the network",
                 ),
         )
-        .arg(
-            Arg::new("cert")
-                .long("cert")
-                .value_name("PEM")
-                .value_parser(value_parser!(PathBuf))
-                .help("Extra CA certificates (PEM) to trust [default: $PIP_CERT]"),
-        )
-        .arg(
-            Arg::new("quiet")
-                .short('q')
-                .long("quiet")
-                .action(ArgAction::SetTrue)
-                .help("Print nothing on stderr but errors"),
-        )
+        .arg(wheelpipe::args::cert())
+        .arg(wheelpipe::args::quiet())
         .arg(
             Arg::new("wheels")
                 .value_name("WHEEL")

@@ -15,7 +15,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 use wheelpipe::cache::Cache;
 use wheelpipe::exit::{finish, Exit, Failure};
-use wheelpipe::http::{Client, HttpOptions};
 use wheelpipe::metadata::RangeHosts;
 
 pub const TOOL: &str = "wheel-meta";
@@ -33,12 +32,8 @@ fn run(matches: &clap::ArgMatches) -> Result<Exit> {
         return Err(Failure::usage("no WHEEL given and stdin is a terminal (see wheel-meta --help)").into());
     }
     let cache = matches.get_one::<PathBuf>("cache-dir").map(|d| Cache::at(d.clone())).transpose()?;
-    let cert = matches
-        .get_one::<PathBuf>("cert")
-        .cloned()
-        .or_else(|| std::env::var_os("PIP_CERT").filter(|v| !v.is_empty()).map(PathBuf::from));
-    let http = Client::new(HttpOptions { cert, ..HttpOptions::default() })?;
-    let jobs = usize::from(*matches.get_one::<u16>("jobs").expect("-j has a default"));
+    let http = wheelpipe::args::get_http(matches)?;
+    let jobs = wheelpipe::args::get_jobs(matches, 8);
     let settings = pipeline::Settings { jobs, http, cache, hosts: RangeHosts::new() };
     let source = if words.is_empty() {
         pipeline::Source::Stdin(Box::new(std::io::BufReader::new(std::io::stdin())))

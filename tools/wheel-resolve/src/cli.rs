@@ -60,13 +60,7 @@ pub fn command() -> Command {
                 .action(ArgAction::SetTrue)
                 .help("Use no index, only --find-links locations"),
         )
-        .arg(
-            Arg::new("cert")
-                .long("cert")
-                .value_name("PEM")
-                .value_parser(value_parser!(PathBuf))
-                .help("Extra CA certificates (PEM) to trust [default: $PIP_CERT]"),
-        )
+        .arg(wheelpipe::args::cert())
         .arg(
             Arg::new("python")
                 .long("python")
@@ -77,20 +71,8 @@ pub fn command() -> Command {
                     "The target interpreter, usually a virtualenv's bin/python: its markers and tags decide",
                 ),
         )
-        .arg(
-            Arg::new("cache-dir")
-                .long("cache-dir")
-                .value_name("DIR")
-                .value_parser(value_parser!(PathBuf))
-                .help("The cache folder [default: $WHEELPIPE_CACHE_DIR, else $XDG_CACHE_HOME/wheelpipe]"),
-        )
-        .arg(
-            Arg::new("quiet")
-                .short('q')
-                .long("quiet")
-                .action(ArgAction::SetTrue)
-                .help("Print nothing on stderr but errors"),
-        )
+        .arg(wheelpipe::args::cache_dir())
+        .arg(wheelpipe::args::quiet())
         .arg(
             Arg::new("requirements")
                 .value_name("REQUIREMENTS")

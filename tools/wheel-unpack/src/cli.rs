@@ -1,7 +1,7 @@
 //! The command line of wheel-unpack: one clap command, from which the binary,
 //! the man page and the shell completions all come.
 
-use clap::{value_parser, Arg, ArgAction, Command};
+use clap::{value_parser, Arg, Command};
 
 const LONG_ABOUT: &str = "\
 Installs wheels into a virtualenv exactly as pip would: the files of each
@@ -43,28 +43,9 @@ pub fn command() -> Command {
                 .value_parser(value_parser!(std::path::PathBuf))
                 .help("The virtualenv to install into (default: $VIRTUAL_ENV)"),
         )
-        .arg(
-            Arg::new("jobs")
-                .short('j')
-                .long("jobs")
-                .value_name("N")
-                .value_parser(value_parser!(u16).range(1..))
-                .help("Wheels unpacked at once [default: the number of cores]"),
-        )
-        .arg(
-            Arg::new("cache-dir")
-                .long("cache-dir")
-                .value_name("DIR")
-                .value_parser(value_parser!(std::path::PathBuf))
-                .help("The wheelpipe cache (default: $WHEELPIPE_CACHE_DIR, else the XDG cache folder)"),
-        )
-        .arg(
-            Arg::new("quiet")
-                .short('q')
-                .long("quiet")
-                .action(ArgAction::SetTrue)
-                .help("Print no progress or warnings on stderr, only errors"),
-        )
+        .arg(wheelpipe::args::jobs("Wheels unpacked at once [default: the number of cores]"))
+        .arg(wheelpipe::args::cache_dir())
+        .arg(wheelpipe::args::quiet())
         .arg(
             Arg::new("wheels")
                 .value_name("WHEEL")

@@ -25,7 +25,7 @@ use wheelpipe::exit::{Exit, Failure};
 use wheelpipe::records::{End, Installed, LinkMode, Record};
 use wheelpipe::stream::Writer;
 
-const TOOL: &str = "wheel-unpack";
+pub(crate) const TOOL: &str = "wheel-unpack";
 
 pub fn main() -> ExitCode {
     let matches = cli::command().get_matches();
@@ -55,13 +55,10 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
             Failure::usage(format!("{} is not a virtualenv: it has no bin/python", venv.display())).into()
         );
     }
-    let jobs = match m.get_one::<u16>("jobs") {
-        Some(j) => usize::from(*j),
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = wheelpipe::args::get_jobs(m, cores);
     // The cache only saves the interpreter query; without one the query runs.
-    let cache =
-        wheelpipe::cache::Cache::from_flag(m.get_one::<PathBuf>("cache-dir").map(|p| p.as_path())).ok();
+    let cache = wheelpipe::args::get_cache(m).ok();
     let interpreter = wheelpipe::interpreter::Interpreter::query(&python, cache.as_ref())?;
     if !interpreter.is_venv() {
         let why = format!("{} is not a virtualenv: its python is the base interpreter", venv.display());

@@ -1,0 +1,67 @@
+//! The command-line options every tool shares, defined once so that they
+//! read and behave alike in each tool, its man page and its completions.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{value_parser, Arg, ArgAction, ArgMatches};
+
+use crate::cache::Cache;
+use crate::http::Client;
+
+/// `-j N`: how many things at once; `what` says which ("Downloads").
+pub fn jobs(what: &'static str) -> Arg {
+    Arg::new("jobs")
+        .short('j')
+        .long("jobs")
+        .value_name("N")
+        .value_parser(value_parser!(u16).range(1..=256))
+        .help(what)
+}
+
+/// The `-j` value, else `default`.
+pub fn get_jobs(matches: &ArgMatches, default: usize) -> usize {
+    matches.get_one::<u16>("jobs").map_or(default, |j| usize::from(*j))
+}
+
+/// `--cache-dir DIR`.
+pub fn cache_dir() -> Arg {
+    Arg::new("cache-dir")
+        .long("cache-dir")
+        .value_name("DIR")
+        .value_parser(value_parser!(PathBuf))
+        .help("The cache folder [default: $WHEELPIPE_CACHE_DIR, else $XDG_CACHE_HOME/wheelpipe]")
+}
+
+/// The cache `--cache-dir` names, else the default one, with an absolute
+/// root (records carry absolute paths into it).
+pub fn get_cache(matches: &ArgMatches) -> Result<Cache> {
+    let flag = matches.get_one::<PathBuf>("cache-dir").map(std::path::absolute).transpose()?;
+    let cache = Cache::from_flag(flag.as_deref())?;
+    Cache::at(std::path::absolute(cache.root())?)
+}
+
+/// `--cert PEM`.
+pub fn cert() -> Arg {
+    Arg::new("cert")
+        .long("cert")
+        .value_name("PEM")
+        .value_parser(value_parser!(PathBuf))
+        .help("Extra CA certificates (PEM) to trust [default: $PIP_CERT, else pip's cert option]")
+}
+
+/// The HTTP client for tools that need no index: `--cert`, then `PIP_*`
+/// and pip's config files for the certificate, timeout and retries.
+pub fn get_http(matches: &ArgMatches) -> Result<Client> {
+    let cert = matches.get_one::<PathBuf>("cert").cloned();
+    Client::new(crate::config::Settings::http_only(cert)?)
+}
+
+/// `-q, --quiet`.
+pub fn quiet() -> Arg {
+    Arg::new("quiet")
+        .short('q')
+        .long("quiet")
+        .action(ArgAction::SetTrue)
+        .help("Print nothing on stderr but errors")
+}
