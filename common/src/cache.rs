@@ -63,13 +63,7 @@ impl Cache {
     /// An exclusive lock named `name` (under `locks/`), waiting for another
     /// run that holds it.
     pub fn lock(&self, name: &str) -> Result<CacheLock> {
-        let path = self.dir("locks").join(format!("{name}.lock"));
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+        let (path, file) = self.lock_file(name)?;
         let lock = Flock::lock(file, FlockArg::LockExclusive)
             .map_err(|(_, e)| e)
             .with_context(|| format!("cannot lock {}", path.display()))?;
@@ -107,13 +101,7 @@ impl Cache {
     /// The wheel-store lock for `sha256` without blocking: `None` while
     /// another run holds it, so a caller can wait and still notice Ctrl-C.
     pub fn try_wheel_lock(&self, sha256: &str) -> Result<Option<CacheLock>> {
-        let path = self.dir("locks").join(format!("wheel-{}.lock", sha256.to_ascii_lowercase()));
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+        let (path, file) = self.lock_file(&format!("wheel-{}", sha256.to_ascii_lowercase()))?;
         match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
             Ok(lock) => Ok(Some(CacheLock { _lock: lock })),
             Err((_, nix::errno::Errno::EWOULDBLOCK)) => Ok(None),
@@ -127,6 +115,29 @@ impl Cache {
         let dir = self.root.join("tmp");
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         Ok(dir)
+    }
+
+    /// A new temporary file in `tmp/` (same file system as the store, so a
+    /// verified file is renamed into place); deleted when dropped.
+    pub fn temp_file(&self, suffix: &str) -> Result<tempfile::NamedTempFile> {
+        let dir = self.tmp_dir()?;
+        tempfile::Builder::new()
+            .prefix(".fetch-")
+            .suffix(suffix)
+            .tempfile_in(&dir)
+            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))
+    }
+
+    /// The lock file `locks/{name}.lock`, opened for locking.
+    fn lock_file(&self, name: &str) -> Result<(PathBuf, File)> {
+        let path = self.dir("locks").join(format!("{name}.lock"));
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+        Ok((path, file))
     }
 }
 

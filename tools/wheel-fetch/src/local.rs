@@ -32,12 +32,7 @@ pub fn file_url_path(url: &str) -> Result<Option<PathBuf>> {
 /// sha256 (lowercase hex). `cancel` or a signal stops it between chunks.
 pub fn copy_to_tmp(source: &Path, cache: &Cache, cancel: &AtomicBool) -> Result<(NamedTempFile, String)> {
     let mut input = File::open(source).with_context(|| format!("cannot open {}", source.display()))?;
-    let tmp_dir = cache.tmp_dir()?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".fetch-")
-        .suffix(".part")
-        .tempfile_in(&tmp_dir)
-        .with_context(|| format!("cannot create a temporary file in {}", tmp_dir.display()))?;
+    let tmp = cache.temp_file(".part")?;
     let tmp_path = tmp.path().to_path_buf();
     let mut out = HashingWriter::new(tmp);
     let mut buf = vec![0u8; CHUNK];

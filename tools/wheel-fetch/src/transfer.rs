@@ -73,12 +73,7 @@ pub fn download(
     url: &str,
     cancel: &AtomicBool,
 ) -> Result<(NamedTempFile, String)> {
-    let tmp_dir = cache.tmp_dir()?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".fetch-")
-        .suffix(".part")
-        .tempfile_in(&tmp_dir)
-        .with_context(|| format!("cannot create a temporary file in {}", tmp_dir.display()))?;
+    let tmp = cache.temp_file(".part")?;
     let mut partial = Partial { file: tmp, hasher: Sha256::new(), len: 0, validator: None, total: None };
     let options = http.options();
     let mut breaks = 0u32;
