@@ -33,6 +33,11 @@ pub struct Artifact {
     /// True for a top-level requirement, false for a dependency.
     #[serde(default)]
     pub requested: bool,
+    /// Present when the index serves a PEP 658/714 metadata file at
+    /// `{url}.metadata`: its hashes (algorithm to hex digest, possibly none).
+    /// Absent when nobody knows (plain URLs, find-links folders, older writers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub core_metadata: Option<BTreeMap<String, String>>,
     /// The verified local file, once `wheel-fetch` has it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<PathBuf>,

@@ -259,6 +259,7 @@ pub fn artifact_for(path: &Path) -> Artifact {
         size: Some(bytes.len() as u64),
         requires_python: None,
         requested: true,
+        core_metadata: None,
         path: Some(path.to_path_buf()),
     }
 }

@@ -41,6 +41,7 @@ fn job(url: &str, sha256: Option<&str>) -> Job {
         size: None,
         requires_python: None,
         requested: true,
+        core_metadata: None,
         path: None,
     })
 }

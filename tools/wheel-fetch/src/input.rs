@@ -58,6 +58,7 @@ pub fn job_from_url(text: &str) -> Result<Job> {
         size: None,
         requires_python: None,
         requested: true,
+        core_metadata: None,
         path: None,
     };
     Ok(Job { artifact, fetch_url })

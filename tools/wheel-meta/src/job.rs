@@ -125,6 +125,7 @@ mod tests {
             size: None,
             requires_python: None,
             requested: true,
+            core_metadata: None,
             path: None,
         };
         assert!(matches!(Job::from_artifact(&artifact).unwrap(), Job::Artifact { .. }));

@@ -130,6 +130,7 @@ pub fn choose(pin: &Pin, files: &[DistFile], target: &Target<'_>) -> Result<Choi
         size: file.size,
         requires_python: file.requires_python.clone(),
         requested: true,
+        core_metadata: file.core_metadata.clone(),
         path: None,
     };
     Ok(Choice { artifact, yanked: file.yanked.clone() })

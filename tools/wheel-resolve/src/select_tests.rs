@@ -77,6 +77,16 @@ fn best_tag_then_highest_build_wins_and_versions_compare_as_pep_440() {
 }
 
 #[test]
+fn the_artifact_says_whether_the_index_serves_a_metadata_file() {
+    let mut with = file("six-1.0-py3-none-any.whl");
+    with.core_metadata = Some(BTreeMap::from([("sha256".to_string(), "2".repeat(64))]));
+    let choice = run(&pin("six", "1.0"), &[with.clone()]).unwrap();
+    assert_eq!(choice.artifact.core_metadata, with.core_metadata);
+    let choice = run(&pin("six", "1.0"), &[file("six-1.0-py3-none-any.whl")]).unwrap();
+    assert_eq!(choice.artifact.core_metadata, None);
+}
+
+#[test]
 fn requires_python_excluding_the_interpreter_drops_the_file() {
     let mut new = file("six-2.0-py3-none-any.whl");
     new.requires_python = Some(">=3.12".into());
