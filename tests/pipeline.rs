@@ -187,3 +187,34 @@ fn wheel_resolve_writes_one_artifact_per_pin_sorted_by_name() {
     assert_eq!(artifacts[0].requires_python.as_deref(), Some(">=3.8"));
     assert_eq!(artifacts[1].requires_python, None);
 }
+
+#[test]
+fn the_largest_download_starts_first() {
+    // One worker, three wheels of very different sizes: the index gives the
+    // sizes, so wheel-fetch asks for the biggest first and the smallest last,
+    // whatever order the records come in (sorted by name: a, b, c).
+    let sb = Sandbox::new();
+    let dir = sb.path().join("wheels");
+    let noise = |n: usize| -> String { (0..n).map(|i| format!("# {i:08x} {}\n", i * 7919)).collect() };
+    let wheels = vec![
+        WheelBuilder::new("aaa", "1.0").file("aaa/__init__.py", noise(10)).build(&dir),
+        WheelBuilder::new("bbb", "1.0").file("bbb/__init__.py", noise(20_000)).build(&dir),
+        WheelBuilder::new("ccc", "1.0").file("ccc/__init__.py", noise(2_000)).build(&dir),
+    ];
+    let server = Server::start(&wheels);
+    let reqs = sb.write("requirements.txt", "aaa==1.0\nbbb==1.0\nccc==1.0\n");
+    let venv = sb.venv("venv");
+    let resolved = pipeline(vec![sb.resolve(&server.url(), &venv, &[&reqs])], None);
+    resolved.assert_success();
+    server.clear_log();
+    let mut fetch = sb.fetch();
+    fetch.args(["-j", "1"]);
+    // The records reach wheel-fetch in one write, as a stage's burst does.
+    pipeline(vec![fetch], Some(resolved.stdout.into_bytes())).assert_success();
+    let order: Vec<String> = server
+        .file_requests()
+        .into_iter()
+        .map(|e| e.path.rsplit('/').next().unwrap().split('-').next().unwrap().to_string())
+        .collect();
+    assert_eq!(order, ["bbb", "ccc", "aaa"]);
+}

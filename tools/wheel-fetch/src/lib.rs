@@ -10,6 +10,7 @@ pub mod download;
 pub mod input;
 pub mod local;
 pub mod pipeline;
+pub mod queue;
 pub mod store;
 #[cfg(test)]
 mod test_server;

@@ -1,16 +1,18 @@
 //! The run: a reader thread turns the input into jobs (and passes other
-//! records on), `-j` worker threads take jobs from a channel and fetch, and
-//! the one writer, the calling thread, prints what comes back over a bounded
-//! channel in completion order, one flushed line each, then the `end` record.
+//! records on), `-j` worker threads take jobs from a queue (largest first)
+//! and fetch, and the one writer, the calling thread, prints what comes back
+//! over a bounded channel in completion order, one flushed line each, then
+//! the `end` record.
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
 use anyhow::Result;
-use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
+use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
 use wheelpipe::cache::Cache;
 use wheelpipe::exit::{code_for, print_error, Exit, Failure};
 use wheelpipe::http::Client;
@@ -20,6 +22,7 @@ use wheelpipe::stream::{ProtocolError, Writer};
 
 use crate::download::fetch_to_store;
 use crate::input::{job_from_url, Job};
+use crate::queue::{CloseOnDrop, JobQueue, Pop};
 use crate::{store, TOOL};
 
 /// What a run needs besides its input.
@@ -54,31 +57,33 @@ enum Event {
 
 /// Runs everything; returns the exit code (errors are printed as they come).
 pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>) -> Result<Exit> {
-    let (job_tx, job_rx) = unbounded::<Job>();
+    let queue = Arc::new(JobQueue::default());
     let (event_tx, event_rx) = bounded::<Event>(64);
     let stop = AtomicBool::new(false);
     let from_stdin = matches!(source, Source::Stdin(_));
     thread::scope(|scope| {
         match source {
             Source::Urls(urls) => {
+                let _close = CloseOnDrop(Arc::clone(&queue));
+                let mut jobs = Vec::new();
                 for url in urls {
                     match job_from_url(&url) {
-                        Ok(job) => job_tx.send(job).expect("the job channel is open"),
+                        Ok(job) => jobs.push(ranked(&settings.cache, job)),
                         Err(err) => event_tx.send(Event::Failed(err)).expect("the writer is alive"),
                     }
                 }
-                drop(job_tx);
+                queue.push_all(jobs);
             }
             Source::Stdin(input) => {
-                let events = event_tx.clone();
+                let (events, queue, cache) = (event_tx.clone(), Arc::clone(&queue), settings.cache.clone());
                 let input = wheelpipe::input::spawn(TOOL, input);
                 // Not scoped: it may wait on a stdin that never ends while we exit.
-                thread::spawn(move || read_input(input, job_tx, events));
+                thread::spawn(move || read_input(input, &queue, &cache, events));
             }
         }
         for _ in 0..settings.jobs.max(1) {
-            let (jobs, events, settings, stop) = (job_rx.clone(), event_tx.clone(), &settings, &stop);
-            scope.spawn(move || work(settings, jobs, events, stop));
+            let (queue, events, settings, stop) = (&queue, event_tx.clone(), &settings, &stop);
+            scope.spawn(move || work(settings, queue, events, stop));
         }
         drop(event_tx);
         let result = write_events(&event_rx, writer, from_stdin);
@@ -90,43 +95,64 @@ pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>)
     })
 }
 
+/// A job and whether the store already has its file (it goes first).
+fn ranked(cache: &Cache, job: Job) -> (Job, bool) {
+    let cached = job.artifact.sha256().is_some_and(|h| cache.find_wheel(h, &job.artifact.filename).is_some());
+    (job, cached)
+}
+
+/// How long the input must be quiet before the records read so far are
+/// queued: an upstream writes its records in a burst, and queueing the
+/// burst at once lets the largest download start first.
+const BURST_GAP: Duration = Duration::from_millis(10);
+
 /// Turns the input into jobs as it comes, so downloads start on the first
-/// record; everything else goes to the writer.
-fn read_input(input: Receiver<StageInput>, jobs: Sender<Job>, events: Sender<Event>) {
-    for item in input {
-        let event = match item {
-            StageInput::Artifact { artifact, .. } => {
-                let _ = jobs.send(Job::from_artifact(*artifact));
-                continue;
+/// burst of records; everything else goes to the writer.
+fn read_input(input: Receiver<StageInput>, queue: &Arc<JobQueue>, cache: &Cache, events: Sender<Event>) {
+    let _close = CloseOnDrop(Arc::clone(queue));
+    while let Ok(first) = input.recv() {
+        let mut burst = vec![first];
+        while burst.len() < 4096 {
+            match input.recv_timeout(BURST_GAP) {
+                Ok(item) => burst.push(item),
+                Err(_) => break,
             }
-            StageInput::Plain { line, word } => match job_from_url(&word) {
-                Ok(job) => {
-                    let _ = jobs.send(job);
-                    continue;
+        }
+        let mut jobs = Vec::new();
+        let mut out = Vec::new();
+        for item in burst {
+            match item {
+                StageInput::Artifact { artifact, .. } => {
+                    jobs.push(ranked(cache, Job::from_artifact(*artifact)))
                 }
-                Err(e) => Event::Failed(e.context(format!("stdin:{line}"))),
-            },
-            StageInput::Pass(text) => Event::Pass(text),
-            StageInput::Bad(err) => Event::BadInput(err),
-            StageInput::Done(verdict) => Event::InputEnded(verdict),
-        };
-        if events.send(event).is_err() {
-            return;
+                StageInput::Plain { line, word } => match job_from_url(&word) {
+                    Ok(job) => jobs.push(ranked(cache, job)),
+                    Err(e) => out.push(Event::Failed(e.context(format!("stdin:{line}")))),
+                },
+                StageInput::Pass(text) => out.push(Event::Pass(text)),
+                StageInput::Bad(err) => out.push(Event::BadInput(err)),
+                StageInput::Done(verdict) => out.push(Event::InputEnded(verdict)),
+            }
+        }
+        queue.push_all(jobs);
+        for event in out {
+            if events.send(event).is_err() {
+                return;
+            }
         }
     }
 }
 
-fn work(settings: &Settings, jobs: Receiver<Job>, events: Sender<Event>, stop: &AtomicBool) {
+fn work(settings: &Settings, queue: &JobQueue, events: Sender<Event>, stop: &AtomicBool) {
     loop {
-        let job = match jobs.recv_timeout(Duration::from_millis(100)) {
-            Ok(job) => job,
-            Err(RecvTimeoutError::Timeout) if stop.load(Ordering::Relaxed) => return,
-            Err(RecvTimeoutError::Timeout) => continue,
-            Err(RecvTimeoutError::Disconnected) => return,
-        };
         if stop.load(Ordering::Relaxed) {
             return;
         }
+        let job = match queue.pop(Duration::from_millis(100)) {
+            Pop::Job(job) => *job,
+            Pop::Wait => continue,
+            Pop::Done => return,
+        };
         let event = match fetch_one(settings, job, stop) {
             Ok(artifact) => Event::Fetched(Box::new(artifact)),
             Err(err) => Event::Failed(err),

@@ -1,0 +1,147 @@
+//! The jobs waiting for a worker, largest download first, so the biggest
+//! wheel never starts last and the set is bound by the link, not by one slow
+//! transfer at the end. Files the cache already has go before any download:
+//! they cost nothing and let the next stage start at once. Among equals, the
+//! order of arrival.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+use crate::input::Job;
+
+/// What [`JobQueue::pop`] found.
+pub enum Pop {
+    Job(Box<Job>),
+    /// Nothing yet; ask again (and look at the stop flag meanwhile).
+    Wait,
+    /// Closed and empty: the worker is done.
+    Done,
+}
+
+struct Pending {
+    cached: bool,
+    size: u64,
+    seq: u64,
+    job: Box<Job>,
+}
+
+impl Pending {
+    fn key(&self) -> (bool, u64, std::cmp::Reverse<u64>) {
+        (self.cached, self.size, std::cmp::Reverse(self.seq))
+    }
+}
+
+impl PartialEq for Pending {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Pending {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+#[derive(Default)]
+struct State {
+    heap: BinaryHeap<Pending>,
+    seq: u64,
+    closed: bool,
+}
+
+/// A priority queue shared by the reader (which pushes) and the workers.
+#[derive(Default)]
+pub struct JobQueue {
+    state: Mutex<State>,
+    ready: Condvar,
+}
+
+impl JobQueue {
+    /// Queues jobs that arrived together, under one lock, so a waiting
+    /// worker picks the best of them, not the first; `cached` is true for a
+    /// job whose file is already in the store.
+    pub fn push_all(&self, jobs: Vec<(Job, bool)>) {
+        let mut state = self.state.lock().unwrap();
+        for (job, cached) in jobs {
+            let size = job.artifact.size.unwrap_or(0);
+            let seq = state.seq;
+            state.seq += 1;
+            state.heap.push(Pending { cached, size, seq, job: Box::new(job) });
+        }
+        self.ready.notify_all();
+    }
+
+    /// No more jobs will come.
+    pub fn close(&self) {
+        self.state.lock().unwrap().closed = true;
+        self.ready.notify_all();
+    }
+
+    /// The best job, waiting up to `wait` for one.
+    pub fn pop(&self, wait: Duration) -> Pop {
+        let mut state = self.state.lock().unwrap();
+        if state.heap.is_empty() && !state.closed {
+            state = self.ready.wait_timeout(state, wait).unwrap().0;
+        }
+        match state.heap.pop() {
+            Some(p) => Pop::Job(p.job),
+            None if state.closed => Pop::Done,
+            None => Pop::Wait,
+        }
+    }
+}
+
+/// Closes the queue when dropped, so workers end even if the reader fails.
+pub struct CloseOnDrop(pub std::sync::Arc<JobQueue>);
+
+impl Drop for CloseOnDrop {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::job_from_url;
+
+    fn job(name: &str, size: Option<u64>) -> Job {
+        let mut job = job_from_url(&format!("http://127.0.0.1/{name}-1.0-py3-none-any.whl")).unwrap();
+        job.artifact.size = size;
+        job
+    }
+
+    fn order(queue: &JobQueue) -> Vec<String> {
+        queue.close();
+        let mut names = Vec::new();
+        while let Pop::Job(j) = queue.pop(Duration::ZERO) {
+            names.push(j.artifact.name.clone());
+        }
+        names
+    }
+
+    #[test]
+    fn cached_first_then_largest_then_arrival() {
+        let queue = JobQueue::default();
+        queue.push_all(vec![(job("small", Some(10)), false), (job("unknown", None), false)]);
+        queue.push_all(vec![(job("huge", Some(700 << 20)), false), (job("hit", Some(1)), true)]);
+        queue.push_all(vec![(job("small2", Some(10)), false)]);
+        assert_eq!(order(&queue), ["hit", "huge", "small", "small2", "unknown"]);
+    }
+
+    #[test]
+    fn an_open_empty_queue_waits_and_a_closed_one_is_done() {
+        let queue = JobQueue::default();
+        assert!(matches!(queue.pop(Duration::from_millis(1)), Pop::Wait));
+        queue.close();
+        assert!(matches!(queue.pop(Duration::from_millis(1)), Pop::Done));
+    }
+}
