@@ -1,9 +1,7 @@
 //! The command line of wheel-meta, as one clap command: the binary parses it
 //! and the man page and shell completions are generated from it.
 
-use std::path::PathBuf;
-
-use clap::{value_parser, Arg, Command};
+use clap::{Arg, ArgAction, Command};
 
 const LONG_ABOUT: &str = "\
 Reads the core metadata (name, version, Requires-Dist, Requires-Python,
@@ -12,14 +10,28 @@ order they finish, then an `end` record. Each record says where the metadata
 came from and how many bytes and HTTP requests it took.
 
 For a URL (http or https), wheel-meta first asks for `{url}.metadata`, the
-index's PEP 658 metadata file, which is a few KB. When the server answers 404
-it reads the wheel by range requests: one for the last 64 KiB (the zip's
-central directory), one more when the directory is bigger, and one for the
-`.dist-info/METADATA` entry when it is not in the bytes already read. A
-server that ignores ranges sends the whole wheel, which is then read from a
-temporary file; one that refuses them (416, 501) gets a plain download, and
-later wheels from that host are downloaded whole at once. A `file://` URL or
-a local path is read in place.
+index's PEP 658 metadata file, which is a few KB, unless `--no-pep658` is
+given. When the server answers 404 it reads the wheel by range requests: one
+for the last 64 KiB (the zip's central directory), one more when the
+directory is bigger, and one for the `.dist-info/METADATA` entry when it is
+not in the bytes already read. A server that ignores ranges sends the whole
+wheel, which is then read from a temporary file; one that refuses them (416,
+501) gets a plain download, and later wheels from that host are downloaded
+whole at once. A `file://` URL or a local path is read in place.
+
+An `artifact` record says whether the index serves the PEP 658 file (its
+`core_metadata` field, which wheel-resolve writes whenever the index
+announces one): when it does, the file is read and its sha256 checked; when
+the field is absent, wheel-meta goes straight to range requests, without
+asking for a file the index does not have.
+
+The cache (`--cache-dir`) keeps each metadata record read over the network
+for a wheel whose sha256 is known (the artifact's `hashes`, or a
+`#sha256=` fragment on a plain URL), keyed by URL and sha256; a later run
+for the same URL and hash answers from it with `bytes` and `requests` 0. A
+URL without a known hash is never answered from the cache, since the file
+behind a URL may change. An artifact whose wheel is already in the cache's
+wheel store is read there.
 
 Input: the WHEEL arguments, else stdin: `artifact` records (their `path` when
 set, else their `url`) or plain URLs and paths, one a line. Every record read
@@ -44,14 +56,18 @@ pub fn command() -> Command {
         .about("Read wheels' core metadata (PEP 658 file, else range requests, else full download) as metadata records")
         .long_about(LONG_ABOUT)
         .arg(wheelpipe::args::jobs("Wheels read at the same time").default_value("8"))
+        .arg(wheelpipe::args::cache_dir().help(
+            "The cache folder: a wheel found in its wheel store is read there, and metadata read over \
+             the network is kept by URL and wheel sha256, only when the sha256 is known since a URL alone \
+             may change content [default: $WHEELPIPE_CACHE_DIR, else $XDG_CACHE_HOME/wheelpipe]",
+        ))
         .arg(
-            Arg::new("cache-dir")
-                .long("cache-dir")
-                .value_name("DIR")
-                .value_parser(value_parser!(PathBuf))
+            Arg::new("no-pep658")
+                .long("no-pep658")
+                .action(ArgAction::SetTrue)
                 .help(
-                    "A wheelpipe cache: an `artifact` whose sha256 is already in its wheel store is read \
-                     there instead of over the network",
+                    "Do not ask for `{url}.metadata` for plain URLs: for an index known to lack PEP 658 \
+                     files, where each probe is a wasted request",
                 ),
         )
         .arg(wheelpipe::args::cert())

@@ -3,23 +3,34 @@
 //! else a full download for http and https URLs; in place for `file://`
 //! URLs, paths and cached wheels).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Result};
-use wheelpipe::cache::Cache;
-use wheelpipe::http::{redact, Client};
-use wheelpipe::metadata::{fetch_with, read_local, RangeHosts};
+use wheelpipe::http::redact;
+use wheelpipe::metadata::{fetch_with, read_local};
 use wheelpipe::records::{Artifact, Metadata, MetadataSource};
+
+use crate::memo;
+use crate::pipeline::Settings;
 
 /// Where a wheel is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Job {
-    /// An http, https or file URL, fragment removed.
-    Url(String),
+    /// An http, https or file URL, fragment removed, and the sha256 its
+    /// `#sha256=` fragment named.
+    Url { url: String, sha256: Option<String> },
     /// A wheel on disk.
     Path(PathBuf),
-    /// An artifact not yet fetched: its URL, and where the cache would keep it.
-    Artifact { url: String, sha256: String, filename: String },
+    /// An artifact not yet fetched: its URL, its sha256 and filename (where
+    /// the cache would keep it) and its `core_metadata` (whether the index
+    /// serves a PEP 658 file, and that file's hashes).
+    Artifact {
+        url: String,
+        sha256: Option<String>,
+        filename: String,
+        core_metadata: Option<BTreeMap<String, String>>,
+    },
 }
 
 impl Job {
@@ -27,9 +38,15 @@ impl Job {
     pub fn from_word(word: &str) -> Result<Job> {
         match word.split_once("://") {
             Some(("http" | "https" | "file", _)) => {
-                let url =
+                let mut url =
                     url::Url::parse(word).map_err(|e| anyhow!("{}: not a valid URL: {e}", redact(word)))?;
-                Ok(Job::Url(without_fragment(url)))
+                let sha256 = url
+                    .fragment()
+                    .and_then(|f| f.strip_prefix("sha256="))
+                    .filter(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit()))
+                    .map(str::to_ascii_lowercase);
+                url.set_fragment(None);
+                Ok(Job::Url { url: url.to_string(), sha256 })
             }
             Some((scheme, _)) if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric()) => {
                 bail!("{}: unsupported URL scheme {scheme:?} (http, https or file)", redact(word))
@@ -43,68 +60,119 @@ impl Job {
         if let Some(path) = &artifact.path {
             return Ok(Job::Path(path.clone()));
         }
-        match (Job::from_word(&artifact.url)?, artifact.sha256()) {
-            (Job::Url(url), Some(sha256)) => {
-                Ok(Job::Artifact { url, sha256: sha256.to_string(), filename: artifact.filename.clone() })
-            }
-            (job, _) => Ok(job),
+        match Job::from_word(&artifact.url)? {
+            Job::Url { url, sha256 } => Ok(Job::Artifact {
+                url,
+                sha256: artifact.sha256().map(str::to_ascii_lowercase).or(sha256),
+                filename: artifact.filename.clone(),
+                core_metadata: artifact.core_metadata.clone(),
+            }),
+            job => Ok(job),
         }
     }
 
     /// The URL or path, as errors and records show it (no credentials).
     pub fn shown(&self) -> String {
         match self {
-            Job::Url(url) | Job::Artifact { url, .. } => redact(url),
+            Job::Url { url, .. } | Job::Artifact { url, .. } => redact(url),
             Job::Path(path) => path.display().to_string(),
         }
     }
 
-    /// Reads the wheel's metadata; `hosts` is the run's memory of hosts
-    /// that do not serve ranges.
-    pub fn read(&self, http: &Client, cache: Option<&Cache>, hosts: &RangeHosts) -> Result<Metadata> {
-        match self {
-            Job::Path(path) => local(path, self.shown()),
-            Job::Artifact { url, sha256, filename } => {
-                let cached = cache.and_then(|c| c.wheel_path(sha256, filename).ok()).filter(|p| p.is_file());
-                match cached {
+    /// Reads the wheel's metadata: from disk, from the cache's wheel store,
+    /// from the cache's metadata records, else over the network (and then
+    /// into the metadata records, when the wheel's sha256 is known).
+    pub fn read(&self, settings: &Settings) -> Result<Metadata> {
+        let cache = settings.cache.as_ref();
+        let (url, sha256, pep658) = match self {
+            Job::Path(path) => return local(path, self.shown()),
+            Job::Artifact { url, sha256, filename, core_metadata } => {
+                let stored = sha256.as_ref().and_then(|h| cache?.wheel_path(h, filename).ok());
+                if let Some(path) = stored.filter(|p| p.is_file()) {
                     // The record names the URL it stands for; nothing went over the network.
-                    Some(path) => local(&path, self.shown()),
-                    None => from_url(http, url, hosts),
+                    return local(&path, self.shown());
                 }
+                // wheel-resolve says `core_metadata` whenever the index
+                // announces a metadata file: without it, no probe.
+                let pep658 = match core_metadata {
+                    Some(hashes) => Pep658::Announced(hashes.get("sha256").cloned()),
+                    None => Pep658::Skip,
+                };
+                (url, sha256, pep658)
             }
-            Job::Url(url) => from_url(http, url, hosts),
+            Job::Url { url, sha256 } => {
+                (url, sha256, if settings.no_pep658 { Pep658::Skip } else { Pep658::Probe })
+            }
+        };
+        let key = sha256.as_deref().filter(|_| !url.starts_with("file:"));
+        if let (Some(cache), Some(sha256)) = (cache, key) {
+            if let Some(found) = memo::get(cache, url, sha256) {
+                return Ok(Metadata { url: self.shown(), bytes: 0, requests: 0, ..found });
+            }
         }
+        let metadata = from_url(settings, url, &pep658)?;
+        if let (Some(cache), Some(sha256)) = (cache, key) {
+            if metadata.source != MetadataSource::Local {
+                // A cache that cannot be written costs a later run requests, nothing more.
+                let _ = memo::put(cache, url, sha256, &metadata);
+            }
+        }
+        Ok(metadata)
     }
+}
+
+/// Whether to ask for the index's PEP 658 file.
+enum Pep658 {
+    /// Unknown: ask, and fall back on a 404.
+    Probe,
+    /// The index announced one, with this sha256 when it gave one.
+    Announced(Option<String>),
+    /// Known to be missing (or `--no-pep658`): go straight to ranges.
+    Skip,
 }
 
 fn local(path: &Path, shown: String) -> Result<Metadata> {
     Ok(read_local(path)?.into_record(MetadataSource::Local, shown, 0, 0))
 }
 
-/// PEP 658 first (a 404 falls back to range requests, then to the full
-/// download), for http(s). Records carry nothing that says whether the
-/// index has the file, so it is always asked for: one small request.
-fn from_url(http: &Client, url: &str, hosts: &RangeHosts) -> Result<Metadata> {
-    if url.starts_with("file:") {
-        return fetch_with(http, url, None, None, hosts);
+/// The PEP 658 file when it may be there (a 404 falls back to range
+/// requests, then to the full download), for http(s).
+fn from_url(settings: &Settings, url: &str, pep658: &Pep658) -> Result<Metadata> {
+    let (http, hosts) = (&settings.http, &settings.hosts);
+    let metadata_url = format!("{url}.metadata");
+    match pep658 {
+        _ if url.starts_with("file:") => fetch_with(http, url, None, None, hosts),
+        Pep658::Skip => fetch_with(http, url, None, None, hosts),
+        Pep658::Probe => fetch_with(http, url, Some(&metadata_url), None, hosts),
+        Pep658::Announced(sha256) => fetch_with(http, url, Some(&metadata_url), sha256.as_deref(), hosts),
     }
-    fetch_with(http, url, Some(&format!("{url}.metadata")), None, hosts)
-}
-
-fn without_fragment(mut url: url::Url) -> String {
-    url.set_fragment(None);
-    url.to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wheelpipe::cache::Cache;
+    use wheelpipe::http::{Client, HttpOptions};
+    use wheelpipe::metadata::RangeHosts;
+
+    fn settings(cache: Option<Cache>) -> Settings {
+        let http = Client::new(HttpOptions { retries: 0, ..Default::default() }).unwrap();
+        Settings { jobs: 1, http, cache, hosts: RangeHosts::new(), no_pep658: false }
+    }
 
     #[test]
     fn words_are_urls_or_paths() {
         assert_eq!(
             Job::from_word("http://127.0.0.1:9/x-1.0-py3-none-any.whl#sha256=ab").unwrap(),
-            Job::Url("http://127.0.0.1:9/x-1.0-py3-none-any.whl".into())
+            Job::Url { url: "http://127.0.0.1:9/x-1.0-py3-none-any.whl".into(), sha256: None }
+        );
+        let hash = "C".repeat(64);
+        assert_eq!(
+            Job::from_word(&format!("http://127.0.0.1:9/x-1.0-py3-none-any.whl#sha256={hash}")).unwrap(),
+            Job::Url {
+                url: "http://127.0.0.1:9/x-1.0-py3-none-any.whl".into(),
+                sha256: Some("c".repeat(64))
+            }
         );
         assert_eq!(
             Job::from_word("dist/x-1.0-py3-none-any.whl").unwrap(),
@@ -146,13 +214,12 @@ mod tests {
         zip.finish().unwrap();
         // Port 9 has no server: reading over the network would fail.
         let url = "http://127.0.0.1:9/x-1.0-py3-none-any.whl".to_string();
-        let job = Job::Artifact { url: url.clone(), sha256, filename };
-        let http = Client::new(wheelpipe::http::HttpOptions { retries: 0, ..Default::default() }).unwrap();
-        let m = job.read(&http, Some(&cache), &RangeHosts::new()).unwrap();
+        let job = Job::Artifact { url: url.clone(), sha256: Some(sha256), filename, core_metadata: None };
+        let m = job.read(&settings(Some(cache))).unwrap();
         assert_eq!(
             (m.name.as_str(), m.source, m.url.as_str(), m.requests),
             ("x", MetadataSource::Local, url.as_str(), 0)
         );
-        assert!(job.read(&http, None, &RangeHosts::new()).is_err());
+        assert!(job.read(&settings(None)).is_err());
     }
 }

@@ -6,14 +6,13 @@
 
 pub mod cli;
 pub mod job;
+pub mod memo;
 pub mod pipeline;
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use wheelpipe::cache::Cache;
 use wheelpipe::exit::{finish, Exit, Failure};
 use wheelpipe::metadata::RangeHosts;
 
@@ -31,10 +30,16 @@ fn run(matches: &clap::ArgMatches) -> Result<Exit> {
     if words.is_empty() && std::io::stdin().is_terminal() {
         return Err(Failure::usage("no WHEEL given and stdin is a terminal (see wheel-meta --help)").into());
     }
-    let cache = matches.get_one::<PathBuf>("cache-dir").map(|d| Cache::at(d.clone())).transpose()?;
+    // The default cache is a convenience: without one, every wheel is read over the network.
+    let cache = match wheelpipe::args::get_cache(matches) {
+        Ok(cache) => Some(cache),
+        Err(_) if !matches.contains_id("cache-dir") => None,
+        Err(err) => return Err(err),
+    };
     let http = wheelpipe::args::get_http(matches)?;
     let jobs = wheelpipe::args::get_jobs(matches, 8);
-    let settings = pipeline::Settings { jobs, http, cache, hosts: RangeHosts::new() };
+    let no_pep658 = matches.get_flag("no-pep658");
+    let settings = pipeline::Settings { jobs, http, cache, hosts: RangeHosts::new(), no_pep658 };
     let source = if words.is_empty() {
         pipeline::Source::Stdin(Box::new(std::io::BufReader::new(std::io::stdin())))
     } else {

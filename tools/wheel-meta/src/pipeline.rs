@@ -26,10 +26,13 @@ pub struct Settings {
     /// Worker threads, at least 1.
     pub jobs: usize,
     pub http: Client,
-    /// `--cache-dir`: a wheel store to read fetched wheels from.
+    /// The cache: a wheel store to read fetched wheels from, and metadata
+    /// records kept from earlier runs.
     pub cache: Option<Cache>,
     /// Hosts found not to serve ranges during the run, shared by the workers.
     pub hosts: RangeHosts,
+    /// `--no-pep658`: plain URLs go straight to range requests.
+    pub no_pep658: bool,
 }
 
 /// Where the wheels come from.
@@ -134,7 +137,7 @@ fn work(settings: &Settings, jobs: Receiver<Job>, events: Sender<Event>) {
         if wheelpipe::signals::interrupted() {
             return;
         }
-        let event = match job.read(&settings.http, settings.cache.as_ref(), &settings.hosts) {
+        let event = match job.read(settings) {
             Ok(metadata) => Event::Read(Box::new(metadata)),
             Err(err) => {
                 // Every error names its wheel; add the name where it does not.

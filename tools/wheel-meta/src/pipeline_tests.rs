@@ -25,7 +25,8 @@ fn wheel(dir: &Path, name: &str, version: &str) -> PathBuf {
 /// Runs on `input` (stdin) and returns the exit code and the output lines.
 fn run_on(input: String) -> (Result<Exit>, Vec<String>) {
     let http = Client::new(HttpOptions { retries: 0, ..HttpOptions::default() }).unwrap();
-    let settings = Settings { jobs: 2, http, cache: None, hosts: wheelpipe::metadata::RangeHosts::new() };
+    let hosts = wheelpipe::metadata::RangeHosts::new();
+    let settings = Settings { jobs: 2, http, cache: None, hosts, no_pep658: false };
     let mut writer = Writer::new(Vec::new());
     let result =
         run(settings, Source::Stdin(Box::new(std::io::Cursor::new(input))), &mut writer).map(|r| r.0);
