@@ -23,7 +23,7 @@ _wheel__fetch() {
 
     case "${cmd}" in
         wheel__fetch)
-            opts="-j -d -q -h -V --jobs --cache-dir --dest --cert --quiet --help --version"
+            opts="-j -d -q -h -V --jobs --cache-dir --dest --split-size --cert --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -46,6 +46,10 @@ _wheel__fetch() {
                     return 0
                     ;;
                 -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --split-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

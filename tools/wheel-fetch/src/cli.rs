@@ -44,6 +44,17 @@ pub fn command() -> Command {
                 .value_parser(value_parser!(PathBuf))
                 .help("Also put each verified wheel in DIR under its filename (hard link, else copy)"),
         )
+        .arg(
+            Arg::new("split-size")
+                .long("split-size")
+                .value_name("MB")
+                .value_parser(value_parser!(u64))
+                .default_value("16")
+                .help(
+                    "Fetch a wheel larger than MB megabytes (size known, server serving ranges) \
+                     as parallel ranges of about MB/2, up to 4 connections at once; 0 turns this off",
+                ),
+        )
         .arg(wheelpipe::args::cert())
         .arg(wheelpipe::args::quiet())
         .arg(

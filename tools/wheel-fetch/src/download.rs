@@ -17,7 +17,7 @@ use wheelpipe::exit::Failure;
 use wheelpipe::http::{redact, Client};
 
 use crate::input::Job;
-use crate::{local, store, transfer};
+use crate::{local, split, store, transfer};
 
 /// A wheel in the store.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,15 +32,23 @@ pub struct Stored {
 /// Puts the job's wheel into the store and returns where it is (or the
 /// record's own `path`, when that file has the expected sha256). `cancel`
 /// (or SIGINT / SIGTERM) stops a download between chunks; its temporary
-/// file is then deleted and the error is [`Failure::interrupted`].
-pub fn fetch_to_store(http: &Client, cache: &Cache, job: &Job, cancel: &AtomicBool) -> Result<Stored> {
+/// file is then deleted and the error is [`Failure::interrupted`]. A file
+/// whose known size is over `split_size` bytes is fetched in parallel
+/// ranges when the server allows (see [`crate::split`]).
+pub fn fetch_to_store(
+    http: &Client,
+    cache: &Cache,
+    job: &Job,
+    split_size: u64,
+    cancel: &AtomicBool,
+) -> Result<Stored> {
     let artifact = &job.artifact;
     check_file_name(&artifact.filename).with_context(|| redact(&job.fetch_url))?;
     if let Some((path, sha256)) = local::usable_path(artifact.path.as_deref(), artifact.sha256()) {
         return Ok(Stored { path, sha256, downloaded: false });
     }
     let Some(expected) = artifact.sha256().map(str::to_ascii_lowercase) else {
-        let (tmp, actual) = fetch_bytes(http, cache, &job.fetch_url, cancel)?;
+        let (tmp, actual) = fetch_bytes(http, cache, job, split_size, cancel)?;
         let path = cache.wheel_path(&actual, &artifact.filename)?;
         if !path.is_file() {
             store::persist(tmp, &path)?;
@@ -56,7 +64,7 @@ pub fn fetch_to_store(http: &Client, cache: &Cache, job: &Job, cancel: &AtomicBo
     if path.is_file() {
         return Ok(Stored { path, sha256: expected, downloaded: false });
     }
-    let (tmp, actual) = fetch_bytes(http, cache, &job.fetch_url, cancel)?;
+    let (tmp, actual) = fetch_bytes(http, cache, job, split_size, cancel)?;
     if actual != expected {
         // Dropping `tmp` deletes the file.
         bail!("{}: sha256 mismatch: expected {expected}, got {actual}", redact(&job.fetch_url));
@@ -81,19 +89,34 @@ fn wait_for_lock(cache: &Cache, sha256: &str, cancel: &AtomicBool) -> Result<Cac
 }
 
 /// The bytes of `url` in a temporary file in the cache, with their sha256:
-/// a copy for a `file:` URL, else a download.
+/// a copy for a `file:` URL, else a download: in parallel parts of half
+/// `split_size` when the size is known and over `split_size` and the server
+/// serves ranges, else one stream.
 fn fetch_bytes(
     http: &Client,
     cache: &Cache,
-    url: &str,
+    job: &Job,
+    split_size: u64,
     cancel: &AtomicBool,
 ) -> Result<(NamedTempFile, String)> {
-    match local::file_url_path(url)? {
-        Some(path) => local::copy_to_tmp(&path, cache, cancel),
-        None => transfer::download(http, cache, url, cancel),
+    let url = job.fetch_url.as_str();
+    if let Some(path) = local::file_url_path(url)? {
+        return local::copy_to_tmp(&path, cache, cancel);
     }
+    if let Some(size) = job.artifact.size.filter(|&s| s > split_size) {
+        let part_size = split_size.div_ceil(2);
+        if let split::Outcome::Done(tmp, sha256) = split::download(http, cache, url, size, part_size, cancel)?
+        {
+            return Ok((tmp, sha256));
+        }
+    }
+    transfer::download(http, cache, url, cancel)
 }
 
 #[cfg(test)]
 #[path = "download_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "split_tests.rs"]
+mod split_tests;

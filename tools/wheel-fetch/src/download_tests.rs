@@ -17,7 +17,7 @@ use crate::test_server::{Reply, Server};
 const FILE: &str = "demo-1.0-py3-none-any.whl";
 const BODY: &[u8] = b"not really a zip, but bytes with a known sha256";
 
-fn client() -> Client {
+pub(super) fn client() -> Client {
     Client::new(HttpOptions {
         cert: None,
         timeout: Duration::from_secs(5),
@@ -27,7 +27,7 @@ fn client() -> Client {
     .unwrap()
 }
 
-fn job(url: &str, sha256: Option<&str>) -> Job {
+pub(super) fn job(url: &str, sha256: Option<&str>) -> Job {
     let mut hashes = BTreeMap::new();
     if let Some(h) = sha256 {
         hashes.insert("sha256".to_string(), h.to_string());
@@ -47,7 +47,7 @@ fn job(url: &str, sha256: Option<&str>) -> Job {
 }
 
 /// Every file under `dir`, as paths relative to it.
-fn files(dir: &Path) -> Vec<String> {
+pub(super) fn files(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     if let Ok(entries) = fs::read_dir(dir) {
         for entry in entries.flatten() {
@@ -65,7 +65,7 @@ fn files(dir: &Path) -> Vec<String> {
 }
 
 fn fetch(cache: &Cache, job: &Job) -> Result<Stored> {
-    fetch_to_store(&client(), cache, job, &AtomicBool::new(false))
+    fetch_to_store(&client(), cache, job, 16 << 20, &AtomicBool::new(false))
 }
 
 #[test]
@@ -157,7 +157,8 @@ fn cancel_stops_the_download_and_deletes_the_temporary_file() {
     let url = server.route("/w/demo.whl", vec![Reply::ok(BODY)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
-    let err = fetch_to_store(&client(), &cache, &job(&url, None), &AtomicBool::new(true)).unwrap_err();
+    let err =
+        fetch_to_store(&client(), &cache, &job(&url, None), 16 << 20, &AtomicBool::new(true)).unwrap_err();
     assert_eq!(wheelpipe::exit::code_for(&err), wheelpipe::exit::Exit::Interrupted);
     assert!(files(&dir.path().join("wheels")).is_empty());
     assert!(files(&dir.path().join("tmp")).is_empty());
@@ -191,7 +192,7 @@ fn waiting_for_a_held_lock_ends_on_cancel() {
     let hash = sha256_hex(BODY);
     let _other_run = cache.wheel_lock(&hash).unwrap();
     let job = job("http://127.0.0.1:9/never.whl", Some(&hash));
-    let err = fetch_to_store(&client(), &cache, &job, &AtomicBool::new(true)).unwrap_err();
+    let err = fetch_to_store(&client(), &cache, &job, 16 << 20, &AtomicBool::new(true)).unwrap_err();
     assert_eq!(wheelpipe::exit::code_for(&err), wheelpipe::exit::Exit::Interrupted);
 }
 

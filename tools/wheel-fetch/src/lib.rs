@@ -3,7 +3,7 @@
 //! `path` set, as soon as its file is verified. [`download`] fetches one
 //! wheel, [`pipeline`] runs the workers and the one writer, [`input`] turns
 //! plain URLs into records, [`store`] puts files in place, [`transfer`]
-//! downloads and resumes, [`local`] handles files already on this machine.
+//! downloads and resumes, [`split`] downloads a big file in parallel parts, [`local`] handles files already on this machine.
 
 pub mod cli;
 pub mod download;
@@ -11,6 +11,7 @@ pub mod input;
 pub mod local;
 pub mod pipeline;
 pub mod queue;
+pub mod split;
 pub mod store;
 #[cfg(test)]
 mod test_server;
@@ -48,7 +49,11 @@ fn run(matches: &clap::ArgMatches) -> Result<Exit> {
     };
     let http = wheelpipe::args::get_http(matches)?;
     let jobs = wheelpipe::args::get_jobs(matches, 8);
-    let settings = pipeline::Settings { jobs, cache, dest, http };
+    let split_size = match matches.get_one::<u64>("split-size").copied().unwrap_or(16) {
+        0 => u64::MAX,
+        mb => mb.saturating_mul(1024 * 1024),
+    };
+    let settings = pipeline::Settings { jobs, cache, dest, http, split_size };
     let source = if urls.is_empty() {
         pipeline::Source::Stdin(Box::new(std::io::BufReader::new(std::io::stdin())))
     } else {

@@ -34,6 +34,9 @@ pub struct Settings {
     /// `--dest`: a folder that also gets each wheel.
     pub dest: Option<PathBuf>,
     pub http: Client,
+    /// Files over this many bytes (when their size is known) are fetched in
+    /// parallel ranges.
+    pub split_size: u64,
 }
 
 /// Where the jobs come from.
@@ -166,7 +169,7 @@ fn work(settings: &Settings, queue: &JobQueue, events: Sender<Event>, stop: &Ato
 /// Fetches one job into the store (and `--dest`) and returns its record with
 /// `path` set and the sha256 recorded.
 fn fetch_one(settings: &Settings, job: Job, stop: &AtomicBool) -> Result<Artifact> {
-    let stored = fetch_to_store(&settings.http, &settings.cache, &job, stop)?;
+    let stored = fetch_to_store(&settings.http, &settings.cache, &job, settings.split_size, stop)?;
     if let Some(dest) = &settings.dest {
         store::place_in_dest(&stored.path, dest, &job.artifact.filename)?;
     }

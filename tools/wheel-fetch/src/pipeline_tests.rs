@@ -24,6 +24,7 @@ fn settings(cache: &std::path::Path, dest: Option<PathBuf>, jobs: usize) -> Sett
         cache: Cache::at(cache.to_path_buf()).unwrap(),
         dest,
         http: Client::new(options).unwrap(),
+        split_size: 16 << 20,
     }
 }
 

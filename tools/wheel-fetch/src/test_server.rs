@@ -1,6 +1,6 @@
 //! A tiny HTTP/1.1 server on 127.0.0.1 for the tests: each path answers
 //! from a script of responses (the last one repeats), which may honour
-//! `Range`, carry extra headers or cut the body short; the server counts the
+//! `Range` (`bytes=N-` or `bytes=N-M`), carry extra headers or cut the body short; the server counts the
 //! requests it got per path and keeps their `Range` and `If-Range` headers.
 
 use std::collections::HashMap;
@@ -16,7 +16,7 @@ pub struct Reply {
     pub body: Vec<u8>,
     /// Announced `Content-Length`; the body's length when `None`.
     pub content_length: Option<usize>,
-    /// Answer a `Range: bytes=N-` with a 206 of the body from N.
+    /// Answer a `Range: bytes=N-` or `bytes=N-M` with a 206 of those bytes.
     pub ranges: bool,
     /// Close the connection after this many bytes of the body.
     pub cut_after: Option<usize>,
@@ -94,15 +94,17 @@ impl Server {
                     || Reply::status(404),
                     |replies| replies[(count - 1).min(replies.len() - 1)].clone(),
                 );
-                let from = asked.range.as_deref().and_then(|r| r.strip_prefix("bytes=")?.strip_suffix('-'));
-                if let Some(from) = from
-                    .and_then(|f| f.parse::<usize>().ok())
-                    .filter(|&f| reply.ranges && f < reply.body.len())
-                {
-                    let total = reply.body.len();
-                    reply.headers.push(format!("Content-Range: bytes {from}-{}/{total}", total - 1));
+                let range = asked.range.as_deref().and_then(|r| r.strip_prefix("bytes=")?.split_once('-'));
+                let total = reply.body.len();
+                let span = range.and_then(|(from, to)| {
+                    let from = from.parse::<usize>().ok()?;
+                    let to = if to.is_empty() { total - 1 } else { to.parse::<usize>().ok()?.min(total - 1) };
+                    Some((from, to)).filter(|&(f, t)| reply.ranges && f <= t && f < total)
+                });
+                if let Some((from, to)) = span {
+                    reply.headers.push(format!("Content-Range: bytes {from}-{to}/{total}"));
                     reply.status = 206;
-                    reply.body = reply.body[from..].to_vec();
+                    reply.body = reply.body[from..=to].to_vec();
                 }
                 let mut head = format!(
                     "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",

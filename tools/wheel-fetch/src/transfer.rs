@@ -21,7 +21,7 @@ use wheelpipe::http::{redact, Body, Client, Response};
 
 /// The size of the pieces a download is read in; cancellation is checked
 /// between them.
-const CHUNK: usize = 64 * 1024;
+pub(crate) const CHUNK: usize = 64 * 1024;
 
 /// What is on disk so far.
 struct Partial {
@@ -200,13 +200,13 @@ fn content_length(response: &Response<Body>) -> Option<u64> {
 }
 
 /// A strong `ETag`, else `Last-Modified`: what `If-Range` may carry.
-fn validator(response: &Response<Body>) -> Option<String> {
+pub(crate) fn validator(response: &Response<Body>) -> Option<String> {
     let header = |name: &str| response.headers().get(name)?.to_str().ok().map(str::to_string);
     header("etag").filter(|e| !e.starts_with("W/")).or_else(|| header("last-modified"))
 }
 
 /// `Content-Range: bytes FIRST-LAST/TOTAL` as (FIRST, TOTAL); TOTAL may be `*`.
-fn content_range(response: &Response<Body>) -> Option<(u64, Option<u64>)> {
+pub(crate) fn content_range(response: &Response<Body>) -> Option<(u64, Option<u64>)> {
     parse_content_range(response.headers().get("content-range")?.to_str().ok()?)
 }
 
@@ -227,7 +227,7 @@ pub(crate) fn parse_content_range(value: &str) -> Option<(u64, Option<u64>)> {
 
 /// Waits `pause`, but ends at once with [`Failure::interrupted`] on cancel or
 /// a signal.
-fn sleep_unless_cancelled(pause: Duration, cancel: &AtomicBool) -> Result<()> {
+pub(crate) fn sleep_unless_cancelled(pause: Duration, cancel: &AtomicBool) -> Result<()> {
     let until = Instant::now() + pause;
     loop {
         if cancel.load(Ordering::Relaxed) {
