@@ -1,15 +1,17 @@
 //! Reading a wheel's METADATA over HTTP with range requests, for indexes
 //! without PEP 658 files: one suffix request for the zip's tail (End Of
-//! Central Directory and, for most wheels, the whole central directory and
-//! the `.dist-info` entries, which wheels keep last), one more when the
-//! central directory starts before the tail, and one for the METADATA entry
-//! when it is not in the bytes already read. Every reply is checked: a 206
-//! must carry the Content-Range asked for; a 200 means the server ignored
-//! the range, and its body is read as a full download; 416 or 501 means
-//! ranges are refused (after a 416 that gives the file's length, the tail is
-//! asked for once more by position, for servers without suffix ranges).
-//! [`RangeHosts`] remembers hosts where ranges do not work, so later wheels
-//! go straight to a full download.
+//! Central Directory and, for small wheels, the whole central directory),
+//! and one for the METADATA entry when it is not in the bytes already read.
+//! When the central directory starts before the tail, its last entries are
+//! still read from the tail ([`zip_tail::directory_tail`]): wheels keep
+//! `.dist-info` last, so they usually show METADATA; only when they do not
+//! is the rest of the directory asked for, one more request. Every reply is
+//! checked: a 206 must carry the Content-Range asked for; a 200 means the
+//! server ignored the range, and its body is read as a full download; 416
+//! or 501 means ranges are refused (after a 416 that gives the file's
+//! length, the tail is asked for once more by position, for servers without
+//! suffix ranges). [`RangeHosts`] remembers hosts where ranges do not work,
+//! so later wheels go straight to a full download.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -20,10 +22,13 @@ use super::read::{metadata_name, read_download, url_filename, Transfer, METADATA
 use super::zip_tail::{self, Entry, LOCAL_LEN};
 use super::CoreMetadata;
 use crate::http::{redact, Body, Client, HttpError, Response};
+use crate::wheel_name::WheelFilename;
 
-/// The suffix asked for first: enough for the central directory of all but
-/// the biggest wheels, and little next to any wheel worth reading by ranges.
-pub const TAIL: u64 = 64 * 1024;
+/// The suffix asked for first: enough for the end records and the
+/// `.dist-info` entries of nearly every wheel. Measured on 166 real wheels
+/// (277 MB): 8 KiB took 243 requests and 1.71 MB, 12 KiB 212 and 2.24 MB,
+/// 16 KiB 204 and 2.77 MB (64 KiB, reading whole directories: 195, 9.37 MB).
+pub const TAIL: u64 = 12 * 1024;
 /// Room for a local header whose extra field is longer than the central
 /// directory's copy, so the METADATA entry needs one request, not two.
 const SLACK: u64 = 1024;
@@ -111,20 +116,53 @@ pub(super) fn read(http: &Client, url: &str, done: &mut Transfer) -> Result<Rang
     if dir.size > DIRECTORY_LIMIT {
         bail!("{shown}: the zip's central directory is {} bytes, too big for a wheel", dir.size);
     }
-    if let Some(stop) = wheel.ensure(dir.offset, dir.size, dir.offset + dir.size)? {
-        return wheel.stop(stop);
-    }
-    let entries = zip_tail::parse_directory(wheel.have(dir.offset, dir.size).expect("ensured"), &dir)
-        .with_context(|| format!("{shown}: the zip's central directory is garbled"))?;
-    let name = metadata_name(entries.iter().map(|e| e.name.as_str()), &url_filename(url), &shown)?;
-    let entry =
-        entries.iter().find(|e| e.name == name).ok_or_else(|| anyhow!("{shown}: the wheel has no {name}"))?;
+    let filename = url_filename(url);
+    let partial = zip_tail::directory_tail(tail, *tail_start, &dir)
+        .and_then(|entries| dist_info_last(entries, &filename, &shown));
+    let (name, entry) = match partial {
+        Some(found) => found,
+        None => {
+            if let Some(stop) = wheel.ensure(dir.offset, dir.size, dir.offset + dir.size)? {
+                return wheel.stop(stop);
+            }
+            let bytes = wheel.have(dir.offset, dir.size).expect("ensured");
+            let entries = zip_tail::parse_directory(bytes, &dir)
+                .with_context(|| format!("{shown}: the zip's central directory is garbled"))?;
+            let name = metadata_name(entries.iter().map(|e| e.name.as_str()), &filename, &shown)?;
+            let entry = entries
+                .into_iter()
+                .find(|e| e.name == name)
+                .ok_or_else(|| anyhow!("{shown}: the wheel has no {name}"))?;
+            (name, entry)
+        }
+    };
+    let entry = &entry;
     let bytes = match read_entry(&mut wheel, entry)? {
         Ok(bytes) => bytes,
         Err(stop) => return wheel.stop(stop),
     };
     let text = String::from_utf8(bytes).map_err(|_| anyhow!("{shown}: {name} is not UTF-8"))?;
     Ok(Ranged::Read(CoreMetadata::parse(&text, &format!("{shown}: {name}"))?))
+}
+
+/// METADATA's name and entry from the last entries of a central directory
+/// (`partial`, from [`zip_tail::directory_tail`]), when they show the
+/// wheel's `.dist-info` folder as wheels lay it out, last. A partial
+/// directory cannot prove there is no other `.dist-info` folder earlier, as
+/// the whole one does; so this asks for more: `filename` is a wheel
+/// filename, the entries hold one `.dist-info` folder, it matches the
+/// filename's name and version, and it holds both METADATA and RECORD
+/// (which wheel builders write last). Otherwise `None`: read the whole
+/// directory.
+fn dist_info_last(partial: Vec<Entry>, filename: &str, shown: &str) -> Option<(String, Entry)> {
+    WheelFilename::parse(filename).ok()?;
+    let name = metadata_name(partial.iter().map(|e| e.name.as_str()), filename, shown).ok()?;
+    let record = format!("{}RECORD", name.strip_suffix("METADATA")?);
+    if !partial.iter().any(|e| e.name == record) {
+        return None;
+    }
+    let entry = partial.into_iter().find(|e| e.name == name)?;
+    Some((name, entry))
 }
 
 /// An entry's contents: its local header (read first, since its name and
@@ -142,11 +180,12 @@ fn read_entry(wheel: &mut Wheel<'_>, entry: &Entry) -> Result<Result<Vec<u8>, St
     }
     let at = entry.local_offset;
     let guess = LOCAL_LEN + entry.name_len + entry.extra_len + entry.compressed_size + SLACK;
-    if let Some(stop) = wheel.ensure(at, LOCAL_LEN, at.saturating_add(guess))? {
+    let named = LOCAL_LEN + entry.name_len;
+    if let Some(stop) = wheel.ensure(at, named, at.saturating_add(guess))? {
         return Ok(Err(stop));
     }
-    let header = zip_tail::local_header_len(wheel.have(at, LOCAL_LEN).expect("ensured"), entry)
-        .with_context(garbled)?;
+    let header =
+        zip_tail::local_header_len(wheel.have(at, named).expect("ensured"), entry).with_context(garbled)?;
     let len = header.saturating_add(entry.compressed_size);
     if let Some(stop) = wheel.ensure(at, len, at.saturating_add(len))? {
         return Ok(Err(stop));

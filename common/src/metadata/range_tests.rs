@@ -135,7 +135,7 @@ fn ranges_read_less_than_a_tenth_of_a_1_mb_wheel() {
     assert_eq!(m.requires_dist, ["six"]);
     assert!(m.bytes * 10 < bytes.len() as u64, "{} bytes of {}", m.bytes, bytes.len());
     assert_eq!((m.bytes, m.requests), (total(&log), 1), "one suffix request: {:?}", log.lock().unwrap());
-    assert_eq!(log.lock().unwrap()[0].0.as_deref(), Some("bytes=-65536"));
+    assert_eq!(log.lock().unwrap()[0].0, Some(format!("bytes=-{}", super::TAIL)));
 }
 
 #[test]
@@ -206,7 +206,7 @@ fn a_server_refusing_only_suffix_ranges_is_asked_by_position() {
 fn a_wrong_content_range_or_a_garbled_zip_is_an_error_naming_the_url() {
     let (url, _) = serve(wheel(100 * 1024, 3, false), Mode::WrongRange);
     let err = format!("{:#}", fetch_with(&client(), &url, None, None, &RangeHosts::new()).unwrap_err());
-    assert!(err.contains(&url) && err.contains("asked for Range: bytes=-65536"), "{err}");
+    assert!(err.contains(&url) && err.contains(&format!("asked for Range: bytes=-{}", super::TAIL)), "{err}");
 
     let (url, _) = serve(vec![b'x'; 100 * 1024], Mode::Ranges);
     let err = format!("{:#}", fetch_with(&client(), &url, None, None, &RangeHosts::new()).unwrap_err());
@@ -223,4 +223,52 @@ fn a_wrong_content_range_or_a_garbled_zip_is_an_error_naming_the_url() {
     let (url, _) = serve(cut, Mode::Ranges);
     let err = format!("{:#}", fetch_with(&client(), &url, None, None, &RangeHosts::new()).unwrap_err());
     assert!(err.starts_with(&url) && err.contains("past its end"), "{err}");
+}
+
+/// A wheel of 2000 small modules and 256 KiB of stored noise, its
+/// `.dist-info` (METADATA, RECORD) last as wheels have it, or first.
+fn big_wheel(dist_info_last: bool) -> Vec<u8> {
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+    let mut put = |name: &str, bytes: &[u8]| {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    };
+    let dist_info: [(&str, &[u8]); 2] =
+        [("demo-1.0.dist-info/METADATA", METADATA.as_bytes()), ("demo-1.0.dist-info/RECORD", b"")];
+    if !dist_info_last {
+        dist_info.iter().for_each(|(n, b)| put(n, b));
+    }
+    put("demo/noise.bin", &(0..256 * 1024).map(|i| (i * 7919 % 251) as u8).collect::<Vec<u8>>());
+    for i in 0..2000 {
+        put(&format!("demo/module_{i:05}.py"), b"");
+    }
+    if dist_info_last {
+        dist_info.iter().for_each(|(n, b)| put(n, b));
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn dist_info_last_is_found_in_the_tail_of_a_big_directory() {
+    let bytes = big_wheel(true);
+    let (url, log) = serve(bytes.clone(), Mode::Ranges);
+    let m = fetch_with(&client(), &url, None, None, &RangeHosts::new()).unwrap();
+    assert_eq!((m.name.as_str(), m.requires_dist.as_slice()), ("demo", ["six".to_string()].as_slice()));
+    // The tail, then METADATA's local header and data; not the directory.
+    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Range, 2, total(&log)));
+    assert!(m.bytes * 20 < bytes.len() as u64, "{} bytes of {}", m.bytes, bytes.len());
+}
+
+#[test]
+fn dist_info_first_falls_back_to_reading_the_whole_directory() {
+    let bytes = big_wheel(false);
+    let (url, log) = serve(bytes.clone(), Mode::Ranges);
+    let m = fetch_with(&client(), &url, None, None, &RangeHosts::new()).unwrap();
+    assert_eq!(m.requires_dist, ["six"]);
+    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Range, 3, total(&log)));
+    let second = log.lock().unwrap()[1].0.clone().unwrap();
+    assert!(second.ends_with(&format!("-{}", bytes.len() as u64 - super::TAIL - 1)), "{second}");
+    let third = log.lock().unwrap()[2].0.clone().unwrap();
+    assert!(third.starts_with("bytes=0-"), "{third}");
 }

@@ -117,36 +117,109 @@ pub fn parse_directory(bytes: &[u8], dir: &Directory) -> Result<Vec<Entry>> {
     let mut entries = Vec::new();
     let mut at = 0;
     while at < bytes.len() {
-        if at + CENTRAL_LEN > bytes.len() || u32_at(bytes, at) != CENTRAL_SIG {
+        let Some(len) = entry_len(&bytes[at..]) else {
             bail!("the central directory is garbled at offset {}", dir.offset + at as u64);
-        }
-        let h = &bytes[at..];
-        let (name_len, extra_len, comment_len) =
-            (usize::from(u16_at(h, 28)), usize::from(u16_at(h, 30)), usize::from(u16_at(h, 32)));
-        let total = CENTRAL_LEN + name_len + extra_len + comment_len;
-        if at + total > bytes.len() {
+        };
+        if at + len > bytes.len() {
             bail!("the central directory entry at offset {} is cut off", dir.offset + at as u64);
         }
-        let name = String::from_utf8_lossy(&h[CENTRAL_LEN..CENTRAL_LEN + name_len]).into_owned();
-        let extra = &h[CENTRAL_LEN + name_len..CENTRAL_LEN + name_len + extra_len];
-        let mut entry = Entry {
-            flags: u16_at(h, 8),
-            method: u16_at(h, 10),
-            compressed_size: u64::from(u32_at(h, 20)),
-            uncompressed_size: u64::from(u32_at(h, 24)),
-            local_offset: u64::from(u32_at(h, 42)),
-            name_len: name_len as u64,
-            extra_len: extra_len as u64,
-            name,
-        };
-        apply_zip64_extra(&mut entry, extra)?;
-        entries.push(entry);
-        at += total;
+        entries.push(parse_entry(&bytes[at..at + len])?);
+        at += len;
     }
     if entries.len() as u64 != dir.entries {
         bail!("the central directory holds {} entries, its end record says {}", entries.len(), dir.entries);
     }
     Ok(entries)
+}
+
+/// The length of the central directory entry at the start of `h` (fixed
+/// header, name, extra field and comment), or `None` without a signature.
+fn entry_len(h: &[u8]) -> Option<usize> {
+    if h.len() < CENTRAL_LEN || u32_at(h, 0) != CENTRAL_SIG {
+        return None;
+    }
+    Some(CENTRAL_LEN + usize::from(u16_at(h, 28)) + usize::from(u16_at(h, 30)) + usize::from(u16_at(h, 32)))
+}
+
+/// Parses one central directory entry; `h` holds all of it.
+fn parse_entry(h: &[u8]) -> Result<Entry> {
+    let (name_len, extra_len) = (usize::from(u16_at(h, 28)), usize::from(u16_at(h, 30)));
+    let name = String::from_utf8_lossy(&h[CENTRAL_LEN..CENTRAL_LEN + name_len]).into_owned();
+    let extra = &h[CENTRAL_LEN + name_len..CENTRAL_LEN + name_len + extra_len];
+    let mut entry = Entry {
+        flags: u16_at(h, 8),
+        method: u16_at(h, 10),
+        compressed_size: u64::from(u32_at(h, 20)),
+        uncompressed_size: u64::from(u32_at(h, 24)),
+        local_offset: u64::from(u32_at(h, 42)),
+        name_len: name_len as u64,
+        extra_len: extra_len as u64,
+        name,
+    };
+    apply_zip64_extra(&mut entry, extra)?;
+    Ok(entry)
+}
+
+/// The last entries of a central directory whose start is not in `tail`
+/// (the file's bytes from offset `tail_start` on), or `None` when they
+/// cannot be told apart for sure. Candidates are the positions of a
+/// `PK\x01\x02` signature in the directory's part of the tail; a candidate
+/// counts only when the entries' lengths lead from it exactly to the
+/// directory's end, signature after signature. A false candidate (those
+/// bytes inside a name, extra field or comment) rarely does; when it does,
+/// its chain either joins the real one (the entries are taken from where
+/// every chain agrees, so only real ones) or crosses it (no answer: the
+/// caller reads the whole directory). The result holds at most
+/// `dir.entries - 1` entries and says nothing about the entries before it.
+pub fn directory_tail(tail: &[u8], tail_start: u64, dir: &Directory) -> Option<Vec<Entry>> {
+    let end = usize::try_from(dir.offset.checked_add(dir.size)?.checked_sub(tail_start)?).ok()?;
+    if dir.offset >= tail_start || end > tail.len() {
+        // The whole directory is in the tail (parse it), or its end is not.
+        return None;
+    }
+    let dir_bytes = &tail[..end];
+    // Where the entry at p ends, when p holds a signature and the entry
+    // stays within the directory.
+    let next = |p: usize| entry_len(&dir_bytes[p..]).map(|len| p + len).filter(|&q| q <= end);
+    // Walked from the end, so each candidate's verdict reuses the next one's.
+    let mut reaches_end = vec![false; end + 1];
+    reaches_end[end] = true;
+    let mut starts = Vec::new();
+    for p in (0..end).rev() {
+        if let Some(q) = next(p) {
+            if reaches_end[q] {
+                reaches_end[p] = true;
+                starts.push(p);
+            }
+        }
+    }
+    // Chains start where no other chain leads; where every one of them
+    // passes, the entries are real.
+    let mut reached = vec![false; end + 1];
+    for &p in &starts {
+        reached[next(p).expect("a chain that reaches the end")] = true;
+    }
+    starts.retain(|&p| !reached[p]);
+    let mut through = vec![0usize; end + 1];
+    for &s in &starts {
+        let mut p = s;
+        while p < end {
+            through[p] += 1;
+            p = next(p).expect("a chain that reaches the end");
+        }
+    }
+    if starts.is_empty() {
+        return None;
+    }
+    let common = (0..end).find(|&p| through[p] == starts.len())?;
+    let mut entries = Vec::new();
+    let mut p = common;
+    while p < end {
+        let q = next(p).expect("a chain that reaches the end");
+        entries.push(parse_entry(&dir_bytes[p..q]).ok()?);
+        p = q;
+    }
+    (entries.len() as u64 <= dir.entries).then_some(entries)
 }
 
 /// Replaces the saturated 32-bit sizes and offset by the ZIP64 extra
@@ -172,12 +245,19 @@ fn apply_zip64_extra(entry: &mut Entry, mut extra: &[u8]) -> Result<()> {
 }
 
 /// The length of the local file header at the start of `bytes` (fixed part,
-/// name and extra field), so the entry's data starts that far in.
+/// name and extra field), so the entry's data starts that far in. The
+/// header must name the entry, as a check that the central directory entry
+/// points at it (`bytes` holds the name).
 pub fn local_header_len(bytes: &[u8], entry: &Entry) -> Result<u64> {
     if bytes.len() < LOCAL_LEN as usize || u32_at(bytes, 0) != LOCAL_SIG {
         bail!("no local file header for {} at offset {}", entry.name, entry.local_offset);
     }
-    Ok(LOCAL_LEN + u64::from(u16_at(bytes, 26)) + u64::from(u16_at(bytes, 28)))
+    let name_len = usize::from(u16_at(bytes, 26));
+    let name = bytes.get(LOCAL_LEN as usize..LOCAL_LEN as usize + name_len).map(String::from_utf8_lossy);
+    if name.as_deref() != Some(entry.name.as_str()) {
+        bail!("the local file header at offset {} is not {}'s", entry.local_offset, entry.name);
+    }
+    Ok(LOCAL_LEN + name_len as u64 + u64::from(u16_at(bytes, 28)))
 }
 
 /// The entry's contents from its compressed `data`, at most `limit` bytes.

@@ -140,3 +140,63 @@ fn a_corrupt_deflate_stream_or_a_wrong_size_is_an_error() {
     odd.method = 12;
     assert!(decompress(&odd, data, 1 << 20).unwrap_err().to_string().contains("compression method 12"));
 }
+
+/// The entry names `directory_tail` finds in the last `tail_len` bytes.
+fn names_in_tail(zip: &[u8], tail_len: usize) -> Option<Vec<String>> {
+    let tail = &zip[zip.len() - tail_len..];
+    let dir = find_directory(tail, zip.len() as u64).unwrap();
+    let found = directory_tail(tail, (zip.len() - tail_len) as u64, &dir)?;
+    Some(found.into_iter().map(|e| e.name).collect())
+}
+
+#[test]
+fn the_last_entries_are_read_from_a_tail_without_the_directory_start() {
+    let names: Vec<String> = (0..2000).map(|i| format!("demo/module_{i:05}.py")).collect();
+    let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), b"x".as_slice())).collect();
+    let zip = zip_of(&entries, SimpleFileOptions::default(), |_| {});
+    let found = names_in_tail(&zip, 4096).unwrap();
+    assert!(found.len() > 20 && found.len() < 2000, "{}", found.len());
+    assert_eq!(found, names[2000 - found.len()..]);
+    // A tail holding the whole directory is parsed whole instead.
+    assert_eq!(names_in_tail(&zip, zip.len()), None);
+}
+
+#[test]
+fn signature_bytes_in_a_name_do_not_make_up_entries() {
+    // A name holding a whole fake central directory header whose name runs
+    // exactly to the end of the real name: its chain joins the real one.
+    let mut fake = Vec::from(*b"PK\x01\x02");
+    fake.resize(46, 0);
+    fake[28] = 40; // its name length
+    fake.extend_from_slice(&[b'a'; 40]);
+    let trick = format!("demo/trick_{}", String::from_utf8(fake).unwrap());
+    // A bare signature followed by garbage: its chain goes nowhere.
+    let bare = "demo/PK\x01\x02_and_then_some_more_name_bytes_to_fill_a_header.py".to_string();
+    let mut names: Vec<String> = (0..300).map(|i| format!("demo/module_{i:05}.py")).collect();
+    names.extend([trick, "demo/after.py".to_string(), bare, "demo-1.0.dist-info/RECORD".to_string()]);
+    let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), b"x".as_slice())).collect();
+    let zip = zip_of(&entries, SimpleFileOptions::default(), |_| {});
+    let dir = find_directory(&zip, zip.len() as u64).unwrap();
+    let trick_name = zip[dir.offset as usize..].windows(11).position(|w| w == b"demo/trick_").unwrap();
+    let trick_at = zip.len() - (dir.offset as usize + trick_name - 46);
+    let fake_at = trick_at - 46 - 11;
+    for tail_len in (300..3000).step_by(7) {
+        let Some(found) = names_in_tail(&zip, tail_len) else { continue };
+        let real = &names[names.len() - found.len()..];
+        if tail_len >= trick_at || tail_len < fake_at {
+            assert_eq!(found, real, "from a {tail_len}-byte tail");
+        } else {
+            // The tail starts inside the trick entry, before its fake header:
+            // nothing tells them apart, but the fake entry's local header
+            // (the first entry's, at offset 0) names another file.
+            assert_eq!((&found[0], &found[1..]), (&"a".repeat(40), &real[1..]), "{tail_len}");
+            let fake = directory_tail(&zip[zip.len() - tail_len..], (zip.len() - tail_len) as u64, &dir);
+            let err = local_header_len(&zip, &fake.unwrap()[0]).unwrap_err();
+            assert!(format!("{err}").contains("is not aaaa"), "{err}");
+        }
+    }
+    // From a tail holding all entries but the first, the fake chain and the
+    // real one both lead to the end: only the entries where they agree count.
+    let found = names_in_tail(&zip, zip.len() - dir.offset as usize - 1).unwrap();
+    assert_eq!(found, names[names.len() - 3..]);
+}
