@@ -44,6 +44,23 @@ pub struct Artifact {
 }
 
 impl Artifact {
+    /// A requested artifact with only what every artifact has; the optional
+    /// fields start empty.
+    pub fn new(name: String, version: String, filename: String, url: String) -> Artifact {
+        Artifact {
+            name,
+            version,
+            filename,
+            url,
+            hashes: BTreeMap::new(),
+            size: None,
+            requires_python: None,
+            requested: true,
+            core_metadata: None,
+            path: None,
+        }
+    }
+
     pub fn sha256(&self) -> Option<&str> {
         self.hashes.get("sha256").map(String::as_str)
     }

@@ -250,17 +250,12 @@ pub fn artifact_for(path: &Path) -> Artifact {
     let mut parts = filename.split('-');
     let (name, version) = (parts.next().unwrap().to_string(), parts.next().unwrap().to_string());
     let bytes = fs::read(path).unwrap();
+    let url = format!("http://127.0.0.1:9/files/{filename}");
     Artifact {
-        name,
-        version,
-        url: format!("http://127.0.0.1:9/files/{filename}"),
-        filename,
         hashes: [("sha256".to_string(), wheelpipe::hash::sha256_hex(&bytes))].into(),
         size: Some(bytes.len() as u64),
-        requires_python: None,
-        requested: true,
-        core_metadata: None,
         path: Some(path.to_path_buf()),
+        ..Artifact::new(name, version, filename, url)
     }
 }
 

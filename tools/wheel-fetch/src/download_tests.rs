@@ -33,16 +33,8 @@ pub(super) fn job(url: &str, sha256: Option<&str>) -> Job {
         hashes.insert("sha256".to_string(), h.to_string());
     }
     Job::from_artifact(Artifact {
-        name: "demo".into(),
-        version: "1.0".into(),
-        filename: FILE.into(),
-        url: url.into(),
         hashes,
-        size: None,
-        requires_python: None,
-        requested: true,
-        core_metadata: None,
-        path: None,
+        ..Artifact::new("demo".into(), "1.0".into(), FILE.into(), url.into())
     })
 }
 

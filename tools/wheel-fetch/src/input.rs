@@ -49,18 +49,8 @@ pub fn job_from_url(text: &str) -> Result<Job> {
     check_file_name(&filename).with_context(|| format!("{shown}: no file name at the end of the URL"))?;
     let wheel = WheelFilename::parse(&filename).with_context(|| format!("{shown}: not a wheel"))?;
     let fetch_url = url.to_string();
-    let artifact = Artifact {
-        name: wheel.name,
-        version: wheel.version,
-        filename,
-        url: redact(&fetch_url),
-        hashes,
-        size: None,
-        requires_python: None,
-        requested: true,
-        core_metadata: None,
-        path: None,
-    };
+    let artifact =
+        Artifact { hashes, ..Artifact::new(wheel.name, wheel.version, filename, redact(&fetch_url)) };
     Ok(Job { artifact, fetch_url })
 }
 

@@ -185,16 +185,13 @@ mod tests {
     #[test]
     fn an_artifact_with_a_path_is_read_from_the_path() {
         let mut artifact = Artifact {
-            name: "x".into(),
-            version: "1.0".into(),
-            filename: "x-1.0-py3-none-any.whl".into(),
-            url: "http://127.0.0.1:9/x-1.0-py3-none-any.whl".into(),
             hashes: [("sha256".to_string(), "a".repeat(64))].into(),
-            size: None,
-            requires_python: None,
-            requested: true,
-            core_metadata: None,
-            path: None,
+            ..Artifact::new(
+                "x".into(),
+                "1.0".into(),
+                "x-1.0-py3-none-any.whl".into(),
+                "http://127.0.0.1:9/x-1.0-py3-none-any.whl".into(),
+            )
         };
         assert!(matches!(Job::from_artifact(&artifact).unwrap(), Job::Artifact { .. }));
         artifact.path = Some("/c/x-1.0-py3-none-any.whl".into());

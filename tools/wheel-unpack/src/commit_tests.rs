@@ -21,17 +21,7 @@ fn fixture() -> Fixture {
     fs::create_dir_all(venv.join("bin")).unwrap();
     let staging = venv.join(".wheelpipe-staging-1");
     fs::create_dir_all(staging.join("new")).unwrap();
-    let scheme = Scheme {
-        purelib: lib.clone(),
-        platlib: lib,
-        scripts: venv.join("bin"),
-        headers_base: venv.join("include/site/python3.11"),
-        data: venv.clone(),
-        python: venv.join("bin/python"),
-        version: (3, 11),
-        umask: 0o022,
-        venv,
-    };
+    let scheme = crate::scheme::for_tests(&venv);
     Fixture { _dir: dir, scheme, staging }
 }
 

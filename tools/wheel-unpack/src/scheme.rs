@@ -162,24 +162,29 @@ pub fn target(scheme: &Scheme, lib_dir: &Path, data_dir: &str, name: &str, entry
     Ok(if key == "scripts" { Target::Script(dest) } else { Target::File(dest) })
 }
 
+/// The scheme of a CPython 3.11 virtualenv at `venv`, for tests.
+#[cfg(test)]
+pub(crate) fn for_tests(venv: &Path) -> Scheme {
+    let lib = venv.join("lib/python3.11/site-packages");
+    Scheme {
+        purelib: lib.clone(),
+        platlib: lib,
+        scripts: venv.join("bin"),
+        headers_base: venv.join("include/site/python3.11"),
+        data: venv.to_path_buf(),
+        python: venv.join("bin/python"),
+        version: (3, 11),
+        umask: 0o022,
+        venv: venv.to_path_buf(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn scheme() -> Scheme {
-        let venv = PathBuf::from("/v");
-        let lib = venv.join("lib/python3.11/site-packages");
-        Scheme {
-            purelib: lib.clone(),
-            platlib: lib,
-            scripts: venv.join("bin"),
-            headers_base: venv.join("include/site/python3.11"),
-            data: venv.clone(),
-            python: venv.join("bin/python"),
-            version: (3, 11),
-            umask: 0o022,
-            venv,
-        }
+        for_tests(Path::new("/v"))
     }
 
     #[test]

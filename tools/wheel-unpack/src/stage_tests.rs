@@ -10,18 +10,7 @@ use zip::write::SimpleFileOptions;
 use super::*;
 
 pub(crate) fn scheme(venv: &Path) -> Scheme {
-    let lib = venv.join("lib/python3.11/site-packages");
-    Scheme {
-        purelib: lib.clone(),
-        platlib: lib,
-        scripts: venv.join("bin"),
-        headers_base: venv.join("include/site/python3.11"),
-        data: venv.to_path_buf(),
-        python: venv.join("bin/python"),
-        version: (3, 11),
-        umask: 0o022,
-        venv: venv.to_path_buf(),
-    }
+    crate::scheme::for_tests(venv)
 }
 
 /// Builds `demo-1.0` with these extra files; `tamper` edits RECORD's text.
