@@ -5,6 +5,7 @@
 
 mod range;
 mod read;
+pub mod memo;
 mod zip_tail;
 
 use anyhow::{bail, Result};

@@ -11,8 +11,8 @@ use wheelpipe::http::redact;
 use wheelpipe::metadata::{fetch_with, read_local};
 use wheelpipe::records::{Artifact, Metadata, MetadataSource};
 
-use crate::memo;
 use crate::pipeline::Settings;
+use wheelpipe::metadata::memo;
 
 /// Where a wheel is.
 #[derive(Clone, Debug, PartialEq, Eq)]

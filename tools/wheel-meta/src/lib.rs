@@ -6,7 +6,6 @@
 
 pub mod cli;
 pub mod job;
-pub mod memo;
 pub mod pipeline;
 
 use std::io::IsTerminal;

@@ -1,15 +1,15 @@
-//! The cache's metadata records: each `metadata` record read over the
-//! network for a wheel whose sha256 is known, kept under
-//! `metadata/{2 hex}/{sha256 of url, "\n", wheel sha256}.json`, so a later
-//! run for the same URL and hash answers without a request. A URL alone is
-//! never a key: the file behind it may change, its hash may not.
+//! The cache's metadata records, shared by wheel-meta and wheel-resolve:
+//! each `metadata` record read over the network for a wheel whose sha256 is
+//! known, kept under `metadata/{2 hex}/{sha256 of url, "\n", wheel sha256}.json`,
+//! so a later run for the same URL and hash answers without a request. A URL
+//! alone is never a key: the file behind it may change, its hash may not.
 
 use std::path::PathBuf;
 
+use crate::cache::Cache;
+use crate::hash::sha256_hex;
+use crate::records::Metadata;
 use anyhow::{Context, Result};
-use wheelpipe::cache::Cache;
-use wheelpipe::hash::sha256_hex;
-use wheelpipe::records::Metadata;
 
 /// Where the record for `url` with wheel hash `sha256` is kept.
 fn path(cache: &Cache, url: &str, sha256: &str) -> PathBuf {
@@ -34,7 +34,7 @@ pub fn put(cache: &Cache, url: &str, sha256: &str, metadata: &Metadata) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wheelpipe::records::MetadataSource;
+    use crate::records::MetadataSource;
 
     #[test]
     fn a_record_is_found_by_url_and_hash_only() {
