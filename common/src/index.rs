@@ -1,24 +1,28 @@
 //! The package index client: PEP 691 JSON (by Accept negotiation) and PEP 503
 //! HTML project pages, relative URLs, `#sha256=` fragments,
 //! `data-requires-python`, yanked files, PEP 658/714 metadata attributes,
-//! normalized names; `--find-links` folders and pages; several indexes.
+//! normalized names; `--find-links` folders and pages; several indexes;
+//! project pages cached and revalidated (see [`PageCache`]).
 
 use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
 
-use crate::http::{redact, Client};
+use crate::cache::Cache;
+use crate::http::{redact, Body, Client, Response};
 use crate::names::normalize;
 
 mod find_links;
 mod html;
 mod json;
+mod page_cache;
 #[cfg(test)]
 mod tests;
 
 pub use find_links::is_for_project;
 pub use html::parse_html;
 pub use json::parse_json;
+pub use page_cache::PageCache;
 
 /// What an index is asked for: PEP 691 JSON first, HTML as a fallback.
 pub const ACCEPT: &str =
@@ -67,11 +71,21 @@ pub struct IndexUrls {
 pub struct IndexClient<'a> {
     http: &'a Client,
     urls: IndexUrls,
+    pages: Option<PageCache>,
 }
 
 impl<'a> IndexClient<'a> {
+    /// A client that asks the index every time.
     pub fn new(http: &'a Client, urls: IndexUrls) -> Self {
-        IndexClient { http, urls }
+        IndexClient { http, urls, pages: None }
+    }
+
+    /// Keeps project pages in `cache` (`index/v1/`) and revalidates them
+    /// (Cache-Control, ETag, Last-Modified) instead of fetching them again.
+    /// Find-links pages are always fetched.
+    pub fn with_cache(mut self, cache: Cache) -> Self {
+        self.pages = Some(PageCache::new(cache));
+        self
     }
 
     pub fn urls(&self) -> &IndexUrls {
@@ -96,7 +110,11 @@ impl<'a> IndexClient<'a> {
     /// The project's page on one index; empty when the index answers 404.
     pub fn index_page(&self, index: &str, name: &str) -> Result<Vec<DistFile>> {
         let url = project_url(index, name);
-        match fetch_page(self.http, &url, ACCEPT)? {
+        let page = match &self.pages {
+            Some(pages) => pages.fetch(self.http, &url, ACCEPT)?,
+            None => fetch_page(self.http, &url, ACCEPT)?,
+        };
+        match page {
             None => Ok(Vec::new()),
             Some(page) => page.parse(),
         }
@@ -129,8 +147,13 @@ impl Page {
 
 /// GET `url`; `None` on 404, an error naming the URL on any other failure.
 pub(crate) fn fetch_page(http: &Client, url: &str, accept: &str) -> Result<Option<Page>> {
+    page_from_response(url, http.get(url, &[("Accept", accept)])?)
+}
+
+/// The page a response to a GET of `url` carries; `None` on 404, an error
+/// naming the URL on any other status but 2xx.
+pub(crate) fn page_from_response(url: &str, response: Response<Body>) -> Result<Option<Page>> {
     use ureq::ResponseExt;
-    let response = http.get(url, &[("Accept", accept)])?;
     let status = response.status();
     if status.as_u16() == 404 {
         return Ok(None);

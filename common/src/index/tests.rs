@@ -18,12 +18,26 @@ const HTML: &str = r#"<html><body>
 /// (path, Accept header) of each request the server saw.
 type Seen = Arc<Mutex<Vec<(String, String)>>>;
 
-/// Serves forever in a thread; returns the base URL and the requests seen.
-fn serve() -> (String, Seen) {
+/// A request as the test server saw it: the path and the headers, names lowercased.
+pub(super) struct Request {
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A response for the test server to send: status line, extra header
+/// lines (each ending in CRLF), content type and body.
+pub(super) type Reply = (&'static str, String, &'static str, String);
+
+/// Serves `handler`'s replies forever in a thread; returns the base URL.
+pub(super) fn serve_with(handler: impl Fn(&Request) -> Reply + Send + 'static) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
@@ -31,28 +45,17 @@ fn serve() -> (String, Seen) {
             let mut line = String::new();
             reader.read_line(&mut line).unwrap();
             let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
-            let mut accept = String::new();
+            let mut headers = Vec::new();
             loop {
                 let mut header = String::new();
                 if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
                     break;
                 }
                 if let Some((k, v)) = header.split_once(':') {
-                    if k.eq_ignore_ascii_case("accept") {
-                        accept = v.trim().to_string();
-                    }
+                    headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
                 }
             }
-            log.lock().unwrap().push((path.clone(), accept.clone()));
-            let (status, extra, ctype, body) = match path.as_str() {
-                "/json/demo/" if accept.contains("vnd.pypi.simple.v1+json") => {
-                    ("200 OK", "", "application/vnd.pypi.simple.v1+json", JSON)
-                }
-                "/json/demo/" | "/html/demo/" => ("200 OK", "", "text/html; charset=utf-8", HTML),
-                "/moved/demo/" => ("302 Found", "Location: /html/demo/\r\n", "text/plain", ""),
-                "/broken/demo/" => ("403 Forbidden", "", "text/plain", "no"),
-                _ => ("404 Not Found", "", "text/plain", "not found"),
-            };
+            let (status, extra, ctype, body) = handler(&Request { path, headers });
             let _ = write!(
                 stream,
                 "HTTP/1.1 {status}\r\n{extra}Content-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -60,10 +63,31 @@ fn serve() -> (String, Seen) {
             );
         }
     });
+    base
+}
+
+/// Serves the JSON and HTML indexes; returns the base URL and the requests seen.
+fn serve() -> (String, Seen) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let base = serve_with(move |request| {
+        let accept = request.header("accept").unwrap_or("").to_string();
+        log.lock().unwrap().push((request.path.clone(), accept.clone()));
+        let (status, extra, ctype, body) = match request.path.as_str() {
+            "/json/demo/" if accept.contains("vnd.pypi.simple.v1+json") => {
+                ("200 OK", "", "application/vnd.pypi.simple.v1+json", JSON)
+            }
+            "/json/demo/" | "/html/demo/" => ("200 OK", "", "text/html; charset=utf-8", HTML),
+            "/moved/demo/" => ("302 Found", "Location: /html/demo/\r\n", "text/plain", ""),
+            "/broken/demo/" => ("403 Forbidden", "", "text/plain", "no"),
+            _ => ("404 Not Found", "", "text/plain", "not found"),
+        };
+        (status, extra.to_string(), ctype, body.to_string())
+    });
     (base, seen)
 }
 
-fn client() -> Client {
+pub(super) fn client() -> Client {
     Client::new(HttpOptions { retries: 0, ..Default::default() }).unwrap()
 }
 

@@ -1,0 +1,233 @@
+//! Index project pages kept in the shared cache, so a warm run asks the
+//! index nothing or only "has it changed?". An entry lives at
+//! `index/v1/{sha256 of the page URL}`: one JSON line (final URL, content
+//! type, ETag, Last-Modified, when it was stored, Cache-Control max-age and
+//! no-cache, body length) followed by the body. A page still fresh by its
+//! max-age is used without a request; a stale one is revalidated with
+//! If-None-Match / If-Modified-Since and its body reused on 304. `no-store`
+//! pages are never written. An unreadable or corrupt entry counts as absent.
+
+use std::path::PathBuf;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Result};
+use serde::{Deserialize, Serialize};
+
+use super::{page_from_response, Page};
+use crate::cache::Cache;
+use crate::hash::sha256_hex;
+use crate::http::{redact, Body, Client, Response};
+
+/// The folder of the entries, under the cache root; `v1` names the format.
+const DIR: &str = "index/v1";
+
+/// Project pages cached under a [`Cache`] root.
+#[derive(Clone, Debug)]
+pub struct PageCache {
+    cache: Cache,
+}
+
+/// What is known of a cached page besides its body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Header {
+    /// The final URL (after redirects, without credentials): relative links resolve against it.
+    url: String,
+    content_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    etag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_modified: Option<String>,
+    /// When the response was generated, in seconds since the Unix epoch
+    /// (the time it was stored less its `Age`).
+    stored: u64,
+    /// Cache-Control `max-age`, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_age: Option<u64>,
+    /// Cache-Control `no-cache`: always revalidate.
+    #[serde(default)]
+    no_cache: bool,
+    /// The body's length in bytes, to tell a cut entry from a whole one.
+    body_len: usize,
+}
+
+/// A page read back from the cache.
+struct Entry {
+    header: Header,
+    body: String,
+}
+
+/// What a response's Cache-Control (and Age) headers say.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Freshness {
+    max_age: Option<u64>,
+    no_cache: bool,
+    no_store: bool,
+    age: u64,
+}
+
+impl PageCache {
+    pub fn new(cache: Cache) -> PageCache {
+        PageCache { cache }
+    }
+
+    /// The entry's file for the page at `url` (credentials included in the
+    /// hash, so two logins never share an entry; the name reveals nothing).
+    pub fn entry_path(&self, url: &str) -> PathBuf {
+        self.cache.root().join(DIR).join(sha256_hex(url.as_bytes()))
+    }
+
+    /// GET `url` through the cache: `None` on 404, an error naming the URL
+    /// on any other failure. The cache itself never makes a request fail.
+    pub(crate) fn fetch(&self, http: &Client, url: &str, accept: &str) -> Result<Option<Page>> {
+        let cached = self.load(url);
+        let now = now();
+        if let Some(entry) = &cached {
+            if entry.header.is_fresh(now) {
+                return Ok(Some(entry.page()));
+            }
+        }
+        let mut headers = vec![("Accept", accept)];
+        if let Some(entry) = &cached {
+            if let Some(etag) = &entry.header.etag {
+                headers.push(("If-None-Match", etag));
+            }
+            if let Some(date) = &entry.header.last_modified {
+                headers.push(("If-Modified-Since", date));
+            }
+        }
+        let response = http.get(url, &headers)?;
+        let freshness = Freshness::of(&response);
+        if response.status().as_u16() == 304 {
+            let Some(mut entry) = cached else {
+                bail!("{}: HTTP 304 to a request that was not conditional", redact(url));
+            };
+            // The 304's headers update the stored ones (RFC 9111 4.3.4).
+            entry.header.stored = now.saturating_sub(freshness.age);
+            if freshness.max_age.is_some() || freshness.no_cache {
+                entry.header.max_age = freshness.max_age;
+                entry.header.no_cache = freshness.no_cache;
+            }
+            if let Some(etag) = header(&response, "etag") {
+                entry.header.etag = Some(etag);
+            }
+            if freshness.no_store {
+                self.remove(url);
+            } else {
+                self.store(url, &entry.header, &entry.body);
+            }
+            return Ok(Some(entry.page()));
+        }
+        let etag = header(&response, "etag");
+        let last_modified = header(&response, "last-modified");
+        let Some(page) = page_from_response(url, response)? else {
+            self.remove(url);
+            return Ok(None);
+        };
+        if freshness.no_store || (etag.is_none() && last_modified.is_none() && freshness.max_age.is_none()) {
+            // Nothing would let a later run use it without fetching it again.
+            self.remove(url);
+            return Ok(Some(page));
+        }
+        let header = Header {
+            url: page.url.clone(),
+            content_type: page.content_type.clone(),
+            etag,
+            last_modified,
+            stored: now.saturating_sub(freshness.age),
+            max_age: freshness.max_age,
+            no_cache: freshness.no_cache,
+            body_len: page.body.len(),
+        };
+        self.store(url, &header, &page.body);
+        Ok(Some(page))
+    }
+
+    /// The entry for `url`, or `None` when there is none or it cannot be read.
+    fn load(&self, url: &str) -> Option<Entry> {
+        let bytes = std::fs::read(self.entry_path(url)).ok()?;
+        let newline = bytes.iter().position(|&b| b == b'\n')?;
+        let header: Header = serde_json::from_slice(&bytes[..newline]).ok()?;
+        let body = &bytes[newline + 1..];
+        if body.len() != header.body_len {
+            return None;
+        }
+        let body = String::from_utf8(body.to_vec()).ok()?;
+        Some(Entry { header, body })
+    }
+
+    /// Writes the entry atomically. A cache that cannot be written (full or
+    /// read-only disk) only costs the next run a request, so failures pass.
+    fn store(&self, url: &str, header: &Header, body: &str) {
+        let mut bytes = serde_json::to_vec(header).expect("a page header always serializes");
+        bytes.push(b'\n');
+        bytes.extend_from_slice(body.as_bytes());
+        let _ = self.cache.write_atomic(&self.entry_path(url), &bytes);
+    }
+
+    fn remove(&self, url: &str) {
+        let _ = std::fs::remove_file(self.entry_path(url));
+    }
+}
+
+impl Header {
+    /// True while the page may be used without asking the index.
+    fn is_fresh(&self, now: u64) -> bool {
+        match self.max_age {
+            Some(max_age) if !self.no_cache => now >= self.stored && now - self.stored < max_age,
+            _ => false,
+        }
+    }
+}
+
+impl Entry {
+    fn page(&self) -> Page {
+        Page {
+            body: self.body.clone(),
+            url: self.header.url.clone(),
+            content_type: self.header.content_type.clone(),
+        }
+    }
+}
+
+impl Freshness {
+    fn of(response: &Response<Body>) -> Freshness {
+        let mut freshness = Freshness {
+            age: header(response, "age").and_then(|a| a.trim().parse().ok()).unwrap_or(0),
+            ..Freshness::default()
+        };
+        for value in response.headers().get_all("cache-control") {
+            freshness.add(value.to_str().unwrap_or(""));
+        }
+        freshness
+    }
+
+    /// Adds the directives of one Cache-Control header value.
+    fn add(&mut self, value: &str) {
+        for directive in value.split(',') {
+            let (name, arg) = match directive.split_once('=') {
+                Some((n, a)) => (n.trim(), Some(a.trim().trim_matches('"'))),
+                None => (directive.trim(), None),
+            };
+            match name.to_ascii_lowercase().as_str() {
+                // A malformed max-age makes the page stale (RFC 9111 4.2.1).
+                "max-age" => self.max_age = Some(arg.and_then(|a| a.parse().ok()).unwrap_or(0)),
+                "no-cache" => self.no_cache = true,
+                "no-store" => self.no_store = true,
+                _ => {}
+            }
+        }
+    }
+}
+
+fn header(response: &Response<Body>, name: &str) -> Option<String> {
+    let value = response.headers().get(name)?.to_str().ok()?.trim();
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+#[path = "page_cache_tests.rs"]
+mod tests;

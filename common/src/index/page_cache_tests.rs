@@ -1,0 +1,153 @@
+//! The page cache against the index tests' server on 127.0.0.1, one
+//! project page whose ETag, Last-Modified and Cache-Control each test sets:
+//! what a second run asks the index, and what it gets.
+
+use std::sync::{Arc, Mutex};
+
+use crate::cache::Cache;
+use crate::index::tests::{client, serve_with};
+use crate::index::{IndexClient, IndexUrls};
+
+/// The page's state on the server, and the conditional headers of each request.
+#[derive(Default)]
+struct Server {
+    /// The page's version: its ETag is `"v{version}"` and it lists `version` wheels.
+    version: usize,
+    /// Extra header lines sent with every answer.
+    headers: String,
+    /// `(If-None-Match, If-Modified-Since)` of each request.
+    seen: Vec<(Option<String>, Option<String>)>,
+}
+
+type Shared = Arc<Mutex<Server>>;
+
+/// The page of version `v`: wheels `demo-1.0` to `demo-{v}.0`.
+fn page(v: usize) -> String {
+    let files: Vec<String> = (1..=v)
+        .map(|i| {
+            format!(r#"{{"filename": "demo-{i}.0-py3-none-any.whl", "url": "/f/{i}.whl", "hashes": {{}}}}"#)
+        })
+        .collect();
+    format!(r#"{{"meta": {{"api-version": "1.0"}}, "name": "demo", "files": [{}]}}"#, files.join(","))
+}
+
+/// A server for `/simple/demo/` sending `headers`, answering 304 when the
+/// request's If-None-Match is the current ETag.
+fn serve(headers: &str) -> (String, Shared) {
+    let state = Arc::new(Mutex::new(Server { version: 1, headers: headers.into(), seen: vec![] }));
+    let shared = state.clone();
+    let base = serve_with(move |request| {
+        let mut state = shared.lock().unwrap();
+        let inm = request.header("if-none-match").map(str::to_string);
+        state.seen.push((inm.clone(), request.header("if-modified-since").map(str::to_string)));
+        let etag = format!("\"v{}\"", state.version);
+        let extra = format!("ETag: {etag}\r\n{}", state.headers);
+        if request.path != "/simple/demo/" {
+            return ("404 Not Found", String::new(), "text/plain", String::new());
+        }
+        if inm.as_deref() == Some(etag.as_str()) {
+            return ("304 Not Modified", extra, "application/vnd.pypi.simple.v1+json", String::new());
+        }
+        ("200 OK", extra, "application/vnd.pypi.simple.v1+json", page(state.version))
+    });
+    (base, state)
+}
+
+/// The wheel names a new index client (as a new run would make) reads from the server through `cache`.
+fn run(base: &str, cache: &Cache) -> Vec<String> {
+    let http = client();
+    let urls = IndexUrls { index_url: Some(format!("{base}/simple")), ..Default::default() };
+    let index = IndexClient::new(&http, urls).with_cache(cache.clone());
+    index.project_files("Demo").unwrap().into_iter().map(|f| f.filename).collect()
+}
+
+fn new_cache() -> (tempfile::TempDir, Cache) {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::at(dir.path().join("cache")).unwrap();
+    (dir, cache)
+}
+
+fn seen(state: &Shared) -> Vec<(Option<String>, Option<String>)> {
+    state.lock().unwrap().seen.clone()
+}
+
+#[test]
+fn a_fresh_page_is_used_without_any_request() {
+    let (base, state) = serve("Cache-Control: max-age=600\r\n");
+    let (_dir, cache) = new_cache();
+    assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
+    state.lock().unwrap().version = 2;
+    // Within max-age the stored page wins, even though the index changed.
+    assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
+    assert_eq!(seen(&state).len(), 1);
+    let entry = cache
+        .root()
+        .join("index/v1")
+        .join(crate::hash::sha256_hex(format!("{base}/simple/demo/").as_bytes()));
+    assert!(entry.is_file(), "the entry is stored at index/v1/<sha256 of the URL>");
+}
+
+#[test]
+fn a_stale_page_is_revalidated_and_its_body_reused_on_304() {
+    let date = "Wed, 21 Oct 2026 07:28:00 GMT";
+    let (base, state) = serve(&format!("Cache-Control: max-age=0\r\nLast-Modified: {date}\r\n"));
+    let (_dir, cache) = new_cache();
+    assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
+    assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
+    assert_eq!(seen(&state), [(None, None), (Some("\"v1\"".into()), Some(date.into()))]);
+}
+
+#[test]
+fn no_cache_revalidates_a_page_within_its_max_age() {
+    let (base, state) = serve("Cache-Control: max-age=600, no-cache\r\n");
+    let (_dir, cache) = new_cache();
+    assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
+    assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
+    assert_eq!(seen(&state)[1].0.as_deref(), Some("\"v1\""));
+}
+
+#[test]
+fn a_changed_page_replaces_the_entry() {
+    let (base, state) = serve("");
+    let (_dir, cache) = new_cache();
+    assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
+    state.lock().unwrap().version = 2;
+    let both = ["demo-1.0-py3-none-any.whl", "demo-2.0-py3-none-any.whl"];
+    assert_eq!(run(&base, &cache), both);
+    // The new page and its ETag were stored: the next run revalidates v2 and gets a 304.
+    assert_eq!(run(&base, &cache), both);
+    let tags: Vec<_> = seen(&state).into_iter().map(|(inm, _)| inm).collect();
+    assert_eq!(tags, [None, Some("\"v1\"".into()), Some("\"v2\"".into())]);
+}
+
+#[test]
+fn a_no_store_page_is_not_stored() {
+    let (base, state) = serve("Cache-Control: no-store, max-age=600\r\n");
+    let (_dir, cache) = new_cache();
+    assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
+    assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
+    assert_eq!(seen(&state), [(None, None), (None, None)]);
+    let dir = cache.root().join("index/v1");
+    assert!(!dir.exists() || std::fs::read_dir(&dir).unwrap().next().is_none(), "nothing in {dir:?}");
+}
+
+#[test]
+fn a_corrupt_entry_is_fetched_again_not_an_error() {
+    let (base, state) = serve("Cache-Control: max-age=600\r\n");
+    let (_dir, cache) = new_cache();
+    assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
+    let dir = cache.root().join("index/v1");
+    let entry = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+    let whole = std::fs::read(&entry).unwrap();
+    let bad: [&[u8]; 3] = [b"garbage\n{", &whole[..whole.len() - 5], b""];
+    for (i, bytes) in bad.into_iter().enumerate() {
+        std::fs::write(&entry, bytes).unwrap();
+        assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
+        // Fetched whole (no validator from the bad entry sent) ...
+        assert_eq!(seen(&state).len(), i + 2);
+        assert_eq!(seen(&state)[i + 1], (None, None));
+        // ... and stored again: the next run asks nothing.
+        assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
+        assert_eq!(seen(&state).len(), i + 2);
+    }
+}
