@@ -23,7 +23,7 @@ _wheel__unpack() {
 
     case "${cmd}" in
         wheel__unpack)
-            opts="-j -q -h -V --venv --jobs --cache-dir --quiet --help --version"
+            opts="-j -q -h -V --venv --jobs --cache-dir --link-mode --no-verify-record --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -43,6 +43,10 @@ _wheel__unpack() {
                     ;;
                 --cache-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --link-mode)
+                    COMPREPLY=($(compgen -W "auto reflink hardlink copy" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -109,6 +109,16 @@ impl Cache {
         }
     }
 
+    /// Where the unpacked-wheel cache keeps the files of the wheel whose
+    /// sha256 is `sha256`: `unpacked/v1/{H[0..2]}/{H}/` (`wheel-unpack`).
+    pub fn unpacked_dir(&self, sha256: &str) -> Result<PathBuf> {
+        let hash = sha256.to_ascii_lowercase();
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            bail!("invalid sha256 {sha256:?} (64 hex digits expected)");
+        }
+        Ok(self.root.join("unpacked").join("v1").join(&hash[..2]).join(&hash))
+    }
+
     /// The folder for files being written (`tmp/`, on the cache's file
     /// system so a finished file can be renamed into place).
     pub fn tmp_dir(&self) -> Result<PathBuf> {

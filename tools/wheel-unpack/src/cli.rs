@@ -10,8 +10,10 @@ and REQUESTED, console and GUI launchers from entry_points.txt, and the .data
 folders (scripts, headers, data). A distribution that is already installed is
 replaced.
 
-Every wheel is checked (names, hashes against its RECORD, layout) and staged in
-parallel as soon as it arrives; nothing lands in the virtualenv until every
+Every wheel is checked (names, hashes against its RECORD, layout) once, when
+it is unpacked into the cache (unpacked/v1/ under the cache folder; without a
+cache folder each run extracts afresh), and staged in parallel as soon as it
+arrives, its files linked from the cache (see --link-mode); nothing lands in the virtualenv until every
 wheel staged well and the input ended with a good `end` record. Then the set is
 committed with renames, and undone if anything fails: all of the set or nothing,
 also on Ctrl-C.
@@ -45,6 +47,26 @@ pub fn command() -> Command {
         )
         .arg(wheelpipe::args::jobs("Wheels unpacked at once [default: the number of cores]"))
         .arg(wheelpipe::args::cache_dir())
+        .arg(
+            Arg::new("link-mode")
+                .long("link-mode")
+                .value_name("MODE")
+                .value_parser(["auto", "reflink", "hardlink", "copy"])
+                .default_value("auto")
+                .help("How files come from the cache of unpacked wheels into the venv")
+                .long_help(
+                    "How files come from the cache of unpacked wheels into the venv: auto tries a \
+                     reflink (copy-on-write clone), then a hard link, then a copy, each file system \
+                     refusal moving the run to the next; reflink and hardlink start there and fall \
+                     back the same way, with a warning. RECORD, INSTALLER, REQUESTED, launchers \
+                     and rewritten scripts are always new files.",
+                ),
+        )
+        .arg(
+            Arg::new("no-verify-record").long("no-verify-record").action(clap::ArgAction::SetTrue).help(
+                "Do not check files against the wheel's RECORD hashes (for known-bad published wheels)",
+            ),
+        )
         .arg(wheelpipe::args::quiet())
         .arg(
             Arg::new("wheels")

@@ -2,7 +2,7 @@
 //! move old versions aside and rename staged files into place, logging every
 //! step so that a failure (or Ctrl-C) puts everything back as it was.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -117,11 +117,10 @@ pub fn check_conflicts(staged: &[Staged], old: &[OldDist]) -> Result<()> {
     Ok(())
 }
 
-enum Step {
-    /// A rename, undone by renaming back.
-    Moved { from: PathBuf, to: PathBuf },
-    /// A folder created, undone by removing it (it is empty again by then).
-    Created(PathBuf),
+/// One rename of the commit, undone by renaming back.
+struct Step {
+    from: PathBuf,
+    to: PathBuf,
 }
 
 /// The log of a commit in progress.
@@ -130,8 +129,10 @@ pub struct Transaction<'a> {
     real_venv: PathBuf,
     aside: PathBuf,
     steps: Vec<Step>,
-    /// Folders already known to resolve inside the venv.
-    checked: std::collections::HashSet<PathBuf>,
+    /// Folders already known to exist and resolve inside the venv.
+    checked: HashSet<PathBuf>,
+    /// Folders the current wheel moved in whole: its files below are in place.
+    placed: HashSet<PathBuf>,
 }
 
 impl<'a> Transaction<'a> {
@@ -139,14 +140,15 @@ impl<'a> Transaction<'a> {
     pub fn new(scheme: &'a Scheme, aside: PathBuf) -> Result<Self> {
         fs::create_dir_all(&aside).with_context(|| format!("cannot create {}", aside.display()))?;
         let real_venv = scheme.venv.canonicalize()?;
-        Ok(Transaction { scheme, real_venv, aside, steps: Vec::new(), checked: Default::default() })
+        let (checked, placed) = Default::default();
+        Ok(Transaction { scheme, real_venv, aside, steps: Vec::new(), checked, placed })
     }
 
     fn rename(&mut self, from: &Path, to: &Path) -> Result<()> {
         wheelpipe::signals::check()?;
         fs::rename(from, to)
             .with_context(|| format!("cannot move {} to {}", from.display(), to.display()))?;
-        self.steps.push(Step::Moved { from: from.to_path_buf(), to: to.to_path_buf() });
+        self.steps.push(Step { from: from.to_path_buf(), to: to.to_path_buf() });
         Ok(())
     }
 
@@ -159,29 +161,46 @@ impl<'a> Transaction<'a> {
         Ok(())
     }
 
-    /// Creates the missing folders above `dest`, inside the venv only.
-    fn make_parents(&mut self, dest: &Path) -> Result<()> {
-        let parent = dest.parent().context("a destination has a folder")?;
-        if self.checked.contains(parent) {
+    /// Fails unless `dir` (which exists) resolves inside the venv.
+    fn check_inside(&mut self, dir: &Path) -> Result<()> {
+        if self.checked.contains(dir) {
             return Ok(());
         }
-        let missing: Vec<&Path> =
-            parent.ancestors().take_while(|p| fs::symlink_metadata(p).is_err()).collect();
-        for dir in missing.into_iter().rev() {
-            fs::create_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            self.steps.push(Step::Created(dir.to_path_buf()));
-        }
-        let real = parent.canonicalize().with_context(|| format!("cannot read {}", parent.display()))?;
+        let real = dir.canonicalize().with_context(|| format!("cannot read {}", dir.display()))?;
         if !real.starts_with(&self.real_venv) {
-            bail!("{} leads outside the virtualenv (to {})", parent.display(), real.display());
+            bail!("{} leads outside the virtualenv (to {})", dir.display(), real.display());
         }
-        self.checked.insert(parent.to_path_buf());
+        self.checked.insert(dir.to_path_buf());
         Ok(())
     }
 
-    /// Moves a staged file into place; the destination must be free.
-    pub fn install(&mut self, staged: &Path, dest: &Path) -> Result<()> {
-        self.make_parents(dest)?;
+    /// Starts the files of another wheel (whose staged tree is its own).
+    pub fn next_wheel(&mut self) {
+        self.placed.clear();
+    }
+
+    /// Moves a staged file into place; the destination must be free. When
+    /// its folder is missing from the venv, the highest missing folder moves
+    /// in whole from `tree` (the wheel's staged tree), with all of the
+    /// wheel's files below it: one rename instead of one a file.
+    pub fn install(&mut self, tree: &Path, staged: &Path, dest: &Path) -> Result<()> {
+        if dest.ancestors().skip(1).any(|a| self.placed.contains(a)) {
+            return Ok(());
+        }
+        let parent = dest.parent().context("a destination has a folder")?;
+        if !self.checked.contains(parent) {
+            let missing: Vec<&Path> =
+                parent.ancestors().take_while(|p| fs::symlink_metadata(p).is_err()).collect();
+            if let Some(top) = missing.last() {
+                let above = top.parent().context("the venv exists")?;
+                self.check_inside(above)?;
+                let rel = top.strip_prefix(&self.scheme.venv).context("a destination is in the venv")?;
+                self.rename(&tree.join(rel), top)?;
+                self.placed.insert(top.to_path_buf());
+                return Ok(());
+            }
+            self.check_inside(parent)?;
+        }
         if fs::symlink_metadata(dest).is_ok() {
             bail!("{} appeared in the virtualenv during the install", dest.display());
         }
@@ -190,17 +209,9 @@ impl<'a> Transaction<'a> {
 
     /// Undoes every step, newest first. Best effort: reports what it could not undo.
     pub fn rollback(mut self, warn: &dyn Fn(String)) {
-        while let Some(step) = self.steps.pop() {
-            let result = match &step {
-                Step::Moved { from, to } => fs::rename(to, from),
-                Step::Created(dir) => fs::remove_dir(dir),
-            };
-            if let Err(e) = result {
-                let what = match step {
-                    Step::Moved { from, to } => format!("move {} back to {}", to.display(), from.display()),
-                    Step::Created(dir) => format!("remove {}", dir.display()),
-                };
-                warn(format!("rollback: cannot {what}: {e}"));
+        while let Some(Step { from, to }) = self.steps.pop() {
+            if let Err(e) = fs::rename(&to, &from) {
+                warn(format!("rollback: cannot move {} back to {}: {e}", to.display(), from.display()));
             }
         }
     }
@@ -240,8 +251,9 @@ pub fn commit(
             tx.remove(o).with_context(|| format!("cannot remove the installed {}", o.dist_info.display()))?;
         }
         for s in staged {
+            tx.next_wheel();
             for f in &s.files {
-                tx.install(&f.staged, &f.dest)
+                tx.install(&s.tree, &f.staged, &f.dest)
                     .with_context(|| format!("installing {}", s.wheel.display()))?;
             }
         }

@@ -44,12 +44,12 @@ fn install_old(f: &Fixture) {
 
 /// A staged wheel named `name` with files at these paths relative to the venv.
 fn staged(f: &Fixture, name: &str, rel: &[&str]) -> Staged {
+    let tree = f.staging.join("new").join(name).join("tree");
     let files = rel
         .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let staged = f.staging.join("new").join(format!("{name}{i}"));
-            fs::write(&staged, format!("new {r}")).unwrap();
+        .map(|r| {
+            let staged = tree.join(r);
+            write(&staged, &format!("new {r}"));
             StagedFile { staged, dest: f.scheme.venv.join(r) }
         })
         .collect();
@@ -59,6 +59,8 @@ fn staged(f: &Fixture, name: &str, rel: &[&str]) -> Staged {
         version: "2.0".into(),
         dist_info: f.scheme.purelib.join(format!("{name}-2.0.dist-info")),
         files,
+        tree,
+        how: wheelpipe::records::LinkMode::Copy,
     }
 }
 

@@ -7,11 +7,14 @@
 pub mod cli;
 pub mod commit;
 pub mod extract;
+pub mod link;
 pub mod pipeline;
 pub mod record;
 pub mod scheme;
 pub mod scripts;
+pub mod source;
 pub mod stage;
+pub mod unpacked;
 pub mod venv;
 pub mod zipcheck;
 
@@ -22,7 +25,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::ArgMatches;
 use wheelpipe::exit::{Exit, Failure};
-use wheelpipe::records::{End, Installed, LinkMode, Record};
+use wheelpipe::records::{End, Installed, Record};
 use wheelpipe::stream::Writer;
 
 pub(crate) const TOOL: &str = "wheel-unpack";
@@ -57,7 +60,8 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let jobs = wheelpipe::args::get_jobs(m, cores);
-    // The cache only saves the interpreter query; without one the query runs.
+    // The cache keeps the interpreter query and the unpacked wheels; without
+    // one the query runs and every wheel is extracted afresh.
     let cache = wheelpipe::args::get_cache(m).ok();
     let interpreter = wheelpipe::interpreter::Interpreter::query(&python, cache.as_ref())?;
     if !interpreter.is_venv() {
@@ -76,7 +80,13 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     } else {
         pipeline::Source::Args(wheels)
     };
-    let staged = pipeline::stage_all(&scheme, &staging.root, jobs, source, out, &warn)?;
+    let link_mode = m.get_one::<String>("link-mode").map_or("auto", String::as_str);
+    let opts = stage::Options {
+        cache,
+        linker: link::Linker::new(link::Pref::parse(link_mode).unwrap_or(link::Pref::Auto)),
+        verify: !m.get_flag("no-verify-record"),
+    };
+    let staged = pipeline::stage_all(&scheme, &staging.root, jobs, source, &opts, out, &warn)?;
 
     let keys = staged.iter().map(stage::Staged::key).collect();
     let old = commit::find_installed(&scheme, &keys)?;
@@ -89,7 +99,7 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
             name: s.name.clone(),
             version: s.version.clone(),
             files: s.files.len() as u64,
-            how: LinkMode::Copy,
+            how: s.how,
         };
         out.record(&Record::Installed(installed))?;
     }

@@ -34,6 +34,7 @@ pub fn stage_all<W: Write>(
     staging: &Path,
     jobs: usize,
     source: Source,
+    opts: &stage::Options,
     out: &mut Writer<W>,
     warn: &Warn,
 ) -> Result<Vec<Staged>> {
@@ -49,7 +50,7 @@ pub fn stage_all<W: Write>(
                         continue;
                     }
                     let dir = staging.join("new").join(idx.to_string());
-                    let result = stage::stage(&job, scheme, &dir, jobs, warn);
+                    let result = stage::stage(&job, scheme, &dir, jobs, opts, warn);
                     if result.is_err() {
                         cancel.store(true, Ordering::Relaxed);
                     }
@@ -112,7 +113,7 @@ impl Feeder<'_> {
 
     fn feed_args(&mut self, wheels: Vec<PathBuf>) -> Result<()> {
         for wheel in wheels {
-            self.send(Job { wheel, requested: true, expected_name: None });
+            self.send(Job { wheel, requested: true, expected_name: None, sha256: None });
         }
         self.poll()
     }
@@ -128,7 +129,7 @@ impl Feeder<'_> {
             };
             match item {
                 StageInput::Plain { word, .. } => {
-                    self.send(Job { wheel: word.into(), requested: true, expected_name: None })
+                    self.send(Job { wheel: word.into(), requested: true, expected_name: None, sha256: None })
                 }
                 StageInput::Artifact { line, artifact, .. } => {
                     let Some(wheel) = artifact.path else {
@@ -139,7 +140,8 @@ impl Feeder<'_> {
                         .into());
                     };
                     let expected_name = Some(artifact.name);
-                    self.send(Job { wheel, requested: artifact.requested, expected_name });
+                    let sha256 = artifact.hashes.get("sha256").cloned();
+                    self.send(Job { wheel, requested: artifact.requested, expected_name, sha256 });
                 }
                 // Everything else passes through byte for byte.
                 StageInput::Pass(text) => out.raw(&text)?,

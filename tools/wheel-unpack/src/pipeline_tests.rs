@@ -20,7 +20,8 @@ fn feed(dir: &Path, input: String) -> Outcome {
     std::fs::create_dir_all(&staging).unwrap();
     let mut out = Writer::new(Vec::new());
     let source = Source::Lines(Box::new(io_cursor(input)));
-    let result = stage_all(&scheme(&venv), &staging, 2, source, &mut out, &|_| {});
+    let opts = crate::stage::tests::opts(dir, true);
+    let result = stage_all(&scheme(&venv), &staging, 2, source, &opts, &mut out, &|_| {});
     Outcome { result, stdout: String::from_utf8(out.into_inner()).unwrap() }
 }
 

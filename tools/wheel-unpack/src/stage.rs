@@ -4,8 +4,8 @@
 //! touches the virtualenv's own folders; the commit moves the files in.
 
 use std::collections::{BTreeSet, HashSet};
-use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Write};
+use std::fs::{self, OpenOptions};
+use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -13,10 +13,32 @@ use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 use wheelpipe::names::normalize;
 
+use wheelpipe::cache::Cache;
+use wheelpipe::records::LinkMode;
+
 use crate::extract::{self, Plan};
+use crate::link::{self, Linker};
+use crate::pipeline::Warn;
 use crate::record::{self, Row};
 use crate::scheme::{self, Scheme, Target};
-use crate::{scripts, zipcheck};
+use crate::source::{self, Source};
+use crate::{scripts, unpacked, zipcheck};
+
+/// How this run stages wheels.
+pub struct Options {
+    /// The cache of unpacked wheels; `None`: extract each wheel afresh.
+    pub cache: Option<Cache>,
+    pub linker: Linker,
+    /// Check every file against the wheel's RECORD.
+    pub verify: bool,
+}
+
+impl Options {
+    /// Extract afresh, verify: what a run without a cache does.
+    pub fn no_cache() -> Options {
+        Options { cache: None, linker: Linker::new(link::Pref::Copy), verify: true }
+    }
+}
 
 /// A wheel to install.
 #[derive(Clone, Debug)]
@@ -25,6 +47,8 @@ pub struct Job {
     pub requested: bool,
     /// The name the `artifact` record gave, checked against the wheel.
     pub expected_name: Option<String>,
+    /// The wheel's sha256 (hex) when the record says it.
+    pub sha256: Option<String>,
 }
 
 /// A file ready in the staging folder, and where it goes.
@@ -44,23 +68,16 @@ pub struct Staged {
     /// The `.dist-info` folder's destination.
     pub dist_info: PathBuf,
     pub files: Vec<StagedFile>,
+    /// The staging folder holding every staged file, laid out as in the venv.
+    pub tree: PathBuf,
+    /// How the files came from the cache.
+    pub how: LinkMode,
 }
 
 impl Staged {
     pub fn key(&self) -> String {
         normalize(&self.name)
     }
-}
-
-fn read_entry(archive: &mut zip::ZipArchive<File>, name: &str) -> Result<Option<String>> {
-    let mut entry = match archive.by_name(name) {
-        Ok(e) => e,
-        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {name}")),
-    };
-    let mut text = String::new();
-    entry.read_to_string(&mut text).with_context(|| format!("{name} is not UTF-8 text"))?;
-    Ok(Some(text))
 }
 
 fn header(text: &str, key: &str) -> Option<String> {
@@ -70,24 +87,26 @@ fn header(text: &str, key: &str) -> Option<String> {
 }
 
 /// Writes `bytes` to a new staged file with `mode`, returning its RECORD hash and size.
-fn write_new(path: &Path, mode: u32, bytes: &[u8]) -> Result<(String, u64)> {
+pub(crate) fn write_new(path: &Path, mode: u32, bytes: &[u8]) -> Result<(String, u64)> {
     let mut f = OpenOptions::new().write(true).create_new(true).mode(mode).open(path)?;
     f.write_all(bytes)?;
     fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
     Ok((wheelpipe::hash::record_hash(&Sha256::digest(bytes)), bytes.len() as u64))
 }
 
-/// Stages one wheel into `dir` (which must not exist yet).
-/// Big wheels are extracted by up to `threads` threads.
+/// Stages one wheel into `dir` (which must not exist yet): its files go to
+/// `dir/tree/`, laid out as they will be in the venv. Big wheels are
+/// extracted or linked by up to `threads` threads.
 pub fn stage(
     job: &Job,
     scheme: &Scheme,
     dir: &Path,
     threads: usize,
-    warn: &dyn Fn(String),
+    opts: &Options,
+    warn: &Warn,
 ) -> Result<Staged> {
     let wheel = &job.wheel;
-    stage_inner(job, scheme, dir, threads, warn).with_context(|| format!("wheel {}", wheel.display()))
+    stage_inner(job, scheme, dir, threads, opts, warn).with_context(|| format!("wheel {}", wheel.display()))
 }
 
 fn stage_inner(
@@ -95,7 +114,8 @@ fn stage_inner(
     scheme: &Scheme,
     dir: &Path,
     threads: usize,
-    warn: &dyn Fn(String),
+    opts: &Options,
+    warn: &Warn,
 ) -> Result<Staged> {
     let filename = job.wheel.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     let parsed = wheelpipe::wheel_name::WheelFilename::parse(&filename)?;
@@ -105,43 +125,38 @@ fn stage_inner(
             bail!("the artifact record names {expected}, the wheel is {file_name}");
         }
     }
-    let file = File::open(&job.wheel).context("cannot open")?;
-    let mut archive = zip::ZipArchive::new(file).context("not a valid zip file")?;
-
+    let names = (file_name.as_str(), file_version.as_str());
     // Every entry is checked before anything is extracted.
-    let mut entries = Vec::with_capacity(archive.len());
-    for i in 0..archive.len() {
-        let e = archive.by_index_raw(i).with_context(|| format!("cannot read zip entry {i}"))?;
-        let name = e.name().to_string();
-        if e.name_raw().contains(&0) {
-            bail!("entry {name:?} has a NUL byte in its name");
+    let (mut src, entries) = match &opts.cache {
+        Some(cache) => {
+            let sha = job.sha256.as_deref();
+            let u = unpacked::ensure(cache, &job.wheel, sha, names, scheme, opts.verify, threads)?;
+            let entries = u.entries();
+            (Source::Cached(u), entries)
         }
-        zipcheck::check_entry_name(&name).map_err(|why| anyhow::anyhow!("entry {name:?} has {why}"))?;
-        let mode = e.unix_mode().unwrap_or(0);
-        if zipcheck::is_symlink_mode(mode) {
-            bail!("entry {name:?} is a symbolic link, which wheels may not contain");
+        None => {
+            let (archive, entries) = source::open_zip(&job.wheel)?;
+            (Source::Zip(archive), entries)
         }
-        if !e.is_dir() {
-            entries.push((i, name, mode, e.size()));
-        }
-    }
+    };
     let dist_info =
-        zipcheck::find_dist_info(entries.iter().map(|e| e.1.as_str()), &file_name, &file_version)?;
-    let wheel_text = read_entry(&mut archive, &format!("{dist_info}/WHEEL"))?
+        zipcheck::find_dist_info(entries.iter().map(|e| e.name.as_str()), &file_name, &file_version)?;
+    let wheel_text = src
+        .read_text(&format!("{dist_info}/WHEEL"))?
         .with_context(|| format!("{dist_info}/WHEEL is missing"))?;
     let info = zipcheck::parse_wheel_file(&wheel_text).with_context(|| format!("{dist_info}/WHEEL"))?;
     if let Some(w) = info.warning {
         warn(format!("{filename}: {w}"));
     }
     let record_name = format!("{dist_info}/RECORD");
-    let record_text =
-        read_entry(&mut archive, &record_name)?.with_context(|| format!("{record_name} is missing"))?;
+    let record_text = src.read_text(&record_name)?.with_context(|| format!("{record_name} is missing"))?;
     let expected = record::parse(&record_text).with_context(|| record_name.clone())?;
-    let metadata = read_entry(&mut archive, &format!("{dist_info}/METADATA"))?
+    let metadata = src
+        .read_text(&format!("{dist_info}/METADATA"))?
         .with_context(|| format!("{dist_info}/METADATA is missing"))?;
     let name = header(&metadata, "Name").unwrap_or_else(|| file_name.clone());
     let version = header(&metadata, "Version").unwrap_or_else(|| file_version.clone());
-    let entry_points = match read_entry(&mut archive, &format!("{dist_info}/entry_points.txt"))? {
+    let entry_points = match src.read_text(&format!("{dist_info}/entry_points.txt"))? {
         Some(text) => {
             scripts::parse_entry_points(&text).with_context(|| format!("{dist_info}/entry_points.txt"))?
         }
@@ -154,8 +169,14 @@ fn stage_inner(
     let data_dir = format!("{}.data", dist_info.trim_end_matches(".dist-info"));
     let python = scheme.python.to_string_lossy().into_owned();
     let generated = ["INSTALLER", "REQUESTED", "RECORD"].map(|f| format!("{dist_info}/{f}"));
-    let signatures = ["RECORD.jws", "RECORD.p7s"].map(|f| format!("{dist_info}/{f}"));
-    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let tree = dir.join("tree");
+    let mut dirs = Dirs::default();
+    let staged_path = |dest: &Path, dirs: &mut Dirs| -> Result<PathBuf> {
+        let rel = dest.strip_prefix(&scheme.venv).context("a destination is inside the venv")?;
+        let staged = tree.join(rel);
+        dirs.make(staged.parent().context("a staged file has a folder")?)?;
+        Ok(staged)
+    };
 
     let mut files = Vec::new();
     let mut rows = Vec::new();
@@ -170,33 +191,37 @@ fn stage_inner(
             Ok(())
         };
     let mut plans = Vec::new();
-    for (i, entry, mode, size) in &entries {
-        if generated.contains(entry) {
+    for e in &entries {
+        if generated.contains(&e.name) {
             continue;
         }
-        let want = match expected.get(entry) {
-            Some(Some(e)) => Some(e.clone()),
-            Some(None) | None if signatures.contains(entry) => None,
-            Some(None) => bail!("{entry} has no hash in {record_name}"),
-            None => bail!("{entry} is not listed in {record_name}"),
+        let want = match &src {
+            Source::Zip(_) if opts.verify => source::wanted(&e.name, &expected, &dist_info)?,
+            _ => None,
         };
-        let (dest, script) = match scheme::target(scheme, &lib_dir, &data_dir, &name, entry)? {
+        let (dest, script) = match scheme::target(scheme, &lib_dir, &data_dir, &name, &e.name)? {
             Target::File(d) => (d, false),
             Target::Script(d) => (d, true),
         };
         if script && dest.file_name().is_some_and(|f| is_wrapper(&f.to_string_lossy(), &launcher_names)) {
             continue; // setuptools' own launcher for an entry point: pip skips it too
         }
-        let (staged, mode) = (dir.join(format!("f{i}")), scheme.file_mode(mode & 0o111 != 0));
-        plans.push(Plan { index: *i, entry: entry.clone(), want, staged, dest, mode, script, size: *size });
+        let (staged, mode) = (staged_path(&dest, &mut dirs)?, scheme.file_mode(e.executable));
+        let (index, entry, size) = (e.index, e.name.clone(), e.size);
+        plans.push(Plan { index, entry, want, staged, dest, mode, script, size });
     }
-    let extracted = extract::all(&job.wheel, archive, &plans, &python, threads)?;
-    for (plan, (hash, size)) in plans.iter().zip(extracted) {
+    let (done, how) = match src {
+        Source::Zip(archive) => {
+            (extract::all(&job.wheel, archive, &plans, &python, threads)?, LinkMode::Copy)
+        }
+        Source::Cached(u) => link::all(&u, &plans, &opts.linker, &python, threads, warn)?,
+    };
+    for (plan, (hash, size)) in plans.iter().zip(done) {
         add(plan.dest.clone(), plan.staged.clone(), hash, size, &mut rows)?;
     }
-    for (n, ep) in launchers.iter().enumerate() {
+    for ep in &launchers {
         let dest = scheme.inside(&scheme.scripts, &ep.name)?;
-        let staged = dir.join(format!("s{n}"));
+        let staged = staged_path(&dest, &mut dirs)?;
         let (hash, size) =
             write_new(&staged, scheme.launcher_mode(), scripts::launcher(&python, ep).as_bytes())?;
         add(dest, staged, hash, size, &mut rows).with_context(|| format!("entry point {}", ep.name))?;
@@ -207,18 +232,34 @@ fn stage_inner(
         extra.push(("REQUESTED", b""));
     }
     for (file, bytes) in extra {
-        let staged = dir.join(file);
+        let dest = info_dest.join(file);
+        let staged = staged_path(&dest, &mut dirs)?;
         let (hash, size) = write_new(&staged, scheme.file_mode(false), bytes)?;
-        add(info_dest.join(file), staged, hash, size, &mut rows)?;
+        add(dest, staged, hash, size, &mut rows)?;
     }
-    let staged = dir.join("RECORD");
+    let dest = info_dest.join("RECORD");
+    let staged = staged_path(&dest, &mut dirs)?;
     write_new(
         &staged,
         scheme.file_mode(false),
         record::render(&rows, &format!("{dist_info}/RECORD")).as_bytes(),
     )?;
-    files.push(StagedFile { staged, dest: info_dest.join("RECORD") });
-    Ok(Staged { wheel: job.wheel.clone(), name, version, dist_info: info_dest, files })
+    files.push(StagedFile { staged, dest });
+    Ok(Staged { wheel: job.wheel.clone(), name, version, dist_info: info_dest, files, tree, how })
+}
+
+/// Folders made in the staging tree, so each is made once.
+#[derive(Default)]
+struct Dirs(HashSet<PathBuf>);
+
+impl Dirs {
+    fn make(&mut self, dir: &Path) -> Result<()> {
+        if !self.0.contains(dir) {
+            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            self.0.insert(dir.to_path_buf());
+        }
+        Ok(())
+    }
 }
 
 /// True for `.data/scripts` files that are setuptools' launchers for one

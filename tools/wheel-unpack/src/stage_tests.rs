@@ -1,8 +1,9 @@
 //! Tests of staging: wheels built here with the zip crate, staged into a
 //! temporary folder, checked for what pip would install.
 
+use std::fs::File;
 use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
 use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
@@ -41,9 +42,26 @@ pub(crate) fn build(dir: &Path, files: &[(&str, &[u8], u32)], tamper: impl Fn(St
     path
 }
 
-fn run(wheel: &Path, venv: &Path) -> Result<Staged> {
-    let job = Job { wheel: wheel.to_path_buf(), requested: true, expected_name: Some("demo".into()) };
-    stage(&job, &scheme(venv), &venv.join("staging"), 1, &|_| {})
+/// Options that unpack into (and link from) a cache at `venv/cache`, or none.
+pub(crate) fn opts(venv: &Path, cached: bool) -> Options {
+    let cache = cached.then(|| wheelpipe::cache::Cache::at(venv.join("cache")).unwrap());
+    Options { cache, linker: Linker::new(link::Pref::Auto), verify: true }
+}
+
+fn job(wheel: &Path, expected_name: Option<&str>) -> Job {
+    let expected_name = expected_name.map(String::from);
+    Job { wheel: wheel.to_path_buf(), requested: true, expected_name, sha256: None }
+}
+
+/// Stages `wheel` with or without the cache, each time in a new folder.
+fn run_with(wheel: &Path, venv: &Path, cached: bool) -> Result<Staged> {
+    let dir = tempfile::tempdir_in(venv).unwrap().keep();
+    stage(&job(wheel, Some("demo")), &scheme(venv), &dir.join("s"), 1, &opts(venv, cached), &|_| {})
+}
+
+/// Both ways must refuse a bad wheel; returns both errors.
+fn refusals(wheel: &Path, venv: &Path) -> [String; 2] {
+    [false, true].map(|c| format!("{:#}", run_with(wheel, venv, c).unwrap_err()))
 }
 
 fn staged_text(s: &Staged, dest: &Path) -> String {
@@ -67,16 +85,33 @@ fn stages_files_launchers_and_a_record_pip_can_read() {
         ],
         |r| r,
     );
-    let s = run(&wheel, venv).unwrap();
+    // Afresh from the zip, into the cache, then linked from the cache.
+    for cached in [false, true, true] {
+        check_demo(&run_with(&wheel, venv, cached).unwrap(), venv, cached);
+    }
+    let cache = opts(venv, true).cache.unwrap();
+    let sha = wheelpipe::hash::sha256_hex(&fs::read(&wheel).unwrap());
+    let unpacked = cache.unpacked_dir(&sha).unwrap();
+    assert!(unpacked.join("files/demo/__init__.py").is_file(), "unpacked once into the cache");
+    // The cache keeps the raw script; the venv gets its shebang rewritten.
+    assert_eq!(
+        fs::read_to_string(unpacked.join("files/demo-1.0.data/scripts/run")).unwrap(),
+        "#!pythonw\nimport demo\n"
+    );
+}
+
+fn check_demo(s: &Staged, venv: &Path, cached: bool) {
     assert_eq!((s.name.as_str(), s.version.as_str()), ("Demo", "1.0"));
+    let links =
+        |dest: &Path| fs::metadata(&s.files.iter().find(|f| f.dest == dest).unwrap().staged).unwrap().nlink();
     let lib = venv.join("lib/python3.11/site-packages");
     let python = venv.join("bin/python").display().to_string();
-    assert_eq!(staged_text(&s, &venv.join("bin/run")), format!("#!{python}\nimport demo\n"));
-    let launcher = staged_text(&s, &venv.join("bin/demo-cli"));
+    assert_eq!(staged_text(s, &venv.join("bin/run")), format!("#!{python}\nimport demo\n"));
+    let launcher = staged_text(s, &venv.join("bin/demo-cli"));
     assert!(launcher.starts_with(&format!("#!{python}\n# -*- coding: utf-8 -*-\n")), "{launcher}");
     assert!(launcher.contains("from demo import main\n"), "{launcher}");
-    assert_eq!(staged_text(&s, &lib.join("demo-1.0.dist-info/INSTALLER")), "wheelpipe\n");
-    assert_eq!(staged_text(&s, &lib.join("demo-1.0.dist-info/REQUESTED")), "");
+    assert_eq!(staged_text(s, &lib.join("demo-1.0.dist-info/INSTALLER")), "wheelpipe\n");
+    assert_eq!(staged_text(s, &lib.join("demo-1.0.dist-info/REQUESTED")), "");
     assert!(s.files.iter().any(|f| f.dest == venv.join("include/site/python3.11/Demo/demo.h")));
     let mode = |dest: &Path| {
         let f = s.files.iter().find(|f| f.dest == dest).unwrap();
@@ -86,13 +121,21 @@ fn stages_files_launchers_and_a_record_pip_can_read() {
     assert_eq!(mode(&lib.join("demo/__init__.py")), 0o644);
     assert_eq!(mode(&venv.join("bin/demo-cli")), 0o755);
 
-    let record = staged_text(&s, &lib.join("demo-1.0.dist-info/RECORD"));
+    let record = staged_text(s, &lib.join("demo-1.0.dist-info/RECORD"));
     let rows: Vec<&str> = record.lines().collect();
     assert_eq!(rows.len(), s.files.len(), "one row per installed file:\n{record}");
     assert!(rows.contains(&"demo-1.0.dist-info/RECORD,,"), "{record}");
     let run_hash = wheelpipe::hash::record_hash(&Sha256::digest(format!("#!{python}\nimport demo\n")));
     assert!(rows.iter().any(|r| r.starts_with(&format!("../../../bin/run,{run_hash},"))), "{record}");
     assert!(rows.iter().any(|r| r.starts_with("../../../bin/demo-cli,sha256=")), "{record}");
+    let init = wheelpipe::hash::record_hash(&Sha256::digest(b"def main(): pass\n"));
+    assert!(rows.contains(&format!("demo/__init__.py,{init},17").as_str()), "{record}");
+    // ext4 hard links from the cache; generated and rewritten files are new.
+    assert_eq!(links(&lib.join("demo/__init__.py")) > 1, cached);
+    assert_eq!(s.how, if cached { LinkMode::Link } else { LinkMode::Copy });
+    for fresh in ["bin/run", "bin/demo-cli", "lib/python3.11/site-packages/demo-1.0.dist-info/RECORD"] {
+        assert_eq!(links(&venv.join(fresh)), 1, "{fresh}");
+    }
 }
 
 #[test]
@@ -101,26 +144,31 @@ fn a_file_that_does_not_match_record_is_refused() {
     let good = wheelpipe::hash::record_hash(&Sha256::digest(b"x = 1\n"));
     let bad = wheelpipe::hash::record_hash(&Sha256::digest(b"x = 2\n"));
     let wheel = build(tmp.path(), &[("demo/a.py", b"x = 1\n", 0o644)], |r| r.replace(&good, &bad));
-    let err = format!("{:#}", run(&wheel, tmp.path()).unwrap_err());
-    assert!(err.contains("demo-1.0-py3-none-any.whl") && err.contains("demo/a.py"), "{err}");
-    assert!(err.contains("do not match"), "{err}");
+    for err in refusals(&wheel, tmp.path()) {
+        assert!(err.contains("demo-1.0-py3-none-any.whl") && err.contains("demo/a.py"), "{err}");
+        assert!(err.contains("do not match"), "{err}");
+    }
+    let cached = fs::read_dir(tmp.path().join("cache/unpacked/v1")).map_or(0, |d| d.count());
+    assert_eq!(cached, 0, "nothing unverified lands in the cache");
+    assert_eq!(fs::read_dir(tmp.path().join("cache/tmp")).unwrap().count(), 0, "no leftovers");
 }
 
 #[test]
 fn a_file_missing_from_record_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let wheel = build(tmp.path(), &[("demo/a.py", b"x\n", 0o644)], |r| r.replace("demo/a.py,", "demo/b.py,"));
-    let err = format!("{:#}", run(&wheel, tmp.path()).unwrap_err());
-    assert!(err.contains("demo/a.py is not listed"), "{err}");
+    for err in refusals(&wheel, tmp.path()) {
+        assert!(err.contains("demo/a.py is not listed"), "{err}");
+    }
 }
 
 #[test]
 fn a_wheel_named_unlike_its_artifact_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let wheel = build(tmp.path(), &[], |r| r);
-    let job = Job { wheel, requested: false, expected_name: Some("other".into()) };
+    let (job, o) = (job(&wheel, Some("other")), opts(tmp.path(), true));
     let err =
-        format!("{:#}", stage(&job, &scheme(tmp.path()), &tmp.path().join("s"), 1, &|_| {}).unwrap_err());
+        format!("{:#}", stage(&job, &scheme(tmp.path()), &tmp.path().join("s"), 1, &o, &|_| {}).unwrap_err());
     assert!(err.contains("other"), "{err}");
 }
 
@@ -133,8 +181,8 @@ fn a_big_wheel_is_extracted_by_several_threads_with_the_same_checks() {
     let files: Vec<(&str, &[u8], u32)> =
         names.iter().zip(&bodies).map(|(n, b)| (n.as_str(), b.as_slice(), 0o644)).collect();
     let wheel = build(venv, &files, |r| r);
-    let job = Job { wheel: wheel.clone(), requested: false, expected_name: None };
-    let s = stage(&job, &scheme(venv), &venv.join("staging"), 3, &|_| {}).unwrap();
+    let o = Options::no_cache();
+    let s = stage(&job(&wheel, None), &scheme(venv), &venv.join("staging"), 3, &o, &|_| {}).unwrap();
     let lib = venv.join("lib/python3.11/site-packages");
     for (n, b) in names.iter().zip(&bodies) {
         let f = s.files.iter().find(|f| f.dest == lib.join(n)).unwrap();
@@ -145,7 +193,10 @@ fn a_big_wheel_is_extracted_by_several_threads_with_the_same_checks() {
     let good = wheelpipe::hash::record_hash(&Sha256::digest(&bodies[33]));
     let bad = wheelpipe::hash::record_hash(&Sha256::digest(b"other"));
     let wheel = build(venv, &files, |r| r.replace(&good, &bad));
-    let job = Job { wheel, requested: false, expected_name: None };
-    let err = format!("{:#}", stage(&job, &scheme(venv), &venv.join("staging2"), 3, &|_| {}).unwrap_err());
+    let o = opts(venv, true);
+    let err = format!(
+        "{:#}",
+        stage(&job(&wheel, None), &scheme(venv), &venv.join("staging2"), 3, &o, &|_| {}).unwrap_err()
+    );
     assert!(err.contains("demo/m33.bin") && err.contains("do not match"), "{err}");
 }

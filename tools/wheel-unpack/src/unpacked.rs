@@ -1,0 +1,185 @@
+//! The cache of unpacked wheels, beside wheel-fetch's store: a wheel whose
+//! sha256 is H is unpacked once into `unpacked/v1/{H[..2]}/{H}/` (its files
+//! under `files/`, with the modes pip gives, and `manifest.json`: each file's
+//! RECORD hash, size and executable bit). It is checked against the wheel's
+//! RECORD while it is written into a temporary folder, which is renamed into
+//! place whole, under a per-hash lock; installs then link from it.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use wheelpipe::cache::Cache;
+
+use crate::extract::{self, Plan};
+use crate::scheme::Scheme;
+use crate::source::{self, Entry};
+use crate::{record, zipcheck};
+
+/// What the cache knows of one unpacked wheel.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    pub filename: String,
+    /// False when unpacked with `--no-verify-record`.
+    pub verified: bool,
+    pub entries: Vec<CachedFile>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CachedFile {
+    pub name: String,
+    /// `sha256=...` of the stored file, as an installed RECORD says it.
+    pub hash: String,
+    pub size: u64,
+    pub executable: bool,
+}
+
+/// A wheel in the cache.
+#[derive(Debug)]
+pub struct Unpacked {
+    /// The `files/` folder.
+    pub files: PathBuf,
+    pub manifest: Manifest,
+}
+
+impl Unpacked {
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.files.join(name)
+    }
+
+    /// The wheel's files as staging sees them.
+    pub fn entries(&self) -> Vec<Entry> {
+        let files = self.manifest.entries.iter().enumerate();
+        files
+            .map(|(index, f)| Entry {
+                index,
+                name: f.name.clone(),
+                executable: f.executable,
+                size: f.size,
+                hash: Some(f.hash.clone()),
+            })
+            .collect()
+    }
+}
+
+fn load(dir: &Path) -> Option<Unpacked> {
+    let text = fs::read(dir.join("manifest.json")).ok()?;
+    let manifest: Manifest = serde_json::from_slice(&text).ok()?;
+    Some(Unpacked { files: dir.join("files"), manifest })
+}
+
+/// The wheel's sha256: the record's when it has one, else read from the file.
+pub fn wheel_sha256(wheel: &Path, known: Option<&str>) -> Result<String> {
+    if let Some(h) = known {
+        return Ok(h.to_ascii_lowercase());
+    }
+    let file = fs::File::open(wheel).context("cannot open")?;
+    let (digest, _) = wheelpipe::hash::sha256_reader(file).context("cannot read")?;
+    Ok(wheelpipe::hash::hex(&digest))
+}
+
+/// The unpacked wheel, from the cache or unpacked into it now.
+pub fn ensure(
+    cache: &Cache,
+    wheel: &Path,
+    sha256: Option<&str>,
+    names: (&str, &str),
+    scheme: &Scheme,
+    verify: bool,
+    threads: usize,
+) -> Result<Unpacked> {
+    let filename = wheel.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut hash = wheel_sha256(wheel, sha256)?;
+    let mut dir = cache.unpacked_dir(&hash)?;
+    let usable = |u: &Unpacked| u.manifest.filename == filename && (u.manifest.verified || !verify);
+    if let Some(u) = load(&dir).filter(usable) {
+        return Ok(u);
+    }
+    if sha256.is_some() && load(&dir).is_some_and(|u| u.manifest.filename != filename) {
+        // Another file under this record's hash: trust only the file's own.
+        hash = wheel_sha256(wheel, None)?;
+        dir = cache.unpacked_dir(&hash)?;
+    }
+    let _lock = cache.lock(&format!("unpacked-{hash}"))?;
+    if let Some(u) = load(&dir).filter(usable) {
+        return Ok(u);
+    }
+    let tmp = cache.tmp_dir()?.join(format!("unpack-{hash}"));
+    let _ = fs::remove_dir_all(&tmp); // left by a run that was killed: we hold the lock
+    let result = unpack(wheel, &filename, names, scheme, verify, threads, &tmp);
+    let manifest = match result {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
+    let parent = dir.parent().context("a cache folder has a parent")?;
+    fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    if dir.exists() {
+        // An unverified copy, or one for another file name: replaced whole.
+        let old = cache.tmp_dir()?.join(format!("old-{hash}"));
+        let _ = fs::remove_dir_all(&old);
+        fs::rename(&dir, &old).with_context(|| format!("cannot move {} aside", dir.display()))?;
+        let _ = fs::remove_dir_all(&old);
+    }
+    fs::rename(&tmp, &dir).with_context(|| format!("cannot move {} to {}", tmp.display(), dir.display()))?;
+    Ok(Unpacked { files: dir.join("files"), manifest })
+}
+
+/// Checks and extracts the whole wheel into `tmp`; writes its manifest.
+fn unpack(
+    wheel: &Path,
+    filename: &str,
+    (name, version): (&str, &str),
+    scheme: &Scheme,
+    verify: bool,
+    threads: usize,
+    tmp: &Path,
+) -> Result<Manifest> {
+    let (mut archive, entries) = source::open_zip(wheel)?;
+    let dist_info = zipcheck::find_dist_info(entries.iter().map(|e| e.name.as_str()), name, version)?;
+    let record_name = format!("{dist_info}/RECORD");
+    let text =
+        source::zip_text(&mut archive, &record_name)?.with_context(|| format!("{record_name} is missing"))?;
+    let expected = record::parse(&text).with_context(|| record_name.clone())?;
+    let generated = ["INSTALLER", "REQUESTED"].map(|f| format!("{dist_info}/{f}"));
+    let files = tmp.join("files");
+    let mut made = HashSet::new();
+    let mut plans = Vec::with_capacity(entries.len());
+    for e in &entries {
+        let want = if generated.contains(&e.name) {
+            expected.get(&e.name).cloned().flatten()
+        } else {
+            source::wanted(&e.name, &expected, &dist_info)?
+        };
+        let staged = files.join(&e.name);
+        let parent = staged.parent().context("a cached file has a folder")?;
+        if made.insert(parent.to_path_buf()) {
+            fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        plans.push(Plan {
+            index: e.index,
+            entry: e.name.clone(),
+            want: want.filter(|_| verify),
+            staged,
+            dest: PathBuf::new(),
+            mode: scheme.file_mode(e.executable),
+            script: false,
+            size: e.size,
+        });
+    }
+    let done = extract::all(wheel, archive, &plans, "", threads)?;
+    let entries = entries
+        .iter()
+        .zip(done)
+        .map(|(e, (hash, size))| CachedFile { name: e.name.clone(), hash, size, executable: e.executable })
+        .collect();
+    let manifest = Manifest { filename: filename.to_string(), verified: verify, entries };
+    let path = tmp.join("manifest.json");
+    fs::write(&path, serde_json::to_vec(&manifest)?)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(manifest)
+}
