@@ -7,6 +7,8 @@
 pub mod cli;
 mod fetch;
 mod pins;
+#[allow(dead_code, unused_imports)] // until the CLI reads and writes locks
+mod pylock;
 pub mod requirements;
 mod select;
 
