@@ -48,13 +48,17 @@ fn a_lying_content_length_never_reaches_the_venv_or_the_cache() {
     sb.set_env("WHEELPIPE_RETRY_BACKOFF_MS", "10");
     let wheels = alpha_beta(&sb.path().join("wheels"));
     let server = Server::start(&wheels);
-    server.faults().lying_content_length = true;
     let venv = sb.venv("venv");
     let before = snapshot(&venv.root);
-    let run = pipeline(three(&sb, &server, &venv), None);
-    assert_eq!(run.codes()[1], Some(1), "{run}");
-    assert!(run.stderr(1).contains("/files/"), "names the URL: {run}");
-    assert_ne!(run.codes()[2], Some(0), "{run}");
+    // The wheels' lengths lie, not the metadata's: resolve first.
+    let reqs = sb.write("requirements.txt", REQS);
+    let resolved = pipeline(vec![sb.resolve(&server.url(), &venv, &[&reqs])], None);
+    resolved.assert_success();
+    server.faults().lying_content_length = true;
+    let run = pipeline(vec![sb.fetch(), sb.unpack(&venv)], Some(resolved.stdout.into_bytes()));
+    assert_eq!(run.codes()[0], Some(1), "{run}");
+    assert!(run.stderr(0).contains("/files/"), "names the URL: {run}");
+    assert_ne!(run.codes()[1], Some(0), "{run}");
     assert_same_tree(&before, &snapshot(&venv.root), "the venv");
     let cached: Vec<String> = snapshot(&sb.cache()).into_values().collect();
     for w in &wheels {

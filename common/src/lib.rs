@@ -15,6 +15,7 @@ pub mod interpreter;
 pub mod metadata;
 pub mod names;
 pub mod netrc;
+pub mod progress;
 pub mod records;
 pub mod signals;
 pub mod stream;

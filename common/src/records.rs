@@ -135,6 +135,9 @@ pub struct Progress {
     /// What is being worked on now (file names), for the display.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub active: Vec<String>,
+    /// True on the stage's last `progress` record, written before its `end`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub finished: bool,
 }
 
 /// The last line of every stream.

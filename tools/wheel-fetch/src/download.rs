@@ -15,6 +15,7 @@ use tempfile::NamedTempFile;
 use wheelpipe::cache::{check_file_name, Cache, CacheLock};
 use wheelpipe::exit::Failure;
 use wheelpipe::http::{redact, Client};
+use wheelpipe::progress::Item;
 
 use crate::input::Job;
 use crate::{local, split, store, transfer};
@@ -34,13 +35,15 @@ pub struct Stored {
 /// (or SIGINT / SIGTERM) stops a download between chunks; its temporary
 /// file is then deleted and the error is [`Failure::interrupted`]. A file
 /// whose known size is over `split_size` bytes is fetched in parallel
-/// ranges when the server allows (see [`crate::split`]).
+/// ranges when the server allows (see [`crate::split`]). The bytes are
+/// counted on `item` as they are written.
 pub fn fetch_to_store(
     http: &Client,
     cache: &Cache,
     job: &Job,
     split_size: u64,
     cancel: &AtomicBool,
+    item: &Item,
 ) -> Result<Stored> {
     let artifact = &job.artifact;
     check_file_name(&artifact.filename).with_context(|| redact(&job.fetch_url))?;
@@ -48,7 +51,7 @@ pub fn fetch_to_store(
         return Ok(Stored { path, sha256, downloaded: false });
     }
     let Some(expected) = artifact.sha256().map(str::to_ascii_lowercase) else {
-        let (tmp, actual) = fetch_bytes(http, cache, job, split_size, cancel)?;
+        let (tmp, actual) = fetch_bytes(http, cache, job, split_size, cancel, item)?;
         let path = cache.wheel_path(&actual, &artifact.filename)?;
         if !path.is_file() {
             store::persist(tmp, &path)?;
@@ -64,7 +67,7 @@ pub fn fetch_to_store(
     if path.is_file() {
         return Ok(Stored { path, sha256: expected, downloaded: false });
     }
-    let (tmp, actual) = fetch_bytes(http, cache, job, split_size, cancel)?;
+    let (tmp, actual) = fetch_bytes(http, cache, job, split_size, cancel, item)?;
     if actual != expected {
         // Dropping `tmp` deletes the file.
         bail!("{}: sha256 mismatch: expected {expected}, got {actual}", redact(&job.fetch_url));
@@ -98,19 +101,22 @@ fn fetch_bytes(
     job: &Job,
     split_size: u64,
     cancel: &AtomicBool,
+    item: &Item,
 ) -> Result<(NamedTempFile, String)> {
     let url = job.fetch_url.as_str();
     if let Some(path) = local::file_url_path(url)? {
-        return local::copy_to_tmp(&path, cache, cancel);
+        return local::copy_to_tmp(&path, cache, cancel, item);
     }
     if let Some(size) = job.artifact.size.filter(|&s| s > split_size) {
         let part_size = split_size.div_ceil(2);
-        if let split::Outcome::Done(tmp, sha256) = split::download(http, cache, url, size, part_size, cancel)?
+        if let split::Outcome::Done(tmp, sha256) =
+            split::download(http, cache, url, size, part_size, cancel, item)?
         {
             return Ok((tmp, sha256));
         }
     }
-    transfer::download(http, cache, url, cancel)
+    item.restart();
+    transfer::download(http, cache, url, cancel, item)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use std::time::Duration;
 use wheelpipe::cache::Cache;
 use wheelpipe::hash::sha256_hex;
 use wheelpipe::http::{Client, HttpOptions};
+use wheelpipe::progress::{Item, Role, StageProgress};
 use wheelpipe::records::Artifact;
 
 use super::*;
@@ -38,6 +39,11 @@ pub(super) fn job(url: &str, sha256: Option<&str>) -> Job {
     })
 }
 
+/// An item of a stage that counts and shows nothing.
+pub(super) fn item() -> Item {
+    StageProgress::new("test", Role::Silent).begin(FILE, None)
+}
+
 /// Every file under `dir`, as paths relative to it.
 pub(super) fn files(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
@@ -57,7 +63,7 @@ pub(super) fn files(dir: &Path) -> Vec<String> {
 }
 
 fn fetch(cache: &Cache, job: &Job) -> Result<Stored> {
-    fetch_to_store(&client(), cache, job, 16 << 20, &AtomicBool::new(false))
+    fetch_to_store(&client(), cache, job, 16 << 20, &AtomicBool::new(false), &item())
 }
 
 #[test]
@@ -149,8 +155,8 @@ fn cancel_stops_the_download_and_deletes_the_temporary_file() {
     let url = server.route("/w/demo.whl", vec![Reply::ok(BODY)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
-    let err =
-        fetch_to_store(&client(), &cache, &job(&url, None), 16 << 20, &AtomicBool::new(true)).unwrap_err();
+    let err = fetch_to_store(&client(), &cache, &job(&url, None), 16 << 20, &AtomicBool::new(true), &item())
+        .unwrap_err();
     assert_eq!(wheelpipe::exit::code_for(&err), wheelpipe::exit::Exit::Interrupted);
     assert!(files(&dir.path().join("wheels")).is_empty());
     assert!(files(&dir.path().join("tmp")).is_empty());
@@ -184,7 +190,7 @@ fn waiting_for_a_held_lock_ends_on_cancel() {
     let hash = sha256_hex(BODY);
     let _other_run = cache.wheel_lock(&hash).unwrap();
     let job = job("http://127.0.0.1:9/never.whl", Some(&hash));
-    let err = fetch_to_store(&client(), &cache, &job, 16 << 20, &AtomicBool::new(true)).unwrap_err();
+    let err = fetch_to_store(&client(), &cache, &job, 16 << 20, &AtomicBool::new(true), &item()).unwrap_err();
     assert_eq!(wheelpipe::exit::code_for(&err), wheelpipe::exit::Exit::Interrupted);
 }
 

@@ -53,7 +53,10 @@ fn run(matches: &clap::ArgMatches) -> Result<Exit> {
         0 => u64::MAX,
         mb => mb.saturating_mul(1024 * 1024),
     };
-    let settings = pipeline::Settings { jobs, cache, dest, http, split_size };
+    // Dropped on every way out of here, Ctrl-C included: the display ends
+    // and the cursor is shown again.
+    let progress = wheelpipe::progress::StageProgress::for_stage(TOOL, matches.get_flag("quiet"));
+    let settings = pipeline::Settings { jobs, cache, dest, http, split_size, progress: progress.handle() };
     let source = if urls.is_empty() {
         pipeline::Source::Stdin(Box::new(std::io::BufReader::new(std::io::stdin())))
     } else {

@@ -14,6 +14,7 @@ use wheelpipe::cache::Cache;
 use wheelpipe::exit::Failure;
 use wheelpipe::hash::{hex, sha256_reader, HashingWriter};
 use wheelpipe::http::redact;
+use wheelpipe::progress::Item;
 
 const CHUNK: usize = 64 * 1024;
 
@@ -29,8 +30,14 @@ pub fn file_url_path(url: &str) -> Result<Option<PathBuf>> {
 }
 
 /// Copies `source` into a temporary file in the cache; returns it with its
-/// sha256 (lowercase hex). `cancel` or a signal stops it between chunks.
-pub fn copy_to_tmp(source: &Path, cache: &Cache, cancel: &AtomicBool) -> Result<(NamedTempFile, String)> {
+/// sha256 (lowercase hex), counting the bytes on `item`. `cancel` or a
+/// signal stops it between chunks.
+pub fn copy_to_tmp(
+    source: &Path,
+    cache: &Cache,
+    cancel: &AtomicBool,
+    item: &Item,
+) -> Result<(NamedTempFile, String)> {
     let mut input = File::open(source).with_context(|| format!("cannot open {}", source.display()))?;
     let tmp = cache.temp_file(".part")?;
     let tmp_path = tmp.path().to_path_buf();
@@ -48,6 +55,7 @@ pub fn copy_to_tmp(source: &Path, cache: &Cache, cancel: &AtomicBool) -> Result<
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", source.display())),
         };
         out.write_all(&buf[..n]).with_context(|| format!("cannot write {}", tmp_path.display()))?;
+        item.add(n as u64);
     }
     let (tmp, digest, _) = out.finish();
     Ok((tmp, hex(&digest)))

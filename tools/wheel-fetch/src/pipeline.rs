@@ -17,6 +17,7 @@ use wheelpipe::cache::Cache;
 use wheelpipe::exit::{code_for, print_error, Exit, Failure};
 use wheelpipe::http::Client;
 use wheelpipe::input::StageInput;
+use wheelpipe::progress::Reporter;
 use wheelpipe::records::{Artifact, End, Record};
 use wheelpipe::stream::{ProtocolError, Writer};
 
@@ -37,6 +38,8 @@ pub struct Settings {
     /// Files over this many bytes (when their size is known) are fetched in
     /// parallel ranges.
     pub split_size: u64,
+    /// Where the bytes and files are counted (see [`wheelpipe::progress`]).
+    pub progress: Reporter,
 }
 
 /// Where the jobs come from.
@@ -75,13 +78,15 @@ pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>)
                         Err(err) => event_tx.send(Event::Failed(err)).expect("the writer is alive"),
                     }
                 }
+                expect(&settings.progress, &jobs);
                 queue.push_all(jobs);
             }
             Source::Stdin(input) => {
                 let (events, queue, cache) = (event_tx.clone(), Arc::clone(&queue), settings.cache.clone());
                 let input = wheelpipe::input::spawn(TOOL, input);
+                let progress = settings.progress.clone();
                 // Not scoped: it may wait on a stdin that never ends while we exit.
-                thread::spawn(move || read_input(input, &queue, &cache, events));
+                thread::spawn(move || read_input(input, &queue, &cache, &progress, events));
             }
         }
         for _ in 0..settings.jobs.max(1) {
@@ -89,7 +94,7 @@ pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>)
             scope.spawn(move || work(settings, queue, events, stop));
         }
         drop(event_tx);
-        let result = write_events(&event_rx, writer, from_stdin);
+        let result = write_events(&event_rx, writer, from_stdin, &settings.progress);
         // On any way out, the workers stop between chunks and delete their
         // temporary files before the scope ends.
         stop.store(true, Ordering::Relaxed);
@@ -104,6 +109,14 @@ fn ranked(cache: &Cache, job: Job) -> (Job, bool) {
     (job, cached)
 }
 
+/// Counts queued jobs and their known sizes as work to do.
+fn expect(progress: &Reporter, jobs: &[(Job, bool)]) {
+    if !jobs.is_empty() {
+        let sizes: Vec<u64> = jobs.iter().filter_map(|(j, _)| j.artifact.size).collect();
+        progress.expect(jobs.len() as u64, (!sizes.is_empty()).then(|| sizes.iter().sum()));
+    }
+}
+
 /// How long the input must be quiet before the records read so far are
 /// queued: an upstream writes its records in a burst, and queueing the
 /// burst at once lets the largest download start first.
@@ -111,7 +124,13 @@ const BURST_GAP: Duration = Duration::from_millis(10);
 
 /// Turns the input into jobs as it comes, so downloads start on the first
 /// burst of records; everything else goes to the writer.
-fn read_input(input: Receiver<StageInput>, queue: &Arc<JobQueue>, cache: &Cache, events: Sender<Event>) {
+fn read_input(
+    input: Receiver<StageInput>,
+    queue: &Arc<JobQueue>,
+    cache: &Cache,
+    progress: &Reporter,
+    events: Sender<Event>,
+) {
     let _close = CloseOnDrop(Arc::clone(queue));
     while let Ok(first) = input.recv() {
         let mut burst = vec![first];
@@ -137,6 +156,7 @@ fn read_input(input: Receiver<StageInput>, queue: &Arc<JobQueue>, cache: &Cache,
                 StageInput::Done(verdict) => out.push(Event::InputEnded(verdict)),
             }
         }
+        expect(progress, &jobs);
         queue.push_all(jobs);
         for event in out {
             if events.send(event).is_err() {
@@ -169,7 +189,9 @@ fn work(settings: &Settings, queue: &JobQueue, events: Sender<Event>, stop: &Ato
 /// Fetches one job into the store (and `--dest`) and returns its record with
 /// `path` set and the sha256 recorded.
 fn fetch_one(settings: &Settings, job: Job, stop: &AtomicBool) -> Result<Artifact> {
-    let stored = fetch_to_store(&settings.http, &settings.cache, &job, settings.split_size, stop)?;
+    let item = settings.progress.begin(&job.artifact.filename, job.artifact.size);
+    let stored = fetch_to_store(&settings.http, &settings.cache, &job, settings.split_size, stop, &item)?;
+    item.done(std::fs::metadata(&stored.path).map_or(0, |m| m.len()));
     if let Some(dest) = &settings.dest {
         store::place_in_dest(&stored.path, dest, &job.artifact.filename)?;
     }
@@ -180,24 +202,36 @@ fn fetch_one(settings: &Settings, job: Job, stop: &AtomicBool) -> Result<Artifac
 }
 
 /// The writer: prints records as they come, errors on stderr, then `end`.
-fn write_events<W: Write>(events: &Receiver<Event>, out: &mut Writer<W>, from_stdin: bool) -> Result<Exit> {
+fn write_events<W: Write>(
+    events: &Receiver<Event>,
+    out: &mut Writer<W>,
+    from_stdin: bool,
+    progress: &Reporter,
+) -> Result<Exit> {
     let (mut count, mut failed) = (0u64, 0u64);
     // Until the input says how it ended, assume it broke off.
     let mut input_failure = Some("the input ended early".to_string());
     let mut bad_input = None;
     loop {
         if wheelpipe::signals::interrupted() {
-            return interrupted(out, count);
+            return interrupted(out, count, progress);
+        }
+        if let Some(record) = progress.record() {
+            out.record(&record)?;
         }
         match events.recv_timeout(Duration::from_millis(100)) {
-            Ok(Event::Pass(line)) => out.raw(&line)?,
+            Ok(Event::Pass(line)) => {
+                if !progress.upstream(&line) {
+                    out.raw(&line)?
+                }
+            }
             Ok(Event::Fetched(artifact)) => {
                 out.record(&Record::Artifact(*artifact))?;
                 count += 1;
             }
             Ok(Event::Failed(err)) => {
                 if code_for(&err) != Exit::Interrupted {
-                    print_error(TOOL, &err);
+                    progress.suspend(|| print_error(TOOL, &err));
                     failed += 1;
                 }
             }
@@ -217,24 +251,27 @@ fn write_events<W: Write>(events: &Receiver<Event>, out: &mut Writer<W>, from_st
             wheelpipe::signals::interrupted()
         })
     {
-        return interrupted(out, count);
+        return interrupted(out, count, progress);
     }
     let ok = failed == 0 && bad_input.is_none() && upstream_failure.is_none();
+    if let Some(record) = progress.last_record() {
+        out.record(&record)?;
+    }
     out.record(&Record::End(End::new(TOOL, ok, count)))?;
     if let Some(err) = bad_input {
         return Err(Failure::usage(err.to_string()).into());
     }
     if let Some(message) = upstream_failure {
-        print_error(TOOL, &anyhow::anyhow!(message));
+        progress.suspend(|| print_error(TOOL, &anyhow::anyhow!(message)));
     }
     Ok(if ok { Exit::Ok } else { Exit::Failed })
 }
 
 /// Ends an interrupted run: an `end` saying not ok (if the reader is still
 /// there), one line on stderr, and exit 130.
-fn interrupted<W: Write>(out: &mut Writer<W>, count: u64) -> Result<Exit> {
+fn interrupted<W: Write>(out: &mut Writer<W>, count: u64, progress: &Reporter) -> Result<Exit> {
     let _ = out.record(&Record::End(End::new(TOOL, false, count)));
-    eprintln!("{TOOL}: interrupted");
+    progress.suspend(|| eprintln!("{TOOL}: interrupted"));
     Ok(Exit::Interrupted)
 }
 

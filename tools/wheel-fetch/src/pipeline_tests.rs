@@ -5,6 +5,7 @@ use std::time::Duration;
 use wheelpipe::exit::{code_for, Exit};
 use wheelpipe::hash::sha256_hex;
 use wheelpipe::http::{Client, HttpOptions};
+use wheelpipe::progress::{Role, StageProgress};
 use wheelpipe::records::{End, Line};
 
 use super::*;
@@ -25,6 +26,7 @@ fn settings(cache: &std::path::Path, dest: Option<PathBuf>, jobs: usize) -> Sett
         dest,
         http: Client::new(options).unwrap(),
         split_size: 16 << 20,
+        progress: StageProgress::new(TOOL, Role::Silent).handle(),
     }
 }
 
@@ -65,8 +67,20 @@ fn records_are_enriched_others_pass_through_and_failures_are_counted() {
         r#"{"type":"end","tool":"wheel-resolve","ok":true,"count":2}"#.to_string(),
     ]
     .join("\n");
-    let (result, lines) = run_stdin(settings(dir.path(), None, 2), input);
+    // In the middle of a pipeline: upstream progress passes, ours is added.
+    let forward = Settings {
+        progress: StageProgress::new(TOOL, Role::Forward).handle(),
+        ..settings(dir.path(), None, 2)
+    };
+    let (result, mut lines) = run_stdin(forward, input);
     assert_eq!(result.unwrap(), Exit::Failed);
+    let ours: Vec<String> =
+        lines.iter().filter(|l| l.contains(r#""tool":"wheel-fetch","done""#)).cloned().collect();
+    let last: wheelpipe::records::Progress = serde_json::from_str(ours.last().unwrap()).unwrap();
+    assert!(last.finished && last.done == 1 && last.total == Some(2), "{last:?}");
+    assert_eq!(last.bytes_done, (BODY.len() + b"tampered".len()) as u64, "every byte received: {last:?}");
+    assert_eq!(&lines[lines.len() - 2], ours.last().unwrap(), "the last progress comes just before end");
+    lines.retain(|l| !ours.contains(l));
     assert_eq!(lines.len(), 4, "{lines:#?}");
     assert!(lines.contains(&progress.to_string()) && lines.contains(&unknown.to_string()), "{lines:#?}");
     let fetched: Vec<Artifact> = lines
@@ -81,6 +95,23 @@ fn records_are_enriched_others_pass_through_and_failures_are_counted() {
     assert!(path.is_absolute() && path.ends_with("good-1.0-py3-none-any.whl"), "{path:?}");
     assert_eq!(std::fs::read(path).unwrap(), BODY);
     assert_eq!(end_of(&lines), End::new(TOOL, false, 1));
+}
+
+#[test]
+fn the_last_stage_writes_no_progress_and_drops_upstream_progress() {
+    let server = Server::start();
+    let url = server.route("/good-1.0-py3-none-any.whl", vec![Reply::ok(BODY)]);
+    let dir = tempfile::tempdir().unwrap();
+    let input = [
+        r#"{"type":"progress","tool":"wheel-resolve","done":1}"#.to_string(),
+        artifact_line(&url, "good-1.0-py3-none-any.whl", &sha256_hex(BODY)),
+        r#"{"type":"end","tool":"wheel-resolve","ok":true,"count":1}"#.to_string(),
+    ]
+    .join("\n");
+    let (result, lines) = run_stdin(settings(dir.path(), None, 1), input);
+    assert_eq!(result.unwrap(), Exit::Ok);
+    assert_eq!(lines.len(), 2, "one artifact and the end: {lines:#?}");
+    assert!(!lines.iter().any(|l| l.contains("progress")), "{lines:#?}");
 }
 
 #[test]

@@ -20,6 +20,7 @@ use wheelpipe::cache::Cache;
 use wheelpipe::exit::Failure;
 use wheelpipe::hash::hex;
 use wheelpipe::http::{redact, Body, Client, Response};
+use wheelpipe::progress::Item;
 
 use crate::transfer::{content_range, sleep_unless_cancelled, validator, CHUNK};
 
@@ -54,9 +55,11 @@ struct Ctx<'a> {
     validator: Option<String>,
     cancel: &'a AtomicBool,
     abort: AtomicBool,
+    item: &'a Item,
 }
 
-/// Downloads `url`, `size` bytes long, in parts of `part_size` bytes.
+/// Downloads `url`, `size` bytes long, in parts of `part_size` bytes,
+/// counting the bytes on `item`.
 pub fn download(
     http: &Client,
     cache: &Cache,
@@ -64,6 +67,7 @@ pub fn download(
     size: u64,
     part_size: u64,
     cancel: &AtomicBool,
+    item: &Item,
 ) -> Result<Outcome> {
     let part_size = part_size.max(1);
     let parts: Vec<(u64, u64)> =
@@ -85,6 +89,7 @@ pub fn download(
         validator: validator(&first),
         cancel,
         abort: AtomicBool::new(false),
+        item,
     };
     let next = AtomicUsize::new(1);
     let mut first = Some(first);
@@ -214,6 +219,7 @@ fn read_part(ctx: &Ctx, response: Response<Body>, pos: &mut u64, end: u64) -> Re
             .write_all_at(&buf[..n], *pos)
             .map_err(|e| Stop::Fatal(anyhow::Error::new(e).context(format!("cannot write for {shown}"))))?;
         *pos += n as u64;
+        ctx.item.add(n as u64);
     }
 }
 

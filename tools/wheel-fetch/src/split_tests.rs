@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 use wheelpipe::cache::Cache;
 use wheelpipe::hash::sha256_hex;
 
-use super::tests::{client, files, job};
+use super::tests::{client, files, item, job};
 use super::*;
 use crate::test_server::{Reply, Server};
 
@@ -27,7 +27,7 @@ fn ranged(body: &[u8]) -> Reply {
 fn fetch_sized(cache: &Cache, url: &str, body: &[u8], sha256: &str, cancel: bool) -> Result<Stored> {
     let mut job = job(url, Some(sha256));
     job.artifact.size = Some(body.len() as u64);
-    fetch_to_store(&client(), cache, &job, SPLIT, &AtomicBool::new(cancel))
+    fetch_to_store(&client(), cache, &job, SPLIT, &AtomicBool::new(cancel), &item())
 }
 
 fn sorted_ranges(server: &Server, path: &str) -> Vec<String> {

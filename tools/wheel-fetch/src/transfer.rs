@@ -18,6 +18,7 @@ use wheelpipe::cache::Cache;
 use wheelpipe::exit::Failure;
 use wheelpipe::hash::hex;
 use wheelpipe::http::{redact, Body, Client, Response};
+use wheelpipe::progress::Item;
 
 /// The size of the pieces a download is read in; cancellation is checked
 /// between them.
@@ -66,19 +67,20 @@ enum Stop {
 
 /// Streams `url` into a temporary file in the cache; returns it with its
 /// sha256 (lowercase hex). Resumes after a broken transfer, up to the
-/// client's retries.
+/// client's retries. The bytes are counted on `item`.
 pub fn download(
     http: &Client,
     cache: &Cache,
     url: &str,
     cancel: &AtomicBool,
+    item: &Item,
 ) -> Result<(NamedTempFile, String)> {
     let tmp = cache.temp_file(".part")?;
     let mut partial = Partial { file: tmp, hasher: Sha256::new(), len: 0, validator: None, total: None };
     let options = http.options();
     let mut breaks = 0u32;
     loop {
-        match attempt(http, url, &mut partial, cancel) {
+        match attempt(http, url, &mut partial, cancel, item) {
             Ok(()) => break,
             Err(Stop::Fatal(err)) => return Err(err),
             Err(Stop::Broken(err)) => {
@@ -96,7 +98,13 @@ pub fn download(
 }
 
 /// One GET: the whole file, or the rest of it when something is on disk.
-fn attempt(http: &Client, url: &str, partial: &mut Partial, cancel: &AtomicBool) -> Result<(), Stop> {
+fn attempt(
+    http: &Client,
+    url: &str,
+    partial: &mut Partial,
+    cancel: &AtomicBool,
+    item: &Item,
+) -> Result<(), Stop> {
     let shown = redact(url);
     let start = partial.len;
     let range = format!("bytes={start}-");
@@ -116,15 +124,20 @@ fn attempt(http: &Client, url: &str, partial: &mut Partial, cancel: &AtomicBool)
             if start > 0 {
                 // The range was ignored (or the file changed): start over.
                 partial.restart().map_err(Stop::Fatal)?;
+                item.restart();
             }
             partial.validator = validator(&response);
             partial.total = body_len;
+            if let Some(len) = body_len {
+                item.sized(len);
+            }
         }
         206 if start > 0 => {
             let (first, total) = content_range(&response)
                 .ok_or_else(|| Stop::Fatal(anyhow!("{shown}: a 206 answer without a valid Content-Range")))?;
             if first != start || partial.total.zip(total).is_some_and(|(a, b)| a != b) {
                 partial.restart().map_err(Stop::Fatal)?;
+                item.restart();
                 return Err(Stop::Broken(anyhow!(
                     "{shown}: asked for bytes {start}- and got a different range; starting over"
                 )));
@@ -141,7 +154,7 @@ fn attempt(http: &Client, url: &str, partial: &mut Partial, cancel: &AtomicBool)
         }
         _ => return Err(Stop::Fatal(anyhow!("{shown}: HTTP {status}"))),
     }
-    let received = copy_body(response, partial, cancel, &shown)?;
+    let received = copy_body(response, partial, cancel, &shown, item)?;
     if let Some(expected) = body_len.filter(|&e| e != received) {
         return Err(Stop::Broken(anyhow!(
             "{shown}: the download broke off: got {} of {} bytes",
@@ -164,6 +177,7 @@ fn copy_body(
     partial: &mut Partial,
     cancel: &AtomicBool,
     shown: &str,
+    item: &Item,
 ) -> Result<u64, Stop> {
     let mut body = response.into_body().into_reader();
     let mut buf = vec![0u8; CHUNK];
@@ -186,6 +200,7 @@ fn copy_body(
             }
         };
         partial.write(&buf[..n]).map_err(Stop::Fatal)?;
+        item.add(n as u64);
         received += n as u64;
     }
 }

@@ -1,0 +1,325 @@
+//! A stage's progress, and the one display of a pipeline. A stage counts
+//! its items and bytes through a [`Reporter`]; what happens to the counts
+//! depends on where its stdout goes ([`Role`]):
+//!
+//! - stdout a pipe: the stage is in the middle of a pipeline. It writes its
+//!   own `progress` records (at most ten a second, and a last one with
+//!   `finished` before its `end`) and passes upstream ones on, so the last
+//!   stage sees them all.
+//! - stdout anything else (a terminal, a file, `/dev/null`): the stage is
+//!   the end of the pipeline and the drawer. It writes no `progress` records
+//!   and consumes the upstream ones; when stderr is a terminal (and neither
+//!   `--quiet` nor `WHEELPIPE_PROGRESS=off` says otherwise) it draws every
+//!   stage's line with indicatif on stderr ([`display`]), else nothing.
+
+mod display;
+
+use std::io::IsTerminal;
+use std::ops::Deref;
+use std::sync::{Arc, Mutex, Weak};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::records::{Progress as ProgressRecord, Record};
+use display::Display;
+
+/// The shortest time between two `progress` records of one stage.
+pub const INTERVAL: Duration = Duration::from_millis(100);
+
+/// What a stage does with progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// stdout is a pipe: write `progress` records, pass upstream ones on.
+    Forward,
+    /// The last stage with stderr a terminal: draw every stage's line.
+    Draw,
+    /// The last stage with nothing to draw on (or told to be quiet):
+    /// consume upstream `progress` records and show nothing.
+    Silent,
+}
+
+impl Role {
+    /// The role from where stdout and stderr go, `quiet` and the
+    /// `WHEELPIPE_PROGRESS` variable (`off`: never draw).
+    pub fn detect(quiet: bool) -> Role {
+        if stdout_is_pipe() {
+            Role::Forward
+        } else if quiet || !std::io::stderr().is_terminal() || env_says_off() {
+            Role::Silent
+        } else {
+            Role::Draw
+        }
+    }
+}
+
+fn stdout_is_pipe() -> bool {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::FileTypeExt;
+    let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() else { return false };
+    std::fs::File::from(fd).metadata().is_ok_and(|m| m.file_type().is_fifo() || m.file_type().is_socket())
+}
+
+fn env_says_off() -> bool {
+    std::env::var("WHEELPIPE_PROGRESS").is_ok_and(|v| matches!(v.trim(), "off" | "0" | "never"))
+}
+
+/// What one stage has counted.
+#[derive(Default)]
+struct State {
+    done: u64,
+    total: u64,
+    bytes_done: u64,
+    bytes_total: u64,
+    /// True once a byte count is known (else the record has no `bytes_total`).
+    sized: bool,
+    active: Vec<(u64, String)>,
+    next_id: u64,
+    changed: bool,
+    last_sent: Option<Instant>,
+}
+
+impl State {
+    fn record(&self, tool: &str, finished: bool) -> ProgressRecord {
+        ProgressRecord {
+            tool: tool.to_string(),
+            done: self.done,
+            total: Some(self.total.max(self.done)),
+            bytes_done: self.bytes_done,
+            bytes_total: self.sized.then_some(self.bytes_total.max(self.bytes_done)),
+            active: self.active.iter().map(|(_, name)| name.clone()).collect(),
+            finished,
+        }
+    }
+}
+
+struct Shared {
+    tool: &'static str,
+    role: Role,
+    state: Mutex<State>,
+    display: Mutex<Option<Display>>,
+}
+
+/// A handle to a stage's counters; cheap to clone and share with workers.
+#[derive(Clone)]
+pub struct Reporter(Arc<Shared>);
+
+/// The owner of a stage's progress: dropping it ends the display (the
+/// cursor is shown again) on every way out, Ctrl-C included. Hand
+/// [`Reporter`]s (`progress.handle()`) to threads that may outlive it.
+pub struct StageProgress(Reporter);
+
+impl StageProgress {
+    /// The progress of `tool` in the role [`Role::detect`] finds.
+    pub fn for_stage(tool: &'static str, quiet: bool) -> StageProgress {
+        StageProgress::new(tool, Role::detect(quiet))
+    }
+
+    pub fn new(tool: &'static str, role: Role) -> StageProgress {
+        let display = (role == Role::Draw).then(Display::new);
+        let shared = Arc::new(Shared { tool, role, state: Mutex::default(), display: Mutex::new(display) });
+        if role == Role::Draw {
+            let weak = Arc::downgrade(&shared);
+            thread::spawn(move || draw_own_line(weak));
+        }
+        StageProgress(Reporter(shared))
+    }
+
+    pub fn handle(&self) -> Reporter {
+        self.0.clone()
+    }
+
+    /// Ends the display now: the lines stay (`keep`) or are cleared, and the
+    /// cursor is shown. Later calls and the drop do nothing more.
+    pub fn close(&self, keep: bool) {
+        let display = self.0 .0.display.lock().unwrap().take();
+        if let Some(display) = display {
+            display.update(&self.0 .0.state.lock().unwrap().record(self.0 .0.tool, true));
+            display.close(keep);
+        }
+    }
+}
+
+impl Deref for StageProgress {
+    type Target = Reporter;
+    fn deref(&self) -> &Reporter {
+        &self.0
+    }
+}
+
+impl Drop for StageProgress {
+    fn drop(&mut self) {
+        // A run cut short (an error, Ctrl-C) leaves no half-drawn lines.
+        self.close(!crate::signals::interrupted() && !thread::panicking());
+    }
+}
+
+/// The drawer's own line, redrawn ten times a second until the stage ends.
+fn draw_own_line(shared: Weak<Shared>) {
+    loop {
+        thread::sleep(INTERVAL);
+        let Some(shared) = shared.upgrade() else { return };
+        let record = shared.state.lock().unwrap().record(shared.tool, false);
+        let display = shared.display.lock().unwrap();
+        match display.as_ref() {
+            Some(display) => display.update(&record),
+            None => return,
+        }
+    }
+}
+
+impl Reporter {
+    pub fn role(&self) -> Role {
+        self.0.role
+    }
+
+    fn change(&self, f: impl FnOnce(&mut State)) {
+        let mut state = self.0.state.lock().unwrap();
+        f(&mut state);
+        state.changed = true;
+    }
+
+    /// `items` more to do, of `bytes` bytes (the sizes known so far).
+    pub fn expect(&self, items: u64, bytes: Option<u64>) {
+        self.change(|s| {
+            s.total += items;
+            if let Some(b) = bytes {
+                s.bytes_total += b;
+                s.sized = true;
+            }
+        })
+    }
+
+    /// Work on `name` starts; `size` is its size when already counted by
+    /// [`Reporter::expect`]. The item leaves the active list when dropped.
+    pub fn begin(&self, name: &str, size: Option<u64>) -> Item {
+        let mut state = self.0.state.lock().unwrap();
+        let id = state.next_id;
+        state.next_id += 1;
+        state.active.push((id, name.to_string()));
+        state.changed = true;
+        Item { reporter: self.clone(), id, bytes: Mutex::new(ItemBytes { size, pos: 0, counted: 0 }) }
+    }
+
+    /// Handles an upstream line the stage does not own: `true` when it was a
+    /// `progress` record that this stage draws or drops, `false` when the
+    /// caller must pass the line on.
+    pub fn upstream(&self, line: &str) -> bool {
+        if self.0.role == Role::Forward || !line.contains("\"progress\"") {
+            return false;
+        }
+        let Ok(Record::Progress(record)) = serde_json::from_str::<Record>(line) else { return false };
+        if let Some(display) = self.0.display.lock().unwrap().as_ref() {
+            display.update(&record);
+        }
+        true
+    }
+
+    /// The record to write now, when this stage forwards, something changed
+    /// and the last one is at least [`INTERVAL`] old.
+    pub fn record(&self) -> Option<Record> {
+        if self.0.role != Role::Forward {
+            return None;
+        }
+        let mut state = self.0.state.lock().unwrap();
+        let now = Instant::now();
+        if !state.changed || state.last_sent.is_some_and(|t| now.duration_since(t) < INTERVAL) {
+            return None;
+        }
+        state.changed = false;
+        state.last_sent = Some(now);
+        Some(Record::Progress(state.record(self.0.tool, false)))
+    }
+
+    /// The last record, `finished`, to write just before `end`, when this
+    /// stage forwards.
+    pub fn last_record(&self) -> Option<Record> {
+        (self.0.role == Role::Forward)
+            .then(|| Record::Progress(self.0.state.lock().unwrap().record(self.0.tool, true)))
+    }
+
+    /// Runs `f` (which prints to stderr) with the display out of the way.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        match self.0.display.lock().unwrap().as_ref() {
+            Some(display) => display.suspend(f),
+            None => f(),
+        }
+    }
+}
+
+/// One item being worked on: its bytes as they come. Shared by reference
+/// between the threads of one split download.
+pub struct Item {
+    reporter: Reporter,
+    id: u64,
+    bytes: Mutex<ItemBytes>,
+}
+
+struct ItemBytes {
+    size: Option<u64>,
+    /// Bytes of the current attempt.
+    pos: u64,
+    /// Bytes added to the stage's count (never taken back, so the count
+    /// only grows, however often a transfer starts over).
+    counted: u64,
+}
+
+impl Item {
+    /// `n` more bytes arrived.
+    pub fn add(&self, n: u64) {
+        let mut b = self.bytes.lock().unwrap();
+        b.pos += n;
+        if b.pos > b.counted {
+            let more = b.pos - b.counted;
+            b.counted = b.pos;
+            drop(b);
+            self.reporter.change(|s| s.bytes_done += more);
+        }
+    }
+
+    /// The transfer starts over from byte 0.
+    pub fn restart(&self) {
+        self.bytes.lock().unwrap().pos = 0;
+    }
+
+    /// The item's size, learned late (a plain URL's `Content-Length`).
+    pub fn sized(&self, size: u64) {
+        let mut b = self.bytes.lock().unwrap();
+        if b.size.is_none() {
+            b.size = Some(size);
+            drop(b);
+            self.reporter.change(|s| {
+                s.bytes_total += size;
+                s.sized = true;
+            });
+        }
+    }
+
+    /// The item is finished, `len` bytes long: a file found in a cache
+    /// counts all its bytes at once.
+    pub fn done(self, len: u64) {
+        let (size, counted) = {
+            let b = self.bytes.lock().unwrap();
+            (b.size, b.counted)
+        };
+        self.reporter.change(|s| {
+            match size {
+                Some(size) => s.bytes_total = (s.bytes_total + len).saturating_sub(size),
+                None => s.bytes_total += len,
+            }
+            s.sized |= len > 0 || size.is_some();
+            s.bytes_done += len.saturating_sub(counted);
+            s.done += 1;
+        });
+    }
+}
+
+impl Drop for Item {
+    fn drop(&mut self) {
+        let id = self.id;
+        self.reporter.change(|s| s.active.retain(|(i, _)| *i != id));
+    }
+}
+
+#[cfg(test)]
+#[path = "progress/tests.rs"]
+mod tests;
