@@ -79,12 +79,10 @@ impl PageCache {
     /// GET `url` through the cache: `None` on 404, an error naming the URL
     /// on any other failure. The cache itself never makes a request fail.
     pub(crate) fn fetch(&self, http: &Client, url: &str, accept: &str) -> Result<Option<Page>> {
-        let cached = self.load(url);
+        let mut cached = self.load(url);
         let now = now();
-        if let Some(entry) = &cached {
-            if entry.header.is_fresh(now) {
-                return Ok(Some(entry.page()));
-            }
+        if let Some(entry) = cached.take_if(|e| e.header.is_fresh(now)) {
+            return Ok(Some(entry.into_page()));
         }
         let mut headers = vec![("Accept", accept)];
         if let Some(entry) = &cached {
@@ -110,12 +108,15 @@ impl PageCache {
             if let Some(etag) = header(&response, "etag") {
                 entry.header.etag = Some(etag);
             }
+            if let Some(date) = header(&response, "last-modified") {
+                entry.header.last_modified = Some(date);
+            }
             if freshness.no_store {
                 self.remove(url);
             } else {
                 self.store(url, &entry.header, &entry.body);
             }
-            return Ok(Some(entry.page()));
+            return Ok(Some(entry.into_page()));
         }
         let etag = header(&response, "etag");
         let last_modified = header(&response, "last-modified");
@@ -144,14 +145,14 @@ impl PageCache {
 
     /// The entry for `url`, or `None` when there is none or it cannot be read.
     fn load(&self, url: &str) -> Option<Entry> {
-        let bytes = std::fs::read(self.entry_path(url)).ok()?;
+        let mut bytes = std::fs::read(self.entry_path(url)).ok()?;
         let newline = bytes.iter().position(|&b| b == b'\n')?;
+        let body = bytes.split_off(newline + 1);
         let header: Header = serde_json::from_slice(&bytes[..newline]).ok()?;
-        let body = &bytes[newline + 1..];
         if body.len() != header.body_len {
             return None;
         }
-        let body = String::from_utf8(body.to_vec()).ok()?;
+        let body = String::from_utf8(body).ok()?;
         Some(Entry { header, body })
     }
 
@@ -180,12 +181,8 @@ impl Header {
 }
 
 impl Entry {
-    fn page(&self) -> Page {
-        Page {
-            body: self.body.clone(),
-            url: self.header.url.clone(),
-            content_type: self.header.content_type.clone(),
-        }
+    fn into_page(self) -> Page {
+        Page { body: self.body, url: self.header.url, content_type: self.header.content_type }
     }
 }
 
