@@ -4,6 +4,7 @@
 //! version, Requires-Python and environments, keeps the packages whose
 //! marker holds, and picks each one's best wheel for the interpreter.
 
+mod markers;
 mod read;
 mod write;
 

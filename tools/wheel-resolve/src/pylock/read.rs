@@ -1,8 +1,9 @@
 //! Reading a `pylock.toml` to install it as locked, following PEP 751's
 //! installation steps: the lock-version's major must be 1 (a newer minor
 //! warns), Requires-Python and `environments` must admit the interpreter,
-//! a package whose `marker` is false is skipped, and each remaining package
-//! gets its best-ranked wheel. Packages that only give an sdist, a VCS
+//! a package whose `marker` is false is skipped (the default install: no
+//! extras, the lock's `default-groups`), and each remaining package gets
+//! its best-ranked wheel. Packages that only give an sdist, a VCS
 //! checkout, a directory or an archive are not supported yet. Every error
 //! names the lock file and, where there is one, the package.
 
@@ -30,6 +31,8 @@ struct Lock {
     #[serde(default)]
     environments: Option<Vec<String>>,
     requires_python: Option<String>,
+    #[serde(default)]
+    default_groups: Vec<String>,
     #[serde(default)]
     packages: Vec<Package>,
 }
@@ -73,7 +76,8 @@ pub fn read(path: &Path, env: &MarkerEnvironment, target: &Target<'_>) -> Result
     if let Some(environments) = &lock.environments {
         let mut any = false;
         for marker in environments {
-            any |= holds(marker, env).with_context(|| format!("{shown}: environments"))?;
+            any |=
+                holds(marker, env, &lock.default_groups).with_context(|| format!("{shown}: environments"))?;
         }
         if !any {
             bail!(
@@ -90,7 +94,7 @@ pub fn read(path: &Path, env: &MarkerEnvironment, target: &Target<'_>) -> Result
         let version = package.version.as_deref().map_or(String::new(), |v| format!(" {v}"));
         let artifact = (|| {
             if let Some(marker) = &package.marker {
-                if !holds(marker, env)? {
+                if !holds(marker, env, &lock.default_groups)? {
                     return Ok(None);
                 }
             }
@@ -139,16 +143,12 @@ fn check_python(spec: &str, target: &Target<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Whether the PEP 508 marker holds in `env` (no extras asked for).
-fn holds(marker: &str, env: &MarkerEnvironment) -> Result<bool> {
-    let tree = MarkerTree::from_str(marker).map_err(|e| {
-        let pep751 = if marker.contains("extras") || marker.contains("dependency_groups") {
-            " (markers on the lock's extras and dependency groups are not supported yet)"
-        } else {
-            ""
-        };
-        anyhow!("marker {marker:?} cannot be read{pep751}: {e}")
-    })?;
+/// Whether the marker holds in `env` when no extras and the dependency
+/// groups `groups` are installed.
+fn holds(marker: &str, env: &MarkerEnvironment, groups: &[String]) -> Result<bool> {
+    let decided = super::markers::decide_sets(marker, &[], groups);
+    let tree =
+        MarkerTree::from_str(&decided).map_err(|e| anyhow!("marker {marker:?} cannot be read: {e}"))?;
     Ok(tree.evaluate(env, &[]))
 }
 

@@ -111,6 +111,20 @@ fn markers_and_environments_decide_what_is_installed() {
     let names: Vec<String> = read_lock(&path).unwrap().into_iter().map(|a| a.filename).collect();
     assert_eq!(names, ["attrs-1.0-py3-none-any.whl"]);
 
+    // PEP 751's markers on dependency groups and extras: the default install
+    // takes the default groups and no extras.
+    let (_dir, path) = lock_file(&format!(
+        "lock-version = '1.0'\ncreated-by = 'x'\ndefault-groups = ['Main']\n\
+         [[packages]]\nname = 'pytest'\nmarker = \"'dev' in dependency_groups\"\n{}\n\
+         [[packages]]\nname = 'rich'\nmarker = \"'cli' in extras\"\n{}\n\
+         [[packages]]\nname = 'attrs'\nmarker = \"'main' in dependency_groups and 'cli' not in extras\"\n{}\n",
+        wheel("pytest"),
+        wheel("rich"),
+        wheel("attrs")
+    ));
+    let names: Vec<String> = read_lock(&path).unwrap().into_iter().map(|a| a.filename).collect();
+    assert_eq!(names, ["attrs-1.0-py3-none-any.whl"]);
+
     let (_dir, path) =
         lock_file("lock-version = '1.0'\ncreated-by = 'x'\nenvironments = [\"sys_platform == 'win32'\"]\n");
     let message = err(&path);
