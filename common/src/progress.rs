@@ -16,6 +16,7 @@ mod display;
 
 use std::io::IsTerminal;
 use std::ops::Deref;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -38,13 +39,26 @@ pub enum Role {
     Silent,
 }
 
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Says once for the process that `--quiet` was given, for code that
+/// decides the [`Role`] far from the command line.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// What [`set_quiet`] said (false unless called).
+pub fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
 impl Role {
-    /// The role from where stdout and stderr go, `quiet` and the
-    /// `WHEELPIPE_PROGRESS` variable (`off`: never draw).
+    /// The role from where stdout and stderr go, `quiet` (or [`set_quiet`])
+    /// and the `WHEELPIPE_PROGRESS` variable (`off`: never draw).
     pub fn detect(quiet: bool) -> Role {
         if stdout_is_pipe() {
             Role::Forward
-        } else if quiet || !std::io::stderr().is_terminal() || env_says_off() {
+        } else if quiet || self::quiet() || !std::io::stderr().is_terminal() || env_says_off() {
             Role::Silent
         } else {
             Role::Draw
@@ -79,6 +93,12 @@ struct State {
 }
 
 impl State {
+    /// True once the stage counted anything (a stage that only passes
+    /// upstream progress on gets no line of its own).
+    fn started(&self) -> bool {
+        self.total > 0 || self.done > 0 || !self.active.is_empty()
+    }
+
     fn record(&self, tool: &str, finished: bool) -> ProgressRecord {
         ProgressRecord {
             tool: tool.to_string(),
@@ -133,7 +153,11 @@ impl StageProgress {
     pub fn close(&self, keep: bool) {
         let display = self.0 .0.display.lock().unwrap().take();
         if let Some(display) = display {
-            display.update(&self.0 .0.state.lock().unwrap().record(self.0 .0.tool, true));
+            let state = self.0 .0.state.lock().unwrap();
+            if state.started() {
+                display.update(&state.record(self.0 .0.tool, true));
+            }
+            drop(state);
             display.close(keep);
         }
     }
@@ -158,7 +182,13 @@ fn draw_own_line(shared: Weak<Shared>) {
     loop {
         thread::sleep(INTERVAL);
         let Some(shared) = shared.upgrade() else { return };
-        let record = shared.state.lock().unwrap().record(shared.tool, false);
+        let record = {
+            let state = shared.state.lock().unwrap();
+            if !state.started() {
+                continue;
+            }
+            state.record(shared.tool, false)
+        };
         let display = shared.display.lock().unwrap();
         match display.as_ref() {
             Some(display) => display.update(&record),

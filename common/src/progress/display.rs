@@ -139,7 +139,7 @@ impl Display {
                     HumanBytes(rate as u64)
                 )
             }
-            None => format!("{} in {:.1}s", p.done, took.as_secs_f64()),
+            None => format!("{} of {} in {:.1}s", p.done, p.total.unwrap_or(p.done), took.as_secs_f64()),
         };
         let prefix = if self.color { "{prefix:>14.green.bold}" } else { "{prefix:>14}" };
         let style = ProgressStyle::with_template(&format!("{prefix} {{msg}}")).expect("a valid template");

@@ -161,13 +161,20 @@ fn write_events<W: Write>(
     // Until the input says how it ended, assume it broke off.
     let mut input_failure = Some("the input ended early".to_string());
     let mut bad_input = None;
+    // Upstream progress is passed on, or drawn when this is the last stage;
+    // dropped on every way out, which shows the cursor again.
+    let progress = wheelpipe::progress::StageProgress::for_stage(TOOL, wheelpipe::progress::quiet());
     loop {
         if wheelpipe::signals::interrupted() {
             let _ = out.record(&Record::End(End::new(TOOL, false, totals.count)));
             return Ok((Exit::Interrupted, totals));
         }
         match events.recv_timeout(Duration::from_millis(100)) {
-            Ok(Event::Pass(line)) => out.raw(&line)?,
+            Ok(Event::Pass(line)) => {
+                if !progress.upstream(&line) {
+                    out.raw(&line)?
+                }
+            }
             Ok(Event::Read(metadata)) => {
                 totals.bytes += metadata.bytes;
                 totals.requests += u64::from(metadata.requests);

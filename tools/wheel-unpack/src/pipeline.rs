@@ -41,16 +41,24 @@ pub fn stage_all<W: Write>(
     let (job_tx, job_rx) = crossbeam_channel::unbounded::<(usize, Job)>();
     let (res_tx, res_rx) = crossbeam_channel::unbounded::<Result<Staged>>();
     let cancel = AtomicBool::new(false);
+    // The last stage draws the upstream lines and its own (wheels staged);
+    // dropped on every way out, which shows the cursor again.
+    let progress = wheelpipe::progress::StageProgress::for_stage(crate::TOOL, wheelpipe::progress::quiet());
     let mut staged = std::thread::scope(|s| {
         for _ in 0..jobs.max(1) {
-            let (job_rx, res_tx, cancel) = (job_rx.clone(), res_tx.clone(), &cancel);
+            let (job_rx, res_tx, cancel, progress) = (job_rx.clone(), res_tx.clone(), &cancel, &progress);
             s.spawn(move || {
                 for (idx, job) in job_rx.iter() {
                     if cancel.load(Ordering::Relaxed) || wheelpipe::signals::interrupted() {
                         continue;
                     }
                     let dir = staging.join("new").join(idx.to_string());
+                    let name = job.wheel.file_name().map(|n| n.to_string_lossy().into_owned());
+                    let item = progress.begin(name.as_deref().unwrap_or("?"), None);
                     let result = stage::stage(&job, scheme, &dir, jobs, opts, warn);
+                    if result.is_ok() {
+                        item.done(0);
+                    }
                     if result.is_err() {
                         cancel.store(true, Ordering::Relaxed);
                     }
@@ -59,7 +67,8 @@ pub fn stage_all<W: Write>(
             });
         }
         drop(res_tx);
-        let mut feeder = Feeder { jobs: job_tx, results: &res_rx, done: Vec::new(), next: 0 };
+        let mut feeder =
+            Feeder { jobs: job_tx, results: &res_rx, done: Vec::new(), next: 0, progress: &progress };
         let fed = match source {
             Source::Args(wheels) => feeder.feed_args(wheels),
             Source::Lines(input) => feeder.feed_lines(input, out),
@@ -93,6 +102,7 @@ struct Feeder<'a> {
     results: &'a Receiver<Result<Staged>>,
     done: Vec<Staged>,
     next: usize,
+    progress: &'a wheelpipe::progress::Reporter,
 }
 
 impl Feeder<'_> {
@@ -100,6 +110,7 @@ impl Feeder<'_> {
         // The workers outlive the sender, so this cannot fail.
         let _ = self.jobs.send((self.next, job));
         self.next += 1;
+        self.progress.expect(1, None);
     }
 
     /// Collects finished wheels; the first failure ends the run.
@@ -143,8 +154,13 @@ impl Feeder<'_> {
                     let sha256 = artifact.hashes.get("sha256").cloned();
                     self.send(Job { wheel, requested: artifact.requested, expected_name, sha256 });
                 }
-                // Everything else passes through byte for byte.
-                StageInput::Pass(text) => out.raw(&text)?,
+                // Everything else passes through byte for byte, but for
+                // upstream progress when this stage draws it.
+                StageInput::Pass(text) => {
+                    if !self.progress.upstream(&text) {
+                        out.raw(&text)?
+                    }
+                }
                 StageInput::Bad(err) => return Err(Failure::usage(err.to_string()).into()),
                 StageInput::Done(None) => return Ok(()),
                 StageInput::Done(Some(why)) => {
