@@ -47,9 +47,11 @@ fn resolved(sb: &Sandbox, server: &Server) -> String {
 }
 
 /// Runs wheel-meta with `args` on `input`; its metadata records by name.
+/// It keeps its own cache: wheel-resolve reads metadata too, and what it
+/// kept in the sandbox's cache would answer wheel-meta's first run.
 fn meta(sb: &Sandbox, args: &[&str], input: &str) -> Vec<Metadata> {
     let mut cmd = sb.meta();
-    cmd.args(args);
+    cmd.arg("--cache-dir").arg(sb.path().join("meta-cache")).args(args);
     let run = pipeline(vec![cmd], Some(input.as_bytes().to_vec()));
     run.assert_success();
     let records = run.records();

@@ -3,9 +3,10 @@
 //! requests into the remote wheel, or from a full download. wheel-meta and
 //! wheel-resolve both use this.
 
+pub mod memo;
 mod range;
 mod read;
-pub mod memo;
+mod stream;
 mod zip_tail;
 
 use anyhow::{bail, Result};

@@ -29,6 +29,9 @@ pub struct WheelBuilder {
     console_scripts: Vec<(String, String)>,
     raw: Vec<(String, Vec<u8>)>,
     corrupt_record: bool,
+    metadata_version: String,
+    metadata_fields: Vec<String>,
+    dist_info_first: bool,
 }
 
 impl WheelBuilder {
@@ -44,6 +47,9 @@ impl WheelBuilder {
             console_scripts: Vec::new(),
             raw: Vec::new(),
             corrupt_record: false,
+            metadata_version: "2.1".to_string(),
+            metadata_fields: Vec::new(),
+            dist_info_first: false,
         }
     }
 
@@ -101,6 +107,27 @@ impl WheelBuilder {
         self
     }
 
+    /// The `Metadata-Version` METADATA declares (2.1 unless set).
+    pub fn metadata_version(mut self, version: &str) -> Self {
+        self.metadata_version = version.to_string();
+        self
+    }
+
+    /// A header written into METADATA as is, after the others: e.g. a
+    /// field folded over several lines, `"Summary: one\n  two"`.
+    pub fn metadata_field(mut self, raw: &str) -> Self {
+        self.metadata_fields.push(raw.to_string());
+        self
+    }
+
+    /// Writes METADATA, WHEEL and entry_points.txt before the package's
+    /// files rather than after them (RECORD stays last), as some wheel
+    /// builders do.
+    pub fn dist_info_first(mut self) -> Self {
+        self.dist_info_first = true;
+        self
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -123,7 +150,10 @@ impl WheelBuilder {
 
     /// The METADATA file's text.
     pub fn metadata(&self) -> String {
-        let mut m = format!("Metadata-Version: 2.1\nName: {}\nVersion: {}\n", self.name, self.version);
+        let mut m = format!(
+            "Metadata-Version: {}\nName: {}\nVersion: {}\n",
+            self.metadata_version, self.name, self.version
+        );
         if let Some(rp) = &self.requires_python {
             m.push_str(&format!("Requires-Python: {rp}\n"));
         }
@@ -132,6 +162,9 @@ impl WheelBuilder {
         }
         for r in &self.requires_dist {
             m.push_str(&format!("Requires-Dist: {r}\n"));
+        }
+        for field in &self.metadata_fields {
+            m.push_str(&format!("{field}\n"));
         }
         m.push_str(&format!("\nThe {} fixture package.\n", self.name));
         m
@@ -164,10 +197,18 @@ impl WheelBuilder {
         for (name, bytes) in &self.raw {
             entries.push((name.clone(), bytes.clone(), 0o644));
         }
-        entries.push((format!("{di}/METADATA"), self.metadata().into_bytes(), 0o644));
-        entries.push((format!("{di}/WHEEL"), self.wheel_file().into_bytes(), 0o644));
+        let mut dist_info = vec![
+            (format!("{di}/METADATA"), self.metadata().into_bytes(), 0o644),
+            (format!("{di}/WHEEL"), self.wheel_file().into_bytes(), 0o644),
+        ];
         if let Some(e) = self.entry_points() {
-            entries.push((format!("{di}/entry_points.txt"), e.into_bytes(), 0o644));
+            dist_info.push((format!("{di}/entry_points.txt"), e.into_bytes(), 0o644));
+        }
+        if self.dist_info_first {
+            dist_info.append(&mut entries);
+            entries = dist_info;
+        } else {
+            entries.append(&mut dist_info);
         }
         let mut record = String::new();
         for (i, (name, bytes, _)) in entries.iter().enumerate() {

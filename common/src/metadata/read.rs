@@ -1,15 +1,16 @@
 //! Getting a wheel's METADATA: from the `.dist-info` folder of a wheel on
 //! disk, from the index's PEP 658 `.metadata` file (its sha256 checked), by
-//! range requests ([`super::range`]), or by downloading the whole wheel to a
-//! temporary file (never into memory).
+//! range requests ([`super::range`]), or by downloading the wheel, streamed
+//! and stopped once METADATA is read where it can be ([`super::stream`]).
 
 use std::fs::File;
-use std::io::{self, Read, Seek};
+use std::io::{Read, Seek};
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 
 use super::range::{self, RangeHosts, Ranged};
+use super::stream;
 use super::CoreMetadata;
 use crate::http::{redact, Body, Client, Response};
 use crate::names::normalize;
@@ -81,13 +82,13 @@ pub(super) fn metadata_name<'a>(
 
 /// `{name}-{version}.dist-info` for the wheel's name and version (names
 /// normalized, versions compared as PEP 440 versions).
-fn dist_info_matches(folder: &str, wheel: &WheelFilename) -> bool {
+pub(super) fn dist_info_matches(folder: &str, wheel: &WheelFilename) -> bool {
     let stem = folder.trim_end_matches(".dist-info");
     let Some((name, version)) = stem.split_once('-') else { return false };
     normalize(name) == normalize(&wheel.name) && same_version(version, &wheel.version)
 }
 
-fn same_version(a: &str, b: &str) -> bool {
+pub(super) fn same_version(a: &str, b: &str) -> bool {
     match (a.parse::<pep440_rs::Version>(), b.parse::<pep440_rs::Version>()) {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,
@@ -148,7 +149,8 @@ pub fn fetch_with(
             Ranged::Refused => hosts.forget_ranges(wheel_url),
         }
     }
-    let response = http.get_ok(wheel_url, &[])?;
+    // Identity: the bytes counted are the wheel's, not a compressed copy's.
+    let response = http.get_ok(wheel_url, &[("Accept-Encoding", "identity")])?;
     done.requests += 1;
     let meta = read_download(response, wheel_url, &mut done)?;
     Ok(meta.into_record(MetadataSource::Full, shown, done.bytes, done.requests))
@@ -189,20 +191,19 @@ fn fetch_pep658(
     Ok(Some(CoreMetadata::parse(&text, &shown)?))
 }
 
-/// Streams a whole wheel's body into a temporary file (never into memory)
-/// and reads its METADATA there; adds the body's length to `done`.
+/// Reads a whole wheel's body as it arrives ([`stream`]), stopping once
+/// its METADATA has been read where the zip's local headers allow, else
+/// reading it all (in memory up to a few MB, then in a temporary file);
+/// adds the bytes received to `done`.
 pub(super) fn read_download(
     response: Response<Body>,
     url: &str,
     done: &mut Transfer,
 ) -> Result<CoreMetadata> {
-    let shown = redact(url);
-    let mut file = tempfile::tempfile().context("cannot create a temporary file for a download")?;
-    let copied = io::copy(&mut response.into_body().into_reader(), &mut file);
-    let bytes = copied.with_context(|| format!("{shown}: the download broke off"))?;
-    done.bytes += bytes;
-    file.rewind().context("cannot rewind the temporary download")?;
-    read_wheel_file(file, &url_filename(url), &shown)
+    let length = response.headers().get("content-length").and_then(|v| v.to_str().ok()?.trim().parse().ok());
+    let streamed = stream::read(response.into_body().into_reader(), url, length)?;
+    done.bytes += streamed.bytes;
+    Ok(streamed.meta)
 }
 
 /// The last path segment of a URL, percent-decoded: the wheel's filename.

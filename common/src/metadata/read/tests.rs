@@ -2,6 +2,7 @@
 //! wheels built here and a one-thread server on 127.0.0.1.
 
 use std::collections::HashMap;
+use std::io;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -143,4 +144,14 @@ fn file_urls_are_read_in_place() {
     let url = url::Url::from_file_path(&path).unwrap().to_string();
     let m = fetch(&client(), &url, None, None).unwrap();
     assert_eq!((m.source, m.bytes, m.requests), (MetadataSource::Local, 0, 0));
+}
+
+#[test]
+fn a_download_that_is_no_zip_is_an_error_naming_the_url() {
+    let wheel = "/w/demo_pkg-1.0-py3-none-any.whl";
+    let page = b"<html><body>Too many requests, try later</body></html>".to_vec();
+    let base = serve(HashMap::from([(wheel.to_string(), (200, page))]));
+    let url = format!("{base}{wheel}");
+    let err = format!("{:#}", fetch(&client(), &url, None, None).unwrap_err());
+    assert!(err.starts_with(&format!("{url} is not a wheel (not a zip file)")), "{err}");
 }
