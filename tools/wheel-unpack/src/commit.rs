@@ -1,14 +1,16 @@
-//! The commit: check the staged set against itself and the virtualenv, then
-//! move old versions aside and rename staged files into place, logging every
-//! step so that a failure (or Ctrl-C) puts everything back as it was.
+//! The commit: check the staged set against itself and the virtualenv, plan
+//! every rename (old versions aside, staged files and whole new folders in),
+//! journal the plan, then do it; a failure (or Ctrl-C) puts everything back
+//! as it was, and a kill is settled by the next run from the journal.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use wheelpipe::names::normalize;
 
+use crate::journal::{self, Step};
 use crate::scheme::{self, Scheme};
 use crate::stage::Staged;
 
@@ -117,53 +119,40 @@ pub fn check_conflicts(staged: &[Staged], old: &[OldDist]) -> Result<()> {
     Ok(())
 }
 
-/// One rename of the commit, undone by renaming back.
-struct Step {
-    from: PathBuf,
-    to: PathBuf,
-}
-
-/// The log of a commit in progress.
-pub struct Transaction<'a> {
+/// Works out every rename of a commit, in order, before the first: the
+/// venv as it will be is the venv as it is plus the folders moved in whole.
+struct Planner<'a> {
     scheme: &'a Scheme,
     real_venv: PathBuf,
-    aside: PathBuf,
     steps: Vec<Step>,
-    /// Folders already known to exist and resolve inside the venv.
+    /// Folders known to exist (or to be moved in) inside the venv.
     checked: HashSet<PathBuf>,
-    /// Folders the current wheel moved in whole: its files below are in place.
-    placed: HashSet<PathBuf>,
+    /// Folders moved in whole, and the staged tree each comes from.
+    placed: HashMap<PathBuf, PathBuf>,
+    /// The ones the current wheel moves in: its files below are in place.
+    this: HashSet<PathBuf>,
 }
 
-impl<'a> Transaction<'a> {
-    /// `aside` is the folder (in the staging folder) that old files move to.
-    pub fn new(scheme: &'a Scheme, aside: PathBuf) -> Result<Self> {
-        fs::create_dir_all(&aside).with_context(|| format!("cannot create {}", aside.display()))?;
-        let real_venv = scheme.venv.canonicalize()?;
-        let (checked, placed) = Default::default();
-        Ok(Transaction { scheme, real_venv, aside, steps: Vec::new(), checked, placed })
+impl Planner<'_> {
+    /// The folder moved in whole that holds `p`, with its tree.
+    fn placed_above(&self, p: &Path) -> Option<(&Path, &Path)> {
+        p.ancestors().find_map(|a| self.placed.get_key_value(a)).map(|(k, v)| (k.as_path(), v.as_path()))
     }
 
-    fn rename(&mut self, from: &Path, to: &Path) -> Result<()> {
-        wheelpipe::signals::check()?;
-        fs::rename(from, to)
-            .with_context(|| format!("cannot move {} to {}", from.display(), to.display()))?;
-        self.steps.push(Step { from: from.to_path_buf(), to: to.to_path_buf() });
-        Ok(())
-    }
-
-    /// Moves an old distribution's files and `.dist-info` aside.
-    pub fn remove(&mut self, old: &OldDist) -> Result<()> {
-        for file in old.files.iter().chain([&old.dist_info]) {
-            let to = self.aside.join(format!("{}", self.steps.len()));
-            self.rename(file, &to)?;
+    /// Whether `p` exists once the renames planned so far are done.
+    fn will_exist(&self, p: &Path) -> bool {
+        if fs::symlink_metadata(p).is_ok() {
+            return true;
         }
-        Ok(())
+        match (self.placed_above(p), p.strip_prefix(&self.scheme.venv)) {
+            (Some((_, tree)), Ok(rel)) => tree.join(rel).exists(),
+            _ => false,
+        }
     }
 
-    /// Fails unless `dir` (which exists) resolves inside the venv.
+    /// Fails unless `dir` resolves inside the venv.
     fn check_inside(&mut self, dir: &Path) -> Result<()> {
-        if self.checked.contains(dir) {
+        if self.checked.contains(dir) || self.placed_above(dir).is_some() {
             return Ok(());
         }
         let real = dir.canonicalize().with_context(|| format!("cannot read {}", dir.display()))?;
@@ -174,98 +163,115 @@ impl<'a> Transaction<'a> {
         Ok(())
     }
 
-    /// Starts the files of another wheel (whose staged tree is its own).
-    pub fn next_wheel(&mut self) {
-        self.placed.clear();
+    /// Moves an old distribution's files and `.dist-info` aside.
+    fn remove(&mut self, old: &OldDist, aside: &Path) {
+        for file in old.files.iter().chain([&old.dist_info]) {
+            let to = aside.join(format!("{}", self.steps.len()));
+            self.steps.push(Step { from: file.clone(), to });
+        }
     }
 
-    /// Moves a staged file into place; the destination must be free. When
-    /// its folder is missing from the venv, the highest missing folder moves
-    /// in whole from `tree` (the wheel's staged tree), with all of the
-    /// wheel's files below it: one rename instead of one a file.
-    pub fn install(&mut self, tree: &Path, staged: &Path, dest: &Path) -> Result<()> {
-        if dest.ancestors().skip(1).any(|a| self.placed.contains(a)) {
+    /// A staged file into place. When its folder is missing from the venv,
+    /// the highest missing folder moves in whole from `tree` (the wheel's
+    /// staged tree), with all of the wheel's files below it: one rename
+    /// instead of one a file.
+    fn install(&mut self, tree: &Path, staged: &Path, dest: &Path) -> Result<()> {
+        if dest.ancestors().skip(1).any(|a| self.this.contains(a)) {
             return Ok(());
         }
         let parent = dest.parent().context("a destination has a folder")?;
         if !self.checked.contains(parent) {
-            let missing: Vec<&Path> =
-                parent.ancestors().take_while(|p| fs::symlink_metadata(p).is_err()).collect();
+            let missing: Vec<&Path> = parent.ancestors().take_while(|p| !self.will_exist(p)).collect();
             if let Some(top) = missing.last() {
                 let above = top.parent().context("the venv exists")?;
                 self.check_inside(above)?;
                 let rel = top.strip_prefix(&self.scheme.venv).context("a destination is in the venv")?;
-                self.rename(&tree.join(rel), top)?;
-                self.placed.insert(top.to_path_buf());
+                self.steps.push(Step { from: tree.join(rel), to: top.to_path_buf() });
+                self.this.insert(top.to_path_buf());
+                self.placed.insert(top.to_path_buf(), tree.to_path_buf());
                 return Ok(());
             }
             self.check_inside(parent)?;
         }
-        if fs::symlink_metadata(dest).is_ok() {
-            bail!("{} appeared in the virtualenv during the install", dest.display());
-        }
-        self.rename(staged, dest)
+        self.steps.push(Step { from: staged.to_path_buf(), to: dest.to_path_buf() });
+        Ok(())
     }
+}
 
-    /// Undoes every step, newest first. Best effort: reports what it could not undo.
-    pub fn rollback(mut self, warn: &dyn Fn(String)) {
-        while let Some(Step { from, to }) = self.steps.pop() {
-            if let Err(e) = fs::rename(&to, &from) {
-                warn(format!("rollback: cannot move {} back to {}: {e}", to.display(), from.display()));
+/// Removes the folders that the old files in `old` left empty.
+pub fn prune<'p>(scheme: &Scheme, old: impl Iterator<Item = &'p Path>) {
+    let s = scheme;
+    let stops = [&s.venv, &s.purelib, &s.platlib, &s.scripts, &s.headers_base];
+    for file in old {
+        for dir in file.ancestors().skip(1) {
+            if stops.iter().any(|s| s.as_path() == dir) || !dir.starts_with(&s.venv) {
+                break;
             }
-        }
-    }
-
-    /// Ends a commit that worked: removes folders that old files left empty.
-    pub fn finish(self, old: &[OldDist]) {
-        let s = self.scheme;
-        let stops = [&s.venv, &s.purelib, &s.platlib, &s.scripts, &s.headers_base];
-        for file in old.iter().flat_map(|o| &o.files) {
-            for dir in file.ancestors().skip(1) {
-                if stops.iter().any(|s| s.as_path() == dir) || !dir.starts_with(&s.venv) {
-                    break;
-                }
-                if dir.file_name().is_some_and(|n| n == "__pycache__") {
-                    let _ = fs::remove_dir(dir);
-                    continue;
-                }
-                if fs::remove_dir(dir).is_err() {
-                    break;
-                }
+            if dir.file_name().is_some_and(|n| n == "__pycache__") {
+                let _ = fs::remove_dir(dir);
+                continue;
+            }
+            if fs::remove_dir(dir).is_err() {
+                break;
             }
         }
     }
 }
 
-/// Commits the staged set: old versions aside, new files in, in order.
+/// Plans the commit of the staged set: old versions aside, new files in.
+fn plan(scheme: &Scheme, staged: &[Staged], old: &[OldDist], aside: &Path) -> Result<Vec<Step>> {
+    let real_venv = scheme.venv.canonicalize()?;
+    let (checked, placed, this) = Default::default();
+    let mut p = Planner { scheme, real_venv, steps: Vec::new(), checked, placed, this };
+    for o in old {
+        p.remove(o, aside);
+    }
+    for s in staged {
+        p.this.clear();
+        for f in &s.files {
+            p.install(&s.tree, &f.staged, &f.dest)
+                .with_context(|| format!("installing {}", s.wheel.display()))?;
+        }
+    }
+    Ok(p.steps)
+}
+
+/// Commits the staged set with renames journaled in `root` (the staging
+/// folder), undone if one fails or the run is interrupted.
 pub fn commit(
     scheme: &Scheme,
     staged: &[Staged],
     old: &[OldDist],
-    aside: PathBuf,
+    root: &Path,
     warn: &dyn Fn(String),
 ) -> Result<()> {
-    let mut tx = Transaction::new(scheme, aside)?;
+    let aside = root.join("old");
+    fs::create_dir_all(&aside).with_context(|| format!("cannot create {}", aside.display()))?;
+    let steps = plan(scheme, staged, old, &aside)?;
+    journal::write(root, &steps)?;
+    let mut done = 0;
     let result = (|| -> Result<()> {
-        for o in old {
-            tx.remove(o).with_context(|| format!("cannot remove the installed {}", o.dist_info.display()))?;
-        }
-        for s in staged {
-            tx.next_wheel();
-            for f in &s.files {
-                tx.install(&s.tree, &f.staged, &f.dest)
-                    .with_context(|| format!("installing {}", s.wheel.display()))?;
+        for Step { from, to } in &steps {
+            wheelpipe::signals::check()?;
+            journal::test_pause(done);
+            if fs::symlink_metadata(to).is_ok() {
+                bail!("{} appeared in the virtualenv during the install", to.display());
             }
+            fs::rename(from, to)
+                .with_context(|| format!("cannot move {} to {}", from.display(), to.display()))?;
+            done += 1;
         }
         Ok(())
     })();
     match result {
         Ok(()) => {
-            tx.finish(old);
+            journal::mark_committed(root);
+            prune(scheme, old.iter().flat_map(|o| &o.files).map(PathBuf::as_path));
             Ok(())
         }
         Err(e) => {
-            tx.rollback(warn);
+            journal::undo(&steps[..done], warn);
+            journal::remove(root);
             Err(e)
         }
     }

@@ -105,7 +105,7 @@ fn upgrade_replaces_the_old_version_and_prunes_its_folders() {
     let new = staged(&f, "old", &["lib/python3.11/site-packages/old2/x.py", "bin/old-cli"]);
     let old = find_installed(&f.scheme, &keys(&["old"])).unwrap();
     check_conflicts(std::slice::from_ref(&new), &old).unwrap();
-    commit(&f.scheme, std::slice::from_ref(&new), &old, f.staging.join("old"), &|_| {}).unwrap();
+    commit(&f.scheme, std::slice::from_ref(&new), &old, &f.staging, &|_| {}).unwrap();
     let lib = &f.scheme.purelib;
     assert!(!lib.join("old").exists(), "the old package folder is left");
     assert!(!lib.join("old-1.0.dist-info").exists());
@@ -121,8 +121,7 @@ fn a_failed_step_puts_everything_back() {
     write(&f.scheme.venv.join("share"), "a file");
     let new = staged(&f, "old", &["lib/python3.11/site-packages/fresh/deep/a.py", "share/doc/b"]);
     let old = find_installed(&f.scheme, &keys(&["old"])).unwrap();
-    let err =
-        commit(&f.scheme, std::slice::from_ref(&new), &old, f.staging.join("old"), &|_| {}).unwrap_err();
+    let err = commit(&f.scheme, std::slice::from_ref(&new), &old, &f.staging, &|_| {}).unwrap_err();
     assert!(format!("{err:#}").contains("share"), "{err:#}");
     let lib = &f.scheme.purelib;
     assert_eq!(fs::read_to_string(lib.join("old/__init__.py")).unwrap(), "v1");

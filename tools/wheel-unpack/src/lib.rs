@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod commit;
 pub mod extract;
+pub mod journal;
 pub mod link;
 pub mod pipeline;
 pub mod record;
@@ -71,7 +72,7 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     let scheme = scheme::Scheme::from_interpreter(&venv, &interpreter)?;
 
     let _lock = venv::lock(&scheme.venv)?;
-    venv::remove_stale_staging(&scheme.venv, &warn);
+    venv::remove_stale_staging(&scheme, &warn);
     let staging = venv::Staging::create(&scheme.venv)?;
     let wheels: Vec<PathBuf> =
         m.get_many::<PathBuf>("wheels").map(|v| v.cloned().collect()).unwrap_or_default();
@@ -91,7 +92,7 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     let keys = staged.iter().map(stage::Staged::key).collect();
     let old = commit::find_installed(&scheme, &keys)?;
     commit::check_conflicts(&staged, &old)?;
-    commit::commit(&scheme, &staged, &old, staging.root.join("old"), &warn)?;
+    commit::commit(&scheme, &staged, &old, &staging.root, &warn)?;
     staging.finish();
 
     for s in &staged {

@@ -44,6 +44,17 @@ pub struct Unpacked {
     pub manifest: Manifest,
 }
 
+#[cfg(test)]
+#[test]
+fn a_wheel_in_the_store_names_its_cache_root() {
+    let h = "ab".repeat(32);
+    let path = PathBuf::from(format!("/c/wheels/sha256/ab/{h}/x-1-py3-none-any.whl"));
+    assert_eq!(store_root(&path), Some(PathBuf::from("/c")));
+    assert_eq!(store_root(Path::new("/c/wheels/sha256/cd/x/y.whl")), None);
+    assert_eq!(store_root(&PathBuf::from(format!("/c/wheels/sha256/cd/{h}/y.whl"))), None);
+    assert_eq!(store_root(Path::new("dist/x-1-py3-none-any.whl")), None);
+}
+
 impl Unpacked {
     pub fn file(&self, name: &str) -> PathBuf {
         self.files.join(name)
@@ -68,6 +79,22 @@ fn load(dir: &Path) -> Option<Unpacked> {
     let text = fs::read(dir.join("manifest.json")).ok()?;
     let manifest: Manifest = serde_json::from_slice(&text).ok()?;
     Some(Unpacked { files: dir.join("files"), manifest })
+}
+
+/// The cache root of wheel-fetch's store when `wheel` is in one
+/// (`ROOT/wheels/sha256/HH/H/file`): its unpacked copy belongs beside it.
+pub fn store_root(wheel: &Path) -> Option<PathBuf> {
+    let hash_dir = wheel.parent()?;
+    let hash = hash_dir.file_name()?.to_str()?;
+    let hh = hash_dir.parent()?;
+    let sha = hh.parent()?;
+    let wheels = sha.parent()?;
+    let ok = hash.len() == 64
+        && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        && hh.file_name()?.to_str()? == &hash[..2]
+        && sha.file_name()? == "sha256"
+        && wheels.file_name()? == "wheels";
+    ok.then(|| wheels.parent().map(Path::to_path_buf)).flatten()
 }
 
 /// The wheel's sha256: the record's when it has one, else read from the file.

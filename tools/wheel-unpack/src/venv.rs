@@ -10,6 +10,9 @@ use anyhow::{Context, Result};
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
 
+use crate::journal::{self, Settled};
+use crate::scheme::Scheme;
+
 const STAGING_PREFIX: &str = ".wheelpipe-staging-";
 
 /// Held for the whole run; released on drop.
@@ -53,14 +56,27 @@ fn holds_old_files(root: &Path) -> bool {
 }
 
 /// Staging folders left by a run that was killed: with the lock held, no
-/// other run owns them.
-pub fn remove_stale_staging(venv: &Path, warn: &dyn Fn(String)) {
-    let Ok(dir) = fs::read_dir(venv) else { return };
+/// other run owns them. A commit it cut short is settled from its journal
+/// first (see [`crate::journal`]).
+pub fn remove_stale_staging(scheme: &Scheme, warn: &dyn Fn(String)) {
+    let Ok(dir) = fs::read_dir(&scheme.venv) else { return };
     for e in dir.flatten() {
         if !e.file_name().to_string_lossy().starts_with(STAGING_PREFIX) {
             continue;
         }
-        if holds_old_files(&e.path()) {
+        let settled = journal::recover(&e.path(), scheme, warn);
+        let forward = matches!(settled, Ok(Settled::Forward));
+        match &settled {
+            Ok(Settled::Forward) => {
+                warn(format!("{}: an earlier run was killed after its commit: kept it", e.path().display()))
+            }
+            Ok(Settled::Back(true)) => {
+                warn(format!("{}: an earlier run was killed in its commit: undid it", e.path().display()))
+            }
+            Err(err) => warn(format!("cannot settle {}: {err:#}", e.path().display())),
+            _ => {}
+        }
+        if holds_old_files(&e.path()) && !forward {
             eprintln!(
                 "wheel-unpack: warning: {} holds files an interrupted commit moved aside; \
                  the venv may need a reinstall (remove the folder when done)",
@@ -125,7 +141,7 @@ mod tests {
         drop(s);
         assert!(!root.exists());
         fs::create_dir_all(venv.path().join(".wheelpipe-staging-1/new")).unwrap();
-        remove_stale_staging(venv.path(), &|_| {});
+        remove_stale_staging(&crate::scheme::for_tests(venv.path()), &|_| {});
         assert_eq!(fs::read_dir(venv.path()).unwrap().count(), 0);
     }
 
@@ -138,7 +154,7 @@ mod tests {
         let kept = s.root.join("old/0");
         drop(s);
         assert!(kept.is_file());
-        remove_stale_staging(venv.path(), &|_| {});
+        remove_stale_staging(&crate::scheme::for_tests(venv.path()), &|_| {});
         assert!(kept.is_file());
         Staging { root: kept.parent().unwrap().parent().unwrap().to_path_buf() }.finish();
         assert!(!kept.exists());
