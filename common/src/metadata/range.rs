@@ -294,7 +294,15 @@ fn get(http: &Client, url: &str, ask: Ask, done: &mut Transfer) -> Result<Reply>
         Ask::Span(a, b) => format!("bytes={a}-{b}"),
     };
     // Identity: a range of gzip-encoded bytes is no range of the zip.
-    let response = http.get(url, &[("Range", &header), ("Accept-Encoding", "identity")])?;
+    let response = match http.get(url, &[("Range", &header), ("Accept-Encoding", "identity")]) {
+        Ok(response) => response,
+        // The client gives up on a 5xx after its retries; a 501 means no ranges here.
+        Err(HttpError::Status { status: 501, .. }) => {
+            done.requests += 1;
+            return Ok(Reply::Refused { total: None });
+        }
+        Err(err) => return Err(err.into()),
+    };
     done.requests += 1;
     let status = response.status().as_u16();
     if status == 200 {

@@ -26,6 +26,8 @@ enum Mode {
     Refuse,
     /// 416 to a suffix range (`bytes=-N`) only.
     NoSuffix,
+    /// 501 Not Implemented to every range, without a length.
+    NotImplemented,
     /// 206 with a Content-Range that is not the one asked for.
     WrongRange,
 }
@@ -73,6 +75,9 @@ fn answer(body: &[u8], range: Option<&str>, mode: Mode) -> (u16, String, Vec<u8>
     let Some(spec) = range.and_then(|r| r.strip_prefix("bytes=")).filter(|_| mode != Mode::Ignore) else {
         return (200, String::new(), body.to_vec());
     };
+    if mode == Mode::NotImplemented {
+        return (501, String::new(), b"ranges are not implemented".to_vec());
+    }
     if mode == Mode::Refuse || (mode == Mode::NoSuffix && spec.starts_with('-')) {
         return (416, format!("Content-Range: bytes */{len}\r\n"), Vec::new());
     }
@@ -188,6 +193,22 @@ fn a_refused_range_falls_back_to_a_full_download() {
     let statuses: Vec<u16> = log.lock().unwrap().iter().map(|e| e.1).collect();
     assert_eq!(statuses, [416, 416, 200]);
     assert!(!hosts.ranges_work(&url));
+}
+
+#[test]
+fn a_501_to_a_range_falls_back_to_a_download_at_once_and_is_remembered() {
+    let bytes = wheel(100 * 1024, 3, false);
+    let (url, log) = serve(bytes.clone(), Mode::NotImplemented);
+    let hosts = RangeHosts::new();
+    let m = fetch_with(&client(), &url, None, None, &hosts).unwrap();
+    // No length came with the 501: no second try by position.
+    let statuses: Vec<u16> = log.lock().unwrap().iter().map(|e| e.1).collect();
+    assert_eq!(statuses, [501, 200]);
+    // The 501's short body is not read (the client reports the status).
+    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Full, 2, bytes.len() as u64));
+    assert!(!hosts.ranges_work(&url));
+    fetch_with(&client(), &url, None, None, &hosts).unwrap();
+    assert_eq!(log.lock().unwrap()[2].0, None, "the next wheel is fetched without a Range header");
 }
 
 #[test]
