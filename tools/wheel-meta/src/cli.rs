@@ -12,12 +12,18 @@ came from and how many bytes and HTTP requests it took.
 For a URL (http or https), wheel-meta first asks for `{url}.metadata`, the
 index's PEP 658 metadata file, which is a few KB, unless `--no-pep658` is
 given. When the server answers 404 it reads the wheel by range requests: one
-for the last 64 KiB (the zip's central directory), one more when the
-directory is bigger, and one for the `.dist-info/METADATA` entry when it is
-not in the bytes already read. A server that ignores ranges sends the whole
-wheel, which is then read from a temporary file; one that refuses them (416,
-501) gets a plain download, and later wheels from that host are downloaded
-whole at once. A `file://` URL or a local path is read in place.
+for the last 12 KiB (the zip's end records and the end of its central
+directory, where wheels keep the `.dist-info` entries), one more for the rest
+of the directory only when those entries are not in it, and one for the
+`.dist-info/METADATA` entry when it is not in the bytes already read. A
+server that ignores ranges sends the whole wheel; one that refuses them (416,
+501) is asked once more by position when it gave the file's length, else
+gets a plain download, and later wheels from that host are downloaded whole
+at once. A whole wheel is read as it arrives and the download stops once its
+METADATA has been read, where the zip's local headers allow it (most wheels
+keep `.dist-info` last, so most are read whole); beyond a few MB it goes to
+a temporary file, never into memory. A `file://` URL or a local path is read
+in place.
 
 An `artifact` record says whether the index serves the PEP 658 file (its
 `core_metadata` field, which wheel-resolve writes whenever the index
