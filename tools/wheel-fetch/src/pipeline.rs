@@ -61,46 +61,58 @@ enum Event {
     BadInput(ProtocolError),
 }
 
+/// How long an ending run waits for its workers to stop and delete their
+/// temporary files; one still waiting on the network ends with the process.
+const WORKERS_GRACE: Duration = Duration::from_millis(500);
+
 /// Runs everything; returns the exit code (errors are printed as they come).
 pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>) -> Result<Exit> {
+    let settings = Arc::new(settings);
     let queue = Arc::new(JobQueue::default());
     let (event_tx, event_rx) = bounded::<Event>(64);
-    let stop = AtomicBool::new(false);
+    let stop = Arc::new(AtomicBool::new(false));
     let from_stdin = matches!(source, Source::Stdin(_));
-    thread::scope(|scope| {
-        match source {
-            Source::Urls(urls) => {
-                let _close = CloseOnDrop(Arc::clone(&queue));
-                let mut jobs = Vec::new();
-                for url in urls {
-                    match job_from_url(&url) {
-                        Ok(job) => jobs.push(ranked(&settings.cache, job)),
-                        Err(err) => event_tx.send(Event::Failed(err)).expect("the writer is alive"),
-                    }
+    match source {
+        Source::Urls(urls) => {
+            let _close = CloseOnDrop(Arc::clone(&queue));
+            let mut jobs = Vec::new();
+            for url in urls {
+                match job_from_url(&url) {
+                    Ok(job) => jobs.push(ranked(&settings.cache, job)),
+                    Err(err) => event_tx.send(Event::Failed(err)).expect("the writer is alive"),
                 }
-                expect(&settings.progress, &jobs);
-                queue.push_all(jobs);
             }
-            Source::Stdin(input) => {
-                let (events, queue, cache) = (event_tx.clone(), Arc::clone(&queue), settings.cache.clone());
-                let input = wheelpipe::input::spawn(TOOL, input);
-                let progress = settings.progress.clone();
-                // Not scoped: it may wait on a stdin that never ends while we exit.
-                thread::spawn(move || read_input(input, &queue, &cache, &progress, events));
-            }
+            expect(&settings.progress, &jobs);
+            queue.push_all(jobs);
         }
-        for _ in 0..settings.jobs.max(1) {
-            let (queue, events, settings, stop) = (&queue, event_tx.clone(), &settings, &stop);
-            scope.spawn(move || work(settings, queue, events, stop));
+        Source::Stdin(input) => {
+            let (events, queue, cache) = (event_tx.clone(), Arc::clone(&queue), settings.cache.clone());
+            let input = wheelpipe::input::spawn(TOOL, input);
+            let progress = settings.progress.clone();
+            // It may wait on a stdin that never ends while we exit.
+            thread::spawn(move || read_input(input, &queue, &cache, &progress, events));
         }
-        drop(event_tx);
-        let result = write_events(&event_rx, writer, from_stdin, &settings.progress);
-        // On any way out, the workers stop between chunks and delete their
-        // temporary files before the scope ends.
-        stop.store(true, Ordering::Relaxed);
-        drop(event_rx);
-        result
-    })
+    }
+    // Not scoped: on Ctrl-C a worker may be waiting on a server that stalls,
+    // and the run must end at once, not when the server answers.
+    let (alive_tx, alive_rx) = bounded::<()>(0);
+    for _ in 0..settings.jobs.max(1) {
+        let (queue, events, settings, stop) =
+            (Arc::clone(&queue), event_tx.clone(), Arc::clone(&settings), Arc::clone(&stop));
+        let alive = alive_tx.clone();
+        thread::spawn(move || {
+            work(&settings, &queue, events, &stop);
+            drop(alive);
+        });
+    }
+    drop((event_tx, alive_tx));
+    let result = write_events(&event_rx, writer, from_stdin, &settings.progress);
+    // On any way out, the workers stop between chunks and delete their
+    // temporary files; wait for that, a little.
+    stop.store(true, Ordering::Relaxed);
+    drop(event_rx);
+    let _ = alive_rx.recv_timeout(WORKERS_GRACE);
+    result
 }
 
 /// A job and whether the store already has its file (it goes first).

@@ -1,0 +1,145 @@
+//! wheel-fetch against a server that stalls and a person who presses
+//! Ctrl-C: a stalled answer times out (pip's `PIP_DEFAULT_TIMEOUT`) and the
+//! retry gets the file; Ctrl-C in the middle of a big download ends the run
+//! at once with 130, leaves no file outside the cache's `tmp/` folder and
+//! nothing in `--dest`, and the next run works.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+use support::*;
+use wheelpipe::records::Record;
+
+/// A wheel of about `kib` KiB that does not compress.
+fn big_wheel(dir: &Path, name: &str, kib: usize) -> PathBuf {
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d ^ kib as u64;
+    let noise: Vec<u8> = (0..kib * 1024)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    WheelBuilder::new(name, "1.0").file(&format!("{name}/data.bin"), noise).build(dir)
+}
+
+/// The `artifact` record the index would give for `wheel`: URL, sha256 and size.
+fn artifact_line(server: &Server, wheel: &Path) -> String {
+    let mut artifact = artifact_for(wheel);
+    artifact.url = server.file_url(&artifact.filename);
+    artifact.path = None;
+    Record::Artifact(artifact).to_line()
+}
+
+fn end_line(count: u64) -> String {
+    Record::End(wheelpipe::records::End::new("wheel-resolve", true, count)).to_line()
+}
+
+/// Every file under `root`, relative, skipping the cache's `tmp/` folder and
+/// empty lock files.
+fn lasting_files(root: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (e.path().strip_prefix(root).unwrap().to_string_lossy().into_owned(), e.metadata().unwrap().len())
+        })
+        .filter(|(rel, len)| {
+            let partial = rel.starts_with("tmp/");
+            let lock = *len == 0 && rel.contains("lock");
+            !partial && !lock
+        })
+        .map(|(rel, _)| rel)
+        .collect()
+}
+
+#[test]
+fn a_stalled_answer_times_out_and_the_retry_gets_the_file() {
+    let mut sb = Sandbox::new();
+    sb.set_env("PIP_DEFAULT_TIMEOUT", "1");
+    sb.set_env("WHEELPIPE_RETRY_BACKOFF_MS", "10");
+    let wheels = alpha_beta(&sb.path().join("wheels"));
+    let server = Server::start(&wheels);
+    server.faults().stall_ms = 6000;
+    let input = format!("{}\n{}\n", artifact_line(&server, &wheels[0]), end_line(1));
+    let started = Instant::now();
+    let running = Running::spawn(vec![sb.fetch()], Some(input.into_bytes()));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while server.arrived() == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // The first request hangs; the ones after it get answers at once.
+    server.faults().stall_ms = 0;
+    let run = running.wait();
+    let took = started.elapsed();
+    run.assert_success();
+    assert!(took >= Duration::from_secs(1), "the timeout of 1 s was waited for: {took:?}");
+    assert!(took < Duration::from_secs(5), "the stalled answer was not waited out: {took:?}");
+    assert!(server.arrived() >= 2, "asked again after the timeout");
+    let artifacts: Vec<_> = run
+        .records()
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Artifact(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(artifacts.len(), 1, "{run}");
+    let path = artifacts[0].path.as_ref().unwrap();
+    assert_eq!(std::fs::read(path).unwrap(), std::fs::read(&wheels[0]).unwrap());
+}
+
+#[test]
+fn ctrl_c_in_the_middle_of_a_big_download_leaves_no_stray_files() {
+    let mut sb = Sandbox::new();
+    // After the cut, the retry waits long: Ctrl-C comes in the middle.
+    sb.set_env("WHEELPIPE_RETRY_BACKOFF_MS", "30000");
+    let dir = sb.path().join("wheels");
+    let big = big_wheel(&dir, "huge", 4096);
+    let server = Server::start(&[&big]);
+    server.faults().drop_after_bytes = Some(1 << 20);
+    let dest = sb.path().join("dest");
+    let mut fetch = sb.fetch();
+    fetch.arg("--dest").arg(&dest).args(["--split-size", "0"]);
+    let input = format!("{}\n{}\n", artifact_line(&server, &big), end_line(1));
+    let (running, mut stdin) = Running::spawn_with_stdin(vec![fetch]);
+    std::io::Write::write_all(&mut stdin, input.as_bytes()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.file_requests().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let cut = server.file_requests();
+    assert_eq!(cut.len(), 1, "one request, cut after 1 MiB: {cut:#?}");
+    assert_eq!(cut[0].body_bytes, 1 << 20);
+    std::thread::sleep(Duration::from_millis(200));
+    let pressed = Instant::now();
+    kill(Pid::from_raw(running.pids()[0] as i32), Signal::SIGINT).unwrap();
+    let run = running.wait();
+    drop(stdin);
+    assert!(pressed.elapsed() < Duration::from_secs(2), "Ctrl-C ends the run at once: {run}");
+    assert_eq!(run.codes(), [Some(130)], "{run}");
+    assert!(run.stderr(0).contains("interrupted"), "{run}");
+    assert!(!run.stdout.contains("\"artifact\""), "nothing was emitted: {run}");
+    assert_eq!(lasting_files(&sb.cache()), Vec::<String>::new(), "only partial files in tmp/");
+    assert!(lasting_files(&dest).is_empty(), "nothing in --dest");
+    let strays: Vec<_> = std::fs::read_dir(sb.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !["wheels", "cache", "dest", "home"].contains(&n.as_str()))
+        .collect();
+    assert!(strays.is_empty(), "no file in the working folder: {strays:?}");
+
+    // The next run gets the whole file.
+    let mut fetch = sb.fetch();
+    fetch.arg("--dest").arg(&dest);
+    let run = pipeline(vec![fetch], Some(input.into_bytes()));
+    run.assert_success();
+    let placed = dest.join(big.file_name().unwrap());
+    assert_eq!(std::fs::read(placed).unwrap(), std::fs::read(&big).unwrap());
+}

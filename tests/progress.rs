@@ -1,0 +1,245 @@
+//! The one progress display of a pipeline, seen from outside: a stage whose
+//! stdout is a pipe writes `progress` records (rate-limited, with totals
+//! that only grow, and a `finished` one just before `end`), the next stage
+//! passes them on, the last stage keeps them out of a file and stderr quiet
+//! when it is not a terminal, and on a terminal (a pty made by `script`)
+//! the lines are drawn and Ctrl-C leaves the cursor shown and exits 130.
+
+mod support;
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::*;
+use wheelpipe::records::{Progress, Record};
+
+/// A wheel of about `kib` KiB that does not compress.
+fn big_wheel(dir: &Path, name: &str, kib: usize) -> PathBuf {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15 ^ kib as u64;
+    let noise: Vec<u8> = (0..kib * 1024)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    WheelBuilder::new(name, "1.0").file(&format!("{name}/data.bin"), noise).build(dir)
+}
+
+/// Three wheels served by a local index and their URLs with `#sha256=`.
+fn served(sb: &Sandbox) -> (Server, Vec<PathBuf>, Vec<String>) {
+    let dir = sb.path().join("wheels");
+    let mut wheels = alpha_beta(&dir);
+    wheels.push(big_wheel(&dir, "gamma", 512));
+    let server = Server::start(&wheels);
+    let urls = wheels
+        .iter()
+        .map(|w| {
+            let name = w.file_name().unwrap().to_str().unwrap();
+            format!(
+                "{}#sha256={}",
+                server.file_url(name),
+                wheelpipe::hash::sha256_hex(&std::fs::read(w).unwrap())
+            )
+        })
+        .collect();
+    (server, wheels, urls)
+}
+
+fn total_size(wheels: &[PathBuf]) -> u64 {
+    wheels.iter().map(|w| std::fs::metadata(w).unwrap().len()).sum()
+}
+
+/// The `progress` records of `tool` in a stream, in order.
+fn progress_of(records: &[Record], tool: &str) -> Vec<Progress> {
+    records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Progress(p) if p.tool == tool => Some(p.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn fetch_into_a_pipe_writes_rate_limited_progress_whose_counts_only_grow() {
+    let sb = Sandbox::new();
+    let (server, wheels, urls) = served(&sb);
+    server.faults().stall_ms = 300;
+    let mut fetch = sb.fetch();
+    fetch.args(["-j", "1"]).args(&urls);
+    let started = Instant::now();
+    let run = pipeline(vec![fetch], None);
+    let took = started.elapsed();
+    run.assert_success();
+    assert_eq!(run.stderr(0), "", "nothing on a stderr that is not a terminal");
+    let records = run.records();
+    let progress = progress_of(&records, "wheel-fetch");
+    assert!(progress.len() >= 2, "progress while the downloads wait: {run}");
+    let at_most = took.as_millis() as usize / 100 + 2;
+    assert!(progress.len() <= at_most, "{} records in {took:?}, at most ten a second: {run}", progress.len());
+    for pair in progress.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        assert!(b.done >= a.done && b.bytes_done >= a.bytes_done, "counts only grow: {a:?} then {b:?}");
+        assert!(b.total >= a.total && b.bytes_total >= a.bytes_total, "totals only grow: {a:?} then {b:?}");
+        assert!(!a.finished, "only the last one is finished: {a:?}");
+    }
+    for p in &progress {
+        assert!(p.total == Some(3) && p.done <= 3, "{p:?}");
+        assert!(p.bytes_total.is_none_or(|t| p.bytes_done <= t), "{p:?}");
+    }
+    assert!(progress.iter().any(|p| !p.active.is_empty()), "the files being fetched are named: {run}");
+    let last = progress.last().unwrap();
+    let size = total_size(&wheels);
+    assert!(last.finished && last.done == 3 && last.active.is_empty(), "{last:?}");
+    assert_eq!((last.bytes_done, last.bytes_total), (size, Some(size)), "{last:?}");
+    assert!(matches!(&records[records.len() - 2], Record::Progress(p) if p == last), "then the end: {run}");
+}
+
+#[test]
+fn unpack_in_the_middle_passes_upstream_progress_on() {
+    let sb = Sandbox::new();
+    let (_server, wheels, urls) = served(&sb);
+    let venv = sb.venv("venv");
+    let mut fetch = sb.fetch();
+    fetch.args(&urls);
+    // wheel-unpack's stdout is a pipe here, as if `| jq` followed it.
+    let run = pipeline(vec![fetch, sb.unpack(&venv)], None);
+    run.assert_success();
+    assert_eq!((run.stderr(0), run.stderr(1)), ("", ""), "{run}");
+    let records = run.records();
+    let fetched = progress_of(&records, "wheel-fetch");
+    let last = fetched.last().unwrap_or_else(|| panic!("wheel-fetch's progress passed on: {run}"));
+    assert!(last.finished && last.done == 3 && last.bytes_done == total_size(&wheels), "{last:?}");
+    assert!(matches!(records.last(), Some(Record::End(e)) if e.tool == "wheel-unpack" && e.ok), "{run}");
+}
+
+#[test]
+fn the_last_stage_writes_no_progress_into_a_file_and_nothing_on_stderr() {
+    let sb = Sandbox::new();
+    let (_server, _wheels, urls) = served(&sb);
+    let run_to_file = |mut cmd: Command, input: Option<Vec<u8>>, name: &str| -> (String, String) {
+        let out = sb.path().join(name);
+        cmd.stdout(File::create(&out).unwrap()).stderr(Stdio::piped());
+        cmd.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() });
+        let mut child = cmd.spawn().unwrap();
+        if let Some(bytes) = input {
+            child.stdin.take().unwrap().write_all(&bytes).unwrap();
+        }
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        (std::fs::read_to_string(out).unwrap(), String::from_utf8(output.stderr).unwrap())
+    };
+    let mut fetch = sb.fetch();
+    fetch.args(&urls);
+    let (records, stderr) = run_to_file(fetch, None, "fetched.jsonl");
+    assert_eq!(stderr, "");
+    assert!(!records.contains("\"progress\""), "{records}");
+    assert_eq!(parse_records(&records).len(), 4, "three artifacts and the end: {records}");
+
+    // Fed a stream with progress in it, wheel-unpack keeps it out of its file.
+    let mut fetch = sb.fetch();
+    fetch.args(&urls);
+    let piped = pipeline(vec![fetch], None);
+    assert!(piped.stdout.contains("\"progress\""), "{piped}");
+    let venv = sb.venv("venv");
+    let (records, stderr) = run_to_file(sb.unpack(&venv), Some(piped.stdout.into_bytes()), "installed.jsonl");
+    assert_eq!(stderr, "");
+    assert!(!records.contains("\"progress\""), "{records}");
+    assert_eq!(parse_records(&records).len(), 4, "three installed and the end: {records}");
+}
+
+/// Runs `command` (a shell command) under `script`, so that its stdin,
+/// stdout and stderr are a terminal; returns the process, its stdin and a
+/// reader of everything the terminal showed.
+fn on_a_terminal(sb: &Sandbox, command: &str) -> (std::process::Child, std::process::ChildStdin) {
+    let mut script = sb.command("script");
+    script.env("TERM", "xterm-256color").args(["-q", "-e", "-c", command, "/dev/null"]);
+    script.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = script.spawn().expect("`script` from util-linux runs a command on a pty");
+    let stdin = child.stdin.take().unwrap();
+    (child, stdin)
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+fn fetch_command(sb: &Sandbox, urls: &[String]) -> String {
+    let mut words = vec![env!("CARGO_BIN_EXE_wheel-fetch").to_string(), "-j".into(), "1".into()];
+    words.extend(["--cache-dir".to_string(), sb.cache().display().to_string()]);
+    words.extend(urls.iter().cloned());
+    let out = sb.path().join("out.jsonl");
+    let quoted: Vec<String> = words.iter().map(|w| shell_quote(w)).collect();
+    format!("exec {} > {}", quoted.join(" "), shell_quote(&out.display().to_string()))
+}
+
+fn wait_with_timeout(mut child: std::process::Child, limit: Duration) -> (std::process::ExitStatus, String) {
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stdout.read_to_end(&mut buf);
+        buf
+    });
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the command on the terminal did not end within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    (status, String::from_utf8_lossy(&reader.join().unwrap()).into_owned())
+}
+
+#[test]
+fn on_a_terminal_the_lines_are_drawn_and_the_cursor_comes_back() {
+    let sb = Sandbox::new();
+    let (server, _wheels, urls) = served(&sb);
+    server.faults().stall_ms = 300;
+    let (child, stdin) = on_a_terminal(&sb, &fetch_command(&sb, &urls));
+    let (status, screen) = wait_with_timeout(child, Duration::from_secs(30));
+    drop(stdin);
+    assert!(status.success(), "{status}: {screen:?}");
+    assert!(screen.contains("\x1b[?25l"), "the cursor is hidden while drawing: {screen:?}");
+    assert!(
+        screen.contains("wheel-fetch") && screen.contains("/3 files"),
+        "a line for the stage: {screen:?}"
+    );
+    assert!(screen.contains("3 files, "), "the line ends as a summary: {screen:?}");
+    let shown = screen.rfind("\x1b[?25h").expect("the cursor is shown again");
+    assert!(shown > screen.rfind("\x1b[?25l").unwrap(), "{screen:?}");
+    let records = std::fs::read_to_string(sb.path().join("out.jsonl")).unwrap();
+    assert!(!records.contains("\"progress\"") && parse_records(&records).len() == 4, "{records}");
+}
+
+#[test]
+fn ctrl_c_on_a_terminal_shows_the_cursor_again_and_exits_130() {
+    let sb = Sandbox::new();
+    let (server, _wheels, urls) = served(&sb);
+    server.faults().stall_ms = 10_000;
+    let (child, mut stdin) = on_a_terminal(&sb, &fetch_command(&sb, &urls));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.arrived() == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Let the display draw a few times, then type Ctrl-C.
+    std::thread::sleep(Duration::from_millis(500));
+    let typed = Instant::now();
+    stdin.write_all(b"\x03").unwrap();
+    stdin.flush().unwrap();
+    let (status, screen) = wait_with_timeout(child, Duration::from_secs(10));
+    assert!(typed.elapsed() < Duration::from_secs(3), "Ctrl-C ends the run at once");
+    assert_eq!(status.code(), Some(130), "{screen:?}");
+    assert!(screen.contains("wheel-fetch"), "the line was drawn: {screen:?}");
+    assert!(screen.contains("interrupted"), "{screen:?}");
+    let shown = screen.rfind("\x1b[?25h").expect("the cursor is shown again");
+    assert!(shown > screen.rfind("\x1b[?25l").expect("it was hidden"), "{screen:?}");
+}
