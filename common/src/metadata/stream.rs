@@ -22,7 +22,9 @@
 //! should be, a body that is not a zip), the rest of the body is read and the
 //! whole file is read through its central directory, as before: the walk
 //! only ever ends a download early, it never decides an answer the full read
-//! would not give.
+//! would not give. One exception saves a useless download: a body that does
+//! not start with a local header (an HTML error page, say) is no wheel, and
+//! is an error at once, naming the URL and showing its first bytes.
 //!
 //! Every byte received goes to a [`Spill`]: memory for the first few MB, a
 //! temporary file after, so the full read never holds a wheel in memory.
@@ -30,7 +32,7 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read, Seek, Write};
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use flate2::bufread::DeflateDecoder;
 
 use super::read::{dist_info_matches, read_wheel_file, same_version, url_filename, METADATA_LIMIT};
@@ -71,7 +73,13 @@ pub(super) fn read(body: impl Read, url: &str, length: Option<u64>) -> Result<St
         BufReader::with_capacity(BUFFER, Tee { inner: body, spill: Spill::default(), broken: None });
     let wanted = WheelFilename::parse(&filename).ok();
     if let Some(wheel) = &wanted {
-        if let Ok(Some(meta)) = walk(&mut input, wheel) {
+        let walked = walk(&mut input, wheel);
+        if let Ok(Walk::NotZip(head)) = walked {
+            // Say so now rather than after downloading whatever this is.
+            let head = String::from_utf8_lossy(&head).escape_debug().to_string();
+            bail!("{shown} is not a wheel (not a zip file): its body starts with \"{head}\"");
+        }
+        if let Ok(Walk::Found(meta)) = walked {
             let mut tee = input.into_inner();
             let rest = length.map(|len| len.saturating_sub(tee.spill.len));
             if rest.is_some_and(|rest| rest <= DRAIN) {
@@ -96,15 +104,27 @@ pub(super) fn read(body: impl Read, url: &str, length: Option<u64>) -> Result<St
     Ok(Streamed { meta, bytes })
 }
 
-/// Walks the local headers up to the wheel's METADATA: `Some` when it was
-/// read and passed every check, `None` (or an error) when the walk gives up.
-fn walk(input: &mut impl BufRead, wheel: &WheelFilename) -> io::Result<Option<CoreMetadata>> {
+/// How the walk over the local headers ended.
+enum Walk {
+    /// The wheel's METADATA, read and checked.
+    Found(CoreMetadata),
+    /// Nothing to trust before the central directory: read it all.
+    GiveUp,
+    /// The body does not start as a zip does; its first bytes.
+    NotZip(Vec<u8>),
+}
+
+/// Walks the local headers up to the wheel's METADATA.
+fn walk(input: &mut impl BufRead, wheel: &WheelFilename) -> io::Result<Walk> {
+    let mut first = true;
     loop {
         let mut fixed = [0u8; zip_tail::LOCAL_LEN as usize];
         input.read_exact(&mut fixed)?;
         if u32_at(&fixed, 0) != LOCAL_SIG {
-            return Ok(None); // the central directory, or not a zip
+            // A wheel starts with a local header; later, this is the central directory.
+            return Ok(if first { Walk::NotZip(fixed[..16].to_vec()) } else { Walk::GiveUp });
         }
+        first = false;
         let flags = u16_at(&fixed, 6);
         let mut entry = Entry {
             name: String::new(),
@@ -126,56 +146,56 @@ fn walk(input: &mut impl BufRead, wheel: &WheelFilename) -> io::Result<Option<Co
         let descriptor = flags & 8 != 0;
         let top = entry.name.split_once('/').map(|(top, _)| top);
         if top.is_some_and(|top| top.ends_with(".dist-info") && !dist_info_matches(top, wheel)) {
-            return Ok(None); // another .dist-info folder: the central directory decides
+            return Ok(Walk::GiveUp); // another .dist-info folder: the central directory decides
         }
         if !is_metadata(&entry.name, wheel) {
             if !descriptor {
                 let skipped = io::copy(&mut input.by_ref().take(entry.compressed_size), &mut io::sink())?;
                 if skipped != entry.compressed_size {
-                    return Ok(None);
+                    return Ok(Walk::GiveUp);
                 }
             } else if entry.method == 8 {
                 io::copy(&mut DeflateDecoder::new(input.by_ref()), &mut io::sink())?;
                 read_descriptor(input, zip64)?;
             } else {
-                return Ok(None); // a stored entry of unknown length
+                return Ok(Walk::GiveUp); // a stored entry of unknown length
             }
             continue;
         }
         if flags & 1 != 0 {
-            return Ok(None);
+            return Ok(Walk::GiveUp);
         }
         let (data, crc, size) = if !descriptor {
             if entry.compressed_size > METADATA_LIMIT {
-                return Ok(None);
+                return Ok(Walk::GiveUp);
             }
             let mut raw = Vec::with_capacity(entry.compressed_size as usize);
             input.by_ref().take(entry.compressed_size).read_to_end(&mut raw)?;
             match zip_tail::decompress(&entry, &raw, METADATA_LIMIT) {
                 Ok(data) => (data, crc, entry.uncompressed_size),
-                Err(_) => return Ok(None),
+                Err(_) => return Ok(Walk::GiveUp),
             }
         } else if entry.method == 8 {
             let mut data = Vec::new();
             DeflateDecoder::new(input.by_ref()).take(METADATA_LIMIT + 1).read_to_end(&mut data)?;
             if data.len() as u64 > METADATA_LIMIT {
-                return Ok(None);
+                return Ok(Walk::GiveUp);
             }
             let (crc, size) = read_descriptor(input, zip64)?;
             (data, crc, size)
         } else {
-            return Ok(None);
+            return Ok(Walk::GiveUp);
         };
         let mut actual = flate2::Crc::new();
         actual.update(&data);
         if actual.sum() != crc || data.len() as u64 != size {
-            return Ok(None);
+            return Ok(Walk::GiveUp);
         }
-        let Ok(text) = String::from_utf8(data) else { return Ok(None) };
-        let Ok(meta) = CoreMetadata::parse(&text, &entry.name) else { return Ok(None) };
+        let Ok(text) = String::from_utf8(data) else { return Ok(Walk::GiveUp) };
+        let Ok(meta) = CoreMetadata::parse(&text, &entry.name) else { return Ok(Walk::GiveUp) };
         let same =
             normalize(&meta.name) == normalize(&wheel.name) && same_version(&meta.version, &wheel.version);
-        return Ok(same.then_some(meta));
+        return Ok(if same { Walk::Found(meta) } else { Walk::GiveUp });
     }
 }
 

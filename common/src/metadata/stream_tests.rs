@@ -184,8 +184,15 @@ fn a_metadata_entry_whose_crc_is_wrong_is_not_believed() {
 
 #[test]
 fn a_body_that_is_no_zip_truncated_or_broken_off_is_an_error_naming_the_url() {
-    let err = format!("{:#}", read_all(b"<html>rate limited</html>").unwrap_err());
-    assert!(err.starts_with(&format!("{URL} is not a wheel (not a zip file)")), "{err}");
+    // Not read to its end: the first bytes say enough.
+    let page = format!("<html>rate limited{}</html>", " ".repeat(10 * 1024 * 1024));
+    let mut body = io::Cursor::new(page.as_bytes());
+    let err = format!("{:#}", read(&mut body, URL, None).unwrap_err());
+    assert_eq!(
+        err,
+        format!("{URL} is not a wheel (not a zip file): its body starts with \"<html>rate limit\"")
+    );
+    assert!(body.position() <= BUFFER as u64, "{} bytes read", body.position());
 
     let noise = noise();
     let zip = zip_of(&[
