@@ -240,7 +240,7 @@ fn answer(req: &Request, state: &State) -> (Response, WireFaults) {
                 .project_html(&project, &state.base, &faults)
                 .map(|p| Response::new(200, "text/html", p))
         };
-        return (page.unwrap_or_else(Response::not_found), WireFaults::default());
+        return (index::revalidate(req, page.unwrap_or_else(Response::not_found)), WireFaults::default());
     }
     if let Some(name) = path.strip_prefix("/files/") {
         return serve_file(req, state, name, &faults);

@@ -1,14 +1,18 @@
 //! The package index the test server serves, built from wheel files: the
 //! PEP 503 HTML and PEP 691 JSON pages, with the PEP 658 metadata
-//! attributes when that is on and the faults that change what is advertised.
+//! attributes when that is on, PEP 592 yanked files a test marks with
+//! [`Index::yank`], the faults that change what is advertised, and the
+//! `ETag` / `If-None-Match` revalidation of project pages ([`revalidate`]).
 
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use wheelpipe::hash::sha256_hex;
 use wheelpipe::names::normalize;
 
+use super::http::{Request, Response};
 use super::Faults;
 
 /// One wheel the server holds.
@@ -49,6 +53,9 @@ impl Dist {
 #[derive(Clone, Debug, Default)]
 pub struct Index {
     pub projects: BTreeMap<String, Vec<Dist>>,
+    /// Yanked files (PEP 592): filename to the reason, possibly empty. Shared
+    /// so a test can yank a file of a running server.
+    yanked: Arc<Mutex<BTreeMap<String, String>>>,
 }
 
 impl Index {
@@ -63,6 +70,19 @@ impl Index {
 
     pub fn file(&self, filename: &str) -> Option<&Dist> {
         self.projects.values().flatten().find(|d| d.filename == filename)
+    }
+
+    /// Marks a served file as yanked (PEP 592), with a reason that may be
+    /// empty: the pages say so from the next request on. The file itself is
+    /// still served.
+    pub fn yank(&self, filename: &str, reason: &str) {
+        assert!(self.file(filename).is_some(), "cannot yank {filename}: the index does not hold it");
+        self.yanked.lock().unwrap().insert(filename.to_string(), reason.to_string());
+    }
+
+    /// The reason a file is yanked for, `None` when it is not yanked.
+    pub fn yanked(&self, filename: &str) -> Option<String> {
+        self.yanked.lock().unwrap().get(filename).cloned()
     }
 
     pub fn root_html(&self) -> String {
@@ -87,6 +107,9 @@ impl Index {
             let mut attrs = String::new();
             if let Some(rp) = &d.requires_python {
                 attrs.push_str(&format!(" data-requires-python=\"{}\"", html_escape(rp)));
+            }
+            if let Some(reason) = self.yanked(&d.filename) {
+                attrs.push_str(&format!(" data-yanked=\"{}\"", html_escape(&reason)));
             }
             if !faults.no_pep658 {
                 let h = sha256_hex(&d.metadata);
@@ -116,7 +139,7 @@ impl Index {
                 } else {
                     serde_json::json!({ "sha256": sha256_hex(&d.metadata) })
                 };
-                serde_json::json!({
+                let mut file = serde_json::json!({
                     "filename": d.filename,
                     "url": format!("{base}/files/{}", d.filename),
                     "hashes": { "sha256": advertised_hash(d, faults) },
@@ -124,7 +147,13 @@ impl Index {
                     "core-metadata": meta,
                     "dist-info-metadata": meta,
                     "size": d.bytes.len(),
-                })
+                });
+                if let Some(reason) = self.yanked(&d.filename) {
+                    let yanked =
+                        if reason.is_empty() { serde_json::json!(true) } else { serde_json::json!(reason) };
+                    file["yanked"] = yanked;
+                }
+                file
             })
             .collect();
         let versions: std::collections::BTreeSet<&str> =
@@ -134,6 +163,28 @@ impl Index {
         });
         Some(page.to_string())
     }
+}
+
+/// A project page's answer with HTTP revalidation: a strong `ETag` made
+/// from the body and `Cache-Control: max-age=0` (a client may keep the page
+/// but must ask again), and `304 Not Modified` without a body when the
+/// request's `If-None-Match` names the page's current tag (or is `*`). Any
+/// other answer (a 404) passes unchanged.
+pub fn revalidate(req: &Request, resp: Response) -> Response {
+    if resp.status != 200 {
+        return resp;
+    }
+    let etag = format!("\"{}\"", &sha256_hex(&resp.body)[..32]);
+    let matches = req.header("if-none-match").is_some_and(|tags| {
+        tags.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == "*" || t == etag)
+    });
+    let resp = if matches {
+        let content_type = resp.headers.iter().find(|(k, _)| k == "Content-Type").map(|(_, v)| v.clone());
+        Response::new(304, content_type.as_deref().unwrap_or("text/html"), Vec::new())
+    } else {
+        resp
+    };
+    resp.header("ETag", etag).header("Cache-Control", "max-age=0")
 }
 
 /// The sha256 the index claims: the real one unless `wrong_hash_for` names the file.
