@@ -106,9 +106,13 @@ pub fn check_conflicts(staged: &[Staged], old: &[OldDist]) -> Result<()> {
             }
         }
     }
+    let mut folders: HashMap<&Path, bool> = HashMap::new();
     let owned = |p: &Path| old.iter().any(|o| o.files.contains(p) || p.starts_with(&o.dist_info));
     for (dest, s) in by_dest {
-        if fs::symlink_metadata(dest).is_ok() && !owned(dest) {
+        // A missing folder has no files: one look for all of them.
+        let parent = dest.parent().unwrap_or(dest);
+        let folder = *folders.entry(parent).or_insert_with(|| fs::symlink_metadata(parent).is_ok());
+        if folder && fs::symlink_metadata(dest).is_ok() && !owned(dest) {
             bail!(
                 "{} (from {}) already exists in the virtualenv and belongs to no distribution being replaced",
                 dest.display(),

@@ -5,7 +5,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -73,12 +73,13 @@ impl Linker {
 
     /// Makes `dest` (which must not exist) a file with the contents of
     /// `src` and the permissions `mode`; says how.
-    pub fn link(&self, src: &Path, dest: &Path, mode: u32, warn: &Warn) -> Result<LinkMode> {
-        self.link_inner(src, dest, mode, warn)
+    /// `src_mode` is the source's permissions (from the cache's manifest).
+    pub fn link(&self, src: &Path, src_mode: u32, dest: &Path, mode: u32, warn: &Warn) -> Result<LinkMode> {
+        self.link_inner(src, src_mode, dest, mode, warn)
             .with_context(|| format!("cannot put {} at {}", src.display(), dest.display()))
     }
 
-    fn link_inner(&self, src: &Path, dest: &Path, mode: u32, warn: &Warn) -> Result<LinkMode> {
+    fn link_inner(&self, src: &Path, src_mode: u32, dest: &Path, mode: u32, warn: &Warn) -> Result<LinkMode> {
         if self.level.load(Ordering::Relaxed) == REFLINK {
             match reflink(src, dest, mode) {
                 Ok(()) => return Ok(LinkMode::Clone),
@@ -88,8 +89,7 @@ impl Linker {
         }
         if self.level.load(Ordering::Relaxed) == HARDLINK {
             // A hard link shares the cached file's mode: only when it is right.
-            let same_mode = fs::metadata(src)?.mode() & 0o7777 == mode;
-            if same_mode {
+            if src_mode == mode {
                 match fs::hard_link(src, dest) {
                     Ok(()) => return Ok(LinkMode::Link),
                     Err(e) if unsupported(&e) => self.refused(HARDLINK, &e, warn),
@@ -127,7 +127,7 @@ pub fn all(
                 return Ok((crate::stage::write_new(&plan.staged, plan.mode, &fixed)?, None));
             }
         }
-        let how = linker.link(&src, &plan.staged, plan.mode, warn)?;
+        let how = linker.link(&src, cached.mode, &plan.staged, plan.mode, warn)?;
         Ok(((cached.hash.clone(), cached.size), Some(how)))
     };
     let chunk = plans.len().div_ceil(threads.max(1)).max(128);
@@ -206,6 +206,7 @@ mod ficlone {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::MetadataExt;
 
     #[test]
     fn links_or_copies_with_the_asked_mode_and_says_how() {
@@ -215,17 +216,17 @@ mod tests {
         fs::set_permissions(&src, fs::Permissions::from_mode(0o644)).unwrap();
         let none = |_: String| {};
         let auto = Linker::new(Pref::Auto);
-        let how = auto.link(&src, &dir.path().join("a"), 0o644, &none).unwrap();
+        let how = auto.link(&src, 0o644, &dir.path().join("a"), 0o644, &none).unwrap();
         assert_ne!(how, LinkMode::Copy, "ext4 hard links, btrfs/xfs reflink");
         assert_eq!(fs::read_to_string(dir.path().join("a")).unwrap(), "data");
         // A mode unlike the cached file's is never a hard link.
-        let how = Linker::new(Pref::Hardlink).link(&src, &dir.path().join("b"), 0o755, &none).unwrap();
+        let how = Linker::new(Pref::Hardlink).link(&src, 0o644, &dir.path().join("b"), 0o755, &none).unwrap();
         assert_eq!(how, LinkMode::Copy);
         assert_eq!(fs::metadata(dir.path().join("b")).unwrap().mode() & 0o777, 0o755);
         assert_eq!(fs::metadata(&src).unwrap().mode() & 0o777, 0o644, "the source keeps its mode");
-        let how = Linker::new(Pref::Copy).link(&src, &dir.path().join("c"), 0o644, &none).unwrap();
+        let how = Linker::new(Pref::Copy).link(&src, 0o644, &dir.path().join("c"), 0o644, &none).unwrap();
         assert_eq!(how, LinkMode::Copy);
         assert_eq!(fs::metadata(dir.path().join("c")).unwrap().nlink(), 1);
-        assert!(auto.link(&src, &dir.path().join("c"), 0o644, &none).is_err(), "never overwrites");
+        assert!(auto.link(&src, 0o644, &dir.path().join("c"), 0o644, &none).is_err(), "never overwrites");
     }
 }

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs::{self, OpenOptions};
-use std::io::Write;
+use std::io::{ErrorKind, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -172,7 +172,7 @@ fn stage_inner(
     let python = scheme.python.to_string_lossy().into_owned();
     let generated = ["INSTALLER", "REQUESTED", "RECORD"].map(|f| format!("{dist_info}/{f}"));
     let tree = dir.join("tree");
-    let mut dirs = Dirs::default();
+    let mut dirs = Dirs { root: tree.clone(), made: HashSet::new() };
     let staged_path = |dest: &Path, dirs: &mut Dirs| -> Result<PathBuf> {
         let rel = dest.strip_prefix(&scheme.venv).context("a destination is inside the venv")?;
         let staged = tree.join(rel);
@@ -250,16 +250,27 @@ fn stage_inner(
     Ok(Staged { wheel: job.wheel.clone(), name, version, dist_info: info_dest, files, tree, how })
 }
 
-/// Folders made in the staging tree, so each is made once.
-#[derive(Default)]
-struct Dirs(HashSet<PathBuf>);
+/// Folders made in the staging tree, top down, so each is made with one
+/// call (a folder costs as much as a file on some disks).
+struct Dirs {
+    root: PathBuf,
+    made: HashSet<PathBuf>,
+}
 
 impl Dirs {
     fn make(&mut self, dir: &Path) -> Result<()> {
-        if !self.0.contains(dir) {
-            fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            self.0.insert(dir.to_path_buf());
+        if self.made.contains(dir) {
+            return Ok(());
         }
+        let made = if dir == self.root {
+            fs::create_dir_all(dir)
+        } else {
+            self.make(dir.parent().context("the staging tree is in a folder")?)?;
+            fs::create_dir(dir)
+                .or_else(|e| if e.kind() == ErrorKind::AlreadyExists { Ok(()) } else { Err(e) })
+        };
+        made.with_context(|| format!("cannot create {}", dir.display()))?;
+        self.made.insert(dir.to_path_buf());
         Ok(())
     }
 }

@@ -34,6 +34,8 @@ pub struct CachedFile {
     pub hash: String,
     pub size: u64,
     pub executable: bool,
+    /// The stored file's permissions (a hard link shares them).
+    pub mode: u32,
 }
 
 /// A wheel in the cache.
@@ -202,7 +204,11 @@ fn unpack(
     let entries = entries
         .iter()
         .zip(done)
-        .map(|(e, (hash, size))| CachedFile { name: e.name.clone(), hash, size, executable: e.executable })
+        .zip(&plans)
+        .map(|((e, (hash, size)), p)| {
+            let (name, executable, mode) = (e.name.clone(), e.executable, p.mode);
+            CachedFile { name, hash, size, executable, mode }
+        })
         .collect();
     let manifest = Manifest { filename: filename.to_string(), verified: verify, entries };
     let path = tmp.join("manifest.json");
