@@ -18,6 +18,8 @@ use ureq::Agent;
 
 use crate::netrc::Netrc;
 
+mod dns;
+
 pub use ureq::http::{Response, StatusCode};
 pub use ureq::Body;
 
@@ -72,7 +74,7 @@ pub enum HttpError {
 impl Client {
     pub fn new(options: HttpOptions) -> Result<Client> {
         let tls = TlsConfig::builder().root_certs(root_certs(options.cert.as_ref())?).build();
-        let agent: Agent = Agent::config_builder()
+        let config = Agent::config_builder()
             .http_status_as_error(false)
             .timeout_connect(Some(options.timeout))
             .timeout_per_read(Some(options.timeout))
@@ -82,8 +84,9 @@ impl Client {
             .user_agent(concat!("wheelpipe/", env!("CARGO_PKG_VERSION")))
             .tls_config(tls)
             .proxy(ureq::Proxy::try_from_env())
-            .build()
-            .into();
+            .build();
+        let connector = ureq::unversioned::transport::DefaultConnector::new();
+        let agent = Agent::with_parts(config, connector, dns::CachingResolver::default());
         Ok(Client { agent, options, credentials: Mutex::default(), netrc: Netrc::load() })
     }
 
