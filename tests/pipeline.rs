@@ -146,9 +146,12 @@ fn a_download_cut_midway_is_resumed() {
     let mut sb = Sandbox::new();
     sb.set_env("WHEELPIPE_RETRY_BACKOFF_MS", "10");
     let (server, reqs) = setup(&sb);
-    server.faults().drop_after_bytes = Some(200);
     let venv = sb.venv("venv");
-    let run = install(&sb, &server, &venv, &reqs, None);
+    // The wheels' transfers break, not the metadata reads: resolve first.
+    let resolved = pipeline(vec![sb.resolve(&server.url(), &venv, &[&reqs])], None);
+    resolved.assert_success();
+    server.faults().drop_after_bytes = Some(200);
+    let run = pipeline(vec![sb.fetch(), sb.unpack(&venv)], Some(resolved.stdout.into_bytes()));
     run.assert_success();
     assert_eq!(installed(&run).len(), 2);
     sb.pip_ok(&venv, &["check"]);

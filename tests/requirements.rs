@@ -88,14 +88,14 @@ fn pip_index_url_and_pip_conf_are_read_like_pip() {
     by_env.env("PIP_INDEX_URL", server.url());
     let run = pipeline(vec![by_env], None);
     run.assert_success();
-    assert_eq!(names(&run), ["alpha==1.0"]);
+    assert_eq!(names(&run), ["alpha==1.0", "beta==2.0"], "alpha's dependency comes along");
 
     sb.write("home/.config/pip/pip.conf", &format!("[global]\nindex-url = {}\n", server.url()));
     let mut by_conf = sb.resolve_with(&venv, &arg);
     by_conf.env_remove("PIP_CONFIG_FILE");
     let run = pipeline(vec![by_conf], None);
     run.assert_success();
-    assert_eq!(names(&run), ["alpha==1.0"]);
+    assert_eq!(names(&run), ["alpha==1.0", "beta==2.0"], "alpha's dependency comes along");
 
     // The flag wins over the environment, which wins over the file.
     let dead = "http://127.0.0.1:9/simple";

@@ -6,21 +6,34 @@ use std::path::PathBuf;
 use clap::{value_parser, Arg, ArgAction, Command};
 
 const LONG_ABOUT: &str = "\
-Reads requirement files in pip's format that pin every distribution with
-`==` (a lock, as pip-compile or `pip freeze` write them), asks the package
-index for each project's files, all at once, and picks for every pin the one
-wheel that fits the target interpreter best: its tags, its Requires-Python
-and the requirement's --hash values. Writes one `artifact` record a wheel on
-stdout, sorted by name, then an `end` record.
+Reads requirement files in pip's format and finds the newest set of
+versions that fits together and fits the target interpreter: a backtracking
+resolver (PubGrub) over the index's versions, with each version's
+dependencies read from its metadata (PEP 658, else a few kilobytes of the
+wheel by range requests), all pages and metadata read ahead in parallel.
+Markers are evaluated for the target interpreter; extras, constraints
+(`-c`), Requires-Python, yanked files (used only for an exact == pin, with a
+warning) and pip's pre-release rules (only when asked for, by --pre or a
+specifier naming one, or when nothing else fits) apply. Picks for every
+distribution the one wheel that fits the interpreter best (its tags, its
+Requires-Python, the --hash values) and writes one `artifact` record a wheel
+on stdout, sorted by name, then an `end` record. When no set fits, the error
+explains why, step by step.
 
-Requirements whose environment marker is false for the target interpreter are
-left out. A requirement that is not pinned with `==` is an error: full
-resolution is not supported yet, nor are source distributions, editable,
-URL or local path requirements.
+In hash-checking mode (--require-hashes, or any --hash) every distribution,
+dependencies included, must be pinned with == and hashed, as pip demands.
+A PEP 751 lock (`pylock.toml` or `pylock.NAME.toml`) given as the only
+input is installed as locked, without resolving: each package whose marker
+holds, with its best wheel for the interpreter. --lock FILE writes one.
+
+Source distributions, editable, URL and local path requirements are not
+supported yet.
 
 The index comes from --index-url and the other index flags, else from the
 requirement files' own options (`--index-url`, `--find-links`, ...), else from
 PIP_* environment variables, pip's configuration files and pip's default.
+Project pages and metadata are kept in the cache (--cache-dir) and
+revalidated with the index as its Cache-Control and ETag allow.
 
 Example:
 
@@ -30,7 +43,7 @@ Example:
 pub fn command() -> Command {
     Command::new("wheel-resolve")
         .version(env!("CARGO_PKG_VERSION"))
-        .about("Turn a pinned requirements file into the exact wheels to install")
+        .about("Resolve requirement files into the exact wheels to install")
         .long_about(LONG_ABOUT)
         .arg(
             Arg::new("index-url")
@@ -60,6 +73,22 @@ pub fn command() -> Command {
                 .action(ArgAction::SetTrue)
                 .help("Use no index, only --find-links locations"),
         )
+        .arg(
+            Arg::new("pre")
+                .long("pre")
+                .action(ArgAction::SetTrue)
+                .help("Consider pre-releases and development versions as well (pip --pre)"),
+        )
+        .arg(Arg::new("no-deps").long("no-deps").action(ArgAction::SetTrue).help(
+            "Install the requirements only, not their dependencies (pip --no-deps): no metadata is read",
+        ))
+        .arg(
+            Arg::new("lock")
+                .long("lock")
+                .value_name("FILE")
+                .value_parser(value_parser!(PathBuf))
+                .help("Also write the resolution as a PEP 751 lock file (pylock.toml)"),
+        )
         .arg(wheelpipe::args::cert())
         .arg(
             Arg::new("python")
@@ -79,6 +108,6 @@ pub fn command() -> Command {
                 .num_args(1..)
                 .required(true)
                 .value_parser(value_parser!(PathBuf))
-                .help("Requirement files in pip's format, every distribution pinned with ==; - reads stdin"),
+                .help("Requirement files in pip's format; - reads stdin"),
         )
 }

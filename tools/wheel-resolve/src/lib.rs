@@ -1,15 +1,15 @@
-//! wheel-resolve: a fully pinned requirements file (a lock) to the exact
-//! wheels to install, as `artifact` records. The steps: parse the files,
-//! keep the pins whose markers hold for the target interpreter, read every
-//! project page at once, choose one wheel a pin, write the records sorted
-//! by name and an `end` record.
+//! wheel-resolve: requirement files (pip's format) to the exact wheels to
+//! install, as `artifact` records. The steps: parse the files, keep the
+//! requirements whose markers hold for the target interpreter, resolve them
+//! with backtracking (reading pages and metadata ahead, in parallel), write
+//! one record a distribution sorted by name, then an `end` record.
 
 pub mod cli;
-mod fetch;
 mod pins;
-#[allow(dead_code, unused_imports)] // until the CLI reads and writes locks
 mod pylock;
 pub mod requirements;
+mod resolver;
+mod roots;
 mod select;
 
 use std::io::{Read, Write};
@@ -31,7 +31,9 @@ use wheelpipe::stream::Writer;
 use wheelpipe::tags::Tags;
 use wheelpipe::wheel_name::WheelFilename;
 
+use pep508_rs::MarkerEnvironment;
 use requirements::{parse_file, FileOptions, Requirements, Source};
+use wheelpipe::records::Artifact;
 
 const TOOL: &str = "wheel-resolve";
 
@@ -122,13 +124,83 @@ fn describe_sources(urls: &IndexUrls) -> String {
     }
 }
 
-/// Resolves what the command line asks and writes the records to `out`;
-/// on an error nothing is written and the caller ends the stream.
+/// Everything a resolution needs to know about the run.
+struct Run<'a> {
+    matches: &'a ArgMatches,
+    quiet: bool,
+    cache: Option<&'a Cache>,
+    index: &'a IndexClient<'a>,
+    client: &'a Client,
+    target: &'a select::Target<'a>,
+    env: &'a MarkerEnvironment,
+}
+
+/// The wheels `reqs` resolve to, or an error saying why there are none.
+fn resolve(run: &Run<'_>, reqs: &Requirements) -> Result<Vec<Artifact>> {
+    let roots = roots::collect(reqs, run.env)
+        .map_err(|errors| fail(errors.iter().map(ToString::to_string).collect(), Exit::Usage))?;
+    let cx = resolver::Context {
+        index: run.index,
+        http: run.client,
+        cache: run.cache,
+        target: run.target,
+        env: run.env,
+        hashes: &roots.hashes,
+        no_deps: run.matches.get_flag("no-deps"),
+    };
+    let pre = run.matches.get_flag("pre") || reqs.options.pre;
+    let resolution =
+        resolver::resolve(cx, run.env, pre, &roots.wanted, &roots.constraints).map_err(|e| match e {
+            resolver::Failed::NoSolution(why) => {
+                fail(vec![format!("no set of versions fits the requirements:\n{why}")], Exit::Failed)
+            }
+            resolver::Failed::Stopped(why) => fail(vec![why], Exit::Failed),
+        })?;
+    if !run.quiet {
+        for warning in &resolution.warnings {
+            eprintln!("{TOOL}: warning: {warning}");
+        }
+    }
+    if let Some(pins) = &roots.pins {
+        let unpinned: Vec<String> = resolution
+            .artifacts
+            .iter()
+            .filter(|a| !pins.iter().any(|p| p.name == normalize(&a.name)))
+            .map(|a| {
+                format!(
+                    "{} {} is needed as a dependency but is not in the requirements: in hash-checking \
+                     mode every distribution must be pinned with == and --hash",
+                    a.name, a.version
+                )
+            })
+            .collect();
+        if !unpinned.is_empty() {
+            return Err(fail(unpinned, Exit::Failed));
+        }
+    }
+    Ok(resolution.artifacts)
+}
+
+/// Resolves what the command line asks (or reads the lock it names) and
+/// writes the records to `out`; on an error nothing is written and the
+/// caller ends the stream.
 pub fn run<W: Write>(matches: &ArgMatches, out: &mut Writer<W>) -> Result<Exit> {
     let quiet = matches.get_flag("quiet");
     let paths: Vec<PathBuf> =
         matches.get_many::<PathBuf>("requirements").into_iter().flatten().cloned().collect();
-    let reqs = read_requirements(&paths)?;
+    let lock_input = match paths.as_slice() {
+        [one] if pylock::is_lock_file(one) => Some(one.clone()),
+        many if many.iter().any(|p| pylock::is_lock_file(p)) => {
+            return Err(
+                Failure::usage("a pylock.toml is installed alone, without other requirement files").into()
+            )
+        }
+        _ => None,
+    };
+    let reqs = match lock_input {
+        Some(_) => Requirements::default(),
+        None => read_requirements(&paths)?,
+    };
     let cache = match matches.get_one::<PathBuf>("cache-dir") {
         Some(dir) => Some(Cache::from_flag(Some(dir))?),
         None => Cache::from_flag(None).ok(),
@@ -137,13 +209,14 @@ pub fn run<W: Write>(matches: &ArgMatches, out: &mut Writer<W>) -> Result<Exit> 
     let interpreter =
         Interpreter::query(python, cache.as_ref()).map_err(|e| Failure::usage(format!("{e:#}")))?;
     let env = pins::marker_environment(&interpreter)?;
-    let pins = pins::collect(&reqs, &env)
-        .map_err(|errors| fail(errors.iter().map(ToString::to_string).collect(), Exit::Usage))?;
 
     let settings = Settings::load(&index_flags(matches, &reqs.options), Some(&interpreter))
         .map_err(|e| Failure::usage(format!("{e:#}")))?;
     let client = Client::new(settings.http_options())?;
-    let index = IndexClient::new(&client, settings.urls.clone());
+    let mut index = IndexClient::new(&client, settings.urls.clone());
+    if let Some(cache) = &cache {
+        index = index.with_cache(cache.clone());
+    }
     let tags = Tags::for_interpreter(&interpreter);
     let rank = |wheel: &WheelFilename| tags.rank(wheel);
     let (major, minor, micro) = interpreter.version;
@@ -154,30 +227,27 @@ pub fn run<W: Write>(matches: &ArgMatches, out: &mut Writer<W>) -> Result<Exit> 
         sources: describe_sources(&settings.urls),
     };
 
-    let names: Vec<String> = pins.iter().map(|p| p.name.clone()).collect();
-    let pages = fetch::project_pages(&index, &names);
-    let mut artifacts = Vec::new();
-    let mut errors = Vec::new();
-    for (pin, page) in pins.iter().zip(pages) {
-        let chosen =
-            page.map_err(|e| format!("{pin}: {e:#}")).and_then(|files| select::choose(pin, &files, &target));
-        match chosen {
-            Ok(choice) => {
-                if let (Some(reason), false) = (&choice.yanked, quiet) {
-                    let because = if reason.is_empty() { String::new() } else { format!(": {reason}") };
-                    eprintln!(
-                        "{TOOL}: warning: {} {} is yanked{because}",
-                        choice.artifact.name, choice.artifact.version
-                    );
-                }
-                artifacts.push(choice.artifact);
-            }
-            Err(message) => errors.push(message),
+    let mut artifacts = match &lock_input {
+        Some(lock) => {
+            pylock::read(lock, &env, &target).map_err(|e| fail(vec![format!("{e:#}")], Exit::Failed))?
         }
-    }
-
-    if !errors.is_empty() {
-        return Err(fail(errors, Exit::Failed));
+        None => {
+            let run = Run {
+                matches,
+                quiet,
+                cache: cache.as_ref(),
+                index: &index,
+                client: &client,
+                target: &target,
+                env: &env,
+            };
+            resolve(&run, &reqs)?
+        }
+    };
+    if let Some(lock) = matches.get_one::<PathBuf>("lock") {
+        let python = format!("=={major}.{minor}.*");
+        pylock::write(lock, &artifacts, Some(&python), settings.urls.index_url.as_deref())
+            .with_context(|| format!("cannot write the lock {}", lock.display()))?;
     }
     artifacts.sort_by_key(|a| normalize(&a.name));
     for artifact in &artifacts {

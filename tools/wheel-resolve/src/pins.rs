@@ -63,7 +63,7 @@ pub fn marker_environment(interpreter: &Interpreter) -> Result<MarkerEnvironment
     .with_context(|| format!("the markers of {} are not valid", interpreter.executable.display()))
 }
 
-fn error(location: &Location, message: String) -> ParseError {
+pub(crate) fn error(location: &Location, message: String) -> ParseError {
     ParseError { location: location.clone(), message }
 }
 
@@ -152,7 +152,8 @@ pub fn collect(reqs: &Requirements, env: &MarkerEnvironment) -> Result<Vec<Pin>,
         };
         errors.push(error(&pin.location, format!("{pin} has no --hash, but hashes are required ({why})")));
     }
-    errors.extend(no_binary_errors(reqs, &pins));
+    let named: Vec<_> = pins.values().map(|p| (p.name.clone(), p.to_string(), p.location.clone())).collect();
+    errors.extend(no_binary_errors(reqs, &named));
     if errors.is_empty() {
         Ok(pins.into_values().collect())
     } else {
@@ -178,7 +179,11 @@ fn merge_hashes(kept: &mut Vec<Hash>, more: &[Hash]) -> Result<(), String> {
 }
 
 /// `--no-binary` naming a pin (or `:all:`) asks for a source build.
-fn no_binary_errors(reqs: &Requirements, pins: &BTreeMap<String, Pin>) -> Vec<ParseError> {
+/// `requirements` are (normalized name, as shown, where) triples.
+pub(crate) fn no_binary_errors(
+    reqs: &Requirements,
+    requirements: &[(String, String, Location)],
+) -> Vec<ParseError> {
     let mut all = false;
     let mut named = Vec::new();
     for value in &reqs.options.no_binary {
@@ -192,12 +197,13 @@ fn no_binary_errors(reqs: &Requirements, pins: &BTreeMap<String, Pin>) -> Vec<Pa
         }
     }
     let only_binary: Vec<String> = reqs.options.only_binary.iter().map(|n| normalize(n)).collect();
-    pins.values()
-        .filter(|p| (all && !only_binary.contains(&p.name)) || named.contains(&p.name))
-        .map(|p| {
+    requirements
+        .iter()
+        .filter(|(name, _, _)| (all && !only_binary.contains(name)) || named.contains(name))
+        .map(|(_, shown, location)| {
             let message =
-                format!("{p}: --no-binary asks for a source distribution, which is not supported yet");
-            error(&p.location, message)
+                format!("{shown}: --no-binary asks for a source distribution, which is not supported yet");
+            error(location, message)
         })
         .collect()
 }

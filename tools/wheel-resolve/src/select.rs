@@ -37,7 +37,7 @@ pub struct Choice {
 }
 
 /// The file's version when it is a source distribution of `name`.
-fn sdist_version<'f>(filename: &'f str, name: &str) -> Option<&'f str> {
+pub(crate) fn sdist_version<'f>(filename: &'f str, name: &str) -> Option<&'f str> {
     let lower = filename.to_ascii_lowercase();
     let ext = [".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar"].into_iter().find(|e| lower.ends_with(e))?;
     let stem = &filename[..filename.len() - ext.len()];

@@ -81,7 +81,7 @@ fn a_lock_becomes_artifacts_sorted_by_name_then_an_end() {
         + "\nidna==3.7 --hash=sha256:"
         + &"b".repeat(64)
         + "\nenum34==1.1.10 ; python_version < '3'\n";
-    let (result, records) = resolve(&["--index-url", &index, "--python", "python3"], &reqs);
+    let (result, records) = resolve(&["--index-url", &index, "--python", "python3", "--no-deps"], &reqs);
     assert_eq!(result.unwrap(), Exit::Ok);
     let found = artifacts(&records);
     assert_eq!(
@@ -111,25 +111,27 @@ fn a_missing_version_fails_with_code_1_and_no_records() {
 fn the_file_index_url_is_used_only_when_the_command_line_gives_none() {
     let (base, seen) = serve();
     let reqs = format!("--index-url {base}/simple\nsix==1.16.0\n");
-    let (result, records) = resolve(&["--python", "python3"], &reqs);
+    let (result, records) = resolve(&["--python", "python3", "--no-deps"], &reqs);
     assert_eq!(result.unwrap(), Exit::Ok);
     assert_eq!(artifacts(&records).len(), 1);
     assert_eq!(seen.lock().unwrap().as_slice(), ["/simple/six/"]);
 
     let (other, other_seen) = serve();
     let index = format!("{other}/simple");
-    let (result, _) = resolve(&["--index-url", &index, "--python", "python3"], &reqs);
+    let (result, _) = resolve(&["--index-url", &index, "--python", "python3", "--no-deps"], &reqs);
     assert_eq!(result.unwrap(), Exit::Ok);
     assert_eq!(other_seen.lock().unwrap().len(), 1, "the command line's index was asked");
     assert_eq!(seen.lock().unwrap().len(), 1, "the file's index was not");
 }
 
 #[test]
-fn unpinned_requirements_are_usage_errors() {
-    let (result, records) =
-        resolve(&["--index-url", "http://127.0.0.1:1/simple", "--python", "python3"], "six>1\n");
-    let err = result.unwrap_err();
-    assert_eq!(wheelpipe::exit::code_for(&err), Exit::Usage);
-    assert!(err.to_string().ends_with(":1: six is not pinned with ==: full resolution is not supported yet"));
-    assert!(records.is_empty());
+fn with_no_deps_the_newest_fitting_version_is_chosen_without_reading_metadata() {
+    let (base, seen) = serve();
+    let index = format!("{base}/simple");
+    let (result, records) = resolve(&["--index-url", &index, "--python", "python3", "--no-deps"], "six>1\n");
+    assert_eq!(result.unwrap(), Exit::Ok);
+    let found = artifacts(&records);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].filename, "six-1.16.0-py2.py3-none-any.whl");
+    assert_eq!(seen.lock().unwrap().as_slice(), ["/simple/six/"], "no wheel was read");
 }

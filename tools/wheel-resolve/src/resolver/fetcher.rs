@@ -1,0 +1,368 @@
+//! The network side of resolution: project pages and wheel metadata, each
+//! read once, by a pool of threads that runs ahead of the solver. When a
+//! page arrives its best candidate's metadata is asked for at once; when
+//! metadata arrives, the pages of its dependencies are. The solver asks for
+//! what it needs and waits only for what is not there yet; what nobody
+//! started yet it reads itself, so it never queues behind guesses.
+
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+use std::sync::{Arc, Condvar, Mutex};
+
+use anyhow::{anyhow, Result};
+use crossbeam_channel::{Receiver, Sender};
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::{MarkerEnvironment, Requirement, VersionOrUrl};
+use wheelpipe::cache::Cache;
+use wheelpipe::http::Client;
+use wheelpipe::index::IndexClient;
+use wheelpipe::metadata::{self, memo, RangeHosts};
+use wheelpipe::names::normalize;
+use wheelpipe::records::Metadata;
+
+use super::project::{Prereleases, Project, Range};
+use crate::pins::Pin;
+use crate::requirements::{Hash, Location};
+use crate::select::{self, Choice, Target};
+
+/// Threads reading pages and metadata ahead of the solver.
+pub const THREADS: usize = 16;
+
+/// A version's wheel and what its metadata says.
+#[derive(Debug)]
+pub struct Candidate {
+    pub choice: Choice,
+    /// The metadata's Provides-Extra.
+    pub provides_extra: Vec<String>,
+    /// The metadata's Requires-Dist, parsed; lines that do not parse are left out.
+    pub requires: Vec<Requirement>,
+}
+
+/// Why a version cannot be used (shown to the user), or why reading failed.
+#[derive(Debug, Clone)]
+pub enum Unusable {
+    /// No wheel fits, yanked, ...: the solver tries another version.
+    Skip(String),
+    /// The network or the metadata failed: resolution stops.
+    Failed(String),
+}
+
+type Shared<T> = Arc<Result<T, Unusable>>;
+
+enum Slot<T> {
+    Queued,
+    Running,
+    Done(Shared<T>),
+}
+
+#[derive(Default)]
+struct State {
+    pages: HashMap<String, Slot<Project>>,
+    candidates: HashMap<(String, Version), Slot<Candidate>>,
+    closed: bool,
+}
+
+enum Job {
+    Page(String, Option<VersionSpecifiers>),
+    Candidate(String, Version),
+}
+
+/// What the fetcher needs to know about the run.
+pub struct Context<'a> {
+    pub index: &'a IndexClient<'a>,
+    pub http: &'a Client,
+    pub cache: Option<&'a Cache>,
+    pub target: &'a Target<'a>,
+    pub env: &'a MarkerEnvironment,
+    /// `--hash` values by normalized name: only files with one of them are candidates.
+    pub hashes: &'a BTreeMap<String, Vec<Hash>>,
+    /// `--no-deps`: no metadata is read, every version has no dependencies.
+    pub no_deps: bool,
+}
+
+pub struct Fetcher<'a> {
+    cx: Context<'a>,
+    hosts: RangeHosts,
+    state: Mutex<State>,
+    changed: Condvar,
+    jobs: Sender<Job>,
+    queue: Receiver<Job>,
+    warnings: Mutex<Vec<String>>,
+}
+
+impl<'a> Fetcher<'a> {
+    pub fn new(cx: Context<'a>) -> Fetcher<'a> {
+        let (jobs, queue) = crossbeam_channel::unbounded();
+        Fetcher {
+            cx,
+            hosts: RangeHosts::new(),
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
+            jobs,
+            queue,
+            warnings: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Runs queued jobs until [`Fetcher::close`]; call from several threads.
+    pub fn work(&self) {
+        while let Ok(job) = self.queue.recv() {
+            if self.lock().closed {
+                return;
+            }
+            match job {
+                Job::Page(name, hint) => {
+                    if self.claim(|s| s.pages.get_mut(&name)) {
+                        let page = self.read_page(&name);
+                        self.finish_page(&name, page, hint.as_ref());
+                    }
+                }
+                Job::Candidate(name, version) => {
+                    let key = (name.clone(), version.clone());
+                    if self.claim(|s| s.candidates.get_mut(&key)) {
+                        let candidate = self.read_candidate(&name, &version);
+                        self.finish_candidate(key, candidate);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Where files were looked for, for messages.
+    pub fn sources(&self) -> &str {
+        &self.cx.target.sources
+    }
+
+    /// Stops the workers after their current request.
+    pub fn close(&self) {
+        self.lock().closed = true;
+        for _ in 0..THREADS {
+            let _ = self.jobs.send(Job::Page(String::new(), None));
+        }
+    }
+
+    /// Keeps a warning for the end of the run (each once).
+    pub fn warn(&self, message: String) {
+        let mut warnings = self.warnings.lock().expect("no thread panics holding the lock");
+        if !warnings.contains(&message) {
+            warnings.push(message);
+        }
+    }
+
+    /// Warnings met so far (invalid Requires-Dist lines, missing extras), emptied.
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut *self.warnings.lock().expect("no thread panics holding the lock"))
+    }
+
+    /// Asks for a page before it is needed.
+    pub fn prefetch_page(&self, name: &str, hint: Option<VersionSpecifiers>) {
+        let mut state = self.lock();
+        if !state.closed && !state.pages.contains_key(name) {
+            state.pages.insert(name.to_string(), Slot::Queued);
+            let _ = self.jobs.send(Job::Page(name.to_string(), hint));
+        }
+    }
+
+    /// The project `name`, read now unless it is read or being read.
+    pub fn project(&self, name: &str) -> Shared<Project> {
+        let key = name.to_string();
+        let found = self.get_or_claim(|s| &mut s.pages, &key);
+        found.unwrap_or_else(|| {
+            let page = self.read_page(name);
+            self.finish_page(name, page, None)
+        })
+    }
+
+    /// The wheel and metadata of `name` at `version`.
+    pub fn candidate(&self, name: &str, version: &Version) -> Shared<Candidate> {
+        let key = (name.to_string(), version.clone());
+        let found = self.get_or_claim(|s| &mut s.candidates, &key);
+        found.unwrap_or_else(|| {
+            let candidate = self.read_candidate(name, version);
+            self.finish_candidate(key, candidate)
+        })
+    }
+
+    /// The candidates read so far for a version (for the output).
+    pub fn done_candidate(&self, name: &str, version: &Version) -> Option<Shared<Candidate>> {
+        match self.lock().candidates.get(&(name.to_string(), version.clone())) {
+            Some(Slot::Done(c)) => Some(c.clone()),
+            _ => None,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().expect("no thread panics holding the lock")
+    }
+
+    /// True when the caller may run the job `slot` finds still queued.
+    fn claim<T>(&self, slot: impl FnOnce(&mut State) -> Option<&mut Slot<T>>) -> bool {
+        let mut state = self.lock();
+        match slot(&mut state) {
+            Some(s @ Slot::Queued) => {
+                *s = Slot::Running;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The finished result for `key`, after waiting for a running job; `None`
+    /// when the caller has claimed the job and must run it.
+    fn get_or_claim<K, T>(
+        &self,
+        map: impl Fn(&mut State) -> &mut HashMap<K, Slot<T>>,
+        key: &K,
+    ) -> Option<Shared<T>>
+    where
+        K: std::hash::Hash + Eq + Clone,
+    {
+        let mut state = self.lock();
+        loop {
+            match map(&mut state).get_mut(key) {
+                Some(Slot::Done(result)) => return Some(result.clone()),
+                Some(Slot::Running) => {
+                    state = self.changed.wait(state).expect("no thread panics holding the lock");
+                }
+                Some(slot @ Slot::Queued) => {
+                    *slot = Slot::Running;
+                    return None;
+                }
+                None => {
+                    map(&mut state).insert(key.clone(), Slot::Running);
+                    return None;
+                }
+            }
+        }
+    }
+
+    fn read_page(&self, name: &str) -> Result<Project, Unusable> {
+        match self.cx.index.project_files(name) {
+            Ok(files) => Ok(Project::new(name, files)),
+            Err(e) => Err(Unusable::Failed(format!("{e:#}"))),
+        }
+    }
+
+    fn finish_page(
+        &self,
+        name: &str,
+        page: Result<Project, Unusable>,
+        hint: Option<&VersionSpecifiers>,
+    ) -> Shared<Project> {
+        let page = Arc::new(page);
+        if let Ok(project) = page.as_ref() {
+            // The version the solver will most likely try first.
+            let range = hint.map_or_else(Range::full, |h| project.range(h));
+            if let Some(best) = project.best_in(&range, Prereleases::IfNoFinal) {
+                let key = (name.to_string(), best.clone());
+                let mut state = self.lock();
+                if !state.closed && !state.candidates.contains_key(&key) {
+                    state.candidates.insert(key, Slot::Queued);
+                    let _ = self.jobs.send(Job::Candidate(name.to_string(), best.clone()));
+                }
+            }
+        }
+        self.lock().pages.insert(name.to_string(), Slot::Done(page.clone()));
+        self.changed.notify_all();
+        page
+    }
+
+    fn finish_candidate(
+        &self,
+        key: (String, Version),
+        candidate: Result<Candidate, Unusable>,
+    ) -> Shared<Candidate> {
+        let candidate = Arc::new(candidate);
+        if let Ok(found) = candidate.as_ref() {
+            for req in &found.requires {
+                // Dependencies the solver will most likely need: markers
+                // true without extras (extras are asked for when met).
+                if req.evaluate_markers(self.cx.env, &[]) {
+                    let hint = match &req.version_or_url {
+                        Some(VersionOrUrl::VersionSpecifier(s)) => Some(s.clone()),
+                        _ => None,
+                    };
+                    self.prefetch_page(&normalize(req.name.as_ref()), hint);
+                }
+            }
+        }
+        self.lock().candidates.insert(key, Slot::Done(candidate.clone()));
+        self.changed.notify_all();
+        candidate
+    }
+
+    fn read_candidate(&self, name: &str, version: &Version) -> Result<Candidate, Unusable> {
+        let project = self.project(name);
+        let project = project.as_ref().as_ref().map_err(Clone::clone)?;
+        let pin = Pin {
+            name: name.to_string(),
+            version: version.clone(),
+            version_text: version.to_string(),
+            arbitrary: false,
+            hashes: self.cx.hashes.get(name).cloned().unwrap_or_default(),
+            location: Location { file: String::new(), line: 0 },
+        };
+        let choice = select::choose(&pin, &project.files, self.cx.target).map_err(Unusable::Skip)?;
+        if self.cx.no_deps {
+            return Ok(Candidate { choice, provides_extra: Vec::new(), requires: Vec::new() });
+        }
+        let metadata = self.read_metadata(&choice).map_err(|e| Unusable::Failed(format!("{e:#}")))?;
+        if let Some(spec) = &metadata.requires_python {
+            if VersionSpecifiers::from_str(spec).is_ok_and(|s| !s.contains(&self.cx.target.python)) {
+                return Err(Unusable::Skip(format!(
+                    "{name} {version} requires Python {spec} ({} is {})",
+                    choice.artifact.filename, self.cx.target.description
+                )));
+            }
+        }
+        let mut requires = Vec::new();
+        for line in &metadata.requires_dist {
+            match Requirement::from_str(line) {
+                Ok(req) => requires.push(req),
+                Err(e) => {
+                    self.warn(format!("{name} {version}: ignoring the invalid Requires-Dist `{line}`: {e}"))
+                }
+            }
+        }
+        Ok(Candidate { choice, provides_extra: metadata.provides_extra, requires })
+    }
+
+    /// The metadata of the chosen wheel: from the cache, PEP 658, ranges or
+    /// a full download; checked to be the metadata of that name and version.
+    fn read_metadata(&self, choice: &Choice) -> Result<Metadata> {
+        let artifact = &choice.artifact;
+        let sha256 = artifact.hashes.get("sha256");
+        if let (Some(cache), Some(sha256)) = (self.cx.cache, sha256) {
+            if let Some(found) = memo::get(cache, &artifact.url, sha256) {
+                return Ok(found);
+            }
+        }
+        let metadata_url = artifact.core_metadata.as_ref().map(|_| format!("{}.metadata", artifact.url));
+        let metadata_sha256 = artifact.core_metadata.as_ref().and_then(|h| h.get("sha256"));
+        let found = metadata::fetch_with(
+            self.cx.http,
+            &artifact.url,
+            metadata_url.as_deref(),
+            metadata_sha256.map(String::as_str),
+            &self.hosts,
+        )?;
+        let same_version = match (Version::from_str(&found.version), Version::from_str(&artifact.version)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => found.version == artifact.version,
+        };
+        if normalize(&found.name) != normalize(&artifact.name) || !same_version {
+            return Err(anyhow!(
+                "{}: the metadata says {} {}, the file name {} {}",
+                wheelpipe::http::redact(&artifact.url),
+                found.name,
+                found.version,
+                artifact.name,
+                artifact.version
+            ));
+        }
+        if let (Some(cache), Some(sha256)) = (self.cx.cache, sha256) {
+            let _ = memo::put(cache, &artifact.url, sha256, &found);
+        }
+        Ok(found)
+    }
+}

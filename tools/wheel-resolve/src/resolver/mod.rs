@@ -1,0 +1,90 @@
+//! Backtracking resolution with PubGrub: the root requirements, the
+//! index's versions and each candidate's metadata (read ahead in parallel
+//! by [`fetcher`]) give the newest set of versions that fits together and
+//! fits the target interpreter; or, when there is none, an explanation.
+
+mod explain;
+mod fetcher;
+mod package;
+mod project;
+mod provider;
+
+use std::collections::BTreeMap;
+
+use pep440_rs::VersionSpecifiers;
+use pep508_rs::MarkerEnvironment;
+use pubgrub::PubGrubError;
+use wheelpipe::records::Artifact;
+
+pub use fetcher::Context;
+pub use provider::Wanted;
+
+use fetcher::{Fetcher, THREADS};
+use package::Package;
+use provider::Provider;
+
+/// What resolution gives: one wheel a distribution, by normalized name.
+#[derive(Debug)]
+pub struct Resolution {
+    pub artifacts: Vec<Artifact>,
+    /// Yanked files used, invalid metadata lines ignored, missing extras.
+    pub warnings: Vec<String>,
+}
+
+/// Why resolution failed.
+#[derive(Debug)]
+pub enum Failed {
+    /// The requirements cannot all be met; the text says why, step by step.
+    NoSolution(String),
+    /// Reading the index or metadata failed, or the run was interrupted.
+    Stopped(String),
+}
+
+/// Resolves `wanted` (with `constraints`) for the interpreter of `cx`.
+pub fn resolve(
+    cx: Context<'_>,
+    env: &MarkerEnvironment,
+    pre: bool,
+    wanted: &[(String, Wanted)],
+    constraints: &BTreeMap<String, VersionSpecifiers>,
+) -> Result<Resolution, Failed> {
+    let fetcher = Fetcher::new(cx);
+    for (name, w) in wanted {
+        fetcher.prefetch_page(name, Some(w.specifiers.iter().cloned().collect()));
+    }
+    let provider = Provider::new(&fetcher, env, pre, wanted.to_vec(), constraints.clone());
+    let solved = std::thread::scope(|scope| {
+        for _ in 0..THREADS {
+            scope.spawn(|| fetcher.work());
+        }
+        let solved = pubgrub::resolve(&provider, Package::Root, provider.root_version.clone());
+        fetcher.close();
+        solved.map_err(Box::new)
+    });
+    let solution = solved.map_err(|e| match *e {
+        PubGrubError::NoSolution(tree) => Failed::NoSolution(explain::explain(&tree)),
+        PubGrubError::ErrorRetrievingDependencies { source, .. } => Failed::Stopped(source.0),
+        PubGrubError::ErrorChoosingVersion { source, .. } => Failed::Stopped(source.0),
+        PubGrubError::ErrorInShouldCancel(source) => Failed::Stopped(source.0),
+    })?;
+    let mut warnings = fetcher.take_warnings();
+    let mut artifacts = Vec::new();
+    for (package, version) in solution.iter() {
+        let Package::Dist(name) = package else { continue };
+        let candidate = fetcher.done_candidate(name, version).and_then(|c| match c.as_ref() {
+            Ok(c) => Some((c.choice.artifact.clone(), c.choice.yanked.clone())),
+            Err(_) => None,
+        });
+        let Some((mut artifact, yanked)) = candidate else {
+            return Err(Failed::Stopped(format!("{name} {version}: chosen without its metadata")));
+        };
+        if let Some(reason) = yanked {
+            let because = if reason.is_empty() { String::new() } else { format!(": {reason}") };
+            warnings.push(format!("{} {} is yanked{because}", artifact.name, artifact.version));
+        }
+        artifact.requested = wanted.iter().any(|(n, _)| n == name);
+        artifacts.push(artifact);
+    }
+    artifacts.sort_by_key(|a| wheelpipe::names::normalize(&a.name));
+    Ok(Resolution { artifacts, warnings })
+}

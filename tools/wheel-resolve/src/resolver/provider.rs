@@ -1,0 +1,280 @@
+//! The PubGrub dependency provider: which version to try next (the newest
+//! in range, final releases before pre-releases as pip does), in which
+//! order packages are decided (exact pins, then the most conflicted, then
+//! the first met), and a version's dependencies from its metadata, with
+//! markers evaluated for the target interpreter, extras as packages of
+//! their own and constraints applied to every edge.
+
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use pep440_rs::{Operator, Version, VersionSpecifiers};
+use pep508_rs::{ExtraName, MarkerEnvironment, VersionOrUrl};
+use pubgrub::{Dependencies, DependencyConstraints, DependencyProvider, PackageResolutionStatistics};
+use wheelpipe::names::normalize;
+
+use super::fetcher::{Fetcher, Unusable};
+use super::package::Package;
+use super::project::{Prereleases, Range};
+
+/// A failure that stops resolution (network, index), as text.
+#[derive(Debug)]
+pub struct Stop(pub String);
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Stop {}
+
+/// One requirement on a distribution, merged over all the lines naming it.
+#[derive(Clone, Debug, Default)]
+pub struct Wanted {
+    pub specifiers: Vec<pep440_rs::VersionSpecifier>,
+    pub extras: Vec<String>,
+}
+
+pub struct Provider<'f, 'a> {
+    pub fetcher: &'f Fetcher<'a>,
+    pub env: &'a MarkerEnvironment,
+    /// `--pre`: pre-releases are as good as final releases.
+    pub pre: bool,
+    /// The root requirements by normalized name, in the order the files give
+    /// them: pip decides them in that order, so the first gets its newest.
+    pub roots: Vec<(String, Wanted)>,
+    /// Constraints (`-c`) by normalized name.
+    pub constraints: BTreeMap<String, VersionSpecifiers>,
+    /// Names whose requirements mention a pre-release (pip then allows them).
+    explicit_pre: RefCell<HashSet<String>>,
+    /// Names some requirement gives a specifier (pip then never falls back to pre-releases).
+    specified: RefCell<HashSet<String>>,
+    /// Versions pinned with `==`: a yanked file may be used for them.
+    exact: RefCell<HashSet<(String, Version)>>,
+    /// The order packages were met in.
+    met: RefCell<HashMap<Package, usize>>,
+    pub root_version: Version,
+}
+
+impl<'f, 'a> Provider<'f, 'a> {
+    pub fn new(
+        fetcher: &'f Fetcher<'a>,
+        env: &'a MarkerEnvironment,
+        pre: bool,
+        roots: Vec<(String, Wanted)>,
+        constraints: BTreeMap<String, VersionSpecifiers>,
+    ) -> Self {
+        Provider {
+            fetcher,
+            env,
+            pre,
+            roots,
+            constraints,
+            explicit_pre: RefCell::default(),
+            specified: RefCell::default(),
+            exact: RefCell::default(),
+            met: RefCell::default(),
+            root_version: Version::new([0]),
+        }
+    }
+
+    /// Notes what a requirement on `name` says about pre-releases and pins.
+    fn note(&self, name: &str, specifiers: &[pep440_rs::VersionSpecifier]) {
+        if !specifiers.is_empty() {
+            self.specified.borrow_mut().insert(name.to_string());
+        }
+        for s in specifiers {
+            if *s.operator() != Operator::NotEqual && s.version().any_prerelease() {
+                self.explicit_pre.borrow_mut().insert(name.to_string());
+            }
+            if matches!(s.operator(), Operator::Equal | Operator::ExactEqual) {
+                self.exact.borrow_mut().insert((name.to_string(), s.version().clone()));
+            }
+        }
+    }
+
+    /// The edges to `name` with `specifiers` (and its constraint) and its `extras`.
+    fn edges(
+        &self,
+        name: &str,
+        specifiers: &[pep440_rs::VersionSpecifier],
+        extras: &[String],
+        into: &mut BTreeMap<Package, Range>,
+    ) -> Result<(), Stop> {
+        let project = self.fetcher.project(name);
+        let project = project.as_ref().as_ref().map_err(|e| match e {
+            Unusable::Skip(m) | Unusable::Failed(m) => Stop(m.clone()),
+        })?;
+        self.note(name, specifiers);
+        let mut range = project.range(&specifiers.iter().cloned().collect());
+        if let Some(constraint) = self.constraints.get(name) {
+            self.note(name, constraint);
+            range = range.intersection(&project.range(constraint));
+        }
+        let packages = std::iter::once(Package::Dist(name.to_string()))
+            .chain(extras.iter().map(|e| Package::Extra(name.to_string(), e.clone())));
+        let mut met = self.met.borrow_mut();
+        for package in packages {
+            let order = met.len();
+            met.entry(package.clone()).or_insert(order);
+            let merged = match into.get(&package) {
+                Some(r) => r.intersection(&range),
+                None => range.clone(),
+            };
+            into.insert(package, merged);
+        }
+        Ok(())
+    }
+
+    fn root_dependencies(&self) -> Result<BTreeMap<Package, Range>, Stop> {
+        let mut deps = BTreeMap::new();
+        for (name, wanted) in &self.roots {
+            self.edges(name, &wanted.specifiers, &wanted.extras, &mut deps)?;
+            if deps.get(&Package::Dist(name.clone())).is_some_and(Range::is_empty) {
+                return Err(Stop(self.no_version(name, &wanted.specifiers)));
+            }
+        }
+        Ok(deps)
+    }
+
+    /// Why `name` with `specifiers` (and its constraint) matches nothing.
+    fn no_version(&self, name: &str, specifiers: &[pep440_rs::VersionSpecifier]) -> String {
+        let project = self.fetcher.project(name);
+        let Ok(project) = project.as_ref() else { return format!("{name}: the index could not be read") };
+        if project.versions.is_empty() {
+            return format!("{name}: no such project on {}", self.fetcher.sources());
+        }
+        let asked: VersionSpecifiers = specifiers.iter().cloned().collect();
+        let constraint = match self.constraints.get(name) {
+            Some(c) if !c.is_empty() => format!(" (with the constraint {name}{c})"),
+            _ => String::new(),
+        };
+        let newest: Vec<String> = project.versions.iter().rev().take(10).map(ToString::to_string).collect();
+        format!("{name}{asked}{constraint}: no such version; the index has {}", newest.join(", "))
+    }
+
+    /// The dependencies of `name` at `version` (with `extra`, only what the extra adds).
+    fn dist_dependencies(
+        &self,
+        name: &str,
+        version: &Version,
+        extra: Option<&str>,
+    ) -> Result<Result<BTreeMap<Package, Range>, String>, Stop> {
+        let candidate = self.fetcher.candidate(name, version);
+        let candidate = match candidate.as_ref() {
+            Ok(c) => c,
+            Err(Unusable::Skip(why)) => return Ok(Err(why.clone())),
+            Err(Unusable::Failed(why)) => return Err(Stop(why.clone())),
+        };
+        if let Some(reason) = &candidate.choice.yanked {
+            if !self.exact.borrow().contains(&(name.to_string(), version.clone())) {
+                let because = if reason.is_empty() { String::new() } else { format!(" ({reason})") };
+                return Ok(Err(format!("{name} {version} is yanked{because}")));
+            }
+        }
+        let mut deps = BTreeMap::new();
+        let extras: Vec<ExtraName> = match extra {
+            None => Vec::new(),
+            Some(extra) => {
+                deps.insert(Package::Dist(name.to_string()), Range::singleton(version.clone()));
+                let provided = candidate.provides_extra.iter().any(|e| normalize(e) == extra);
+                if !provided {
+                    self.fetcher.warn(format!("{name} {version} does not provide the extra '{extra}'"));
+                }
+                ExtraName::new(extra.to_string()).into_iter().collect()
+            }
+        };
+        for req in &candidate.requires {
+            if !req.evaluate_markers(self.env, &extras) {
+                continue;
+            }
+            if extra.is_some() && req.evaluate_markers(self.env, &[]) {
+                continue; // already a dependency of the distribution itself
+            }
+            let specifiers = match &req.version_or_url {
+                None => Vec::new(),
+                Some(VersionOrUrl::VersionSpecifier(s)) => s.iter().cloned().collect(),
+                Some(VersionOrUrl::Url(url)) => {
+                    return Ok(Err(format!(
+                        "{name} {version} depends on a direct URL ({url}), not supported yet"
+                    )))
+                }
+            };
+            let dep_extras: Vec<String> = req.extras.iter().map(|e| normalize(e.as_ref())).collect();
+            let dep = normalize(req.name.as_ref());
+            self.edges(&dep, &specifiers, &dep_extras, &mut deps)?;
+            if deps.get(&Package::Dist(dep.clone())).is_some_and(Range::is_empty) {
+                let why = self.no_version(&dep, &specifiers);
+                return Ok(Err(format!("{name} {version} requires {why}")));
+            }
+        }
+        Ok(Ok(deps))
+    }
+}
+
+fn constraints(deps: BTreeMap<Package, Range>) -> DependencyConstraints<Package, Range> {
+    deps.into_iter().collect()
+}
+
+impl DependencyProvider for Provider<'_, '_> {
+    type P = Package;
+    type V = Version;
+    type VS = Range;
+    type M = String;
+    type Err = Stop;
+    type Priority = (bool, u32, Reverse<usize>);
+
+    fn prioritize(
+        &self,
+        package: &Package,
+        range: &Range,
+        stats: &PackageResolutionStatistics,
+    ) -> Self::Priority {
+        let order = self.met.borrow().get(package).copied().unwrap_or(usize::MAX);
+        (range.as_singleton().is_some(), stats.conflict_count(), Reverse(order))
+    }
+
+    fn choose_version(&self, package: &Package, range: &Range) -> Result<Option<Version>, Stop> {
+        let Some(name) = package.name() else {
+            return Ok(Some(self.root_version.clone()));
+        };
+        let project = self.fetcher.project(name);
+        let project = match project.as_ref() {
+            Ok(p) => p,
+            Err(Unusable::Skip(m) | Unusable::Failed(m)) => return Err(Stop(m.clone())),
+        };
+        let pre = if self.pre || self.explicit_pre.borrow().contains(name) {
+            Prereleases::Allow
+        } else if self.specified.borrow().contains(name) {
+            Prereleases::Never
+        } else {
+            Prereleases::IfNoFinal
+        };
+        Ok(project.best_in(range, pre).cloned())
+    }
+
+    fn get_dependencies(
+        &self,
+        package: &Package,
+        version: &Version,
+    ) -> Result<Dependencies<Package, Range, String>, Stop> {
+        let deps = match package {
+            Package::Root => Ok(self.root_dependencies()?),
+            Package::Dist(name) => self.dist_dependencies(name, version, None)?,
+            Package::Extra(name, extra) => self.dist_dependencies(name, version, Some(extra))?,
+        };
+        Ok(match deps {
+            Ok(deps) => Dependencies::Available(constraints(deps)),
+            Err(why) => Dependencies::Unavailable(why),
+        })
+    }
+
+    fn should_cancel(&self) -> Result<(), Stop> {
+        if wheelpipe::signals::interrupted() {
+            return Err(Stop("interrupted".into()));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,80 @@
+//! From parsed requirement files to what the solver starts from: the
+//! requirements whose markers hold for the target interpreter, merged by
+//! name (specifiers joined, extras united), the constraints (`-c`) that do
+//! apply, and the `--hash` values. In hash-checking mode every requirement
+//! must be pinned and hashed, as pip demands ([`crate::pins`] checks that).
+
+use std::collections::BTreeMap;
+
+use pep440_rs::VersionSpecifiers;
+use pep508_rs::{MarkerEnvironment, VersionOrUrl};
+use wheelpipe::names::normalize;
+
+use crate::pins::{self, Pin};
+use crate::requirements::{Hash, ParseError, Requirements};
+use crate::resolver::Wanted;
+
+/// The start of a resolution.
+#[derive(Debug, Default)]
+pub struct Roots {
+    /// By normalized name, in the order first met.
+    pub wanted: Vec<(String, Wanted)>,
+    pub constraints: BTreeMap<String, VersionSpecifiers>,
+    /// `--hash` values by normalized name.
+    pub hashes: BTreeMap<String, Vec<Hash>>,
+    /// Hash-checking mode: the pins every resolved distribution must be among.
+    pub pins: Option<Vec<Pin>>,
+}
+
+fn specifiers(version_or_url: &Option<VersionOrUrl>) -> Vec<pep440_rs::VersionSpecifier> {
+    match version_or_url {
+        Some(VersionOrUrl::VersionSpecifier(s)) => s.iter().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The roots of `reqs` for `env`, or every problem found, each naming its file and line.
+pub fn collect(reqs: &Requirements, env: &MarkerEnvironment) -> Result<Roots, Vec<ParseError>> {
+    let hashing = reqs.options.require_hashes
+        || reqs.requirements.iter().chain(&reqs.constraints).any(|e| !e.hashes.is_empty());
+    let mut roots = Roots::default();
+    if hashing {
+        let pins = pins::collect(reqs, env)?;
+        for pin in &pins {
+            roots.hashes.insert(pin.name.clone(), pin.hashes.clone());
+        }
+        roots.pins = Some(pins);
+    }
+    let mut named = Vec::new();
+    for entry in reqs.requirements.iter().filter(|e| e.requirement.evaluate_markers(env, &[])) {
+        let name = normalize(entry.requirement.name.as_ref());
+        let at = match roots.wanted.iter().position(|(n, _)| *n == name) {
+            Some(at) => at,
+            None => {
+                roots.wanted.push((name.clone(), Wanted::default()));
+                roots.wanted.len() - 1
+            }
+        };
+        let wanted = &mut roots.wanted[at].1;
+        wanted.specifiers.extend(specifiers(&entry.requirement.version_or_url));
+        for extra in &entry.requirement.extras {
+            let extra = normalize(extra.as_ref());
+            if !wanted.extras.contains(&extra) {
+                wanted.extras.push(extra);
+            }
+        }
+        named.push((name, entry.text.clone(), entry.location.clone()));
+    }
+    for entry in reqs.constraints.iter().filter(|e| e.requirement.evaluate_markers(env, &[])) {
+        let name = normalize(entry.requirement.name.as_ref());
+        let kept = roots.constraints.entry(name).or_insert_with(|| VersionSpecifiers::from_iter([]));
+        *kept = kept.iter().cloned().chain(specifiers(&entry.requirement.version_or_url)).collect();
+    }
+    if !hashing {
+        let errors = pins::no_binary_errors(reqs, &named);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+    }
+    Ok(roots)
+}
