@@ -49,13 +49,50 @@ fn comparable(venv: &Venv) -> BTreeMap<String, String> {
                 })
                 .collect();
             rows.sort();
-            format!("record {mode:o}\n{}", rows.join("\n"))
+            // pip ends each line as Python's csv.writer does.
+            let crlf = text.split_inclusive('\n').all(|l| l.ends_with("\r\n"));
+            format!("record {mode:o} crlf={crlf}\n{}", rows.join("\n"))
         } else {
             format!("file {mode:o} {}", sha256_hex(text.as_bytes()))
         };
         out.insert(rel, value);
     }
     out
+}
+
+/// Every difference between pip's venv and ours, as lines.
+fn differences(by_pip: &Venv, ours: &Venv) -> Vec<String> {
+    let (want, got) = (comparable(by_pip), comparable(ours));
+    let mut diff = Vec::new();
+    for (k, v) in &want {
+        match got.get(k) {
+            None => diff.push(format!("missing: {k} ({v})")),
+            Some(w) if w != v => diff.push(format!("differs: {k}\n  pip:  {v}\n  ours: {w}")),
+            _ => {}
+        }
+    }
+    for (k, v) in got.iter().filter(|(k, _)| !want.contains_key(*k)) {
+        diff.push(format!("extra: {k} ({v})"));
+    }
+    diff
+}
+
+/// `pip install ./a.whl ./b.whl` and `wheel-unpack a.whl b.whl`: wheels named
+/// by path are direct URL requirements, with PEP 610's direct_url.json.
+#[test]
+fn wheel_files_as_arguments_install_like_pip_install_of_paths() {
+    let sb = Sandbox::new();
+    let wheels = alpha_beta(&sb.path().join("wheels"));
+    let paths: Vec<&str> = wheels.iter().map(|p| p.to_str().unwrap()).collect();
+    let by_pip = sb.venv("pip/venv");
+    sb.pip_ok(&by_pip, &[&["install", "--no-compile", "--no-cache-dir", "--no-index"][..], &paths].concat());
+    let ours = sb.venv("ours/venv");
+    let out = sb.unpack(&ours).args(&wheels).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let diff = differences(&by_pip, &ours);
+    assert!(diff.is_empty(), "the venv differs from pip's:\n{}", diff.join("\n"));
+    let direct = ours.site_packages().join("beta-2.0.dist-info/direct_url.json");
+    assert!(std::fs::read_to_string(direct).unwrap().contains("file:///"));
 }
 
 #[test]
@@ -82,17 +119,6 @@ fn installs_the_same_files_as_pip() {
     let run = pipeline(vec![sb.resolve(&server.url(), &ours, &[&reqs]), sb.fetch(), sb.unpack(&ours)], None);
     run.assert_success();
 
-    let (want, got) = (comparable(&by_pip), comparable(&ours));
-    let mut diff = Vec::new();
-    for (k, v) in &want {
-        match got.get(k) {
-            None => diff.push(format!("missing: {k} ({v})")),
-            Some(w) if w != v => diff.push(format!("differs: {k}\n  pip:  {v}\n  ours: {w}")),
-            _ => {}
-        }
-    }
-    for (k, v) in got.iter().filter(|(k, _)| !want.contains_key(*k)) {
-        diff.push(format!("extra: {k} ({v})"));
-    }
+    let diff = differences(&by_pip, &ours);
     assert!(diff.is_empty(), "the pipeline's venv differs from pip's:\n{}", diff.join("\n"));
 }

@@ -124,7 +124,7 @@ impl Feeder<'_> {
 
     fn feed_args(&mut self, wheels: Vec<PathBuf>) -> Result<()> {
         for wheel in wheels {
-            self.send(Job { wheel, requested: true, expected_name: None, sha256: None });
+            self.send(Job { wheel, requested: true, expected_name: None, sha256: None, direct: true });
         }
         self.poll()
     }
@@ -139,9 +139,13 @@ impl Feeder<'_> {
                 Err(RecvTimeoutError::Disconnected) => bail!("the input reader stopped"),
             };
             match item {
-                StageInput::Plain { word, .. } => {
-                    self.send(Job { wheel: word.into(), requested: true, expected_name: None, sha256: None })
-                }
+                StageInput::Plain { word, .. } => self.send(Job {
+                    wheel: word.into(),
+                    requested: true,
+                    expected_name: None,
+                    sha256: None,
+                    direct: true,
+                }),
                 StageInput::Artifact { line, artifact, .. } => {
                     let Some(wheel) = artifact.path else {
                         return Err(Failure::usage(format!(
@@ -152,7 +156,8 @@ impl Feeder<'_> {
                     };
                     let expected_name = Some(artifact.name);
                     let sha256 = artifact.hashes.get("sha256").cloned();
-                    self.send(Job { wheel, requested: artifact.requested, expected_name, sha256 });
+                    let requested = artifact.requested;
+                    self.send(Job { wheel, requested, expected_name, sha256, direct: false });
                 }
                 // Everything else passes through byte for byte, but for
                 // upstream progress when this stage draws it.

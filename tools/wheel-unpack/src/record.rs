@@ -130,8 +130,9 @@ pub struct Row {
     pub size: Option<u64>,
 }
 
-/// The installed RECORD's text: rows sorted by path (as pip writes them),
-/// plus the row for RECORD itself, without hash or size.
+/// The installed RECORD's text: rows sorted by path, plus the row for
+/// RECORD itself without hash or size, each line ending in `\r\n` (pip
+/// writes it with Python's `csv.writer`, whose line terminator that is).
 pub fn render(rows: &[Row], record_path: &str) -> String {
     let mut all: Vec<Row> = rows.to_vec();
     all.push(Row { path: record_path.to_string(), hash: String::new(), size: None });
@@ -139,7 +140,7 @@ pub fn render(rows: &[Row], record_path: &str) -> String {
     let mut out = String::new();
     for row in all {
         let size = row.size.map(|s| s.to_string()).unwrap_or_default();
-        out.push_str(&format!("{},{},{}\n", quote_csv(&row.path), row.hash, size));
+        out.push_str(&format!("{},{},{}\r\n", quote_csv(&row.path), row.hash, size));
     }
     out
 }
@@ -190,7 +191,7 @@ mod tests {
         let text = render(&rows, "foo-1.dist-info/RECORD");
         assert_eq!(
             text,
-            "../../../bin/foo,sha256=b,3\nfoo-1.dist-info/RECORD,,\nfoo/__init__.py,sha256=a,1\n"
+            "../../../bin/foo,sha256=b,3\r\nfoo-1.dist-info/RECORD,,\r\nfoo/__init__.py,sha256=a,1\r\n"
         );
     }
 

@@ -49,6 +49,9 @@ pub struct Job {
     pub expected_name: Option<String>,
     /// The wheel's sha256 (hex) when the record says it.
     pub sha256: Option<String>,
+    /// Named by its path (an argument or a plain line), as `pip install
+    /// ./x.whl` is: its `.dist-info` gets a PEP 610 `direct_url.json`.
+    pub direct: bool,
 }
 
 /// A file ready in the staging folder, and where it goes.
@@ -233,6 +236,13 @@ fn stage_inner(
     if job.requested {
         extra.push(("REQUESTED", b""));
     }
+    let direct_url = match job.direct {
+        true => Some(direct_url_json(&job.wheel, job.sha256.as_deref())?),
+        false => None,
+    };
+    if let Some(json) = &direct_url {
+        extra.push(("direct_url.json", json.as_bytes()));
+    }
     for (file, bytes) in extra {
         let dest = info_dest.join(file);
         let staged = staged_path(&dest, &mut dirs)?;
@@ -248,6 +258,31 @@ fn stage_inner(
     )?;
     files.push(StagedFile { staged, dest });
     Ok(Staged { wheel: job.wheel.clone(), name, version, dist_info: info_dest, files, tree, how })
+}
+
+/// PEP 610's `direct_url.json` for a wheel named by its path, byte for byte
+/// as pip 23.2 writes it (`json.dumps(..., sort_keys=True)`, no newline).
+fn direct_url_json(wheel: &Path, sha256: Option<&str>) -> Result<String> {
+    let hash = unpacked::wheel_sha256(wheel, sha256)?;
+    let path = scheme::normalize(&std::path::absolute(wheel)?);
+    let url = format!("file://{}", quote_path(&path.to_string_lossy()));
+    let url = serde_json::to_string(&url)?;
+    Ok(format!(
+        "{{\"archive_info\": {{\"hash\": \"sha256={hash}\", \"hashes\": {{\"sha256\": \"{hash}\"}}}}, \"url\": {url}}}"
+    ))
+}
+
+/// Percent-encodes a path as Python's `urllib.parse.quote` does (`/` kept).
+fn quote_path(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/_.-~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Folders made in the staging tree, top down, so each is made with one
