@@ -169,13 +169,19 @@ fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
-fn fetch_command(sb: &Sandbox, urls: &[String]) -> String {
+/// `wheel-fetch -j 1 --cache-dir C [ARGS] URLS`, quoted for the shell.
+fn fetch_words(sb: &Sandbox, args: &[&str], urls: &[String]) -> String {
     let mut words = vec![env!("CARGO_BIN_EXE_wheel-fetch").to_string(), "-j".into(), "1".into()];
     words.extend(["--cache-dir".to_string(), sb.cache().display().to_string()]);
+    words.extend(args.iter().map(|a| a.to_string()));
     words.extend(urls.iter().cloned());
+    words.iter().map(|w| shell_quote(w)).collect::<Vec<_>>().join(" ")
+}
+
+/// The shell command that runs wheel-fetch with stdout to `out.jsonl`.
+fn fetch_command(sb: &Sandbox, args: &[&str], urls: &[String]) -> String {
     let out = sb.path().join("out.jsonl");
-    let quoted: Vec<String> = words.iter().map(|w| shell_quote(w)).collect();
-    format!("exec {} > {}", quoted.join(" "), shell_quote(&out.display().to_string()))
+    format!("exec {} > {}", fetch_words(sb, args, urls), shell_quote(&out.display().to_string()))
 }
 
 fn wait_with_timeout(mut child: std::process::Child, limit: Duration) -> (std::process::ExitStatus, String) {
@@ -204,7 +210,7 @@ fn on_a_terminal_the_lines_are_drawn_and_the_cursor_comes_back() {
     let sb = Sandbox::new();
     let (server, _wheels, urls) = served(&sb);
     server.faults().stall_ms = 300;
-    let (child, stdin) = on_a_terminal(&sb, &fetch_command(&sb, &urls));
+    let (child, stdin) = on_a_terminal(&sb, &fetch_command(&sb, &[], &urls));
     let (status, screen) = wait_with_timeout(child, Duration::from_secs(30));
     drop(stdin);
     assert!(status.success(), "{status}: {screen:?}");
@@ -225,7 +231,7 @@ fn ctrl_c_on_a_terminal_shows_the_cursor_again_and_exits_130() {
     let sb = Sandbox::new();
     let (server, _wheels, urls) = served(&sb);
     server.faults().stall_ms = 10_000;
-    let (child, mut stdin) = on_a_terminal(&sb, &fetch_command(&sb, &urls));
+    let (child, mut stdin) = on_a_terminal(&sb, &fetch_command(&sb, &[], &urls));
     let deadline = Instant::now() + Duration::from_secs(10);
     while server.arrived() == 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
@@ -242,4 +248,65 @@ fn ctrl_c_on_a_terminal_shows_the_cursor_again_and_exits_130() {
     assert!(screen.contains("interrupted"), "{screen:?}");
     let shown = screen.rfind("\x1b[?25h").expect("the cursor is shown again");
     assert!(shown > screen.rfind("\x1b[?25l").expect("it was hidden"), "{screen:?}");
+}
+
+#[test]
+fn in_a_pipeline_on_a_terminal_the_last_stage_draws_every_stage() {
+    let sb = Sandbox::new();
+    let (server, _wheels, urls) = served(&sb);
+    server.faults().stall_ms = 200;
+    let venv = sb.venv("venv");
+    let unpack = [env!("CARGO_BIN_EXE_wheel-unpack"), "--cache-dir"]
+        .iter()
+        .map(|w| shell_quote(w))
+        .chain(
+            [sb.cache(), PathBuf::from("--venv"), venv.root.clone()]
+                .iter()
+                .map(|p| shell_quote(&p.display().to_string())),
+        )
+        .collect::<Vec<_>>()
+        .join(" ");
+    let out = shell_quote(&sb.path().join("out.jsonl").display().to_string());
+    let command = format!("{} | {unpack} > {out}", fetch_words(&sb, &[], &urls));
+    let (child, stdin) = on_a_terminal(&sb, &command);
+    let (status, screen) = wait_with_timeout(child, Duration::from_secs(60));
+    drop(stdin);
+    assert!(status.success(), "{status}: {screen:?}");
+    // wheel-fetch writes into a pipe, so only wheel-unpack draws, from
+    // wheel-fetch's records and its own count.
+    assert!(screen.contains("wheel-fetch") && screen.contains("3 files, "), "{screen:?}");
+    assert!(screen.contains("wheel-unpack") && screen.contains("3 of 3"), "{screen:?}");
+    assert_eq!(screen.matches("\x1b[?25l").count(), 1, "one display, not two: {screen:?}");
+    assert!(screen.rfind("\x1b[?25h") > screen.rfind("\x1b[?25l"), "{screen:?}");
+    let records = std::fs::read_to_string(sb.path().join("out.jsonl")).unwrap();
+    assert!(!records.contains("\"progress\""), "{records}");
+    assert_eq!(parse_records(&records).len(), 4, "three installed and the end: {records}");
+}
+
+#[test]
+fn quiet_draws_nothing_and_no_color_draws_without_colours() {
+    let sb = Sandbox::new();
+    let (server, _wheels, urls) = served(&sb);
+    server.faults().stall_ms = 200;
+    let run = |args: &[&str], no_color: bool| -> String {
+        let cache = sb.cache();
+        let _ = std::fs::remove_dir_all(&cache);
+        let mut command = fetch_command(&sb, args, &urls);
+        if no_color {
+            command = format!("NO_COLOR=1 {}", command.trim_start_matches("exec "));
+        }
+        let (child, stdin) = on_a_terminal(&sb, &command);
+        let (status, screen) = wait_with_timeout(child, Duration::from_secs(30));
+        drop(stdin);
+        assert!(status.success(), "{status}: {screen:?}");
+        screen
+    };
+    let screen = run(&["--quiet"], false);
+    assert!(!screen.contains("wheel-fetch") && !screen.contains('\x1b'), "{screen:?}");
+    let colours = ["\x1b[36;1m", "\x1b[32;1m"];
+    let screen = run(&[], false);
+    assert!(colours.iter().any(|c| screen.contains(c)), "in colour by default: {screen:?}");
+    let screen = run(&[], true);
+    assert!(screen.contains("3 files, "), "{screen:?}");
+    assert!(!colours.iter().any(|c| screen.contains(c)), "no colour with NO_COLOR: {screen:?}");
 }

@@ -20,9 +20,16 @@ const SHOW_CURSOR: &str = "\x1b[?25h";
 /// How a stage's line is drawn.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
+    /// Bytes of a known total: a bar, rate and ETA.
     Bytes,
+    /// Bytes, no total known yet: a count and a rate.
+    BytesSoFar,
+    /// Items only.
     Items,
 }
+
+const CYAN: &str = "\x1b[36;1m";
+const GREEN: &str = "\x1b[32;1m";
 
 struct StageLines {
     tool: String,
@@ -55,8 +62,9 @@ impl Display {
         let index = match stages.iter().position(|s| s.tool == p.tool) {
             Some(i) => i,
             None => {
-                let main = self.multi.add(ProgressBar::hidden());
-                main.set_prefix(p.tool.clone());
+                let main = ProgressBar::hidden().with_style(self.style(Kind::Items));
+                main.set_prefix(self.paint(&p.tool, CYAN));
+                let main = self.multi.add(main);
                 stages.push(StageLines {
                     tool: p.tool.clone(),
                     main,
@@ -71,20 +79,24 @@ impl Display {
         if stage.finished {
             return;
         }
-        let kind = if p.bytes_total.is_some() || p.bytes_done > 0 { Kind::Bytes } else { Kind::Items };
+        let kind = match p.bytes_total {
+            Some(_) => Kind::Bytes,
+            None if p.bytes_done > 0 => Kind::BytesSoFar,
+            None => Kind::Items,
+        };
         if stage.kind != Some(kind) {
-            stage.main.set_style(self.style(kind, p));
+            stage.main.set_style(self.style(kind));
             stage.kind = Some(kind);
         }
         let total = p.total.map_or(String::new(), |t| format!("/{t}"));
         match kind {
-            Kind::Bytes => {
+            Kind::Bytes | Kind::BytesSoFar => {
+                stage.main.set_message(format!("{}{total} files", p.done));
                 match p.bytes_total {
                     Some(t) => stage.main.set_length(t),
                     None => stage.main.unset_length(),
                 }
                 stage.main.set_position(p.bytes_done);
-                stage.main.set_message(format!("{}{total} files", p.done));
             }
             Kind::Items => {
                 match p.total {
@@ -141,31 +153,32 @@ impl Display {
             }
             None => format!("{} of {} in {:.1}s", p.done, p.total.unwrap_or(p.done), took.as_secs_f64()),
         };
-        let prefix = if self.color { "{prefix:>14.green.bold}" } else { "{prefix:>14}" };
-        let style = ProgressStyle::with_template(&format!("{prefix} {{msg}}")).expect("a valid template");
+        let style = ProgressStyle::with_template("{prefix:>14} {msg}").expect("a valid template");
         stage.main.set_style(style);
+        stage.main.set_prefix(self.paint(&p.tool, GREEN));
         stage.main.finish_with_message(what);
         stage.finished = true;
     }
 
-    fn style(&self, kind: Kind, p: &Progress) -> ProgressStyle {
-        let (prefix, bar) = if self.color {
-            ("{prefix:>14.cyan.bold}", "{bar:24.cyan/blue}")
+    /// `text` in a colour, unless `NO_COLOR` (by hand: indicatif's own
+    /// colours follow stdout, which is not where the lines go).
+    fn paint(&self, text: &str, colour: &str) -> String {
+        if self.color {
+            format!("{colour}{text}\x1b[0m")
         } else {
-            ("{prefix:>14}", "{bar:24}")
-        };
-        let template = match (kind, p.bytes_total.is_some()) {
-            (Kind::Bytes, true) => {
-                format!(
-                    "{prefix} [{bar}] {{bytes}}/{{total_bytes}} {{binary_bytes_per_sec}} ETA {{eta}} {{msg}}"
-                )
+            text.to_string()
+        }
+    }
+
+    fn style(&self, kind: Kind) -> ProgressStyle {
+        let template = match kind {
+            Kind::Bytes => {
+                "{prefix:>14} [{bar:24}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}"
             }
-            (Kind::Bytes, false) => {
-                format!("{prefix} {{spinner}} {{bytes}} {{binary_bytes_per_sec}} {{msg}}")
-            }
-            (Kind::Items, _) => format!("{prefix} [{bar}] {{pos}}/{{len}} {{msg}}"),
+            Kind::BytesSoFar => "{prefix:>14} {spinner} {bytes} {binary_bytes_per_sec} {msg}",
+            Kind::Items => "{prefix:>14} [{bar:24}] {pos}/{len} {msg}",
         };
-        ProgressStyle::with_template(&template).expect("a valid template").progress_chars("=> ")
+        ProgressStyle::with_template(template).expect("a valid template").progress_chars("=> ")
     }
 
     /// Runs `f` with the lines cleared, then draws them again.

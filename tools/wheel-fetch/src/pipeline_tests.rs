@@ -156,3 +156,26 @@ fn plain_urls_with_a_hash_fragment_fill_dest_serially() {
     assert_eq!(std::fs::read(dest.join("b-2.0-py3-none-any.whl")).unwrap(), b"bbb");
     assert!(lines[..2].iter().any(|l| l.contains(&sha256_hex(b"bbb"))), "the computed hash is recorded");
 }
+
+#[test]
+fn a_cached_file_counts_all_its_bytes_at_once() {
+    let server = Server::start();
+    let url = server.route("/good-1.0-py3-none-any.whl", vec![Reply::ok(BODY)]);
+    let dir = tempfile::tempdir().unwrap();
+    let input = format!(
+        "{}\n{{\"type\":\"end\",\"tool\":\"x\",\"ok\":true,\"count\":1}}\n",
+        artifact_line(&url, "good-1.0-py3-none-any.whl", &sha256_hex(BODY))
+    );
+    for _ in 0..2 {
+        let forward = Settings {
+            progress: StageProgress::new(TOOL, Role::Forward).handle(),
+            ..settings(dir.path(), None, 1)
+        };
+        let (result, lines) = run_stdin(forward, input.clone());
+        assert_eq!(result.unwrap(), Exit::Ok);
+        let last: wheelpipe::records::Progress = serde_json::from_str(&lines[lines.len() - 2]).unwrap();
+        assert!(last.finished && last.done == 1, "{last:?}");
+        assert_eq!(last.bytes_done, BODY.len() as u64, "{last:?}");
+    }
+    assert_eq!(server.hits("/good-1.0-py3-none-any.whl"), 1, "the second run used the cache");
+}

@@ -6,6 +6,8 @@ use std::sync::atomic::AtomicBool;
 
 use wheelpipe::cache::Cache;
 use wheelpipe::hash::sha256_hex;
+use wheelpipe::progress::{Role, StageProgress};
+use wheelpipe::records::Record;
 
 use super::tests::{client, files, item, job};
 use super::*;
@@ -128,4 +130,29 @@ fn cancel_stops_every_part_and_deletes_the_temporary_file() {
     assert_eq!(wheelpipe::exit::code_for(&err), wheelpipe::exit::Exit::Interrupted, "{err:#}");
     assert!(files(&dir.path().join("wheels")).is_empty());
     assert!(files(&dir.path().join("tmp")).is_empty());
+}
+
+#[test]
+fn every_byte_is_counted_once_whether_a_part_resumes_or_all_starts_over() {
+    let body = body();
+    let cut = Reply { cut_after: Some(50_000), ..ranged(&body) };
+    let whole_again = Reply::ok(&body);
+    for (name, script) in [("resumed", vec![cut, ranged(&body)]), ("over", vec![ranged(&body), whole_again])]
+    {
+        let server = Server::start();
+        let url = server.route("/w/big.whl", script);
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+        let progress = StageProgress::new("wheel-fetch", Role::Forward);
+        let mut job = job(&url, Some(&sha256_hex(&body)));
+        job.artifact.size = Some(body.len() as u64);
+        progress.expect(1, job.artifact.size);
+        let item = progress.begin("big.whl", job.artifact.size);
+        fetch_to_store(&client(), &cache, &job, SPLIT, &AtomicBool::new(false), &item).unwrap();
+        let Some(Record::Progress(p)) = progress.last_record() else {
+            panic!("a forwarding stage has records")
+        };
+        assert_eq!((p.bytes_done, p.bytes_total), (body.len() as u64, Some(body.len() as u64)), "{name}");
+        assert_eq!(p.active, ["big.whl"], "{name}");
+    }
 }
