@@ -79,6 +79,34 @@ fn backtracks_to_an_older_version_when_the_newest_conflicts() {
 }
 
 #[test]
+fn no_deps_takes_the_newest_alone() {
+    let case = Case::new(&newest_a_needs_old_b());
+    let reqs = case.file("requirements.txt", "a\nb>=1\n");
+    // pip 23.2 picks the same: without dependencies nothing conflicts.
+    case.expect_with(&["--no-deps"], &[&reqs], &["a==3.0", "b==1.5"]);
+}
+
+/// `first` 2.0 needs `second<2`: two answers fit `first` and `second`.
+fn two_answers() -> Case {
+    Case::new(&[
+        wheel("first", "1.0"),
+        wheel("first", "2.0").requires_dist("second<2"),
+        wheel("second", "1.0"),
+        wheel("second", "2.0"),
+    ])
+}
+
+#[test]
+fn when_two_answers_fit_the_order_of_the_file_does_not_matter() {
+    let case = two_answers();
+    // pip 23.2 picks the same for both orders. With `second` first it takes
+    // second 2.0, then first 2.0, whose `second<2` sends it back to pick
+    // second again (1.0) rather than giving up first 2.0.
+    case.expect("first\nsecond\n", &["first==2.0", "second==1.0"]);
+    case.expect("second\nfirst\n", &["first==2.0", "second==1.0"]);
+}
+
+#[test]
 fn backtracks_two_levels_deep() {
     let case = Case::new(&two_levels());
     // pip 23.2 picks the same.

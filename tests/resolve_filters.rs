@@ -86,6 +86,8 @@ fn a_prerelease_is_skipped_unless_asked_for() {
     case.expect("pre<3\n", &["pre==1.9"]);
     case.expect("pre>=2.0b1\n", &["pre==2.0b1"]);
     case.expect("--pre\npre\n", &["pre==2.0b1"]);
+    let plain = case.file("plain.txt", "pre\n");
+    case.expect_with(&["--pre"], &[&plain], &["pre==2.0b1"]);
     case.expect("pre==2.0b1\n", &["pre==2.0b1"]);
 }
 

@@ -79,8 +79,14 @@ impl Case {
 
     /// Like [`Case::expect`] with requirement files already written.
     pub fn expect_files(&self, files: &[&str], expected: &[&str]) -> Resolved {
+        self.expect_with(&[], files, expected)
+    }
+
+    /// Like [`Case::expect_files`] with options that pip and wheel-resolve
+    /// both take (`--pre`, `--no-deps`) before the files.
+    pub fn expect_with(&self, options: &[&str], files: &[&str], expected: &[&str]) -> Resolved {
         if with_pip() {
-            let pip = self.pip(files);
+            let pip = self.pip_with(options, files);
             assert!(pip.ok, "pip fails where the test expects {expected:?}:\n{}", pip.resolved.stderr);
             let mut want: Vec<&str> = expected.to_vec();
             want.sort_by_key(|p| wheelpipe::names::normalize(p));
@@ -89,7 +95,7 @@ impl Case {
                 return pip.resolved;
             }
         }
-        let run = self.resolve(files);
+        let run = self.resolve(&[options, files].concat());
         run.assert_success();
         let resolved = Resolved::from_run(&run);
         assert_eq!(resolved.pins(), expected, "{run}");
@@ -131,6 +137,7 @@ impl Case {
             other => panic!("a failing stream still ends with `end`, not {other:?}:\n{run}"),
         }
         let stderr = run.stderr(0).to_string();
+        eprintln!("wheel-resolve said, for {reqs:?}:\n{stderr}");
         for word in mentions {
             assert!(stderr.contains(word), "stderr names {word:?}:\n{stderr}");
         }
@@ -140,12 +147,18 @@ impl Case {
     /// What pip 23.2 would install: `pip install --dry-run --ignore-installed
     /// --report FILE` for python3 over the same index and files.
     pub fn pip(&self, files: &[&str]) -> PipAnswer {
+        self.pip_with(&[], files)
+    }
+
+    /// [`Case::pip`] with pip options before the files.
+    pub fn pip_with(&self, options: &[&str], files: &[&str]) -> PipAnswer {
         let mut c = self.sb.command(python3());
         let report_path = self.sb.path().join("pip-report.json");
         let _ = std::fs::remove_file(&report_path);
         c.args(["-m", "pip", "install", "--dry-run", "--ignore-installed", "--report"]).arg(&report_path);
         c.args(["--disable-pip-version-check", "--no-input", "--no-cache-dir", "--index-url"]);
         c.arg(self.server.url());
+        c.args(options);
         for f in files {
             c.args(["-r", f]);
         }
