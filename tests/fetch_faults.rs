@@ -1,8 +1,8 @@
 //! wheel-fetch against a server that stalls and a person who presses
 //! Ctrl-C: a stalled answer times out (pip's `PIP_DEFAULT_TIMEOUT`) and the
 //! retry gets the file; Ctrl-C in the middle of a big download ends the run
-//! at once with 130, leaves no file outside the cache's `tmp/` folder and
-//! nothing in `--dest`, and the next run works.
+//! at once with 130, leaves no file in the cache (its `tmp/` folder
+//! included) and nothing in `--dest`, and the next run works.
 
 mod support;
 
@@ -40,22 +40,15 @@ fn end_line(count: u64) -> String {
     Record::End(wheelpipe::records::End::new("wheel-resolve", true, count)).to_line()
 }
 
-/// Every file under `root`, relative, skipping the cache's `tmp/` folder and
-/// empty lock files.
+/// Every file under `root`, relative, but the cache's lock files (empty,
+/// under `locks/`, kept on purpose).
 fn lasting_files(root: &Path) -> Vec<String> {
     walkdir::WalkDir::new(root)
         .into_iter()
         .map(Result::unwrap)
         .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (e.path().strip_prefix(root).unwrap().to_string_lossy().into_owned(), e.metadata().unwrap().len())
-        })
-        .filter(|(rel, len)| {
-            let partial = rel.starts_with("tmp/");
-            let lock = *len == 0 && rel.contains("lock");
-            !partial && !lock
-        })
-        .map(|(rel, _)| rel)
+        .map(|e| e.path().strip_prefix(root).unwrap().to_string_lossy().into_owned())
+        .filter(|rel| !rel.starts_with("locks/"))
         .collect()
 }
 
@@ -126,7 +119,11 @@ fn ctrl_c_in_the_middle_of_a_big_download_leaves_no_stray_files() {
     assert_eq!(run.codes(), [Some(130)], "{run}");
     assert!(run.stderr(0).contains("interrupted"), "{run}");
     assert!(!run.stdout.contains("\"artifact\""), "nothing was emitted: {run}");
-    assert_eq!(lasting_files(&sb.cache()), Vec::<String>::new(), "only partial files in tmp/");
+    assert_eq!(
+        lasting_files(&sb.cache()),
+        Vec::<String>::new(),
+        "no wheel, no partial file, in tmp/ neither"
+    );
     assert!(lasting_files(&dest).is_empty(), "nothing in --dest");
     let strays: Vec<_> = std::fs::read_dir(sb.path())
         .unwrap()
@@ -142,4 +139,29 @@ fn ctrl_c_in_the_middle_of_a_big_download_leaves_no_stray_files() {
     run.assert_success();
     let placed = dest.join(big.file_name().unwrap());
     assert_eq!(std::fs::read(placed).unwrap(), std::fs::read(&big).unwrap());
+}
+
+#[test]
+fn ctrl_c_while_the_server_stalls_ends_at_once_and_leaves_no_file() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("wheels");
+    let big = big_wheel(&dir, "huge", 1024);
+    let server = Server::start(&[&big]);
+    server.faults().stall_ms = 10_000;
+    let input = format!("{}\n{}\n", artifact_line(&server, &big), end_line(1));
+    let (running, mut stdin) = Running::spawn_with_stdin(vec![sb.fetch()]);
+    std::io::Write::write_all(&mut stdin, input.as_bytes()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.arrived() == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let pressed = Instant::now();
+    kill(Pid::from_raw(running.pids()[0] as i32), Signal::SIGINT).unwrap();
+    let run = running.wait();
+    drop(stdin);
+    assert!(pressed.elapsed() < Duration::from_secs(2), "not when the server answers: {run}");
+    assert_eq!(run.codes(), [Some(130)], "{run}");
+    let files = lasting_files(&sb.cache());
+    assert!(files.is_empty(), "no file in the cache but locks, tmp/ included: {files:?}");
 }

@@ -333,3 +333,30 @@ fn content_range_is_read_strictly() {
     assert_eq!(parse_content_range("bytes */1000"), None);
     assert_eq!(parse_content_range("bytes 9-3/10"), None);
 }
+
+#[test]
+fn a_body_that_stalls_midway_times_out_and_resumes_where_it_stopped() {
+    let body = big();
+    let server = Server::start();
+    let stalls =
+        Reply { stall_after: Some((3000, 5000)), headers: vec!["ETag: \"v1\"".into()], ..Reply::ok(&body) };
+    let url = server.route("/w/demo.whl", vec![stalls, Reply { ranges: true, ..Reply::ok(&body) }]);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let quick = Client::new(HttpOptions {
+        cert: None,
+        timeout: Duration::from_millis(300),
+        retries: 2,
+        backoff: Duration::from_millis(10),
+    })
+    .unwrap();
+    let started = std::time::Instant::now();
+    let job = job(&url, Some(&sha256_hex(&body)));
+    let stored = fetch_to_store(&quick, &cache, &job, 16 << 20, &AtomicBool::new(false), &item()).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(3), "the stall was not waited out");
+    assert_eq!(fs::read(&stored.path).unwrap(), body);
+    let asked = server.asked("/w/demo.whl");
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    assert_eq!(asked[1].range.as_deref(), Some("bytes=3000-"), "resumed after the bytes it had");
+    assert!(files(&dir.path().join("tmp")).is_empty());
+}

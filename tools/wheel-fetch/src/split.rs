@@ -73,13 +73,15 @@ pub fn download(
     let parts: Vec<(u64, u64)> =
         (0..size.div_ceil(part_size)).map(|i| (i * part_size, ((i + 1) * part_size).min(size))).collect();
     let shown = redact(url);
-    let tmp = cache.temp_file(".part")?;
-    tmp.as_file().set_len(size).with_context(|| format!("cannot allocate {}", tmp.path().display()))?;
     let Some(&first_part) = parts.first() else { return Ok(Outcome::Unsplittable) };
     let first = get_range(http, url, first_part, None)?;
     if first.status().as_u16() != 206 || content_range(&first) != Some((0, Some(size))) {
         return Ok(Outcome::Unsplittable);
     }
+    // Made once the server answered, so a run stopped while it waits
+    // leaves no file behind.
+    let tmp = cache.temp_file(".part")?;
+    tmp.as_file().set_len(size).with_context(|| format!("cannot allocate {}", tmp.path().display()))?;
     let ctx = Ctx {
         http,
         url,

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
@@ -20,6 +20,9 @@ pub struct Reply {
     pub ranges: bool,
     /// Close the connection after this many bytes of the body.
     pub cut_after: Option<usize>,
+    /// After this many bytes of the body, wait this many milliseconds
+    /// before the rest (a server that stalls midway).
+    pub stall_after: Option<(usize, u64)>,
     /// Extra header lines, such as `ETag: "x"`.
     pub headers: Vec<String>,
 }
@@ -32,6 +35,7 @@ impl Reply {
             content_length: None,
             ranges: false,
             cut_after: None,
+            stall_after: None,
             headers: vec![],
         }
     }
@@ -64,64 +68,79 @@ impl Server {
         let (s, h) = (Arc::clone(&script), Arc::clone(&hits));
         thread::spawn(move || {
             for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request_line = String::new();
-                if reader.read_line(&mut request_line).is_err() {
-                    continue;
-                }
-                let mut asked = Asked::default();
-                let mut line = String::new();
-                while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line.trim() != "" {
-                    if let Some((name, value)) = line.trim().split_once(':') {
-                        let value = Some(value.trim().to_string());
-                        match name.to_ascii_lowercase().as_str() {
-                            "range" => asked.range = value,
-                            "if-range" => asked.if_range = value,
-                            _ => {}
-                        }
-                    }
-                    line.clear();
-                }
-                let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
-                let count = {
-                    let mut hits = h.lock().unwrap();
-                    let asks = hits.entry(path.clone()).or_default();
-                    asks.push(asked.clone());
-                    asks.len()
-                };
-                let mut reply = s.lock().unwrap().get(&path).map_or_else(
-                    || Reply::status(404),
-                    |replies| replies[(count - 1).min(replies.len() - 1)].clone(),
-                );
-                let range = asked.range.as_deref().and_then(|r| r.strip_prefix("bytes=")?.split_once('-'));
-                let total = reply.body.len();
-                let span = range.and_then(|(from, to)| {
-                    let from = from.parse::<usize>().ok()?;
-                    let to = if to.is_empty() { total - 1 } else { to.parse::<usize>().ok()?.min(total - 1) };
-                    Some((from, to)).filter(|&(f, t)| reply.ranges && f <= t && f < total)
-                });
-                if let Some((from, to)) = span {
-                    reply.headers.push(format!("Content-Range: bytes {from}-{to}/{total}"));
-                    reply.status = 206;
-                    reply.body = reply.body[from..=to].to_vec();
-                }
-                let mut head = format!(
-                    "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-                    reply.status,
-                    reply.content_length.unwrap_or(reply.body.len())
-                );
-                for h in &reply.headers {
-                    head.push_str(&format!("{h}\r\n"));
-                }
-                head.push_str("\r\n");
-                let _ = stream.write_all(head.as_bytes());
-                let sent = reply.cut_after.unwrap_or(reply.body.len()).min(reply.body.len());
-                let _ = stream.write_all(&reply.body[..sent]);
-                let _ = stream.flush();
+                let Ok(stream) = stream else { continue };
+                let (s, h) = (Arc::clone(&s), Arc::clone(&h));
+                // A thread a connection: one that stalls holds up no other.
+                thread::spawn(move || Server::answer(stream, &s, &h));
             }
         });
         Server { base, script, hits }
+    }
+
+    /// Reads one request and writes its scripted answer.
+    fn answer(mut stream: TcpStream, s: &Mutex<Script>, h: &Mutex<HashMap<String, Vec<Asked>>>) {
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).is_err() {
+            return;
+        }
+        let mut asked = Asked::default();
+        let mut line = String::new();
+        while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line.trim() != "" {
+            if let Some((name, value)) = line.trim().split_once(':') {
+                let value = Some(value.trim().to_string());
+                match name.to_ascii_lowercase().as_str() {
+                    "range" => asked.range = value,
+                    "if-range" => asked.if_range = value,
+                    _ => {}
+                }
+            }
+            line.clear();
+        }
+        let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
+        let count = {
+            let mut hits = h.lock().unwrap();
+            let asks = hits.entry(path.clone()).or_default();
+            asks.push(asked.clone());
+            asks.len()
+        };
+        let mut reply = s.lock().unwrap().get(&path).map_or_else(
+            || Reply::status(404),
+            |replies| replies[(count - 1).min(replies.len() - 1)].clone(),
+        );
+        let range = asked.range.as_deref().and_then(|r| r.strip_prefix("bytes=")?.split_once('-'));
+        let total = reply.body.len();
+        let span = range.and_then(|(from, to)| {
+            let from = from.parse::<usize>().ok()?;
+            let to = if to.is_empty() { total - 1 } else { to.parse::<usize>().ok()?.min(total - 1) };
+            Some((from, to)).filter(|&(f, t)| reply.ranges && f <= t && f < total)
+        });
+        if let Some((from, to)) = span {
+            reply.headers.push(format!("Content-Range: bytes {from}-{to}/{total}"));
+            reply.status = 206;
+            reply.body = reply.body[from..=to].to_vec();
+        }
+        let mut head = format!(
+            "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+            reply.status,
+            reply.content_length.unwrap_or(reply.body.len())
+        );
+        for h in &reply.headers {
+            head.push_str(&format!("{h}\r\n"));
+        }
+        head.push_str("\r\n");
+        let _ = stream.write_all(head.as_bytes());
+        let sent = reply.cut_after.unwrap_or(reply.body.len()).min(reply.body.len());
+        let mut body = &reply.body[..sent];
+        if let Some((after, ms)) = reply.stall_after {
+            let (first, rest) = body.split_at(after.min(body.len()));
+            let _ = stream.write_all(first);
+            let _ = stream.flush();
+            thread::sleep(std::time::Duration::from_millis(ms));
+            body = rest;
+        }
+        let _ = stream.write_all(body);
+        let _ = stream.flush();
     }
 
     /// Answers `path` with `replies`, in turn.

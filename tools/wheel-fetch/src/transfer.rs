@@ -25,8 +25,11 @@ use wheelpipe::progress::Item;
 pub(crate) const CHUNK: usize = 64 * 1024;
 
 /// What is on disk so far.
-struct Partial {
-    file: NamedTempFile,
+struct Partial<'a> {
+    cache: &'a Cache,
+    /// Made at the first byte, so a run stopped while it waits for an
+    /// answer leaves no file behind.
+    file: Option<NamedTempFile>,
     /// The sha256 of the bytes in `file`.
     hasher: Sha256,
     len: u64,
@@ -36,9 +39,17 @@ struct Partial {
     total: Option<u64>,
 }
 
-impl Partial {
+impl Partial<'_> {
+    fn file(&mut self) -> Result<&mut NamedTempFile> {
+        if self.file.is_none() {
+            self.file = Some(self.cache.temp_file(".part")?);
+        }
+        Ok(self.file.as_mut().expect("just made"))
+    }
+
     fn write(&mut self, bytes: &[u8]) -> Result<()> {
-        self.file.write_all(bytes).with_context(|| format!("cannot write {}", self.file.path().display()))?;
+        let file = self.file()?;
+        file.write_all(bytes).with_context(|| format!("cannot write {}", file.path().display()))?;
         self.hasher.update(bytes);
         self.len += bytes.len() as u64;
         Ok(())
@@ -46,10 +57,12 @@ impl Partial {
 
     /// Forgets what was written: the file is emptied and the hash restarts.
     fn restart(&mut self) -> Result<()> {
-        let path = self.file.path().display().to_string();
-        let file = self.file.as_file_mut();
-        file.set_len(0).with_context(|| format!("cannot truncate {path}"))?;
-        file.seek(SeekFrom::Start(0)).with_context(|| format!("cannot rewind {path}"))?;
+        if let Some(tmp) = &mut self.file {
+            let path = tmp.path().display().to_string();
+            let file = tmp.as_file_mut();
+            file.set_len(0).with_context(|| format!("cannot truncate {path}"))?;
+            file.seek(SeekFrom::Start(0)).with_context(|| format!("cannot rewind {path}"))?;
+        }
         self.hasher = Sha256::new();
         self.len = 0;
         self.total = None;
@@ -75,8 +88,8 @@ pub fn download(
     cancel: &AtomicBool,
     item: &Item,
 ) -> Result<(NamedTempFile, String)> {
-    let tmp = cache.temp_file(".part")?;
-    let mut partial = Partial { file: tmp, hasher: Sha256::new(), len: 0, validator: None, total: None };
+    let mut partial =
+        Partial { cache, file: None, hasher: Sha256::new(), len: 0, validator: None, total: None };
     let options = http.options();
     let mut breaks = 0u32;
     loop {
@@ -93,8 +106,9 @@ pub fn download(
             }
         }
     }
+    partial.file()?;
     let digest: [u8; 32] = partial.hasher.finalize().into();
-    Ok((partial.file, hex(&digest)))
+    Ok((partial.file.expect("made above"), hex(&digest)))
 }
 
 /// One GET: the whole file, or the rest of it when something is on disk.
