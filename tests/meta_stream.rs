@@ -2,8 +2,9 @@
 //! with 200 and the whole wheel): the download is read as it arrives and
 //! stops once METADATA is read, so a wheel whose `.dist-info` comes before
 //! its data costs a part of its bytes and one request, while one with
-//! `.dist-info` last, as most wheels have it, costs its whole size; a
-//! download that breaks off is an error naming the URL.
+//! `.dist-info` last, as most wheels have it, costs its whole size; once a
+//! host answered a range with the whole file, its next wheels are asked for
+//! without a range; a download that breaks off is an error naming the URL.
 
 mod support;
 
@@ -102,4 +103,33 @@ fn a_download_that_breaks_off_is_an_error_naming_the_url() {
     let stderr = run.stderr(0);
     assert!(stderr.contains(&format!("{url}: the download broke off")), "{stderr}");
     assert!(matches!(run.records().last(), Some(Record::End(e)) if !e.ok && e.tool == "wheel-meta"), "{run}");
+}
+
+#[test]
+fn after_one_range_answered_whole_the_host_gets_plain_downloads() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("wheels");
+    let mut wheels = alpha_beta(&dir);
+    wheels.push(wheel(true).build(&dir));
+    let server = Server::start(&wheels);
+    server.faults().no_pep658 = true;
+    server.faults().no_ranges = true;
+    let mut cmd = sb.meta();
+    cmd.args(["--no-pep658", "-j", "1"]);
+    cmd.args(wheels.iter().map(|w| server.file_url(w.file_name().unwrap().to_str().unwrap())));
+    let run = pipeline(vec![cmd], None);
+    run.assert_success();
+    let sources: Vec<MetadataSource> = run
+        .records()
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Metadata(m) => Some(m.source),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sources, [MetadataSource::Full; 3], "{run}");
+    // Only the first wheel's request asks for a range; the rest are plain GETs.
+    assert_eq!(server.arrived(), 3, "{:#?}", server.requests());
+    let ranged: Vec<_> = server.requests().into_iter().filter(|e| e.range.is_some()).collect();
+    assert_eq!(ranged.len(), 1, "{ranged:#?}");
 }
