@@ -16,6 +16,14 @@ writes them) or plain URLs, one a line; a `#sha256=HEX` fragment on a URL is
 the expected hash. Every other record is passed through unchanged. A file the
 cache already has (same sha256) is not downloaded again. Errors go to stderr, each naming its URL; the other downloads go on.
 
+Progress: when stdout is a pipe, `progress` records (at most ten a second)
+go with the other records, for the last stage of the pipeline to draw with
+its own line. Otherwise wheel-fetch is that last stage: on a terminal stderr
+it draws the bytes, rate, ETA and the files being fetched, and writes no
+`progress` records. --quiet or WHEELPIPE_PROGRESS=off draw nothing; NO_COLOR
+draws without colours. A stalled server is given up on after the timeout
+(PIP_DEFAULT_TIMEOUT, pip's `timeout` option) and asked again.
+
 Exit status: 0 when every wheel was fetched; 1 when one failed or the input
 did not end with an `end` record saying ok; 2 on bad usage or a malformed
 input line; 130 when interrupted (temporary files are removed).
