@@ -3,7 +3,10 @@
 //! `index/v1/{sha256 of the page URL}`: one JSON line (final URL, content
 //! type, ETag, Last-Modified, when it was stored, Cache-Control max-age and
 //! no-cache, body length) followed by the body. A page still fresh by its
-//! max-age is used without a request; a stale one is revalidated with
+//! max-age is used without a request (a page without one, like a static
+//! file server's, stays fresh for a tenth of the time since its
+//! Last-Modified, at most ten minutes: RFC 9111's heuristic freshness, as
+//! browsers and uv apply it); a stale one is revalidated with
 //! If-None-Match / If-Modified-Since and its body reused on 304. `no-store`
 //! pages are never written. An unreadable or corrupt entry counts as absent.
 
@@ -20,6 +23,10 @@ use crate::http::{redact, Body, Client, Response};
 
 /// The folder of the entries, under the cache root; `v1` names the format.
 const DIR: &str = "index/v1";
+
+/// The longest a page stays fresh by heuristic: what the public index
+/// itself gives its pages with max-age.
+const HEURISTIC_LIMIT: u64 = 600;
 
 /// Project pages cached under a [`Cache`] root.
 #[derive(Clone, Debug)]
@@ -43,6 +50,9 @@ struct Header {
     /// Cache-Control `max-age`, in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     max_age: Option<u64>,
+    /// Without a max-age: how long the page stays fresh by heuristic.
+    #[serde(default)]
+    heuristic: u64,
     /// Cache-Control `no-cache`: always revalidate.
     #[serde(default)]
     no_cache: bool,
@@ -111,6 +121,7 @@ impl PageCache {
             if let Some(date) = header(&response, "last-modified") {
                 entry.header.last_modified = Some(date);
             }
+            entry.header.heuristic = heuristic(entry.header.last_modified.as_deref(), now);
             if freshness.no_store {
                 self.remove(url);
             } else {
@@ -133,6 +144,7 @@ impl PageCache {
             url: page.url.clone(),
             content_type: page.content_type.clone(),
             etag,
+            heuristic: heuristic(last_modified.as_deref(), now),
             last_modified,
             stored: now.saturating_sub(freshness.age),
             max_age: freshness.max_age,
@@ -173,10 +185,51 @@ impl PageCache {
 impl Header {
     /// True while the page may be used without asking the index.
     fn is_fresh(&self, now: u64) -> bool {
-        match self.max_age {
-            Some(max_age) if !self.no_cache => now >= self.stored && now - self.stored < max_age,
-            _ => false,
-        }
+        let lifetime = match self.max_age {
+            _ if self.no_cache => return false,
+            Some(max_age) => max_age,
+            None => self.heuristic,
+        };
+        now >= self.stored && now - self.stored < lifetime
+    }
+}
+
+/// RFC 9111 4.2.2: a tenth of the time since the page last changed, at
+/// most [`HEURISTIC_LIMIT`]; nothing without a Last-Modified date.
+fn heuristic(last_modified: Option<&str>, now: u64) -> u64 {
+    let Some(changed) = last_modified.and_then(|d| httpdate::parse_http_date(d).ok()) else { return 0 };
+    let changed = changed.duration_since(UNIX_EPOCH).map_or(now, |d| d.as_secs());
+    (now.saturating_sub(changed) / 10).min(HEURISTIC_LIMIT)
+}
+
+#[cfg(test)]
+mod heuristic_tests {
+    use super::*;
+
+    #[test]
+    fn a_tenth_of_the_age_by_last_modified_at_most_ten_minutes() {
+        let now = 1_800_000_000;
+        let date = |secs: u64| httpdate::fmt_http_date(UNIX_EPOCH + std::time::Duration::from_secs(secs));
+        assert_eq!(heuristic(Some(&date(now - 1000)), now), 100);
+        assert_eq!(heuristic(Some(&date(now - 86_400)), now), HEURISTIC_LIMIT);
+        assert_eq!(heuristic(Some(&date(now + 50)), now), 0, "a date in the future gives nothing");
+        assert_eq!(heuristic(Some("not a date"), now), 0);
+        assert_eq!(heuristic(None, now), 0);
+        let header = |max_age, no_cache| Header {
+            url: String::new(),
+            content_type: String::new(),
+            etag: None,
+            last_modified: Some(date(now - 86_400)),
+            stored: now,
+            max_age,
+            heuristic: HEURISTIC_LIMIT,
+            no_cache,
+            body_len: 0,
+        };
+        assert!(header(None, false).is_fresh(now + 599));
+        assert!(!header(None, false).is_fresh(now + 600));
+        assert!(!header(Some(0), false).is_fresh(now + 1), "an explicit max-age wins");
+        assert!(!header(None, true).is_fresh(now), "no-cache always revalidates");
     }
 }
 
