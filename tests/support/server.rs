@@ -33,9 +33,10 @@ pub struct Faults {
     /// Answer the next this many requests with `fail_status`.
     pub fail_next: u32,
     pub fail_status: u16,
-    /// Close the connection after this many bytes of the next file body (once).
+    /// Close the connection after this many bytes of the next wheel body
+    /// (once; `.metadata` files are not cut, so resolving does not use it up).
     pub drop_after_bytes: Option<usize>,
-    /// Announce a Content-Length 100 bytes too long for file bodies, then close.
+    /// Announce a Content-Length 100 bytes too long for wheel bodies, then close.
     pub lying_content_length: bool,
     /// Wait this long before every answer.
     pub stall_ms: u64,
@@ -274,7 +275,7 @@ fn serve_file(req: &Request, state: &State, name: &str, faults: &Faults) -> (Res
         resp = resp.header("Accept-Ranges", "bytes");
     }
     let mut wire = WireFaults::default();
-    if resp.status != 416 && req.method == "GET" {
+    if resp.status != 416 && req.method == "GET" && !name.ends_with(".metadata") {
         if faults.drop_after_bytes.is_some() {
             wire.cut_after = state.faults.lock().unwrap().drop_after_bytes.take();
         }
