@@ -11,12 +11,14 @@ folders (scripts, headers, data). A distribution that is already installed is
 replaced.
 
 Every wheel is checked (names, hashes against its RECORD, layout) once, when
-it is unpacked into the cache (unpacked/v1/ under the cache folder; without a
-cache folder each run extracts afresh), and staged in parallel as soon as it
+it is unpacked into the cache (unpacked/v1/ beside wheel-fetch's store when
+the wheel comes from one, else under --cache-dir's folder; without a cache
+folder each run extracts afresh), and staged in parallel as soon as it
 arrives, its files linked from the cache (see --link-mode); nothing lands in the virtualenv until every
 wheel staged well and the input ended with a good `end` record. Then the set is
-committed with renames, and undone if anything fails: all of the set or nothing,
-also on Ctrl-C.
+committed with renames, journaled first and undone if anything fails: all of
+the set or nothing, also on Ctrl-C; a run killed in its commit is settled by
+the next run.
 
 With WHEEL arguments, installs those files (all count as requested). Without,
 reads `artifact` records (with `path`, as wheel-fetch writes them) or plain
@@ -60,6 +62,17 @@ pub fn command() -> Command {
                      refusal moving the run to the next; reflink and hardlink start there and fall \
                      back the same way, with a warning. RECORD, INSTALLER, REQUESTED, launchers \
                      and rewritten scripts are always new files.",
+                ),
+        )
+        .arg(
+            Arg::new("allow-overwrite")
+                .long("allow-overwrite")
+                .action(clap::ArgAction::SetTrue)
+                .help("Let a wheel overwrite files of other distributions, with a warning")
+                .long_help(
+                    "Let a wheel overwrite a file that another installed distribution owns, or \
+                     that another wheel of the run installs (the later by normalized name wins), \
+                     with a warning for each; without it, either refuses the whole set.",
                 ),
         )
         .arg(

@@ -88,7 +88,7 @@ fn add_pycs(py: &Path, stem: &str, files: &mut BTreeSet<PathBuf>) {
 /// Refuses a set that would overwrite anything: two wheels of one
 /// distribution or writing one path, or a path that exists in the venv and
 /// is not owned by a distribution being replaced.
-pub fn check_conflicts(staged: &[Staged], old: &[OldDist]) -> Result<()> {
+pub fn check_conflicts(staged: &[Staged], old: &[OldDist], overwrite: Overwrite) -> Result<()> {
     let mut by_key: BTreeMap<String, &Staged> = BTreeMap::new();
     let mut by_dest: BTreeMap<&Path, &Staged> = BTreeMap::new();
     for s in staged {
@@ -97,12 +97,12 @@ pub fn check_conflicts(staged: &[Staged], old: &[OldDist]) -> Result<()> {
         }
         for f in &s.files {
             if let Some(other) = by_dest.insert(&f.dest, s) {
-                bail!(
-                    "{} and {} both install {}",
-                    other.wheel.display(),
-                    s.wheel.display(),
-                    f.dest.display()
-                );
+                let (a, b, dest) = (other.wheel.display(), s.wheel.display(), f.dest.display());
+                match overwrite {
+                    // The set is sorted by name: the later one wins, every time.
+                    Overwrite::Allow(warn) => warn(format!("{a} and {b} both install {dest}: {b} wins")),
+                    Overwrite::Refuse => bail!("{a} and {b} both install {dest} (see --allow-overwrite)"),
+                }
             }
         }
     }
@@ -112,15 +112,30 @@ pub fn check_conflicts(staged: &[Staged], old: &[OldDist]) -> Result<()> {
         // A missing folder has no files: one look for all of them.
         let parent = dest.parent().unwrap_or(dest);
         let folder = *folders.entry(parent).or_insert_with(|| fs::symlink_metadata(parent).is_ok());
-        if folder && fs::symlink_metadata(dest).is_ok() && !owned(dest) {
-            bail!(
-                "{} (from {}) already exists in the virtualenv and belongs to no distribution being replaced",
-                dest.display(),
-                s.wheel.display()
-            );
+        let Some(meta) = folder.then(|| fs::symlink_metadata(dest).ok()).flatten() else { continue };
+        if owned(dest) {
+            continue;
+        }
+        let (dest, wheel) = (dest.display(), s.wheel.display());
+        match overwrite {
+            Overwrite::Allow(warn) if !meta.is_dir() => {
+                warn(format!("{dest} (from {wheel}) overwrites a file that another distribution installed"))
+            }
+            Overwrite::Allow(_) => bail!("{dest} (from {wheel}) is a folder in the virtualenv"),
+            Overwrite::Refuse => bail!(
+                "{dest} (from {wheel}) already exists in the virtualenv and belongs to no distribution \
+                 being replaced (see --allow-overwrite)"
+            ),
         }
     }
     Ok(())
+}
+
+/// Whether a run may overwrite files (`--allow-overwrite`), and where it says so.
+#[derive(Clone, Copy)]
+pub enum Overwrite<'a> {
+    Refuse,
+    Allow(&'a dyn Fn(String)),
 }
 
 /// Works out every rename of a commit, in order, before the first: the
@@ -135,6 +150,12 @@ struct Planner<'a> {
     placed: HashMap<PathBuf, PathBuf>,
     /// The ones the current wheel moves in: its files below are in place.
     this: HashSet<PathBuf>,
+    /// Files of the venv planned to move aside.
+    gone: HashSet<PathBuf>,
+    /// Files planned to move in one by one.
+    arriving: HashSet<PathBuf>,
+    overwrite: bool,
+    aside: PathBuf,
 }
 
 impl Planner<'_> {
@@ -145,8 +166,11 @@ impl Planner<'_> {
 
     /// Whether `p` exists once the renames planned so far are done.
     fn will_exist(&self, p: &Path) -> bool {
-        if fs::symlink_metadata(p).is_ok() {
+        if self.arriving.contains(p) {
             return true;
+        }
+        if fs::symlink_metadata(p).is_ok() {
+            return !self.gone.contains(p);
         }
         match (self.placed_above(p), p.strip_prefix(&self.scheme.venv)) {
             (Some((_, tree)), Ok(rel)) => tree.join(rel).exists(),
@@ -168,11 +192,16 @@ impl Planner<'_> {
     }
 
     /// Moves an old distribution's files and `.dist-info` aside.
-    fn remove(&mut self, old: &OldDist, aside: &Path) {
+    fn remove(&mut self, old: &OldDist) {
         for file in old.files.iter().chain([&old.dist_info]) {
-            let to = aside.join(format!("{}", self.steps.len()));
-            self.steps.push(Step { from: file.clone(), to });
+            self.move_aside(file);
         }
+    }
+
+    fn move_aside(&mut self, file: &Path) {
+        let to = self.aside.join(format!("{}", self.steps.len()));
+        self.steps.push(Step { from: file.to_path_buf(), to });
+        self.gone.insert(file.to_path_buf());
     }
 
     /// A staged file into place. When its folder is missing from the venv,
@@ -197,6 +226,11 @@ impl Planner<'_> {
             }
             self.check_inside(parent)?;
         }
+        if self.overwrite && self.will_exist(dest) {
+            // Checked before: a file of another distribution, or of an earlier wheel.
+            self.move_aside(dest);
+        }
+        self.arriving.insert(dest.to_path_buf());
         self.steps.push(Step { from: staged.to_path_buf(), to: dest.to_path_buf() });
         Ok(())
     }
@@ -223,12 +257,30 @@ pub fn prune<'p>(scheme: &Scheme, old: impl Iterator<Item = &'p Path>) {
 }
 
 /// Plans the commit of the staged set: old versions aside, new files in.
-fn plan(scheme: &Scheme, staged: &[Staged], old: &[OldDist], aside: &Path) -> Result<Vec<Step>> {
+fn plan(
+    scheme: &Scheme,
+    staged: &[Staged],
+    old: &[OldDist],
+    aside: &Path,
+    overwrite: bool,
+) -> Result<Vec<Step>> {
     let real_venv = scheme.venv.canonicalize()?;
-    let (checked, placed, this) = Default::default();
-    let mut p = Planner { scheme, real_venv, steps: Vec::new(), checked, placed, this };
+    let (checked, placed, this, gone, arriving) = Default::default();
+    let aside = aside.to_path_buf();
+    let mut p = Planner {
+        scheme,
+        real_venv,
+        steps: Vec::new(),
+        checked,
+        placed,
+        this,
+        gone,
+        arriving,
+        overwrite,
+        aside,
+    };
     for o in old {
-        p.remove(o, aside);
+        p.remove(o);
     }
     for s in staged {
         p.this.clear();
@@ -241,17 +293,19 @@ fn plan(scheme: &Scheme, staged: &[Staged], old: &[OldDist], aside: &Path) -> Re
 }
 
 /// Commits the staged set with renames journaled in `root` (the staging
-/// folder), undone if one fails or the run is interrupted.
+/// folder), undone if one fails or the run is interrupted. With
+/// `overwrite`, files in the way (checked by [`check_conflicts`]) go aside.
 pub fn commit(
     scheme: &Scheme,
     staged: &[Staged],
     old: &[OldDist],
     root: &Path,
+    overwrite: bool,
     warn: &dyn Fn(String),
 ) -> Result<()> {
     let aside = root.join("old");
     fs::create_dir_all(&aside).with_context(|| format!("cannot create {}", aside.display()))?;
-    let steps = plan(scheme, staged, old, &aside)?;
+    let steps = plan(scheme, staged, old, &aside, overwrite)?;
     journal::write(root, &steps)?;
     let mut done = 0;
     let result = (|| -> Result<()> {

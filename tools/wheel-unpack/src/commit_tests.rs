@@ -104,8 +104,8 @@ fn upgrade_replaces_the_old_version_and_prunes_its_folders() {
     install_old(&f);
     let new = staged(&f, "old", &["lib/python3.11/site-packages/old2/x.py", "bin/old-cli"]);
     let old = find_installed(&f.scheme, &keys(&["old"])).unwrap();
-    check_conflicts(std::slice::from_ref(&new), &old).unwrap();
-    commit(&f.scheme, std::slice::from_ref(&new), &old, &f.staging, &|_| {}).unwrap();
+    check_conflicts(std::slice::from_ref(&new), &old, Overwrite::Refuse).unwrap();
+    commit(&f.scheme, std::slice::from_ref(&new), &old, &f.staging, false, &|_| {}).unwrap();
     let lib = &f.scheme.purelib;
     assert!(!lib.join("old").exists(), "the old package folder is left");
     assert!(!lib.join("old-1.0.dist-info").exists());
@@ -121,7 +121,7 @@ fn a_failed_step_puts_everything_back() {
     write(&f.scheme.venv.join("share"), "a file");
     let new = staged(&f, "old", &["lib/python3.11/site-packages/fresh/deep/a.py", "share/doc/b"]);
     let old = find_installed(&f.scheme, &keys(&["old"])).unwrap();
-    let err = commit(&f.scheme, std::slice::from_ref(&new), &old, &f.staging, &|_| {}).unwrap_err();
+    let err = commit(&f.scheme, std::slice::from_ref(&new), &old, &f.staging, false, &|_| {}).unwrap_err();
     assert!(format!("{err:#}").contains("share"), "{err:#}");
     let lib = &f.scheme.purelib;
     assert_eq!(fs::read_to_string(lib.join("old/__init__.py")).unwrap(), "v1");
@@ -137,13 +137,13 @@ fn conflicts_are_refused_before_anything_lands() {
     let f = fixture();
     write(&f.scheme.purelib.join("taken.py"), "someone else's");
     let a = staged(&f, "a", &["lib/python3.11/site-packages/taken.py"]);
-    let err = check_conflicts(std::slice::from_ref(&a), &[]).unwrap_err().to_string();
+    let err = check_conflicts(std::slice::from_ref(&a), &[], Overwrite::Refuse).unwrap_err().to_string();
     assert!(err.contains("taken.py") && err.contains("already exists"), "{err}");
     let a = staged(&f, "a", &["lib/python3.11/site-packages/same.py"]);
     let b = staged(&f, "b", &["lib/python3.11/site-packages/same.py"]);
-    let err = check_conflicts(&[a, b], &[]).unwrap_err().to_string();
+    let err = check_conflicts(&[a, b], &[], Overwrite::Refuse).unwrap_err().to_string();
     assert!(err.contains("a-2.0") && err.contains("b-2.0") && err.contains("same.py"), "{err}");
     let a1 = staged(&f, "dup", &[]);
     let a2 = staged(&f, "Dup", &[]);
-    assert!(check_conflicts(&[a1, a2], &[]).is_err());
+    assert!(check_conflicts(&[a1, a2], &[], Overwrite::Refuse).is_err());
 }

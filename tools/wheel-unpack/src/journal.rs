@@ -21,7 +21,7 @@ const COMMITTED: &str = "committed";
 
 /// One rename of a commit. Exactly one of `from` and `to` is inside the
 /// staging folder (a staged file going in, or an old file going aside),
-/// and no path is renamed twice, so each step's state can be read back.
+/// and no two steps share that side, so each step's state can be read back.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
     pub from: PathBuf,

@@ -91,8 +91,10 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
 
     let keys = staged.iter().map(stage::Staged::key).collect();
     let old = commit::find_installed(&scheme, &keys)?;
-    commit::check_conflicts(&staged, &old)?;
-    commit::commit(&scheme, &staged, &old, &staging.root, &warn)?;
+    let allow = m.get_flag("allow-overwrite");
+    let overwrite = if allow { commit::Overwrite::Allow(&warn) } else { commit::Overwrite::Refuse };
+    commit::check_conflicts(&staged, &old, overwrite)?;
+    commit::commit(&scheme, &staged, &old, &staging.root, allow, &warn)?;
     staging.finish();
 
     for s in &staged {

@@ -16,6 +16,16 @@ pub(crate) fn scheme(venv: &Path) -> Scheme {
 
 /// Builds `demo-1.0` with these extra files; `tamper` edits RECORD's text.
 pub(crate) fn build(dir: &Path, files: &[(&str, &[u8], u32)], tamper: impl Fn(String) -> String) -> PathBuf {
+    build_with(dir, files, tamper, "Wheel-Version: 1.0\nRoot-Is-Purelib: true\n")
+}
+
+/// [`build`] with this WHEEL file.
+fn build_with(
+    dir: &Path,
+    files: &[(&str, &[u8], u32)],
+    tamper: impl Fn(String) -> String,
+    wheel: &str,
+) -> PathBuf {
     let info = "demo-1.0.dist-info";
     let mut all: Vec<(String, Vec<u8>, u32)> =
         files.iter().map(|(n, b, m)| (n.to_string(), b.to_vec(), *m)).collect();
@@ -24,7 +34,7 @@ pub(crate) fn build(dir: &Path, files: &[(&str, &[u8], u32)], tamper: impl Fn(St
         b"Metadata-Version: 2.1\nName: Demo\nVersion: 1.0\n\n".to_vec(),
         0o644,
     ));
-    all.push((format!("{info}/WHEEL"), b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\n".to_vec(), 0o644));
+    all.push((format!("{info}/WHEEL"), wheel.as_bytes().to_vec(), 0o644));
     let mut record = String::new();
     for (n, b, _) in &all {
         let hash = wheelpipe::hash::record_hash(&Sha256::digest(b));
@@ -199,4 +209,49 @@ fn a_big_wheel_is_extracted_by_several_threads_with_the_same_checks() {
         stage(&job(&wheel, None), &scheme(venv), &venv.join("staging2"), 3, &o, &|_| {}).unwrap_err()
     );
     assert!(err.contains("demo/m33.bin") && err.contains("do not match"), "{err}");
+}
+
+#[test]
+fn a_newer_minor_wheel_version_warns_and_a_newer_major_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let venv = tmp.path();
+    for cached in [false, true] {
+        let dir = tempfile::tempdir_in(venv).unwrap();
+        let wheel = build_with(dir.path(), &[], |r| r, "Wheel-Version: 1.9\nRoot-Is-Purelib: true\n");
+        let said = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let to = said.clone();
+        let warn = move |m: String| to.lock().unwrap().push(m);
+        let o = opts(venv, cached);
+        stage(&job(&wheel, None), &scheme(venv), &dir.path().join("s"), 1, &o, &warn).unwrap();
+        let said = said.lock().unwrap().clone();
+        assert!(said.iter().any(|m| m.contains("Wheel-Version 1.9 is newer")), "{said:?}");
+
+        let dir = tempfile::tempdir_in(venv).unwrap();
+        let wheel = build_with(dir.path(), &[], |r| r, "Wheel-Version: 2.0\nRoot-Is-Purelib: true\n");
+        let err =
+            stage(&job(&wheel, None), &scheme(venv), &dir.path().join("s"), 1, &o, &|_| {}).unwrap_err();
+        assert!(format!("{err:#}").contains("Wheel-Version"), "{err:#}");
+    }
+}
+
+#[test]
+fn no_verify_record_installs_a_wheel_whose_record_lies_and_the_cache_remembers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let venv = tmp.path();
+    let good = wheelpipe::hash::record_hash(&Sha256::digest(b"x = 1\n"));
+    let bad = wheelpipe::hash::record_hash(&Sha256::digest(b"x = 2\n"));
+    let wheel = build(venv, &[("demo/a.py", b"x = 1\n", 0o644)], |r| r.replace(&good, &bad));
+    let lib = venv.join("lib/python3.11/site-packages");
+    for cached in [false, true] {
+        let o = Options { verify: false, ..opts(venv, cached) };
+        let dir = tempfile::tempdir_in(venv).unwrap();
+        let s = stage(&job(&wheel, None), &scheme(venv), &dir.path().join("s"), 1, &o, &|_| {}).unwrap();
+        assert_eq!(staged_text(&s, &lib.join("demo/a.py")), "x = 1\n");
+        // The installed RECORD has the file's real hash, as pip writes it.
+        let record = staged_text(&s, &lib.join("demo-1.0.dist-info/RECORD"));
+        assert!(record.contains(&format!("demo/a.py,{good},6")), "{record}");
+    }
+    // An unverified copy in the cache is not trusted by a verifying run.
+    let err = format!("{:#}", run_with(&wheel, venv, true).unwrap_err());
+    assert!(err.contains("do not match"), "{err}");
 }

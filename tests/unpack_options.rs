@@ -1,0 +1,99 @@
+//! wheel-unpack's escape hatches, run on real venvs: `--allow-overwrite`
+//! (two wheels writing one path, the later by name winning; a file of an
+//! installed distribution overwritten, with a warning) and
+//! `--no-verify-record` (a published wheel whose RECORD lies, which pip
+//! 23.2 installs); and `--link-mode`, whose choice the `installed` record tells.
+
+mod support;
+
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+
+use support::*;
+use wheelpipe::records::{LinkMode, Record};
+
+fn unpack(sb: &Sandbox, venv: &Venv, args: &[&str], wheels: &[std::path::PathBuf]) -> std::process::Output {
+    sb.unpack(venv).args(args).args(wheels).output().unwrap()
+}
+
+fn text(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn allow_overwrite_lets_the_later_wheel_win_and_warns() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("wheels");
+    let one = WheelBuilder::new("one", "1.0").file("shared.py", "WHO = 'one'\n").build(&dir);
+    let two = WheelBuilder::new("two", "1.0").file("shared.py", "WHO = 'two'\n").build(&dir);
+    let venv = sb.venv("venv");
+    let before = snapshot(&venv.root);
+
+    let refused = unpack(&sb, &venv, &[], &[two.clone(), one.clone()]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(text(&refused).contains("--allow-overwrite"), "{}", text(&refused));
+    assert_same_tree(&before, &snapshot(&venv.root), "the venv after a refused clash");
+
+    // Whatever the order given, `two` (later by name) wins.
+    let out = unpack(&sb, &venv, &["--allow-overwrite"], &[two.clone(), one.clone()]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("shared.py: ") && text(&out).contains("wins"), "{}", text(&out));
+    let shared = venv.site_packages().join("shared.py");
+    assert_eq!(fs::read_to_string(&shared).unwrap(), "WHO = 'two'\n");
+    sb.pip_ok(&venv, &["check"]);
+
+    // A third distribution overwriting an installed one's file: a warning.
+    let three = WheelBuilder::new("three", "1.0").file("shared.py", "WHO = 'three'\n").build(&dir);
+    let refused = unpack(&sb, &venv, &[], &[three.clone()]);
+    assert!(text(&refused).contains("already exists"), "{}", text(&refused));
+    let out = unpack(&sb, &venv, &["--allow-overwrite"], &[three]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("overwrites a file that another distribution installed"), "{}", text(&out));
+    assert_eq!(fs::read_to_string(&shared).unwrap(), "WHO = 'three'\n");
+    let dists = venv.dists(&sb);
+    assert_eq!(dists.len(), 3, "{dists:?}");
+    sb.pip_ok(&venv, &["check"]);
+}
+
+#[test]
+fn no_verify_record_installs_a_wheel_whose_record_lies() {
+    let sb = Sandbox::new();
+    let wheel = WheelBuilder::new("liar", "1.0")
+        .file("liar/__init__.py", "VALUE = 'liar'\n")
+        .corrupt_record()
+        .build(&sb.path().join("wheels"));
+    let venv = sb.venv("venv");
+    let refused = unpack(&sb, &venv, &[], std::slice::from_ref(&wheel));
+    assert!(text(&refused).contains("do not match"), "{}", text(&refused));
+    let out = unpack(&sb, &venv, &["--no-verify-record"], std::slice::from_ref(&wheel));
+    assert!(out.status.success(), "{}", text(&out));
+    let import = venv.run_python(&sb, "import liar; print(liar.VALUE)");
+    assert_eq!(String::from_utf8_lossy(&import.stdout).trim(), "liar", "{import:?}");
+    sb.pip_ok(&venv, &["check"]);
+    // The unverified copy in the cache does not let a verifying run through.
+    let other = sb.venv("other");
+    let refused = unpack(&sb, &other, &[], &[wheel]);
+    assert!(text(&refused).contains("do not match"), "{}", text(&refused));
+}
+
+#[test]
+fn link_modes_say_how_the_files_came() {
+    let sb = Sandbox::new();
+    let wheels = alpha_beta(&sb.path().join("wheels"));
+    for (mode, want, links) in [("copy", LinkMode::Copy, 1), ("hardlink", LinkMode::Link, 2)] {
+        let venv = sb.venv(&format!("venv-{mode}"));
+        let out = unpack(&sb, &venv, &["--link-mode", mode], &wheels);
+        assert!(out.status.success(), "{}", text(&out));
+        let records = parse_records(&String::from_utf8_lossy(&out.stdout));
+        let how: Vec<LinkMode> = records
+            .iter()
+            .filter_map(|r| if let Record::Installed(i) = r { Some(i.how) } else { None })
+            .collect();
+        assert_eq!(how, [want, want], "{mode}");
+        let init = fs::metadata(venv.site_packages().join("beta/__init__.py")).unwrap();
+        assert_eq!(init.nlink(), links, "{mode}: beta/__init__.py");
+        let record = fs::metadata(venv.site_packages().join("beta-2.0.dist-info/RECORD")).unwrap();
+        assert_eq!(record.nlink(), 1, "RECORD is always a new file");
+        sb.pip_ok(&venv, &["check"]);
+    }
+}
