@@ -26,8 +26,9 @@ A PEP 751 lock (`pylock.toml` or `pylock.NAME.toml`) given as the only
 input is installed as locked, without resolving: each package whose marker
 holds, with its best wheel for the interpreter. --lock FILE writes one.
 
-Source distributions, editable, URL and local path requirements are not
-supported yet.
+`name @ URL` installs the wheel at that URL (its dependencies come from the
+index). Source distributions, editable, VCS and local path requirements are
+not supported yet.
 
 The index comes from --index-url and the other index flags, else from the
 requirement files' own options (`--index-url`, `--find-links`, ...), else from

@@ -146,6 +146,7 @@ fn resolve(run: &Run<'_>, reqs: &Requirements) -> Result<Vec<Artifact>> {
         target: run.target,
         env: run.env,
         hashes: &roots.hashes,
+        direct: &roots.direct,
         no_deps: run.matches.get_flag("no-deps"),
     };
     let pre = run.matches.get_flag("pre") || reqs.options.pre;

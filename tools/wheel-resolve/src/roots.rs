@@ -20,6 +20,8 @@ pub struct Roots {
     /// By normalized name, in the order first met.
     pub wanted: Vec<(String, Wanted)>,
     pub constraints: BTreeMap<String, VersionSpecifiers>,
+    /// `name @ URL` requirements (wheels) by normalized name.
+    pub direct: BTreeMap<String, String>,
     /// `--hash` values by normalized name.
     pub hashes: BTreeMap<String, Vec<Hash>>,
     /// Hash-checking mode: the pins every resolved distribution must be among.
@@ -46,6 +48,7 @@ pub fn collect(reqs: &Requirements, env: &MarkerEnvironment) -> Result<Roots, Ve
         roots.pins = Some(pins);
     }
     let mut named = Vec::new();
+    let mut direct_conflicts = Vec::new();
     for entry in reqs.requirements.iter().filter(|e| e.requirement.evaluate_markers(env, &[])) {
         let name = normalize(entry.requirement.name.as_ref());
         let at = match roots.wanted.iter().position(|(n, _)| *n == name) {
@@ -63,12 +66,25 @@ pub fn collect(reqs: &Requirements, env: &MarkerEnvironment) -> Result<Roots, Ve
                 wanted.extras.push(extra);
             }
         }
+        if let Some(VersionOrUrl::Url(url)) = &entry.requirement.version_or_url {
+            let url = url.to_string();
+            match roots.direct.get(&name) {
+                Some(first) if *first != url => direct_conflicts.push(pins::error(
+                    &entry.location,
+                    format!("{name} @ {url} conflicts with {name} @ {first} given before"),
+                )),
+                _ => _ = roots.direct.insert(name.clone(), url),
+            }
+        }
         named.push((name, entry.text.clone(), entry.location.clone()));
     }
     for entry in reqs.constraints.iter().filter(|e| e.requirement.evaluate_markers(env, &[])) {
         let name = normalize(entry.requirement.name.as_ref());
         let kept = roots.constraints.entry(name).or_insert_with(|| VersionSpecifiers::from_iter([]));
         *kept = kept.iter().cloned().chain(specifiers(&entry.requirement.version_or_url)).collect();
+    }
+    if !direct_conflicts.is_empty() {
+        return Err(direct_conflicts);
     }
     if !hashing {
         let errors = pins::no_binary_errors(reqs, &named);

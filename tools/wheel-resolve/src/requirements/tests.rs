@@ -89,6 +89,9 @@ fn editable_and_path_requirements_are_refused_with_the_line() {
         assert!(err.to_string().starts_with("r.txt:1: `"), "{err}");
         assert!(err.to_string().ends_with("are not supported yet"), "{err}");
     }
+    let ok = "pkg @ http://127.0.0.1/files/pkg-1.0-py3-none-any.whl#sha256=00\n";
+    let reqs = parse_files(&[("r.txt", ok)], "r.txt").unwrap();
+    assert_eq!(reqs.requirements[0].requirement.name.as_ref(), "pkg", "a wheel's URL is a requirement");
 }
 
 #[test]

@@ -76,6 +76,8 @@ pub struct Context<'a> {
     pub env: &'a MarkerEnvironment,
     /// `--hash` values by normalized name: only files with one of them are candidates.
     pub hashes: &'a BTreeMap<String, Vec<Hash>>,
+    /// `name @ URL` requirements by normalized name: that wheel is the project's only file.
+    pub direct: &'a BTreeMap<String, String>,
     /// `--no-deps`: no metadata is read, every version has no dependencies.
     pub no_deps: bool,
 }
@@ -237,6 +239,10 @@ impl<'a> Fetcher<'a> {
     }
 
     fn read_page(&self, name: &str) -> Result<Project, Unusable> {
+        if let Some(url) = self.cx.direct.get(name) {
+            let file = super::direct::dist_file(name, url).map_err(Unusable::Failed)?;
+            return Ok(Project::new(name, vec![file]));
+        }
         match self.cx.index.project_files(name) {
             Ok(files) => Ok(Project::new(name, files)),
             Err(e) => Err(Unusable::Failed(format!("{e:#}"))),
