@@ -122,3 +122,46 @@ fn installs_the_same_files_as_pip() {
     let diff = differences(&by_pip, &ours);
     assert!(diff.is_empty(), "the pipeline's venv differs from pip's:\n{}", diff.join("\n"));
 }
+
+/// `pip install` compiles by default; `wheel-unpack --compile` must leave the
+/// same `.pyc` files, byte for byte (SOURCE_DATE_EPOCH makes both hash-based)
+/// and listed in RECORD the same way, and skip a file that does not compile.
+#[test]
+fn compile_leaves_the_same_pyc_files_as_pip() {
+    let mut sb = Sandbox::new();
+    sb.set_env("SOURCE_DATE_EPOCH", "1700000000");
+    let dir = sb.path().join("wheels");
+    let gamma = WheelBuilder::new("gamma", "1.0")
+        .file("gamma/__init__.py", "VALUE = 'gamma'\n")
+        .file("gamma/broken.py", "def (:\n")
+        .file("gamma_top.py", "TOP = True\n")
+        .data_file("purelib/gamma_extra.py", "EXTRA = 1\n");
+    let mut wheels = alpha_beta(&dir);
+    wheels.push(gamma.build(&dir));
+    let paths: Vec<&str> = wheels.iter().map(|p| p.to_str().unwrap()).collect();
+
+    // The same venv path both times: a .pyc holds its source's path.
+    let venv = sb.venv("same/venv");
+    sb.pip_ok(&venv, &[&["install", "--no-cache-dir", "--no-index"][..], &paths].concat());
+    let by_pip = comparable(&venv);
+    assert!(by_pip.keys().any(|k| k.ends_with("gamma/__pycache__/__init__.cpython-311.pyc")), "{by_pip:?}");
+    std::fs::remove_dir_all(&venv.root).unwrap();
+    let venv = sb.venv("same/venv");
+    let out = sb.unpack(&venv).arg("--compile").args(&wheels).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ours = comparable(&venv);
+    let mut diff = Vec::new();
+    for (k, v) in &by_pip {
+        match ours.get(k) {
+            None => diff.push(format!("missing: {k} ({v})")),
+            Some(w) if w != v => diff.push(format!("differs: {k}\n  pip:  {v}\n  ours: {w}")),
+            _ => {}
+        }
+    }
+    for (k, v) in ours.iter().filter(|(k, _)| !by_pip.contains_key(*k)) {
+        diff.push(format!("extra: {k} ({v})"));
+    }
+    assert!(diff.is_empty(), "the compiled venv differs from pip's:\n{}", diff.join("\n"));
+    let import = venv.run_python(&sb, "import gamma, gamma_top; print(gamma.__cached__)");
+    assert!(String::from_utf8_lossy(&import.stdout).contains("__pycache__"), "{import:?}");
+}

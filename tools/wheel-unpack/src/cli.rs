@@ -65,6 +65,18 @@ pub fn command() -> Command {
                 ),
         )
         .arg(
+            Arg::new("compile")
+                .long("compile")
+                .action(clap::ArgAction::SetTrue)
+                .help("Byte-compile the .py files as pip does (by the venv's python, in parallel)")
+                .long_help(
+                    "Byte-compile every installed .py file as pip does by default (py_compile with \
+                     its default optimization and invalidation mode; SOURCE_DATE_EPOCH makes them \
+                     hash-based), by worker processes of the venv's python, in parallel; the .pyc \
+                     files are in RECORD and part of the all-or-nothing commit.",
+                ),
+        )
+        .arg(
             Arg::new("allow-overwrite")
                 .long("allow-overwrite")
                 .action(clap::ArgAction::SetTrue)

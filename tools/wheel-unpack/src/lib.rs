@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod commit;
+pub mod compile;
 pub mod extract;
 pub mod journal;
 pub mod link;
@@ -86,6 +87,7 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
         cache,
         linker: link::Linker::new(link::Pref::parse(link_mode).unwrap_or(link::Pref::Auto)),
         verify: !m.get_flag("no-verify-record"),
+        compiler: m.get_flag("compile").then(|| compile::Compiler::new(&scheme.python, jobs)),
     };
     let staged = pipeline::stage_all(&scheme, &staging.root, jobs, source, &opts, out, &warn)?;
 

@@ -16,6 +16,7 @@ use wheelpipe::names::normalize;
 use wheelpipe::cache::Cache;
 use wheelpipe::records::LinkMode;
 
+use crate::compile::Compiler;
 use crate::extract::{self, Plan};
 use crate::link::{self, Linker};
 use crate::pipeline::Warn;
@@ -31,12 +32,14 @@ pub struct Options {
     pub linker: Linker,
     /// Check every file against the wheel's RECORD.
     pub verify: bool,
+    /// Byte-compile `.py` files (`--compile`).
+    pub compiler: Option<Compiler>,
 }
 
 impl Options {
     /// Extract afresh, verify: what a run without a cache does.
     pub fn no_cache() -> Options {
-        Options { cache: None, linker: Linker::new(link::Pref::Copy), verify: true }
+        Options { cache: None, linker: Linker::new(link::Pref::Copy), verify: true, compiler: None }
     }
 }
 
@@ -186,15 +189,19 @@ fn stage_inner(
     let mut files = Vec::new();
     let mut rows = Vec::new();
     let mut dests = BTreeSet::new();
-    let mut add =
-        |dest: PathBuf, staged: PathBuf, hash: String, size: u64, rows: &mut Vec<Row>| -> Result<()> {
-            if !dests.insert(dest.clone()) {
-                bail!("two entries are installed to {}", dest.display());
-            }
-            rows.push(Row { path: record::relative(&dest, &lib_dir), hash, size: Some(size) });
-            files.push(StagedFile { staged, dest });
-            Ok(())
-        };
+    let mut add = |dest: PathBuf,
+                   staged: PathBuf,
+                   hash: String,
+                   size: Option<u64>,
+                   rows: &mut Vec<Row>|
+     -> Result<()> {
+        if !dests.insert(dest.clone()) {
+            bail!("two entries are installed to {}", dest.display());
+        }
+        rows.push(Row { path: record::relative(&dest, &lib_dir), hash, size });
+        files.push(StagedFile { staged, dest });
+        Ok(())
+    };
     let mut plans = Vec::new();
     for e in &entries {
         if generated.contains(&e.name) {
@@ -222,14 +229,27 @@ fn stage_inner(
         Source::Cached(u) => link::all(&u, &plans, &opts.linker, &python, threads, warn)?,
     };
     for (plan, (hash, size)) in plans.iter().zip(done) {
-        add(plan.dest.clone(), plan.staged.clone(), hash, size, &mut rows)?;
+        add(plan.dest.clone(), plan.staged.clone(), hash, Some(size), &mut rows)?;
+    }
+    if let Some(compiler) = &opts.compiler {
+        let is_py = |p: &&Plan| p.dest.extension().is_some_and(|e| e == "py");
+        let sources: Vec<(PathBuf, PathBuf)> =
+            plans.iter().filter(is_py).map(|p| (p.staged.clone(), p.dest.clone())).collect();
+        for ((_, dest), pyc) in sources.iter().zip(compiler.compile(&sources)?) {
+            let Some((pyc, name)) = pyc.and_then(|p| Some((p.clone(), p.file_name()?.to_owned()))) else {
+                continue; // does not compile: pip records no .pyc either
+            };
+            let pyc_dest = dest.parent().context("a file has a folder")?.join("__pycache__").join(name);
+            // pip lists the files it generates without hash or size.
+            add(pyc_dest, pyc, String::new(), None, &mut rows)?;
+        }
     }
     for ep in &launchers {
         let dest = scheme.inside(&scheme.scripts, &ep.name)?;
         let staged = staged_path(&dest, &mut dirs)?;
         let (hash, size) =
             write_new(&staged, scheme.launcher_mode(), scripts::launcher(&python, ep).as_bytes())?;
-        add(dest, staged, hash, size, &mut rows).with_context(|| format!("entry point {}", ep.name))?;
+        add(dest, staged, hash, Some(size), &mut rows).with_context(|| format!("entry point {}", ep.name))?;
     }
     let info_dest = lib_dir.join(&dist_info);
     let mut extra: Vec<(&str, &[u8])> = vec![("INSTALLER", b"wheelpipe\n")];
@@ -247,7 +267,7 @@ fn stage_inner(
         let dest = info_dest.join(file);
         let staged = staged_path(&dest, &mut dirs)?;
         let (hash, size) = write_new(&staged, scheme.file_mode(false), bytes)?;
-        add(dest, staged, hash, size, &mut rows)?;
+        add(dest, staged, hash, Some(size), &mut rows)?;
     }
     let dest = info_dest.join("RECORD");
     let staged = staged_path(&dest, &mut dirs)?;
