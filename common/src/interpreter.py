@@ -3,6 +3,18 @@
 import json, os, platform, sys, sysconfig
 
 def pip_default_index():
+    # Read from pip's source without importing pip (which costs more than
+    # the rest of this script); imported only if the source reads otherwise.
+    try:
+        import importlib.util, re
+        spec = importlib.util.find_spec("pip")
+        folder = os.path.dirname(spec.origin)
+        with open(os.path.join(folder, "_internal", "models", "index.py"), encoding="utf-8") as f:
+            found = re.search(r'^PyPI = PackageIndex\(\s*"([^"]+/)"', f.read(), re.M)
+        if found:
+            return found.group(1) + "simple"
+    except Exception:
+        pass
     try:
         from pip._internal.models.index import PyPI
         return PyPI.simple_url

@@ -26,7 +26,7 @@ use crate::requirements::{Hash, Location};
 use crate::select::{self, Choice, Target};
 
 /// Threads reading pages and metadata ahead of the solver.
-pub const THREADS: usize = 16;
+pub const THREADS: usize = 48;
 
 /// A version's wheel and what its metadata says.
 #[derive(Debug)]

@@ -130,6 +130,9 @@ impl<'f, 'a> Provider<'f, 'a> {
 
     fn root_dependencies(&self) -> Result<BTreeMap<Package, Range>, Stop> {
         let mut deps = BTreeMap::new();
+        for (name, _) in &self.roots {
+            self.fetcher.prefetch_page(name, None);
+        }
         for (name, wanted) in &self.roots {
             self.edges(name, &wanted.specifiers, &wanted.extras, &mut deps)?;
             if deps.get(&Package::Dist(name.clone())).is_some_and(Range::is_empty) {
@@ -186,13 +189,19 @@ impl<'f, 'a> Provider<'f, 'a> {
                 ExtraName::new(extra.to_string()).into_iter().collect()
             }
         };
-        for req in &candidate.requires {
-            if !req.evaluate_markers(self.env, &extras) {
-                continue;
-            }
-            if extra.is_some() && req.evaluate_markers(self.env, &[]) {
-                continue; // already a dependency of the distribution itself
-            }
+        let applying: Vec<_> = candidate
+            .requires
+            .iter()
+            .filter(|req| req.evaluate_markers(self.env, &extras))
+            // With an extra, what the distribution itself needs is its own edge.
+            .filter(|req| extra.is_none() || !req.evaluate_markers(self.env, &[]))
+            .collect();
+        // Every page at once (an extra's dependencies are not read ahead),
+        // instead of one after the other below.
+        for req in &applying {
+            self.fetcher.prefetch_page(&normalize(req.name.as_ref()), None);
+        }
+        for req in applying {
             let specifiers = match &req.version_or_url {
                 None => Vec::new(),
                 Some(VersionOrUrl::VersionSpecifier(s)) => s.iter().cloned().collect(),
