@@ -95,8 +95,8 @@ impl Client {
     }
 
     /// GET with retries. Returns any final response whose status is not
-    /// 5xx or 429 (a 404 is the caller's to judge); fails on transport
-    /// errors and on 5xx / 429 once the retries are spent.
+    /// 5xx or 429 (a 404 or a 501 is the caller's to judge); fails on
+    /// transport errors and on 5xx / 429 once the retries are spent.
     pub fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<Response<Body>, HttpError> {
         let (clean, auth) = self.authorization(url);
         let shown = redact(url);
@@ -112,7 +112,8 @@ impl Client {
             let pause = match request.call() {
                 Ok(response) => {
                     let status = response.status().as_u16();
-                    if status != 429 && status < 500 {
+                    // 501 and 505 say what the server cannot do, not that it is busy.
+                    if (status != 429 && status < 500) || status == 501 || status == 505 {
                         return Ok(response);
                     }
                     if attempt >= self.options.retries {

@@ -294,19 +294,14 @@ fn get(http: &Client, url: &str, ask: Ask, done: &mut Transfer) -> Result<Reply>
         Ask::Span(a, b) => format!("bytes={a}-{b}"),
     };
     // Identity: a range of gzip-encoded bytes is no range of the zip.
-    let response = match http.get(url, &[("Range", &header), ("Accept-Encoding", "identity")]) {
-        Ok(response) => response,
-        // The client gives up on a 5xx after its retries; a 501 means no ranges here.
-        Err(HttpError::Status { status: 501, .. }) => {
-            done.requests += 1;
-            return Ok(Reply::Refused { total: None });
-        }
-        Err(err) => return Err(err.into()),
-    };
+    let response = http.get(url, &[("Range", &header), ("Accept-Encoding", "identity")])?;
     done.requests += 1;
     let status = response.status().as_u16();
-    if status == 200 {
-        return Ok(Reply::Whole(response));
+    match status {
+        200 => return Ok(Reply::Whole(response)),
+        // Ranges are not implemented here; the reply's body says nothing more.
+        501 => return Ok(Reply::Refused { total: None }),
+        _ => {}
     }
     let content_range =
         response.headers().get("content-range").and_then(|v| v.to_str().ok()).map(str::to_string);
@@ -323,7 +318,7 @@ fn get(http: &Client, url: &str, ask: Ask, done: &mut Transfer) -> Result<Reply>
     done.bytes += body.len() as u64;
     match status {
         206 => {}
-        416 | 501 => {
+        416 => {
             let total =
                 content_range.as_deref().and_then(|v| v.trim().strip_prefix("bytes */")?.parse().ok());
             return Ok(Reply::Refused { total });
