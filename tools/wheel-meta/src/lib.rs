@@ -35,6 +35,7 @@ fn run(matches: &clap::ArgMatches) -> Result<Exit> {
         Err(_) if !matches.contains_id("cache-dir") => None,
         Err(err) => return Err(err),
     };
+    wheelpipe::progress::set_quiet(matches.get_flag("quiet"));
     let http = wheelpipe::args::get_http(matches)?;
     let jobs = wheelpipe::args::get_jobs(matches, 8);
     let no_pep658 = matches.get_flag("no-pep658");
