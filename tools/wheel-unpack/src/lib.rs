@@ -47,6 +47,7 @@ pub fn main() -> ExitCode {
 
 fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     let quiet = m.get_flag("quiet");
+    wheelpipe::progress::set_quiet(quiet);
     let warn = move |msg: String| {
         if !quiet {
             eprintln!("{TOOL}: warning: {msg}");

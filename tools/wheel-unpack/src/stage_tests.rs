@@ -255,3 +255,16 @@ fn no_verify_record_installs_a_wheel_whose_record_lies_and_the_cache_remembers()
     let err = format!("{:#}", run_with(&wheel, venv, true).unwrap_err());
     assert!(err.contains("do not match"), "{err}");
 }
+
+#[test]
+fn a_record_whose_sha256_is_not_the_files_never_keys_the_cache() {
+    let tmp = tempfile::tempdir().unwrap();
+    let venv = tmp.path();
+    let wheel = build(venv, &[("demo/a.py", b"x = 1\n", 0o644)], |r| r);
+    let lie = "ab".repeat(32);
+    let job = Job { sha256: Some(lie.clone()), ..job(&wheel, None) };
+    let o = opts(venv, true);
+    let err = stage(&job, &scheme(venv), &venv.join("s"), 1, &o, &|_| {}).unwrap_err();
+    assert!(format!("{err:#}").contains("the file's is"), "{err:#}");
+    assert!(!o.cache.unwrap().unpacked_dir(&lie).unwrap().exists());
+}

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use wheelpipe::cache::Cache;
 
@@ -134,6 +134,14 @@ pub fn ensure(
     let _lock = cache.lock(&format!("unpacked-{hash}"))?;
     if let Some(u) = load(&dir).filter(usable) {
         return Ok(u);
+    }
+    // What lands in the cache is keyed by the file's own hash, never by a
+    // record's word for it (one more read, only when unpacking).
+    if sha256.is_some_and(|h| h.eq_ignore_ascii_case(&hash)) {
+        let real = wheel_sha256(wheel, None)?;
+        if real != hash {
+            bail!("the record says its sha256 is {hash}, the file's is {real}");
+        }
     }
     let tmp = cache.tmp_dir()?.join(format!("unpack-{hash}"));
     let _ = fs::remove_dir_all(&tmp); // left by a run that was killed: we hold the lock
