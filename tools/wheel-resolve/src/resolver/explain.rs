@@ -1,6 +1,8 @@
 //! Why there is no solution, in words a person can follow: PubGrub's
-//! derivation, one numbered step a line, with requirements written as pip
-//! writes them (`b>=1.0`, `a==2.0`) and the root called "the requirements".
+//! derivation, one numbered step a line, with requirements written as they
+//! were given (`b>=1`) where a step is one requirement, else as the versions
+//! the index has (`a==2.0`, `a>=1.0,<=1.4`), and the root called "the
+//! requirements".
 
 use pubgrub::{
     DefaultStringReporter, DerivationTree, Derived, External, Map, ReportFormatter, Reporter, Term,
@@ -13,84 +15,83 @@ type Tree = DerivationTree<Package, Range, String>;
 type Ext = External<Package, Range, String>;
 type Terms = Map<Package, Term<Range>>;
 
+/// Writes a package with a range as a person reads it: `a`, `b>=1`, `a==2.0`.
+pub type Describe<'d> = &'d dyn Fn(&Package, &Range) -> String;
+
 /// The whole explanation of a failed resolution.
-pub fn explain(tree: &Tree) -> String {
+pub fn explain(tree: &Tree, describe: Describe<'_>) -> String {
     let mut tree = tree.clone();
     tree.collapse_no_versions();
-    DefaultStringReporter::report_with_formatter(&tree, &Plain)
+    DefaultStringReporter::report_with_formatter(&tree, &Plain { describe })
 }
 
-/// `a`, `a==2.0`, `a>=1.0,<2.0`, `a<1.0 or >=2.0`.
-fn spec(package: &Package, range: &Range) -> String {
-    if *range == Range::full() {
-        return package.to_string();
+impl Plain<'_> {
+    fn spec(&self, package: &Package, range: &Range) -> String {
+        (self.describe)(package, range)
     }
-    if let Some(version) = range.as_singleton() {
-        return format!("{package}=={version}");
-    }
-    let text = range.to_string().replace(", ", ",").replace(" | ", " or ");
-    format!("{package}{text}")
-}
 
-fn external(e: &Ext) -> String {
-    match e {
-        External::NotRoot(package, _) => format!("{package} are what is resolved"),
-        External::NoVersions(package, range) if *range == Range::full() => {
-            format!("there is no usable version of {package}")
-        }
-        External::NoVersions(package, range) => format!("no version of {} exists", spec(package, range)),
-        External::Custom(package, range, reason) => {
-            format!("{} cannot be used: {reason}", spec(package, range))
-        }
-        External::FromDependencyOf(Package::Root, _, dep, dep_range) => {
-            format!("the requirements ask for {}", spec(dep, dep_range))
-        }
-        External::FromDependencyOf(package, range, dep, dep_range) => {
-            format!("{} depends on {}", spec(package, range), spec(dep, dep_range))
+    fn external(&self, e: &Ext) -> String {
+        match e {
+            External::NotRoot(package, _) => format!("{package} are what is resolved"),
+            External::NoVersions(package, range) if *range == Range::full() => {
+                format!("there is no usable version of {package}")
+            }
+            External::NoVersions(package, range) => {
+                format!("no version of {} exists", self.spec(package, range))
+            }
+            External::Custom(package, range, reason) => {
+                format!("{} cannot be used: {reason}", self.spec(package, range))
+            }
+            External::FromDependencyOf(Package::Root, _, dep, dep_range) => {
+                format!("the requirements ask for {}", self.spec(dep, dep_range))
+            }
+            External::FromDependencyOf(package, range, dep, dep_range) => {
+                format!("{} depends on {}", self.spec(package, range), self.spec(dep, dep_range))
+            }
         }
     }
-}
 
-fn terms(terms: &Terms) -> String {
-    let list: Vec<_> = terms.iter().collect();
-    match list.as_slice() {
-        [] | [(Package::Root, _)] => "the requirements cannot be met".into(),
-        [(package, Term::Positive(range))] => format!("{} cannot be used", spec(package, range)),
-        [(package, Term::Negative(range))] => format!("{} is required", spec(package, range)),
-        [(p1, Term::Positive(r1)), (p2, Term::Negative(r2))] => {
-            external(&External::FromDependencyOf((*p1).clone(), r1.clone(), (*p2).clone(), r2.clone()))
-        }
-        [(p1, Term::Negative(r1)), (p2, Term::Positive(r2))] => {
-            external(&External::FromDependencyOf((*p2).clone(), r2.clone(), (*p1).clone(), r1.clone()))
-        }
-        many => {
-            let each: Vec<String> = many
-                .iter()
-                .map(|(p, t)| match t {
-                    Term::Positive(r) => spec(p, r),
-                    Term::Negative(r) => format!("not {}", spec(p, r)),
-                })
-                .collect();
-            format!("{} cannot be used together", each.join(", "))
+    fn terms(&self, terms: &Terms) -> String {
+        let list: Vec<_> = terms.iter().collect();
+        match list.as_slice() {
+            [] | [(Package::Root, _)] => "the requirements cannot be met".into(),
+            [(package, Term::Positive(range))] => format!("{} cannot be used", self.spec(package, range)),
+            [(package, Term::Negative(range))] => format!("{} is required", self.spec(package, range)),
+            [(p1, Term::Positive(r1)), (p2, Term::Negative(r2))] => self
+                .external(&External::FromDependencyOf((*p1).clone(), r1.clone(), (*p2).clone(), r2.clone())),
+            [(p1, Term::Negative(r1)), (p2, Term::Positive(r2))] => self
+                .external(&External::FromDependencyOf((*p2).clone(), r2.clone(), (*p1).clone(), r1.clone())),
+            many => {
+                let each: Vec<String> = many
+                    .iter()
+                    .map(|(p, t)| match t {
+                        Term::Positive(r) => self.spec(p, r),
+                        Term::Negative(r) => format!("not {}", self.spec(p, r)),
+                    })
+                    .collect();
+                format!("{} cannot be used together", each.join(", "))
+            }
         }
     }
 }
 
-struct Plain;
+struct Plain<'d> {
+    describe: Describe<'d>,
+}
 
-impl ReportFormatter<Package, Range, String> for Plain {
+impl ReportFormatter<Package, Range, String> for Plain<'_> {
     type Output = String;
 
     fn format_external(&self, e: &Ext) -> String {
-        external(e)
+        self.external(e)
     }
 
     fn format_terms(&self, t: &Terms) -> String {
-        terms(t)
+        self.terms(t)
     }
 
     fn explain_both_external(&self, e1: &Ext, e2: &Ext, now: &Terms) -> String {
-        format!("Because {} and {}, {}.", external(e1), external(e2), terms(now))
+        format!("Because {} and {}, {}.", self.external(e1), self.external(e2), self.terms(now))
     }
 
     fn explain_both_ref(
@@ -101,7 +102,12 @@ impl ReportFormatter<Package, Range, String> for Plain {
         d2: &Derived<Package, Range, String>,
         now: &Terms,
     ) -> String {
-        format!("Because {} ({id1}) and {} ({id2}), {}.", terms(&d1.terms), terms(&d2.terms), terms(now))
+        format!(
+            "Because {} ({id1}) and {} ({id2}), {}.",
+            self.terms(&d1.terms),
+            self.terms(&d2.terms),
+            self.terms(now)
+        )
     }
 
     fn explain_ref_and_external(
@@ -111,18 +117,18 @@ impl ReportFormatter<Package, Range, String> for Plain {
         e: &Ext,
         now: &Terms,
     ) -> String {
-        format!("Because {} ({id}) and {}, {}.", terms(&d.terms), external(e), terms(now))
+        format!("Because {} ({id}) and {}, {}.", self.terms(&d.terms), self.external(e), self.terms(now))
     }
 
     fn and_explain_external(&self, e: &Ext, now: &Terms) -> String {
-        format!("And because {}, {}.", external(e), terms(now))
+        format!("And because {}, {}.", self.external(e), self.terms(now))
     }
 
     fn and_explain_ref(&self, id: usize, d: &Derived<Package, Range, String>, now: &Terms) -> String {
-        format!("And because {} ({id}), {}.", terms(&d.terms), terms(now))
+        format!("And because {} ({id}), {}.", self.terms(&d.terms), self.terms(now))
     }
 
     fn and_explain_prior_and_external(&self, prior: &Ext, e: &Ext, now: &Terms) -> String {
-        format!("And because {} and {}, {}.", external(prior), external(e), terms(now))
+        format!("And because {} and {}, {}.", self.external(prior), self.external(e), self.terms(now))
     }
 }

@@ -63,7 +63,9 @@ pub fn resolve(
         solved.map_err(Box::new)
     });
     let solution = solved.map_err(|e| match *e {
-        PubGrubError::NoSolution(tree) => Failed::NoSolution(explain::explain(&tree)),
+        PubGrubError::NoSolution(tree) => {
+            Failed::NoSolution(explain::explain(&tree, &|p, r| provider.describe(p, r)))
+        }
         PubGrubError::ErrorRetrievingDependencies { source, .. } => Failed::Stopped(source.0),
         PubGrubError::ErrorChoosingVersion { source, .. } => Failed::Stopped(source.0),
         PubGrubError::ErrorInShouldCancel(source) => Failed::Stopped(source.0),

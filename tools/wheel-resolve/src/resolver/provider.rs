@@ -55,6 +55,8 @@ pub struct Provider<'f, 'a> {
     exact: RefCell<HashSet<(String, Version)>>,
     /// The order packages were met in.
     met: RefCell<HashMap<Package, usize>>,
+    /// Each edge's range as its requirement wrote it, for explanations.
+    written: RefCell<HashMap<(Package, Range), String>>,
     pub root_version: Version,
 }
 
@@ -76,6 +78,7 @@ impl<'f, 'a> Provider<'f, 'a> {
             specified: RefCell::default(),
             exact: RefCell::default(),
             met: RefCell::default(),
+            written: RefCell::default(),
             root_version: Version::new([0]),
         }
     }
@@ -116,6 +119,10 @@ impl<'f, 'a> Provider<'f, 'a> {
         let packages = std::iter::once(Package::Dist(name.to_string()))
             .chain(extras.iter().map(|e| Package::Extra(name.to_string(), e.clone())));
         let mut met = self.met.borrow_mut();
+        let mut text: VersionSpecifiers = specifiers.iter().cloned().collect();
+        if let Some(constraint) = self.constraints.get(name).filter(|c| !c.is_empty()) {
+            text = text.iter().chain(constraint.iter()).cloned().collect();
+        }
         for package in packages {
             let order = met.len();
             met.entry(package.clone()).or_insert(order);
@@ -123,6 +130,11 @@ impl<'f, 'a> Provider<'f, 'a> {
                 Some(r) => r.intersection(&range),
                 None => range.clone(),
             };
+            if !into.contains_key(&package) {
+                self.written
+                    .borrow_mut()
+                    .insert((package.clone(), merged.clone()), format!("{package}{text}"));
+            }
             into.insert(package, merged);
         }
         Ok(())
@@ -220,6 +232,47 @@ impl<'f, 'a> Provider<'f, 'a> {
             }
         }
         Ok(Ok(deps))
+    }
+}
+
+impl Provider<'_, '_> {
+    /// `package` with `range` in words: as a requirement wrote it when one
+    /// did, else by the versions the index has in it (`a==2.0`,
+    /// `a>=1.0,<=1.4 or ==2.0`).
+    pub fn describe(&self, package: &Package, range: &Range) -> String {
+        if let Some(text) = self.written.borrow().get(&(package.clone(), range.clone())) {
+            return text.clone();
+        }
+        let Some(name) = package.name() else { return package.to_string() };
+        let project = self.fetcher.project(name);
+        let Ok(project) = project.as_ref() else { return format!("{package} {range}") };
+        let inside: Vec<bool> = project.versions.iter().map(|v| range.contains(v)).collect();
+        if inside.iter().all(|&i| i) {
+            return package.to_string();
+        }
+        let mut runs = Vec::new();
+        let mut i = 0;
+        while i < inside.len() {
+            if !inside[i] {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < inside.len() && inside[i] {
+                i += 1;
+            }
+            let (low, high) = (&project.versions[start], &project.versions[i - 1]);
+            runs.push(match (start == 0, i == inside.len()) {
+                _ if low == high => format!("=={low}"),
+                (true, _) => format!("<={high}"),
+                (_, true) => format!(">={low}"),
+                _ => format!(">={low},<={high}"),
+            });
+        }
+        if runs.is_empty() {
+            return format!("{package} (no version the index has)");
+        }
+        format!("{package}{}", runs.join(" or "))
     }
 }
 
