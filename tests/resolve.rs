@@ -54,6 +54,36 @@ fn ranges_take_the_newest_version_inside_them() {
     }
 }
 
+#[test]
+fn post_dev_and_local_versions_order_as_pep_440_says() {
+    let case = Case::new(&[
+        wheel("v", "1.0"),
+        wheel("v", "1.0.post1"),
+        wheel("v", "1.1.dev1"),
+        wheel("loc", "1.0"),
+        wheel("loc", "1.0+cpu"),
+        wheel("loc", "0.9"),
+    ]);
+    // pip 23.2 picks the same for each line.
+    let cases = [
+        ("v", "v==1.0.post1"),
+        ("v<1.0.post1", "v==1.0"),
+        ("v>=1.0.post1", "v==1.0.post1"),
+        ("v==1.0", "v==1.0"),
+        ("v~=1.0", "v==1.0.post1"),
+        ("v>=1.1.dev0", "v==1.1.dev1"),
+        ("loc", "loc==1.0+cpu"),
+        ("loc==1.0", "loc==1.0+cpu"),
+        ("loc<=1.0", "loc==1.0+cpu"),
+        ("loc<1.0", "loc==0.9"),
+    ];
+    for (reqs, pin) in cases {
+        case.expect(&format!("{reqs}\n"), &[pin]);
+    }
+    // pip 23.2 fails too: `>1.0` never admits 1.0's post-releases.
+    case.expect_failure("v>1.0,<1.1\n", &["v"]);
+}
+
 /// `a` 2.0 and 3.0 need `b<1`, `a` 1.0 takes any `b>=0.5`.
 fn newest_a_needs_old_b() -> Vec<WheelBuilder> {
     vec![
@@ -97,13 +127,18 @@ fn two_answers() -> Case {
 }
 
 #[test]
-fn when_two_answers_fit_the_order_of_the_file_does_not_matter() {
+fn when_two_answers_fit_the_requirement_written_first_gets_its_newest() {
     let case = two_answers();
-    // pip 23.2 picks the same for both orders. With `second` first it takes
-    // second 2.0, then first 2.0, whose `second<2` sends it back to pick
-    // second again (1.0) rather than giving up first 2.0.
+    // uv 0.13 picks the same, deciding the requirements in the order the file
+    // gives them (both are PubGrub resolvers). pip 23.2 picks first 2.0 and
+    // second 1.0 for both orders: its resolver re-pins `second` once first
+    // 2.0's `second<2` rules its pin out, where PubGrub keeps the earlier
+    // decision and takes an older `first`. README says so.
     case.expect("first\nsecond\n", &["first==2.0", "second==1.0"]);
-    case.expect("second\nfirst\n", &["first==2.0", "second==1.0"]);
+    if !pip_only() {
+        let resolved = Resolved::from_run(&case.resolve(&[&case.file("r2.txt", "second\nfirst\n")]));
+        assert_eq!(resolved.pins(), ["first==1.0", "second==2.0"]);
+    }
 }
 
 #[test]
@@ -113,6 +148,23 @@ fn backtracks_two_levels_deep() {
     case.expect("top\nleaf<2\n", &["leaf==1.5", "mid==1.0", "top==1.0"]);
     case.expect("top\nleaf<3\n", &["leaf==2.0", "mid==2.0", "top==2.0"]);
     case.expect("top\n", &["leaf==3.0", "mid==3.0", "top==3.0"]);
+}
+
+#[test]
+fn a_shared_dependency_meets_every_dependent_and_cycles_end() {
+    let case = Case::new(&[
+        wheel("left", "1.0").requires_dist("shared>=1"),
+        wheel("right", "1.0").requires_dist("shared<2"),
+        wheel("shared", "0.5"),
+        wheel("shared", "1.0"),
+        wheel("shared", "1.5").requires_dist("left"),
+        wheel("shared", "2.0"),
+    ]);
+    // pip 23.2 picks the same: shared 1.5 fits both, and its dependency back
+    // on left closes a cycle.
+    let resolved = case.expect("left\nright\n", &["left==1.0", "right==1.0", "shared==1.5"]);
+    assert!(resolved.get("left").requested && !resolved.get("shared").requested);
+    case.expect("shared<2\n", &["left==1.0", "shared==1.5"]);
 }
 
 #[test]
