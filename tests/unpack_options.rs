@@ -97,3 +97,35 @@ fn link_modes_say_how_the_files_came() {
         sb.pip_ok(&venv, &["check"]);
     }
 }
+
+/// A cache on another file system (tmpfs here) cannot be hard linked from
+/// (EXDEV): the run copies instead, says so in `how`, and still installs.
+#[test]
+fn a_cache_on_another_file_system_is_copied_from() {
+    let shm = std::path::Path::new("/dev/shm");
+    let sb = Sandbox::new();
+    let venv = sb.venv("venv");
+    let same_device = |a: &std::path::Path, b: &std::path::Path| {
+        fs::metadata(a).unwrap().dev() == fs::metadata(b).unwrap().dev()
+    };
+    if !shm.is_dir() || same_device(shm, &venv.root) {
+        eprintln!("skipped: no second file system at /dev/shm");
+        return;
+    }
+    let cache = tempfile::tempdir_in(shm).unwrap();
+    let wheels = alpha_beta(&sb.path().join("wheels"));
+    for mode in ["auto", "hardlink"] {
+        let venv = sb.venv(&format!("venv-{mode}"));
+        let mut cmd = sb.command(env!("CARGO_BIN_EXE_wheel-unpack"));
+        cmd.arg("--venv").arg(&venv.root).arg("--cache-dir").arg(cache.path());
+        let out = cmd.args(["--link-mode", mode]).args(&wheels).output().unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        let records = parse_records(&String::from_utf8_lossy(&out.stdout));
+        assert!(records.iter().all(|r| !matches!(r, Record::Installed(i) if i.how != LinkMode::Copy)));
+        assert!(cache.path().join("unpacked/v1").is_dir(), "unpacked into the given cache");
+        if mode == "hardlink" {
+            assert!(text(&out).contains("refuses hard links"), "an explicit choice that fails is told");
+        }
+        sb.pip_ok(&venv, &["check"]);
+    }
+}
