@@ -44,7 +44,7 @@ fn allow_overwrite_lets_the_later_wheel_win_and_warns() {
 
     // A third distribution overwriting an installed one's file: a warning.
     let three = WheelBuilder::new("three", "1.0").file("shared.py", "WHO = 'three'\n").build(&dir);
-    let refused = unpack(&sb, &venv, &[], &[three.clone()]);
+    let refused = unpack(&sb, &venv, &[], std::slice::from_ref(&three));
     assert!(text(&refused).contains("already exists"), "{}", text(&refused));
     let out = unpack(&sb, &venv, &["--allow-overwrite"], &[three]);
     assert!(out.status.success(), "{}", text(&out));
