@@ -202,7 +202,7 @@ fn stage_inner(
         files.push(StagedFile { staged, dest });
         Ok(())
     };
-    let mut plans = Vec::new();
+    let (mut plans, mut planned) = (Vec::new(), HashSet::new());
     for e in &entries {
         if generated.contains(&e.name) {
             continue;
@@ -217,6 +217,9 @@ fn stage_inner(
         };
         if script && dest.file_name().is_some_and(|f| is_wrapper(&f.to_string_lossy(), &launcher_names)) {
             continue; // setuptools' own launcher for an entry point: pip skips it too
+        }
+        if !planned.insert(dest.clone()) {
+            bail!("two entries are installed to {}", dest.display());
         }
         let (staged, mode) = (staged_path(&dest, &mut dirs)?, scheme.file_mode(e.executable));
         let (index, entry, size) = (e.index, e.name.clone(), e.size);

@@ -268,3 +268,14 @@ fn a_record_whose_sha256_is_not_the_files_never_keys_the_cache() {
     assert!(format!("{err:#}").contains("the file's is"), "{err:#}");
     assert!(!o.cache.unwrap().unpacked_dir(&lie).unwrap().exists());
 }
+
+#[test]
+fn two_entries_for_one_destination_are_refused_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let files: [(&str, &[u8], u32); 2] =
+        [("demo/a.py", b"1\n", 0o644), ("demo-1.0.data/purelib/demo/a.py", b"2\n", 0o644)];
+    let wheel = build(tmp.path(), &files, |r| r);
+    for err in refusals(&wheel, tmp.path()) {
+        assert!(err.contains("two entries are installed to") && err.contains("demo/a.py"), "{err}");
+    }
+}
