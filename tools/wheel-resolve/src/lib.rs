@@ -26,6 +26,7 @@ use wheelpipe::http::Client;
 use wheelpipe::index::{IndexClient, IndexUrls};
 use wheelpipe::interpreter::Interpreter;
 use wheelpipe::names::normalize;
+use wheelpipe::progress::{Reporter, Role, StageProgress};
 use wheelpipe::records::{End, Record};
 use wheelpipe::stream::Writer;
 use wheelpipe::tags::Tags;
@@ -40,7 +41,14 @@ const TOOL: &str = "wheel-resolve";
 pub fn main() -> ExitCode {
     let matches = cli::command().get_matches();
     let mut out = Writer::stdout();
-    let result = run(&matches, &mut out);
+    // Resolution takes a second at most: in a pipeline it reports what it
+    // reads; alone it draws nothing (Ctrl-C keeps its default action).
+    let role = match Role::detect(matches.get_flag("quiet")) {
+        Role::Forward => Role::Forward,
+        _ => Role::Silent,
+    };
+    let progress = StageProgress::new(TOOL, role);
+    let result = run(&matches, &mut out, &progress);
     if result.as_ref().is_err_and(|e| !wheelpipe::stream::is_broken_pipe(e)) {
         // The next stage must see the failure, not only a missing `end`.
         let _ = out.record(&Record::End(End::new(TOOL, false, 0)));
@@ -127,6 +135,7 @@ fn describe_sources(urls: &IndexUrls) -> String {
 /// Everything a resolution needs to know about the run.
 struct Run<'a> {
     matches: &'a ArgMatches,
+    progress: &'a Reporter,
     quiet: bool,
     cache: Option<&'a Cache>,
     index: &'a IndexClient<'a>,
@@ -148,6 +157,7 @@ fn resolve(run: &Run<'_>, reqs: &Requirements) -> Result<Vec<Artifact>> {
         hashes: &roots.hashes,
         direct: &roots.direct,
         no_deps: run.matches.get_flag("no-deps"),
+        progress: run.progress,
     };
     let pre = run.matches.get_flag("pre") || reqs.options.pre;
     let resolution =
@@ -185,7 +195,7 @@ fn resolve(run: &Run<'_>, reqs: &Requirements) -> Result<Vec<Artifact>> {
 /// Resolves what the command line asks (or reads the lock it names) and
 /// writes the records to `out`; on an error nothing is written and the
 /// caller ends the stream.
-pub fn run<W: Write>(matches: &ArgMatches, out: &mut Writer<W>) -> Result<Exit> {
+pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress: &Reporter) -> Result<Exit> {
     let quiet = matches.get_flag("quiet");
     let paths: Vec<PathBuf> =
         matches.get_many::<PathBuf>("requirements").into_iter().flatten().cloned().collect();
@@ -228,23 +238,42 @@ pub fn run<W: Write>(matches: &ArgMatches, out: &mut Writer<W>) -> Result<Exit> 
         sources: describe_sources(&settings.urls),
     };
 
-    let mut artifacts = match &lock_input {
-        Some(lock) => {
-            pylock::read(lock, &env, &target).map_err(|e| fail(vec![format!("{e:#}")], Exit::Failed))?
-        }
-        None => {
-            let run = Run {
-                matches,
-                quiet,
-                cache: cache.as_ref(),
-                index: &index,
-                client: &client,
-                target: &target,
-                env: &env,
-            };
-            resolve(&run, &reqs)?
-        }
-    };
+    // Progress records go out while resolving, the artifacts after.
+    let (stop, stopped) = crossbeam_channel::bounded::<()>(0);
+    let shared = std::sync::Mutex::new(&mut *out);
+    let artifacts = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while stopped.recv_timeout(std::time::Duration::from_millis(100)).is_err_and(|e| e.is_timeout()) {
+                if let Some(record) = progress.record() {
+                    let _ = shared.lock().expect("no thread panics holding the lock").record(&record);
+                }
+            }
+        });
+        let artifacts = match &lock_input {
+            Some(lock) => {
+                pylock::read(lock, &env, &target).map_err(|e| fail(vec![format!("{e:#}")], Exit::Failed))
+            }
+            None => {
+                let run = Run {
+                    matches,
+                    progress,
+                    quiet,
+                    cache: cache.as_ref(),
+                    index: &index,
+                    client: &client,
+                    target: &target,
+                    env: &env,
+                };
+                resolve(&run, &reqs)
+            }
+        };
+        drop(stop);
+        artifacts
+    });
+    let mut artifacts = artifacts?;
+    if let Some(record) = progress.last_record() {
+        out.record(&record).context("cannot write to stdout")?;
+    }
     if let Some(lock) = matches.get_one::<PathBuf>("lock") {
         let python = format!("=={major}.{minor}.*");
         pylock::write(lock, &artifacts, Some(&python), settings.urls.index_url.as_deref())

@@ -62,7 +62,8 @@ fn resolve(args: &[&str], reqs: &str) -> (Result<Exit>, Vec<Record>) {
     argv.push(file.display().to_string());
     let matches = cli::command().try_get_matches_from(argv).unwrap();
     let mut out = Writer::new(Vec::new());
-    let result = run(&matches, &mut out);
+    let progress = wheelpipe::progress::StageProgress::new(TOOL, wheelpipe::progress::Role::Silent);
+    let result = run(&matches, &mut out, &progress);
     let text = String::from_utf8(out.into_inner()).unwrap();
     let records = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     (result, records)

@@ -18,6 +18,7 @@ use wheelpipe::http::Client;
 use wheelpipe::index::IndexClient;
 use wheelpipe::metadata::{self, memo, RangeHosts};
 use wheelpipe::names::normalize;
+use wheelpipe::progress::Reporter;
 use wheelpipe::records::Metadata;
 
 use super::project::{Prereleases, Project, Range};
@@ -80,6 +81,8 @@ pub struct Context<'a> {
     pub direct: &'a BTreeMap<String, String>,
     /// `--no-deps`: no metadata is read, every version has no dependencies.
     pub no_deps: bool,
+    /// Counts the pages and metadata read.
+    pub progress: &'a Reporter,
 }
 
 pub struct Fetcher<'a> {
@@ -238,7 +241,20 @@ impl<'a> Fetcher<'a> {
         }
     }
 
+    /// Runs `read`, counted as one item named `name` of the stage's progress.
+    fn counted<T>(&self, name: &str, read: impl FnOnce() -> T) -> T {
+        self.cx.progress.expect(1, None);
+        let item = self.cx.progress.begin(name, None);
+        let result = read();
+        item.done(0);
+        result
+    }
+
     fn read_page(&self, name: &str) -> Result<Project, Unusable> {
+        self.counted(name, || self.read_page_now(name))
+    }
+
+    fn read_page_now(&self, name: &str) -> Result<Project, Unusable> {
         if let Some(url) = self.cx.direct.get(name) {
             let file = super::direct::dist_file(name, url).map_err(Unusable::Failed)?;
             return Ok(Project::new(name, vec![file]));
@@ -298,6 +314,10 @@ impl<'a> Fetcher<'a> {
     }
 
     fn read_candidate(&self, name: &str, version: &Version) -> Result<Candidate, Unusable> {
+        self.counted(&format!("{name} {version}"), || self.read_candidate_now(name, version))
+    }
+
+    fn read_candidate_now(&self, name: &str, version: &Version) -> Result<Candidate, Unusable> {
         let project = self.project(name);
         let project = project.as_ref().as_ref().map_err(Clone::clone)?;
         let pin = Pin {
