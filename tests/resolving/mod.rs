@@ -209,27 +209,38 @@ pub struct PipAnswer {
 /// the resolver printed.
 pub struct Resolved {
     pub artifacts: Vec<Artifact>,
+    /// The stream's records without its `progress` ones, as written.
     pub stdout: String,
     pub stderr: String,
 }
 
 impl Resolved {
-    /// The artifacts of a run whose stream ends with a good `end` counting them.
+    /// The artifacts of a run whose stream ends with a good `end` counting
+    /// them. `progress` records (written when stdout is a pipe) may come
+    /// anywhere before the `end` and are left out.
     pub fn from_run(run: &Run) -> Resolved {
         let records = run.records();
-        let Some((Record::End(end), body)) = records.split_last() else {
+        let kept: Vec<(&str, &Record)> = run
+            .stdout
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .zip(&records)
+            .filter(|(_, r)| !matches!(r, Record::Progress(_)))
+            .collect();
+        let Some(((_, Record::End(end)), body)) = kept.split_last() else {
             panic!("wheel-resolve's stream ends with `end`:\n{run}");
         };
         let artifacts: Vec<Artifact> = body
             .iter()
-            .map(|r| match r {
+            .map(|(_, r)| match r {
                 Record::Artifact(a) => a.clone(),
-                other => panic!("wheel-resolve writes artifacts only, not {other:?}"),
+                other => panic!("wheel-resolve writes artifacts (and progress) only, not {other:?}"),
             })
             .collect();
         assert!(end.ok && end.tool == "wheel-resolve", "{end:?}");
         assert_eq!(end.count, artifacts.len() as u64, "the end counts the artifacts");
-        Resolved { artifacts, stdout: run.stdout.clone(), stderr: run.stderr(0).to_string() }
+        let stdout: String = kept.iter().map(|(line, _)| format!("{line}\n")).collect();
+        Resolved { artifacts, stdout, stderr: run.stderr(0).to_string() }
     }
 
     /// `name==version` of each artifact, in the order written.

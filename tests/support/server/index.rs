@@ -68,8 +68,11 @@ impl Index {
         index
     }
 
+    /// The file named `filename`, percent-encoded or not (a client may ask
+    /// for `a-1.0%2Bcpu-py3-none-any.whl`).
     pub fn file(&self, filename: &str) -> Option<&Dist> {
-        self.projects.values().flatten().find(|d| d.filename == filename)
+        let decoded = percent_decode(filename);
+        self.projects.values().flatten().find(|d| d.filename == filename || d.filename == decoded)
     }
 
     /// Marks a served file as yanked (PEP 592), with a reason that may be
@@ -194,6 +197,27 @@ pub fn advertised_hash(d: &Dist, faults: &Faults) -> String {
     } else {
         d.sha256.clone()
     }
+}
+
+/// `%2B` to `+` and so on; a `%` not followed by two hex digits stays.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn html_escape(s: &str) -> String {
