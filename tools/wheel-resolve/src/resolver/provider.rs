@@ -147,11 +147,18 @@ impl<'f, 'a> Provider<'f, 'a> {
         }
         for (name, wanted) in &self.roots {
             self.edges(name, &wanted.specifiers, &wanted.extras, &mut deps)?;
-            if deps.get(&Package::Dist(name.clone())).is_some_and(Range::is_empty) {
+            if self.matches_nothing(name, &deps) {
                 return Err(Stop(self.no_version(name, &wanted.specifiers)));
             }
         }
         Ok(deps)
+    }
+
+    /// True when the edge to `name` in `deps` admits none of the versions the index has.
+    fn matches_nothing(&self, name: &str, deps: &BTreeMap<Package, Range>) -> bool {
+        let Some(range) = deps.get(&Package::Dist(name.to_string())) else { return false };
+        let project = self.fetcher.project(name);
+        project.as_ref().as_ref().is_ok_and(|p| !p.versions.iter().any(|v| range.contains(v)))
     }
 
     /// Why `name` with `specifiers` (and its constraint) matches nothing.
@@ -226,7 +233,7 @@ impl<'f, 'a> Provider<'f, 'a> {
             let dep_extras: Vec<String> = req.extras.iter().map(|e| normalize(e.as_ref())).collect();
             let dep = normalize(req.name.as_ref());
             self.edges(&dep, &specifiers, &dep_extras, &mut deps)?;
-            if deps.get(&Package::Dist(dep.clone())).is_some_and(Range::is_empty) {
+            if self.matches_nothing(&dep, &deps) {
                 let why = self.no_version(&dep, &specifiers);
                 return Ok(Err(format!("{name} {version} requires {why}")));
             }
