@@ -18,7 +18,9 @@ fn extras() -> Case {
             .provides_extra("old")
             .requires_dist("base")
             .requires_dist("addon<2; extra == \"x\"")
-            .requires_dist("legacy; extra == \"old\" and python_version < \"3\""),
+            .requires_dist("legacy; extra == \"old\" and python_version < \"3\"")
+            .provides_extra("all")
+            .requires_dist("feat[x,old]; extra == \"all\""),
         wheel("addon", "1.0"),
         wheel("addon", "2.0"),
         wheel("base", "1.0"),
@@ -40,6 +42,8 @@ fn an_extra_pulls_in_its_dependencies_and_only_then() {
     case.expect("feat\nfeat[x]\n", &["addon==1.0", "base==1.0", "feat==1.0"]);
     // An extra whose only dependency has a false marker adds nothing.
     case.expect("feat[old]\n", &["base==1.0", "feat==1.0"]);
+    // An extra that asks for the project's own other extras gets theirs.
+    case.expect("feat[all]\n", &["addon==1.0", "base==1.0", "feat==1.0"]);
 }
 
 #[test]
@@ -64,17 +68,24 @@ fn requirements_whose_markers_are_false_are_left_out() {
     let case = Case::new(&[
         wheel("host", "1.0")
             .requires_dist("winonly; sys_platform == \"win32\"")
-            .requires_dist("modern; python_version >= \"3.8\""),
+            .requires_dist("modern; python_version >= \"3.8\"")
+            .requires_dist("pypyonly; implementation_name == \"pypy\"")
+            .requires_dist(
+                "cpyonly; platform_python_implementation == \"CPython\" and python_full_version >= \"3.0.1\"",
+            ),
         wheel("winonly", "1.0"),
+        wheel("pypyonly", "1.0"),
+        wheel("cpyonly", "1.0"),
         wheel("modern", "1.0"),
         wheel("py2only", "1.0"),
     ]);
     // pip 23.2 picks the same for each.
-    case.expect("host\n", &["host==1.0", "modern==1.0"]);
-    case.expect("host\npy2only; python_version < \"3.0\"\n", &["host==1.0", "modern==1.0"]);
+    let with_host = ["cpyonly==1.0", "host==1.0", "modern==1.0"];
+    case.expect("host\n", &with_host);
+    case.expect("host\npy2only; python_version < \"3.0\"\n", &with_host);
     case.expect("py2only; python_version >= \"3.0\"\n", &["py2only==1.0"]);
     // A false marker needs no index page at all: `ghost` does not exist.
-    case.expect("host\nghost; sys_platform == \"win32\"\n", &["host==1.0", "modern==1.0"]);
+    case.expect("host\nghost; sys_platform == \"win32\"\n", &with_host);
 }
 
 /// `app` needs `lib`, which has 1.0 and 2.0; `other` exists but nobody needs it.
@@ -93,7 +104,8 @@ fn a_constraints_file_limits_a_dependency() {
     case.file("constraints.txt", "lib<2\n");
     // pip 23.2 picks the same.
     case.expect("app\n", &["app==1.0", "lib==2.0"]);
-    case.expect("-c constraints.txt\napp\n", &["app==1.0", "lib==1.0"]);
+    let resolved = case.expect("-c constraints.txt\napp\n", &["app==1.0", "lib==1.0"]);
+    assert!(!resolved.get("lib").requested, "a constraint does not make lib requested");
     // The constraints file as its own option line, given after the requirement.
     case.expect("app\n--constraint constraints.txt\n", &["app==1.0", "lib==1.0"]);
 }
