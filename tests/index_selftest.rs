@@ -94,6 +94,8 @@ fn yanked_files_are_marked_on_html_and_json_pages() {
         200,
         "a yanked file is still served"
     );
+    let encoded = get(&server, "/files/demo%2D2.0-py3-none-any.whl", &[]);
+    assert_eq!(encoded.status, 200, "a percent-encoded name finds the file");
 }
 
 #[test]
