@@ -22,7 +22,7 @@ pub const CHECK_WITH_PIP: &str = "WHEELPIPE_TEST_PIP";
 
 /// Whether to ask pip as well.
 pub fn with_pip() -> bool {
-    std::env::var_os(CHECK_WITH_PIP).is_some()
+    std::env::var_os(CHECK_WITH_PIP).is_some_and(|v| !v.is_empty() && v != "0")
 }
 
 /// Whether pip answers in place of wheel-resolve.
