@@ -23,7 +23,7 @@ _wheel__resolve() {
 
     case "${cmd}" in
         wheel__resolve)
-            opts="-i -f -q -h -V --index-url --extra-index-url --find-links --no-index --cert --python --cache-dir --quiet --help --version"
+            opts="-i -f -q -h -V --index-url --extra-index-url --find-links --no-index --pre --no-deps --lock --cert --python --cache-dir --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -46,6 +46,10 @@ _wheel__resolve() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
