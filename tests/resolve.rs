@@ -151,6 +151,21 @@ fn backtracks_two_levels_deep() {
 }
 
 #[test]
+fn backtracks_through_twenty_versions_of_two_projects() {
+    let mut wheels = Vec::new();
+    for n in 1..=20 {
+        wheels.push(wheel("outer", &format!("{n}.0")).requires_dist(&format!("inner>={n}")));
+        wheels.push(wheel("inner", &format!("{n}.0")).requires_dist(&format!("base>={n}")));
+    }
+    wheels.extend((1..=20).map(|n| wheel("base", &format!("{n}.0"))));
+    let case = Case::new(&wheels);
+    // pip 23.2 picks the same: only outer, inner and base 3.0 fit `base<4`
+    // together, seventeen versions down from the newest of each.
+    case.expect("outer\nbase<4\n", &["base==3.0", "inner==3.0", "outer==3.0"]);
+    case.expect("outer\nbase<4\ninner<3\n", &["base==3.0", "inner==2.0", "outer==2.0"]);
+}
+
+#[test]
 fn a_shared_dependency_meets_every_dependent_and_cycles_end() {
     let case = Case::new(&[
         wheel("left", "1.0").requires_dist("shared>=1"),
