@@ -137,7 +137,10 @@ pub fn ensure(
     }
     // What lands in the cache is keyed by the file's own hash, never by a
     // record's word for it (one more read, only when unpacking).
-    if sha256.is_some_and(|h| h.eq_ignore_ascii_case(&hash)) {
+    // wheel-fetch's store keeps a file under the hash it verified.
+    let in_store = store_root(wheel).is_some()
+        && wheel.parent().and_then(Path::file_name).is_some_and(|d| d.eq_ignore_ascii_case(&hash));
+    if !in_store && sha256.is_some_and(|h| h.eq_ignore_ascii_case(&hash)) {
         let real = wheel_sha256(wheel, None)?;
         if real != hash {
             bail!("the record says its sha256 is {hash}, the file's is {real}");
