@@ -52,7 +52,9 @@ impl Plain<'_> {
     }
 
     fn terms(&self, terms: &Terms) -> String {
-        let list: Vec<_> = terms.iter().collect();
+        // The root is always chosen: a term saying so adds nothing to read.
+        let list: Vec<_> =
+            terms.iter().filter(|(p, t)| !(**p == Package::Root && matches!(t, Term::Positive(_)))).collect();
         match list.as_slice() {
             [] | [(Package::Root, _)] => "the requirements cannot be met".into(),
             [(package, Term::Positive(range))] => format!("{} cannot be used", self.spec(package, range)),
