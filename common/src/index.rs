@@ -182,9 +182,17 @@ pub(crate) fn resolve_file_url(
     href: &str,
     hashes: &mut BTreeMap<String, String>,
 ) -> Result<(String, String)> {
-    let mut url = base.join(href.trim()).with_context(|| format!("bad link {href:?}"))?;
+    let url = base.join(href.trim()).with_context(|| format!("bad link {href:?}"))?;
+    let (filename, url) = split_file_url(url, hashes);
+    Ok((filename, url))
+}
+
+/// A file's URL taken apart: its file name (the last path segment,
+/// percent-decoded) and the URL without its fragment; the fragment's
+/// `ALGO=HEX` hashes go into `hashes` (those already there win).
+pub fn split_file_url(mut url: url::Url, hashes: &mut BTreeMap<String, String>) -> (String, String) {
     if let Some(fragment) = url.fragment() {
-        if let Some((algo, digest)) = fragment.split_once('=') {
+        for (algo, digest) in fragment.split('&').filter_map(|part| part.split_once('=')) {
             let algo = algo.to_ascii_lowercase();
             let known = ["md5", "sha1", "sha224", "sha256", "sha384", "sha512"];
             if known.contains(&algo.as_str()) && digest.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -195,5 +203,5 @@ pub(crate) fn resolve_file_url(
     url.set_fragment(None);
     let last = url.path_segments().and_then(|mut s| s.next_back()).unwrap_or("");
     let filename = percent_encoding::percent_decode_str(last).decode_utf8_lossy().into_owned();
-    Ok((filename, url.to_string()))
+    (filename, url.to_string())
 }

@@ -2,30 +2,25 @@
 //! is that wheel (its hash from the URL's `#sha256=` fragment, when given),
 //! so the solver sees one version, the one in the wheel's file name.
 
-use percent_encoding::percent_decode_str;
-use wheelpipe::index::DistFile;
+use std::collections::BTreeMap;
+
+use wheelpipe::index::{split_file_url, DistFile};
 use wheelpipe::names::normalize;
 use wheelpipe::wheel_name::WheelFilename;
 
 /// The file a direct wheel URL stands for, or why it cannot be one of `name`.
 pub fn dist_file(name: &str, url: &str) -> Result<DistFile, String> {
     let shown = wheelpipe::http::redact(url);
-    let (clean, fragment) = url.split_once('#').unwrap_or((url, ""));
-    let last = clean.rsplit('/').next().unwrap_or(clean);
-    let filename = percent_decode_str(last).decode_utf8_lossy().into_owned();
+    let parsed = url::Url::parse(url).map_err(|e| format!("{name} @ {shown}: {e}"))?;
+    let mut hashes = BTreeMap::new();
+    let (filename, clean) = split_file_url(parsed, &mut hashes);
     let wheel = WheelFilename::parse(&filename).map_err(|e| format!("{name} @ {shown}: {e:#}"))?;
     if normalize(&wheel.name) != name {
         return Err(format!("{name} @ {shown}: the wheel is of {}, not {name}", wheel.name));
     }
-    let hashes = fragment
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .filter(|(algorithm, _)| matches!(*algorithm, "sha256" | "sha384" | "sha512"))
-        .map(|(algorithm, digest)| (algorithm.to_string(), digest.to_ascii_lowercase()))
-        .collect();
     Ok(DistFile {
         filename,
-        url: clean.to_string(),
+        url: clean,
         hashes,
         requires_python: None,
         yanked: None,
