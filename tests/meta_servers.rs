@@ -6,75 +6,22 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
-
 use support::*;
 use wheelpipe::records::{Metadata, MetadataSource, Record};
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Mode {
-    NoSuffix,
-    Refuse416,
-    NotImplemented501,
+/// Serves the wheel `theta()` builds in `sb`, refusing ranges as `refusal`
+/// says; the server, the wheel's URL and its bytes.
+fn serve(sb: &Sandbox, refusal: RangeRefusal) -> (Server, String, Vec<u8>) {
+    let built = theta().build(&sb.path().join("wheels"));
+    let server = Server::start(&[&built]);
+    server.faults().refuse_ranges = Some(refusal);
+    let url = server.file_url(&theta().filename());
+    (server, url, std::fs::read(&built).unwrap())
 }
 
-/// (Range header, status) of each request.
-type Log = Arc<Mutex<Vec<(Option<String>, u16)>>>;
-
-/// Serves `body` at `/files/{filename}` on 127.0.0.1, one request a connection.
-fn serve(body: Vec<u8>, filename: &str, mode: Mode) -> (String, Log) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/files/{filename}", listener.local_addr().unwrap());
-    let log: Log = Arc::default();
-    let seen = Arc::clone(&log);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let (mut line, mut range) = (String::new(), None);
-            let _ = reader.read_line(&mut line);
-            loop {
-                let mut header = String::new();
-                if reader.read_line(&mut header).map_or(true, |n| n <= 2) {
-                    break;
-                }
-                if let Some((k, v)) = header.split_once(':') {
-                    if k.eq_ignore_ascii_case("range") {
-                        range = Some(v.trim().to_string());
-                    }
-                }
-            }
-            let (status, extra, part) = answer(&body, range.as_deref(), mode);
-            seen.lock().unwrap().push((range, status));
-            let head = format!(
-                "HTTP/1.1 {status} X\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n",
-                part.len()
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&part);
-        }
-    });
-    (url, log)
-}
-
-fn answer(body: &[u8], range: Option<&str>, mode: Mode) -> (u16, String, Vec<u8>) {
-    let len = body.len();
-    let Some(spec) = range.and_then(|r| r.strip_prefix("bytes=")) else {
-        return (200, String::new(), body.to_vec());
-    };
-    match mode {
-        Mode::NotImplemented501 => return (501, String::new(), Vec::new()),
-        Mode::Refuse416 => return (416, format!("Content-Range: bytes */{len}\r\n"), Vec::new()),
-        Mode::NoSuffix if spec.starts_with('-') => {
-            return (416, format!("Content-Range: bytes */{len}\r\n"), Vec::new());
-        }
-        Mode::NoSuffix => {}
-    }
-    let (a, b) = spec.split_once('-').unwrap();
-    let (start, end): (usize, usize) = (a.parse().unwrap(), b.parse::<usize>().unwrap().min(len - 1));
-    (206, format!("Content-Range: bytes {start}-{end}/{len}\r\n"), body[start..=end].to_vec())
+/// (Range header, status) of each request for a file.
+fn asked(server: &Server) -> Vec<(Option<String>, u16)> {
+    server.file_requests().into_iter().map(|e| (e.range, e.status)).collect()
 }
 
 /// A wheel of 300 KiB, mostly incompressible, `.dist-info` last.
@@ -112,29 +59,25 @@ fn meta(sb: &Sandbox, url: &str) -> Metadata {
 #[test]
 fn a_server_without_suffix_ranges_is_asked_by_position() {
     let sb = Sandbox::new();
-    let built = theta().build(&sb.path().join("wheels"));
-    let bytes = std::fs::read(&built).unwrap();
-    let (url, log) = serve(bytes.clone(), &theta().filename(), Mode::NoSuffix);
+    let (server, url, bytes) = serve(&sb, RangeRefusal::Suffix416);
     let m = meta(&sb, &url);
-    assert_eq!((m.source, m.requests), (MetadataSource::Range, 2), "{:?}", log.lock().unwrap());
+    assert_eq!((m.source, m.requests), (MetadataSource::Range, 2), "{:?}", asked(&server));
     assert!(m.bytes * 10 < bytes.len() as u64, "{} bytes of {}", m.bytes, bytes.len());
-    let statuses: Vec<u16> = log.lock().unwrap().iter().map(|e| e.1).collect();
+    let statuses: Vec<u16> = asked(&server).iter().map(|e| e.1).collect();
     assert_eq!(statuses, [416, 206]);
 }
 
 #[test]
 fn servers_refusing_ranges_get_one_plain_download() {
     for (mode, statuses) in
-        [(Mode::Refuse416, vec![416, 416, 200]), (Mode::NotImplemented501, vec![501, 200])]
+        [(RangeRefusal::All416, vec![416, 416, 200]), (RangeRefusal::All501, vec![501, 200])]
     {
         let sb = Sandbox::new();
-        let built = theta().build(&sb.path().join("wheels"));
-        let bytes = std::fs::read(&built).unwrap();
-        let (url, log) = serve(bytes.clone(), &theta().filename(), mode);
+        let (server, url, bytes) = serve(&sb, mode);
         let m = meta(&sb, &url);
-        let seen: Vec<u16> = log.lock().unwrap().iter().map(|e| e.1).collect();
+        let seen: Vec<u16> = asked(&server).iter().map(|e| e.1).collect();
         assert_eq!(seen, statuses, "{mode:?}");
-        assert_eq!(log.lock().unwrap().last().unwrap().0, None, "{mode:?}: the download asks no range");
+        assert_eq!(asked(&server).last().unwrap().0, None, "{mode:?}: the download asks no range");
         assert_eq!(
             (m.source, m.requests, m.bytes),
             (MetadataSource::Full, seen.len() as u32, bytes.len() as u64)

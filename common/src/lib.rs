@@ -20,4 +20,6 @@ pub mod records;
 pub mod signals;
 pub mod stream;
 pub mod tags;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_server;
 pub mod wheel_name;

@@ -11,7 +11,7 @@ pub mod venv;
 pub mod wheels;
 
 pub use run::{parse_records, pipeline, Run, Running, Stage};
-pub use server::{Faults, LogEntry, Server};
+pub use server::{Faults, LogEntry, RangeRefusal, Server};
 pub use venv::{assert_same_tree, find_named, python3, snapshot, Sandbox, Venv};
 pub use wheels::{
     alpha, alpha_beta, artifact_for, beta, fetched_stream, WheelBuilder, ALPHA_CLI_OUTPUT, ALPHA_TOOL_OUTPUT,

@@ -46,6 +46,19 @@ pub struct Faults {
     pub down: bool,
     /// Serve PEP 503 HTML even to a client that asks for JSON.
     pub no_json: bool,
+    /// Refuse some or all `Range` requests for files.
+    pub refuse_ranges: Option<RangeRefusal>,
+}
+
+/// How a server without (full) range support answers a `Range` for a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RangeRefusal {
+    /// 416 to a suffix range (`bytes=-N`) only; ranges by position work.
+    Suffix416,
+    /// 416 to every range.
+    All416,
+    /// 501 Not Implemented to every range, without a length.
+    All501,
 }
 
 impl Faults {
@@ -262,6 +275,18 @@ fn serve_file(req: &Request, state: &State, name: &str, faults: &Faults) -> (Res
         }
     };
     let len = body.len() as u64;
+    if let (Some(range), Some(refusal)) = (req.header("range"), faults.refuse_ranges) {
+        match refusal {
+            RangeRefusal::All501 => {
+                return (Response::new(501, "text/plain", Vec::new()), WireFaults::default())
+            }
+            RangeRefusal::Suffix416 if !range.starts_with("bytes=-") => {}
+            RangeRefusal::Suffix416 | RangeRefusal::All416 => {
+                let refused = Response::new(416, "text/plain", Vec::new());
+                return (refused.header("Content-Range", format!("bytes */{len}")), WireFaults::default());
+            }
+        }
+    }
     let ask = if faults.no_ranges { RangeAsk::Full } else { parse_range(req.header("range"), len) };
     let mut resp = match ask {
         RangeAsk::Full => Response::new(200, content_type, body),

@@ -1,20 +1,21 @@
-//! The page cache against the index tests' server on 127.0.0.1, one
+//! The page cache against the unit tests' server on 127.0.0.1, one
 //! project page whose ETag, Last-Modified and Cache-Control each test sets:
 //! what a second run asks the index, and what it gets.
 
 use std::sync::{Arc, Mutex};
 
 use crate::cache::Cache;
-use crate::index::tests::{client, serve_with};
+use crate::index::tests::client;
 use crate::index::{IndexClient, IndexUrls};
+use crate::test_server::{self, Response};
 
 /// The page's state on the server, and the conditional headers of each request.
 #[derive(Default)]
 struct Server {
     /// The page's version: its ETag is `"v{version}"` and it lists `version` wheels.
     version: usize,
-    /// Extra header lines sent with every answer.
-    headers: String,
+    /// Extra headers sent with every answer.
+    headers: Vec<(String, String)>,
     /// `(If-None-Match, If-Modified-Since)` of each request.
     seen: Vec<(Option<String>, Option<String>)>,
 }
@@ -33,24 +34,26 @@ fn page(v: usize) -> String {
 
 /// A server for `/simple/demo/` sending `headers`, answering 304 when the
 /// request's If-None-Match is the current ETag.
-fn serve(headers: &str) -> (String, Shared) {
-    let state = Arc::new(Mutex::new(Server { version: 1, headers: headers.into(), seen: vec![] }));
+fn serve(headers: &[(&str, &str)]) -> (String, Shared) {
+    let headers = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let state = Arc::new(Mutex::new(Server { version: 1, headers, seen: vec![] }));
     let shared = state.clone();
-    let base = serve_with(move |request| {
+    let server = test_server::Server::start(move |request| {
         let mut state = shared.lock().unwrap();
         let inm = request.header("if-none-match").map(str::to_string);
         state.seen.push((inm.clone(), request.header("if-modified-since").map(str::to_string)));
         let etag = format!("\"v{}\"", state.version);
-        let extra = format!("ETag: {etag}\r\n{}", state.headers);
         if request.path != "/simple/demo/" {
-            return ("404 Not Found", String::new(), "text/plain", String::new());
+            return Response::new(404, "");
         }
-        if inm.as_deref() == Some(etag.as_str()) {
-            return ("304 Not Modified", extra, "application/vnd.pypi.simple.v1+json", String::new());
-        }
-        ("200 OK", extra, "application/vnd.pypi.simple.v1+json", page(state.version))
+        let status = if inm.as_deref() == Some(etag.as_str()) { 304 } else { 200 };
+        let body = if status == 304 { String::new() } else { page(state.version) };
+        let response = Response::new(status, body)
+            .header("Content-Type", "application/vnd.pypi.simple.v1+json")
+            .header("ETag", etag);
+        Response { headers: [response.headers, state.headers.clone()].concat(), ..response }
     });
-    (base, state)
+    (server.base().to_string(), state)
 }
 
 /// The wheel names a new index client (as a new run would make) reads from the server through `cache`.
@@ -73,7 +76,7 @@ fn seen(state: &Shared) -> Vec<(Option<String>, Option<String>)> {
 
 #[test]
 fn a_fresh_page_is_used_without_any_request() {
-    let (base, state) = serve("Cache-Control: max-age=600\r\n");
+    let (base, state) = serve(&[("Cache-Control", "max-age=600")]);
     let (_dir, cache) = new_cache();
     assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
     state.lock().unwrap().version = 2;
@@ -90,7 +93,7 @@ fn a_fresh_page_is_used_without_any_request() {
 #[test]
 fn a_stale_page_is_revalidated_and_its_body_reused_on_304() {
     let date = "Wed, 21 Oct 2026 07:28:00 GMT";
-    let (base, state) = serve(&format!("Cache-Control: max-age=0\r\nLast-Modified: {date}\r\n"));
+    let (base, state) = serve(&[("Cache-Control", "max-age=0"), ("Last-Modified", &date)]);
     let (_dir, cache) = new_cache();
     assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
     assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
@@ -99,7 +102,7 @@ fn a_stale_page_is_revalidated_and_its_body_reused_on_304() {
 
 #[test]
 fn no_cache_revalidates_a_page_within_its_max_age() {
-    let (base, state) = serve("Cache-Control: max-age=600, no-cache\r\n");
+    let (base, state) = serve(&[("Cache-Control", "max-age=600, no-cache")]);
     let (_dir, cache) = new_cache();
     assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
     assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
@@ -108,7 +111,7 @@ fn no_cache_revalidates_a_page_within_its_max_age() {
 
 #[test]
 fn a_changed_page_replaces_the_entry() {
-    let (base, state) = serve("");
+    let (base, state) = serve(&[]);
     let (_dir, cache) = new_cache();
     assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
     state.lock().unwrap().version = 2;
@@ -122,7 +125,7 @@ fn a_changed_page_replaces_the_entry() {
 
 #[test]
 fn a_no_store_page_is_not_stored() {
-    let (base, state) = serve("Cache-Control: no-store, max-age=600\r\n");
+    let (base, state) = serve(&[("Cache-Control", "no-store, max-age=600")]);
     let (_dir, cache) = new_cache();
     assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
     assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
@@ -133,7 +136,7 @@ fn a_no_store_page_is_not_stored() {
 
 #[test]
 fn a_corrupt_entry_is_fetched_again_not_an_error() {
-    let (base, state) = serve("Cache-Control: max-age=600\r\n");
+    let (base, state) = serve(&[("Cache-Control", "max-age=600")]);
     let (_dir, cache) = new_cache();
     assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
     let dir = cache.root().join("index/v1");

@@ -1,12 +1,9 @@
-//! The index client against a small HTTP server on 127.0.0.1: a JSON index
+//! The index client against the unit tests' HTTP server on 127.0.0.1: a JSON index
 //! (chosen by the Accept header), an HTML index, a redirect, a 404 and a 403.
-
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 
 use super::*;
 use crate::http::HttpOptions;
+use crate::test_server::{Response, Server};
 
 const JSON: &str = r#"{"meta": {"api-version": "1.0"}, "name": "demo", "files": [
   {"filename": "demo-2.0-py3-none-any.whl", "url": "/files/demo-2.0-py3-none-any.whl",
@@ -15,76 +12,22 @@ const HTML: &str = r#"<html><body>
 <a href="demo-1.0-py3-none-any.whl#sha256=CC33" data-requires-python="&gt;=3.7">demo-1.0-py3-none-any.whl</a>
 <a href="demo-1.0.tar.gz">demo-1.0.tar.gz</a></body></html>"#;
 
-/// (path, Accept header) of each request the server saw.
-type Seen = Arc<Mutex<Vec<(String, String)>>>;
-
-/// A request as the test server saw it: the path and the headers, names lowercased.
-pub(super) struct Request {
-    pub path: String,
-    pub headers: Vec<(String, String)>,
-}
-
-impl Request {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-    }
-}
-
-/// A response for the test server to send: status line, extra header
-/// lines (each ending in CRLF), content type and body.
-pub(super) type Reply = (&'static str, String, &'static str, String);
-
-/// Serves `handler`'s replies forever in a thread; returns the base URL.
-pub(super) fn serve_with(handler: impl Fn(&Request) -> Reply + Send + 'static) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
-            let mut headers = Vec::new();
-            loop {
-                let mut header = String::new();
-                if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
-                    break;
-                }
-                if let Some((k, v)) = header.split_once(':') {
-                    headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-                }
-            }
-            let (status, extra, ctype, body) = handler(&Request { path, headers });
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\n{extra}Content-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    base
-}
-
-/// Serves the JSON and HTML indexes; returns the base URL and the requests seen.
-fn serve() -> (String, Seen) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    let base = serve_with(move |request| {
-        let accept = request.header("accept").unwrap_or("").to_string();
-        log.lock().unwrap().push((request.path.clone(), accept.clone()));
-        let (status, extra, ctype, body) = match request.path.as_str() {
+/// Serves the JSON and HTML indexes.
+fn serve() -> Server {
+    Server::start(|request| {
+        let accept = request.header("accept").unwrap_or("");
+        match request.path.as_str() {
             "/json/demo/" if accept.contains("vnd.pypi.simple.v1+json") => {
-                ("200 OK", "", "application/vnd.pypi.simple.v1+json", JSON)
+                Response::ok(JSON).header("Content-Type", "application/vnd.pypi.simple.v1+json")
             }
-            "/json/demo/" | "/html/demo/" => ("200 OK", "", "text/html; charset=utf-8", HTML),
-            "/moved/demo/" => ("302 Found", "Location: /html/demo/\r\n", "text/plain", ""),
-            "/broken/demo/" => ("403 Forbidden", "", "text/plain", "no"),
-            _ => ("404 Not Found", "", "text/plain", "not found"),
-        };
-        (status, extra.to_string(), ctype, body.to_string())
-    });
-    (base, seen)
+            "/json/demo/" | "/html/demo/" => {
+                Response::ok(HTML).header("Content-Type", "text/html; charset=utf-8")
+            }
+            "/moved/demo/" => Response::new(302, "").header("Location", "/html/demo/"),
+            "/broken/demo/" => Response::new(403, "no"),
+            _ => Response::new(404, "not found"),
+        }
+    })
 }
 
 pub(super) fn client() -> Client {
@@ -93,7 +36,8 @@ pub(super) fn client() -> Client {
 
 #[test]
 fn reads_json_and_html_indexes_in_order() {
-    let (base, seen) = serve();
+    let server = serve();
+    let base = server.base();
     let http = client();
     let urls = IndexUrls {
         index_url: Some(format!("{base}/json/")),
@@ -110,14 +54,18 @@ fn reads_json_and_html_indexes_in_order() {
     assert_eq!(files[1].url, format!("{base}/html/demo/demo-1.0-py3-none-any.whl"));
     assert_eq!(files[1].hashes["sha256"], "cc33");
     assert_eq!(files[1].requires_python.as_deref(), Some(">=3.7"));
-    let seen = seen.lock().unwrap();
-    assert_eq!(seen[0], ("/json/demo/".to_string(), ACCEPT.to_string()));
-    assert_eq!(seen[2].0, "/nothing/demo/");
+    let seen = server.log();
+    assert_eq!(
+        (seen[0].request.path.as_str(), seen[0].request.header("accept")),
+        ("/json/demo/", Some(ACCEPT))
+    );
+    assert_eq!(seen[2].request.path, "/nothing/demo/");
 }
 
 #[test]
 fn unknown_projects_are_empty_and_failures_name_the_url() {
-    let (base, _) = serve();
+    let server = serve();
+    let base = server.base();
     let http = client();
     let urls = IndexUrls { index_url: Some(format!("{base}/json")), ..Default::default() };
     assert!(IndexClient::new(&http, urls).project_files("missing").unwrap().is_empty());
@@ -129,7 +77,8 @@ fn unknown_projects_are_empty_and_failures_name_the_url() {
 
 #[test]
 fn links_after_a_redirect_are_relative_to_the_final_page() {
-    let (base, _) = serve();
+    let server = serve();
+    let base = server.base();
     let http = client();
     let urls = IndexUrls { index_url: Some(format!("{base}/moved")), ..Default::default() };
     let files = IndexClient::new(&http, urls).project_files("demo").unwrap();
@@ -138,7 +87,8 @@ fn links_after_a_redirect_are_relative_to_the_final_page() {
 
 #[test]
 fn find_links_pages_are_filtered_to_the_project() {
-    let (base, _) = serve();
+    let server = serve();
+    let base = server.base();
     let http = client();
     let urls = IndexUrls { find_links: vec![format!("{base}/html/demo/")], ..Default::default() };
     let index = IndexClient::new(&http, urls);

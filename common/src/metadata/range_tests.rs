@@ -1,10 +1,9 @@
-//! Tests of reading METADATA by range requests against a small server on
-//! 127.0.0.1 that serves one wheel with Range support, or ignores, refuses
-//! or mangles ranges, and logs each request's Range header and body bytes.
+//! Tests of reading METADATA by range requests against the unit tests'
+//! server on 127.0.0.1 serving one wheel with Range support, or ignoring,
+//! refusing or mangling ranges; its log gives each request's Range header,
+//! status and body bytes.
 
-use std::io::{BufRead, BufReader, Cursor, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
+use std::io::{Cursor, Write};
 use std::time::Duration;
 
 use zip::write::SimpleFileOptions;
@@ -13,6 +12,7 @@ use zip::{CompressionMethod, ZipWriter};
 use crate::http::{Client, HttpOptions};
 use crate::metadata::{fetch_with, RangeHosts};
 use crate::records::MetadataSource;
+use crate::test_server::{byte_range, Request, Response, Server};
 
 const METADATA: &str = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: six\n";
 const FILENAME: &str = "demo-1.0-py3-none-any.whl";
@@ -32,63 +32,29 @@ enum Mode {
     WrongRange,
 }
 
-/// (Range header, status, body bytes) of each request.
-type Log = Arc<Mutex<Vec<(Option<String>, u16, usize)>>>;
-
-fn serve(body: Vec<u8>, mode: Mode) -> (String, Log) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/files/{FILENAME}", listener.local_addr().unwrap());
-    let log: Log = Arc::default();
-    let seen = Arc::clone(&log);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let (mut line, mut range) = (String::new(), None);
-            let _ = reader.read_line(&mut line);
-            loop {
-                let mut header = String::new();
-                if reader.read_line(&mut header).map_or(true, |n| n <= 2) {
-                    break;
-                }
-                if let Some((k, v)) = header.split_once(':') {
-                    if k.eq_ignore_ascii_case("range") {
-                        range = Some(v.trim().to_string());
-                    }
-                }
-            }
-            let (status, extra, part) = answer(&body, range.as_deref(), mode);
-            let head = format!(
-                "HTTP/1.1 {status} X\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n",
-                part.len()
-            );
-            seen.lock().unwrap().push((range, status, part.len()));
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&part);
-        }
-    });
-    (url, log)
+/// Serves `body` at `/files/{FILENAME}` as `mode` says; its URL and the server.
+fn serve(body: Vec<u8>, mode: Mode) -> (String, Server) {
+    let server = Server::start(move |request| answer(&body, request, mode));
+    (server.url(&format!("/files/{FILENAME}")), server)
 }
 
-fn answer(body: &[u8], range: Option<&str>, mode: Mode) -> (u16, String, Vec<u8>) {
-    let len = body.len() as u64;
-    let Some(spec) = range.and_then(|r| r.strip_prefix("bytes=")).filter(|_| mode != Mode::Ignore) else {
-        return (200, String::new(), body.to_vec());
+fn answer(body: &[u8], request: &Request, mode: Mode) -> Response {
+    let len = body.len();
+    let Some(range) = request.header("range").filter(|_| mode != Mode::Ignore) else {
+        return Response::ok(body);
     };
-    if mode == Mode::NotImplemented {
-        return (501, String::new(), b"ranges are not implemented".to_vec());
+    let refused = Response::new(416, "").header("Content-Range", format!("bytes */{len}"));
+    match mode {
+        Mode::NotImplemented => Response::new(501, "ranges are not implemented"),
+        Mode::Refuse => refused,
+        Mode::NoSuffix if range.starts_with("bytes=-") => refused,
+        Mode::WrongRange => {
+            let (first, last) = byte_range(Some(range), len).unwrap();
+            let shown = format!("bytes {}-{last}/{len}", first + 1);
+            Response::new(206, &body[first..=last]).header("Content-Range", shown)
+        }
+        _ => Response::ok(body).ranged(),
     }
-    if mode == Mode::Refuse || (mode == Mode::NoSuffix && spec.starts_with('-')) {
-        return (416, format!("Content-Range: bytes */{len}\r\n"), Vec::new());
-    }
-    let (a, b) = spec.split_once('-').unwrap();
-    let (start, end) = match a {
-        "" => (len.saturating_sub(b.parse().unwrap()), len - 1),
-        _ => (a.parse().unwrap(), b.parse::<u64>().unwrap().min(len - 1)),
-    };
-    let shown_start = if mode == Mode::WrongRange { start + 1 } else { start };
-    let extra = format!("Content-Range: bytes {shown_start}-{end}/{len}\r\n");
-    (206, extra, body[start as usize..=end as usize].to_vec())
 }
 
 /// A wheel of `noise` incompressible bytes and `files` small modules, with
@@ -127,30 +93,40 @@ fn client() -> Client {
         .unwrap()
 }
 
-fn total(log: &Log) -> u64 {
-    log.lock().unwrap().iter().map(|(_, _, n)| *n as u64).sum()
+/// The body bytes the server sent.
+fn total(server: &Server) -> u64 {
+    server.log().iter().map(|e| e.body_bytes as u64).sum()
+}
+
+/// The Range header of each request.
+fn ranges(server: &Server) -> Vec<Option<String>> {
+    server.log().iter().map(|e| e.request.header("range").map(str::to_string)).collect()
+}
+
+fn statuses(server: &Server) -> Vec<u16> {
+    server.log().iter().map(|e| e.status).collect()
 }
 
 #[test]
 fn ranges_read_less_than_a_tenth_of_a_1_mb_wheel() {
     let bytes = wheel(1024 * 1024, 3, false);
-    let (url, log) = serve(bytes.clone(), Mode::Ranges);
+    let (url, server) = serve(bytes.clone(), Mode::Ranges);
     let m = fetch_with(&client(), &url, None, None, &RangeHosts::new()).unwrap();
     assert_eq!((m.name.as_str(), m.source), ("demo", MetadataSource::Range));
     assert_eq!(m.requires_dist, ["six"]);
     assert!(m.bytes * 10 < bytes.len() as u64, "{} bytes of {}", m.bytes, bytes.len());
-    assert_eq!((m.bytes, m.requests), (total(&log), 1), "one suffix request: {:?}", log.lock().unwrap());
-    assert_eq!(log.lock().unwrap()[0].0, Some(format!("bytes=-{}", super::TAIL)));
+    assert_eq!((m.bytes, m.requests), (total(&server), 1), "one suffix request: {:?}", ranges(&server));
+    assert_eq!(ranges(&server)[0], Some(format!("bytes=-{}", super::TAIL)));
 }
 
 #[test]
 fn metadata_outside_the_tail_takes_one_more_request() {
     let bytes = wheel(1024 * 1024, 3, true);
-    let (url, log) = serve(bytes.clone(), Mode::Ranges);
+    let (url, server) = serve(bytes.clone(), Mode::Ranges);
     let m = fetch_with(&client(), &url, None, None, &RangeHosts::new()).unwrap();
-    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Range, 2, total(&log)));
+    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Range, 2, total(&server)));
     assert!(m.bytes * 10 < bytes.len() as u64);
-    let second = log.lock().unwrap()[1].0.clone().unwrap();
+    let second = ranges(&server)[1].clone().unwrap();
     assert!(second.starts_with("bytes=0-"), "{second}");
 }
 
@@ -158,13 +134,13 @@ fn metadata_outside_the_tail_takes_one_more_request() {
 fn a_directory_bigger_than_the_tail_takes_one_request_for_the_rest_of_it() {
     // 1200 entries of ~130 central directory bytes each: ~150 KiB.
     let bytes = wheel(16 * 1024, 1200, false);
-    let (url, log) = serve(bytes.clone(), Mode::Ranges);
+    let (url, server) = serve(bytes.clone(), Mode::Ranges);
     let m = fetch_with(&client(), &url, None, None, &RangeHosts::new()).unwrap();
     assert_eq!(m.requires_dist, ["six"]);
     // The tail, the directory's missing start (up to the tail, not again
     // over it), then METADATA, which lies before the directory.
-    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Range, 3, total(&log)));
-    let second = log.lock().unwrap()[1].0.clone().unwrap();
+    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Range, 3, total(&server)));
+    let second = ranges(&server)[1].clone().unwrap();
     let tail_start = bytes.len() as u64 - super::TAIL;
     assert!(second.ends_with(&format!("-{}", tail_start - 1)), "{second}");
 }
@@ -172,53 +148,51 @@ fn a_directory_bigger_than_the_tail_takes_one_request_for_the_rest_of_it() {
 #[test]
 fn a_server_ignoring_ranges_gives_a_full_read_and_is_remembered() {
     let bytes = wheel(200 * 1024, 3, false);
-    let (url, log) = serve(bytes.clone(), Mode::Ignore);
+    let (url, server) = serve(bytes.clone(), Mode::Ignore);
     let hosts = RangeHosts::new();
     let m = fetch_with(&client(), &url, None, None, &hosts).unwrap();
     assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Full, 1, bytes.len() as u64));
     assert!(!hosts.ranges_work(&url));
     let m = fetch_with(&client(), &url, None, None, &hosts).unwrap();
     assert_eq!((m.source, m.requests), (MetadataSource::Full, 1));
-    assert_eq!(log.lock().unwrap()[1].0, None, "the second wheel is fetched without a Range header");
+    assert_eq!(ranges(&server)[1], None, "the second wheel is fetched without a Range header");
 }
 
 #[test]
 fn a_refused_range_falls_back_to_a_full_download() {
     let bytes = wheel(100 * 1024, 3, false);
-    let (url, log) = serve(bytes.clone(), Mode::Refuse);
+    let (url, server) = serve(bytes.clone(), Mode::Refuse);
     let hosts = RangeHosts::new();
     let m = fetch_with(&client(), &url, None, None, &hosts).unwrap();
     assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Full, 3, bytes.len() as u64));
     // The suffix, the same bytes by position (the 416 gave the length), then all.
-    let statuses: Vec<u16> = log.lock().unwrap().iter().map(|e| e.1).collect();
-    assert_eq!(statuses, [416, 416, 200]);
+    assert_eq!(statuses(&server), [416, 416, 200]);
     assert!(!hosts.ranges_work(&url));
 }
 
 #[test]
 fn a_501_to_a_range_falls_back_to_a_download_at_once_and_is_remembered() {
     let bytes = wheel(100 * 1024, 3, false);
-    let (url, log) = serve(bytes.clone(), Mode::NotImplemented);
+    let (url, server) = serve(bytes.clone(), Mode::NotImplemented);
     let hosts = RangeHosts::new();
     let m = fetch_with(&client(), &url, None, None, &hosts).unwrap();
     // No length came with the 501: no second try by position.
-    let statuses: Vec<u16> = log.lock().unwrap().iter().map(|e| e.1).collect();
-    assert_eq!(statuses, [501, 200]);
+    assert_eq!(statuses(&server), [501, 200]);
     // The 501's short body is not read (the client reports the status).
     assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Full, 2, bytes.len() as u64));
     assert!(!hosts.ranges_work(&url));
     fetch_with(&client(), &url, None, None, &hosts).unwrap();
-    assert_eq!(log.lock().unwrap()[2].0, None, "the next wheel is fetched without a Range header");
+    assert_eq!(ranges(&server)[2], None, "the next wheel is fetched without a Range header");
 }
 
 #[test]
 fn a_server_refusing_only_suffix_ranges_is_asked_by_position() {
     let bytes = wheel(512 * 1024, 3, false);
-    let (url, log) = serve(bytes.clone(), Mode::NoSuffix);
+    let (url, server) = serve(bytes.clone(), Mode::NoSuffix);
     let hosts = RangeHosts::new();
     let m = fetch_with(&client(), &url, None, None, &hosts).unwrap();
-    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Range, 2, total(&log)));
-    let second = log.lock().unwrap()[1].0.clone().unwrap();
+    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Range, 2, total(&server)));
+    let second = ranges(&server)[1].clone().unwrap();
     assert_eq!(second, format!("bytes={}-{}", bytes.len() as u64 - super::TAIL, bytes.len() - 1));
     assert!(hosts.ranges_work(&url));
 }
@@ -273,23 +247,23 @@ fn big_wheel(dist_info_last: bool) -> Vec<u8> {
 #[test]
 fn dist_info_last_is_found_in_the_tail_of_a_big_directory() {
     let bytes = big_wheel(true);
-    let (url, log) = serve(bytes.clone(), Mode::Ranges);
+    let (url, server) = serve(bytes.clone(), Mode::Ranges);
     let m = fetch_with(&client(), &url, None, None, &RangeHosts::new()).unwrap();
     assert_eq!((m.name.as_str(), m.requires_dist.as_slice()), ("demo", ["six".to_string()].as_slice()));
     // The tail, then METADATA's local header and data; not the directory.
-    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Range, 2, total(&log)));
+    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Range, 2, total(&server)));
     assert!(m.bytes * 20 < bytes.len() as u64, "{} bytes of {}", m.bytes, bytes.len());
 }
 
 #[test]
 fn dist_info_first_falls_back_to_reading_the_whole_directory() {
     let bytes = big_wheel(false);
-    let (url, log) = serve(bytes.clone(), Mode::Ranges);
+    let (url, server) = serve(bytes.clone(), Mode::Ranges);
     let m = fetch_with(&client(), &url, None, None, &RangeHosts::new()).unwrap();
     assert_eq!(m.requires_dist, ["six"]);
-    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Range, 3, total(&log)));
-    let second = log.lock().unwrap()[1].0.clone().unwrap();
+    assert_eq!((m.source, m.requests, m.bytes), (MetadataSource::Range, 3, total(&server)));
+    let second = ranges(&server)[1].clone().unwrap();
     assert!(second.ends_with(&format!("-{}", bytes.len() as u64 - super::TAIL - 1)), "{second}");
-    let third = log.lock().unwrap()[2].0.clone().unwrap();
+    let third = ranges(&server)[2].clone().unwrap();
     assert!(third.starts_with("bytes=0-"), "{third}");
 }

@@ -1,4 +1,5 @@
-//! Tests of [`super::fetch_to_store`] against the tiny local server.
+//! Tests of [`super::fetch_to_store`] against the unit tests' HTTP server
+//! (`wheelpipe::test_server`).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -13,7 +14,7 @@ use wheelpipe::progress::{Item, Role, StageProgress};
 use wheelpipe::records::Artifact;
 
 use super::*;
-use crate::test_server::{Reply, Server};
+use wheelpipe::test_server::{Response, Server};
 
 const FILE: &str = "demo-1.0-py3-none-any.whl";
 const BODY: &[u8] = b"not really a zip, but bytes with a known sha256";
@@ -68,8 +69,8 @@ fn fetch(cache: &Cache, job: &Job) -> Result<Stored> {
 
 #[test]
 fn good_file_is_verified_stored_and_not_downloaded_twice() {
-    let server = Server::start();
-    let url = server.route("/w/demo.whl", vec![Reply::ok(BODY)]);
+    let server = Server::scripted();
+    let url = server.route("/w/demo.whl", vec![Response::ok(BODY)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
     let hash = sha256_hex(BODY);
@@ -86,8 +87,8 @@ fn good_file_is_verified_stored_and_not_downloaded_twice() {
 
 #[test]
 fn without_an_expected_hash_the_computed_one_names_the_stored_file() {
-    let server = Server::start();
-    let url = server.route("/w/demo.whl", vec![Reply::ok(BODY)]);
+    let server = Server::scripted();
+    let url = server.route("/w/demo.whl", vec![Response::ok(BODY)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
     let stored = fetch(&cache, &job(&url, None)).unwrap();
@@ -97,8 +98,8 @@ fn without_an_expected_hash_the_computed_one_names_the_stored_file() {
 
 #[test]
 fn wrong_hash_is_an_error_and_leaves_nothing_behind() {
-    let server = Server::start();
-    let url = server.route("/w/demo.whl", vec![Reply::ok(BODY)]);
+    let server = Server::scripted();
+    let url = server.route("/w/demo.whl", vec![Response::ok(BODY)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
     let wrong = "0".repeat(64);
@@ -111,8 +112,8 @@ fn wrong_hash_is_an_error_and_leaves_nothing_behind() {
 
 #[test]
 fn not_found_names_the_url_and_status() {
-    let server = Server::start();
-    let url = format!("{}/missing.whl", server.base);
+    let server = Server::scripted();
+    let url = format!("{}/missing.whl", server.base());
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
     let err = fetch(&cache, &job(&url, Some(&sha256_hex(BODY)))).unwrap_err();
@@ -124,8 +125,8 @@ fn not_found_names_the_url_and_status() {
 
 #[test]
 fn a_server_error_is_retried() {
-    let server = Server::start();
-    let url = server.route("/w/demo.whl", vec![Reply::status(500), Reply::ok(BODY)]);
+    let server = Server::scripted();
+    let url = server.route("/w/demo.whl", vec![Response::status(500), Response::ok(BODY)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
     let stored = fetch(&cache, &job(&url, Some(&sha256_hex(BODY)))).unwrap();
@@ -135,8 +136,8 @@ fn a_server_error_is_retried() {
 
 #[test]
 fn a_truncated_body_is_an_error_and_not_stored() {
-    let server = Server::start();
-    let short = Reply { content_length: Some(BODY.len() + 1000), ..Reply::ok(BODY) };
+    let server = Server::scripted();
+    let short = Response { content_length: Some(BODY.len() + 1000), ..Response::ok(BODY) };
     let url = server.route("/w/demo.whl", vec![short]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
@@ -151,8 +152,8 @@ fn a_truncated_body_is_an_error_and_not_stored() {
 
 #[test]
 fn cancel_stops_the_download_and_deletes_the_temporary_file() {
-    let server = Server::start();
-    let url = server.route("/w/demo.whl", vec![Reply::ok(BODY)]);
+    let server = Server::scripted();
+    let url = server.route("/w/demo.whl", vec![Response::ok(BODY)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
     let err = fetch_to_store(&client(), &cache, &job(&url, None), 16 << 20, &AtomicBool::new(true), &item())
@@ -164,8 +165,8 @@ fn cancel_stops_the_download_and_deletes_the_temporary_file() {
 
 #[test]
 fn a_file_stored_by_another_run_while_we_waited_for_the_lock_is_not_downloaded() {
-    let server = Server::start();
-    let url = server.route("/w/demo.whl", vec![Reply::ok(BODY)]);
+    let server = Server::scripted();
+    let url = server.route("/w/demo.whl", vec![Response::ok(BODY)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
     let hash = sha256_hex(BODY);
@@ -199,54 +200,54 @@ fn big() -> Vec<u8> {
     (0..5000u32).flat_map(|i| i.to_le_bytes()).collect()
 }
 
-fn cut(body: &[u8], after: usize, headers: &[&str]) -> Reply {
-    Reply {
+fn cut(body: &[u8], after: usize, headers: &[(&str, &str)]) -> Response {
+    Response {
         cut_after: Some(after),
-        headers: headers.iter().map(|h| h.to_string()).collect(),
-        ..Reply::ok(body)
+        headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        ..Response::ok(body)
     }
 }
 
 #[test]
 fn a_cut_download_resumes_from_the_bytes_it_has_with_if_range() {
     let body = big();
-    let server = Server::start();
-    let ranged = Reply { ranges: true, ..Reply::ok(&body) };
-    let url = server.route("/w/demo.whl", vec![cut(&body, 7000, &["ETag: \"v1\""]), ranged]);
+    let server = Server::scripted();
+    let ranged = Response::ok(&body).ranged();
+    let url = server.route("/w/demo.whl", vec![cut(&body, 7000, &[("ETag", "\"v1\"")]), ranged]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
     let stored = fetch(&cache, &job(&url, Some(&sha256_hex(&body)))).unwrap();
     assert_eq!(fs::read(&stored.path).unwrap(), body);
-    let asked = server.asked("/w/demo.whl");
+    let asked = server.requests_to("/w/demo.whl");
     assert_eq!(asked.len(), 2, "{asked:?}");
-    assert_eq!(asked[0].range, None);
-    assert_eq!(asked[1].range.as_deref(), Some("bytes=7000-"));
-    assert_eq!(asked[1].if_range.as_deref(), Some("\"v1\""));
+    assert_eq!(asked[0].header("range"), None);
+    assert_eq!(asked[1].header("range"), Some("bytes=7000-"));
+    assert_eq!(asked[1].header("if-range"), Some("\"v1\""));
     assert!(files(&dir.path().join("tmp")).is_empty());
 }
 
 #[test]
 fn if_range_uses_last_modified_when_the_etag_is_weak_and_no_hash_is_expected() {
     let body = big();
-    let server = Server::start();
-    let date = "Last-Modified: Wed, 21 Oct 2015 07:28:00 GMT";
-    let first = cut(&body, 100, &["ETag: W/\"weak\"", date]);
-    let url = server.route("/w/demo.whl", vec![first, Reply { ranges: true, ..Reply::ok(&body) }]);
+    let server = Server::scripted();
+    let date = ("Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT");
+    let first = cut(&body, 100, &[("ETag", "W/\"weak\""), date]);
+    let url = server.route("/w/demo.whl", vec![first, Response::ok(&body).ranged()]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
     let stored = fetch(&cache, &job(&url, None)).unwrap();
     assert_eq!((fs::read(&stored.path).unwrap(), stored.sha256), (body.clone(), sha256_hex(&body)));
-    let asked = server.asked("/w/demo.whl");
-    assert_eq!(asked[1].range.as_deref(), Some("bytes=100-"));
-    assert_eq!(asked[1].if_range.as_deref(), Some("Wed, 21 Oct 2015 07:28:00 GMT"));
+    let asked = server.requests_to("/w/demo.whl");
+    assert_eq!(asked[1].header("range"), Some("bytes=100-"));
+    assert_eq!(asked[1].header("if-range"), Some("Wed, 21 Oct 2015 07:28:00 GMT"));
 }
 
 #[test]
 fn a_whole_file_answer_to_a_resume_starts_the_file_over() {
     let body = big();
-    let server = Server::start();
+    let server = Server::scripted();
     // No range support: the retry gets a 200 with the whole body again.
-    let url = server.route("/w/demo.whl", vec![cut(&body, 3000, &[]), Reply::ok(&body)]);
+    let url = server.route("/w/demo.whl", vec![cut(&body, 3000, &[]), Response::ok(&body)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
     for expected in [Some(sha256_hex(&body)), None] {
@@ -254,28 +255,24 @@ fn a_whole_file_answer_to_a_resume_starts_the_file_over() {
         assert_eq!(fs::read(&stored.path).unwrap(), body, "not the prefix twice");
         assert_eq!(stored.sha256, sha256_hex(&body));
     }
-    assert_eq!(server.asked("/w/demo.whl")[1].range.as_deref(), Some("bytes=3000-"));
+    assert_eq!(server.requests_to("/w/demo.whl")[1].header("range"), Some("bytes=3000-"));
     assert!(files(&dir.path().join("tmp")).is_empty());
 }
 
 #[test]
 fn a_206_for_another_range_is_not_spliced_in() {
     let body = big();
-    let server = Server::start();
+    let server = Server::scripted();
     let total = body.len();
-    let wrong = Reply {
-        status: 206,
-        headers: vec![format!("Content-Range: bytes 0-{}/{total}", total - 1)],
-        ..Reply::ok(&body)
-    };
-    let url = server.route("/w/demo.whl", vec![cut(&body, 500, &[]), wrong, Reply::ok(&body)]);
+    let wrong = Response::new(206, &body).header("Content-Range", format!("bytes 0-{}/{total}", total - 1));
+    let url = server.route("/w/demo.whl", vec![cut(&body, 500, &[]), wrong, Response::ok(&body)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
     let stored = fetch(&cache, &job(&url, Some(&sha256_hex(&body)))).unwrap();
     assert_eq!(fs::read(&stored.path).unwrap(), body);
-    let asked = server.asked("/w/demo.whl");
+    let asked = server.requests_to("/w/demo.whl");
     assert_eq!(asked.len(), 3, "{asked:?}");
-    assert_eq!(asked[2].range, None, "the third try starts over");
+    assert_eq!(asked[2].header("range"), None, "the third try starts over");
 }
 
 #[test]
@@ -305,8 +302,8 @@ fn a_file_url_is_copied_into_the_store_without_http() {
 
 #[test]
 fn a_record_whose_path_has_the_expected_file_is_not_fetched_again() {
-    let server = Server::start();
-    let url = server.route("/w/demo.whl", vec![Reply::ok(BODY)]);
+    let server = Server::scripted();
+    let url = server.route("/w/demo.whl", vec![Response::ok(BODY)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().join("cache")).unwrap();
     let hash = sha256_hex(BODY);
@@ -337,10 +334,10 @@ fn content_range_is_read_strictly() {
 #[test]
 fn a_body_that_stalls_midway_times_out_and_resumes_where_it_stopped() {
     let body = big();
-    let server = Server::start();
-    let stalls =
-        Reply { stall_after: Some((3000, 5000)), headers: vec!["ETag: \"v1\"".into()], ..Reply::ok(&body) };
-    let url = server.route("/w/demo.whl", vec![stalls, Reply { ranges: true, ..Reply::ok(&body) }]);
+    let server = Server::scripted();
+    let stall = Some((3000, Duration::from_secs(5)));
+    let stalls = Response { stall_after: stall, ..Response::ok(&body).header("ETag", "\"v1\"") };
+    let url = server.route("/w/demo.whl", vec![stalls, Response::ok(&body).ranged()]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
     let quick = Client::new(HttpOptions {
@@ -355,8 +352,8 @@ fn a_body_that_stalls_midway_times_out_and_resumes_where_it_stopped() {
     let stored = fetch_to_store(&quick, &cache, &job, 16 << 20, &AtomicBool::new(false), &item()).unwrap();
     assert!(started.elapsed() < Duration::from_secs(3), "the stall was not waited out");
     assert_eq!(fs::read(&stored.path).unwrap(), body);
-    let asked = server.asked("/w/demo.whl");
+    let asked = server.requests_to("/w/demo.whl");
     assert_eq!(asked.len(), 2, "{asked:?}");
-    assert_eq!(asked[1].range.as_deref(), Some("bytes=3000-"), "resumed after the bytes it had");
+    assert_eq!(asked[1].header("range"), Some("bytes=3000-"), "resumed after the bytes it had");
     assert!(files(&dir.path().join("tmp")).is_empty());
 }

@@ -13,8 +13,6 @@ pub mod pipeline;
 pub mod queue;
 pub mod split;
 pub mod store;
-#[cfg(test)]
-mod test_server;
 pub mod transfer;
 
 use std::io::IsTerminal;

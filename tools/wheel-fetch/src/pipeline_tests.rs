@@ -9,7 +9,7 @@ use wheelpipe::progress::{Role, StageProgress};
 use wheelpipe::records::{End, Line};
 
 use super::*;
-use crate::test_server::{Reply, Server};
+use wheelpipe::test_server::{Response, Server};
 
 const BODY: &[u8] = b"wheel bytes";
 
@@ -53,9 +53,9 @@ fn end_of(lines: &[String]) -> End {
 
 #[test]
 fn records_are_enriched_others_pass_through_and_failures_are_counted() {
-    let server = Server::start();
-    let good = server.route("/good-1.0-py3-none-any.whl", vec![Reply::ok(BODY)]);
-    let bad = server.route("/bad-1.0-py3-none-any.whl", vec![Reply::ok(b"tampered")]);
+    let server = Server::scripted();
+    let good = server.route("/good-1.0-py3-none-any.whl", vec![Response::ok(BODY)]);
+    let bad = server.route("/bad-1.0-py3-none-any.whl", vec![Response::ok(b"tampered")]);
     let dir = tempfile::tempdir().unwrap();
     let progress = r#"{"type":"progress","tool":"wheel-resolve","done":1,"future_field":[1]}"#;
     let unknown = r#"{"type":"someday","x":1}"#;
@@ -99,8 +99,8 @@ fn records_are_enriched_others_pass_through_and_failures_are_counted() {
 
 #[test]
 fn the_last_stage_writes_no_progress_and_drops_upstream_progress() {
-    let server = Server::start();
-    let url = server.route("/good-1.0-py3-none-any.whl", vec![Reply::ok(BODY)]);
+    let server = Server::scripted();
+    let url = server.route("/good-1.0-py3-none-any.whl", vec![Response::ok(BODY)]);
     let dir = tempfile::tempdir().unwrap();
     let input = [
         r#"{"type":"progress","tool":"wheel-resolve","done":1}"#.to_string(),
@@ -116,8 +116,8 @@ fn the_last_stage_writes_no_progress_and_drops_upstream_progress() {
 
 #[test]
 fn input_without_end_fails_after_fetching() {
-    let server = Server::start();
-    let url = server.route("/good-1.0-py3-none-any.whl", vec![Reply::ok(BODY)]);
+    let server = Server::scripted();
+    let url = server.route("/good-1.0-py3-none-any.whl", vec![Response::ok(BODY)]);
     let dir = tempfile::tempdir().unwrap();
     let input = artifact_line(&url, "good-1.0-py3-none-any.whl", &sha256_hex(BODY));
     let (result, lines) = run_stdin(settings(dir.path(), None, 1), input);
@@ -139,9 +139,9 @@ fn malformed_line_is_a_usage_error_after_an_end_saying_so() {
 
 #[test]
 fn plain_urls_with_a_hash_fragment_fill_dest_serially() {
-    let server = Server::start();
-    let a = server.route("/a-1.0-py3-none-any.whl", vec![Reply::ok(b"aaa")]);
-    let b = server.route("/b-2.0-py3-none-any.whl", vec![Reply::ok(b"bbb")]);
+    let server = Server::scripted();
+    let a = server.route("/a-1.0-py3-none-any.whl", vec![Response::ok(b"aaa")]);
+    let b = server.route("/b-2.0-py3-none-any.whl", vec![Response::ok(b"bbb")]);
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("dest");
     std::fs::create_dir(&dest).unwrap();
@@ -159,8 +159,8 @@ fn plain_urls_with_a_hash_fragment_fill_dest_serially() {
 
 #[test]
 fn a_cached_file_counts_all_its_bytes_at_once() {
-    let server = Server::start();
-    let url = server.route("/good-1.0-py3-none-any.whl", vec![Reply::ok(BODY)]);
+    let server = Server::scripted();
+    let url = server.route("/good-1.0-py3-none-any.whl", vec![Response::ok(BODY)]);
     let dir = tempfile::tempdir().unwrap();
     let input = format!(
         "{}\n{{\"type\":\"end\",\"tool\":\"x\",\"ok\":true,\"count\":1}}\n",

@@ -1,5 +1,5 @@
 //! Tests of big files fetched in parallel ranges (see [`crate::split`]),
-//! with a split size of a few hundred KB against the tiny local server.
+//! with a split size of a few hundred KB against the unit tests' HTTP server.
 
 use std::fs;
 use std::sync::atomic::AtomicBool;
@@ -11,7 +11,7 @@ use wheelpipe::records::Record;
 
 use super::tests::{client, files, item, job};
 use super::*;
-use crate::test_server::{Reply, Server};
+use wheelpipe::test_server::{Response, Server};
 
 const SPLIT: u64 = 256 * 1024;
 const PART: usize = 128 * 1024;
@@ -21,8 +21,8 @@ fn body() -> Vec<u8> {
     (0..(1u32 << 18)).flat_map(|i| i.to_le_bytes()).collect()
 }
 
-fn ranged(body: &[u8]) -> Reply {
-    Reply { ranges: true, headers: vec!["ETag: \"v1\"".into()], ..Reply::ok(body) }
+fn ranged(body: &[u8]) -> Response {
+    Response::ok(body).header("ETag", "\"v1\"").ranged()
 }
 
 /// Fetches `url` with the size of `body` known and the given sha256.
@@ -34,7 +34,7 @@ fn fetch_sized(cache: &Cache, url: &str, body: &[u8], sha256: &str, cancel: bool
 
 fn sorted_ranges(server: &Server, path: &str) -> Vec<String> {
     let mut ranges: Vec<String> =
-        server.asked(path).into_iter().map(|a| a.range.unwrap_or_else(|| "none".into())).collect();
+        server.requests_to(path).iter().map(|a| a.header("range").unwrap_or("none").to_string()).collect();
     ranges.sort_by_key(|r| r.trim_start_matches("bytes=").split('-').next().unwrap().parse::<u64>().ok());
     ranges
 }
@@ -42,7 +42,7 @@ fn sorted_ranges(server: &Server, path: &str) -> Vec<String> {
 #[test]
 fn a_big_file_is_fetched_as_parallel_ranges_and_verified() {
     let body = body();
-    let server = Server::start();
+    let server = Server::scripted();
     let url = server.route("/w/big.whl", vec![ranged(&body)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
@@ -58,53 +58,56 @@ fn a_big_file_is_fetched_as_parallel_ranges_and_verified() {
 #[test]
 fn a_server_that_ignores_ranges_gives_the_whole_file_in_one_stream() {
     let body = body();
-    let server = Server::start();
-    let url = server.route("/w/big.whl", vec![Reply::ok(&body)]);
+    let server = Server::scripted();
+    let url = server.route("/w/big.whl", vec![Response::ok(&body)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
     let stored = fetch_sized(&cache, &url, &body, &sha256_hex(&body), false).unwrap();
     assert_eq!(fs::read(&stored.path).unwrap(), body);
-    let asked = server.asked("/w/big.whl");
+    let asked = server.requests_to("/w/big.whl");
     assert_eq!(asked.len(), 2, "the probe, then one plain stream: {asked:?}");
-    assert_eq!(asked[0].range.as_deref(), Some("bytes=0-131071"));
-    assert_eq!(asked[1].range, None);
+    assert_eq!(asked[0].header("range"), Some("bytes=0-131071"));
+    assert_eq!(asked[1].header("range"), None);
     assert!(files(&dir.path().join("tmp")).is_empty());
 }
 
 #[test]
 fn a_200_to_a_later_part_starts_over_in_one_stream() {
     let body = body();
-    let server = Server::start();
-    let url = server.route("/w/big.whl", vec![ranged(&body), Reply::ok(&body)]);
+    let server = Server::scripted();
+    let url = server.route("/w/big.whl", vec![ranged(&body), Response::ok(&body)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
     let stored = fetch_sized(&cache, &url, &body, &sha256_hex(&body), false).unwrap();
     assert_eq!(fs::read(&stored.path).unwrap(), body);
-    assert!(server.asked("/w/big.whl").iter().any(|a| a.range.is_none()), "a plain stream at the end");
+    assert!(
+        server.requests_to("/w/big.whl").iter().any(|a| a.header("range").is_none()),
+        "a plain stream at the end"
+    );
     assert!(files(&dir.path().join("tmp")).is_empty());
 }
 
 #[test]
 fn a_part_cut_midway_is_resumed_for_its_remaining_range() {
     let body = body();
-    let server = Server::start();
-    let cut = Reply { cut_after: Some(50_000), ..ranged(&body) };
+    let server = Server::scripted();
+    let cut = Response { cut_after: Some(50_000), ..ranged(&body) };
     let url = server.route("/w/big.whl", vec![cut, ranged(&body)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
     let stored = fetch_sized(&cache, &url, &body, &sha256_hex(&body), false).unwrap();
     assert_eq!(fs::read(&stored.path).unwrap(), body);
-    let asked = server.asked("/w/big.whl");
+    let asked = server.requests_to("/w/big.whl");
     assert_eq!(asked.len(), 9, "8 parts and one resume: {asked:?}");
-    let resume = asked.iter().find(|a| a.range.as_deref() == Some("bytes=50000-131071"));
-    assert_eq!(resume.and_then(|a| a.if_range.as_deref()), Some("\"v1\""), "{asked:?}");
+    let resume = asked.iter().find(|a| a.header("range") == Some("bytes=50000-131071"));
+    assert_eq!(resume.and_then(|a| a.header("if-range")), Some("\"v1\""), "{asked:?}");
     assert!(files(&dir.path().join("tmp")).is_empty());
 }
 
 #[test]
 fn a_wrong_advertised_hash_leaves_nothing() {
     let body = body();
-    let server = Server::start();
+    let server = Server::scripted();
     let url = server.route("/w/big.whl", vec![ranged(&body)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
@@ -122,7 +125,7 @@ fn a_wrong_advertised_hash_leaves_nothing() {
 #[test]
 fn cancel_stops_every_part_and_deletes_the_temporary_file() {
     let body = body();
-    let server = Server::start();
+    let server = Server::scripted();
     let url = server.route("/w/big.whl", vec![ranged(&body)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
@@ -135,11 +138,11 @@ fn cancel_stops_every_part_and_deletes_the_temporary_file() {
 #[test]
 fn every_byte_is_counted_once_whether_a_part_resumes_or_all_starts_over() {
     let body = body();
-    let cut = Reply { cut_after: Some(50_000), ..ranged(&body) };
-    let whole_again = Reply::ok(&body);
+    let cut = Response { cut_after: Some(50_000), ..ranged(&body) };
+    let whole_again = Response::ok(&body);
     for (name, script) in [("resumed", vec![cut, ranged(&body)]), ("over", vec![ranged(&body), whole_again])]
     {
-        let server = Server::start();
+        let server = Server::scripted();
         let url = server.route("/w/big.whl", script);
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::at(dir.path().to_path_buf()).unwrap();

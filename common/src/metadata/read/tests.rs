@@ -1,15 +1,15 @@
 //! Tests of reading METADATA from wheels on disk and over HTTP, against
-//! wheels built here and a one-thread server on 127.0.0.1.
+//! wheels built here and the unit tests' server on 127.0.0.1.
 
 use std::collections::HashMap;
 use std::io;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use super::*;
 use crate::http::HttpOptions;
+use crate::test_server::{Response, Server};
 
 const METADATA: &str = "Metadata-Version: 2.1\nName: demo_pkg\nVersion: 1.0\nRequires-Dist: six\n\nBody\n";
 
@@ -70,31 +70,13 @@ fn broken_wheels_are_errors_naming_the_path() {
 }
 
 /// Serves `routes` (path to status and body) on 127.0.0.1 until the test
-/// ends; returns the base URL and the log of requested paths.
+/// ends, a 404 with the body `missing` elsewhere; returns the base URL.
 fn serve(routes: HashMap<String, (u16, Vec<u8>)>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut request = String::new();
-            if reader.read_line(&mut request).is_err() {
-                continue;
-            }
-            let mut header = String::new();
-            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
-                header.clear();
-            }
-            let path = request.split_whitespace().nth(1).unwrap_or("").to_string();
-            let (status, body) = routes.get(&path).cloned().unwrap_or((404, b"missing".to_vec()));
-            let head =
-                format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&body);
-        }
+    let server = Server::start(move |request| {
+        let (status, body) = routes.get(&request.path).cloned().unwrap_or((404, b"missing".to_vec()));
+        Response::new(status, body)
     });
-    base
+    server.base().to_string()
 }
 
 fn client() -> Client {
