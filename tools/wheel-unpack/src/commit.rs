@@ -172,10 +172,8 @@ impl Planner<'_> {
         if fs::symlink_metadata(p).is_ok() {
             return !self.gone.contains(p);
         }
-        match (self.placed_above(p), p.strip_prefix(&self.scheme.venv)) {
-            (Some((_, tree)), Ok(rel)) => tree.join(rel).exists(),
-            _ => false,
-        }
+        let staged = self.placed_above(p).and_then(|(_, tree)| self.scheme.staged(tree, p));
+        staged.is_some_and(|s| s.exists())
     }
 
     /// Fails unless `dir` resolves inside the venv.
@@ -218,8 +216,11 @@ impl Planner<'_> {
             if let Some(top) = missing.last() {
                 let above = top.parent().context("the venv exists")?;
                 self.check_inside(above)?;
-                let rel = top.strip_prefix(&self.scheme.venv).context("a destination is in the venv")?;
-                self.steps.push(Step { from: tree.join(rel), to: top.to_path_buf() });
+                if let Some(base) = self.scheme.base_within(top) {
+                    bail!("the virtualenv has no {}", base.display());
+                }
+                let from = self.scheme.staged(tree, top).context("a destination is in the venv")?;
+                self.steps.push(Step { from, to: top.to_path_buf() });
                 self.this.insert(top.to_path_buf());
                 self.placed.insert(top.to_path_buf(), tree.to_path_buf());
                 return Ok(());

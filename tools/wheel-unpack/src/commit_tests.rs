@@ -44,11 +44,11 @@ fn install_old(f: &Fixture) {
 
 /// A staged wheel named `name` with files at these paths relative to the venv.
 fn staged(f: &Fixture, name: &str, rel: &[&str]) -> Staged {
-    let tree = f.staging.join("new").join(name).join("tree");
+    let tree = f.staging.join("new").join(name);
     let files = rel
         .iter()
         .map(|r| {
-            let staged = tree.join(r);
+            let staged = f.scheme.staged(&tree, &f.scheme.venv.join(r)).unwrap();
             write(&staged, &format!("new {r}"));
             StagedFile { staged, dest: f.scheme.venv.join(r) }
         })

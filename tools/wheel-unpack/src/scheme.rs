@@ -136,6 +136,32 @@ impl Scheme {
 }
 
 /// Where one entry of a wheel goes.
+impl Scheme {
+    /// Where `path` (in the venv) is staged in a wheel's staging `tree`: by
+    /// scheme folder (`purelib/`, `platlib/`, `scripts/`, else `venv/` and
+    /// the path from the venv's root), so a staged tree holds few folders
+    /// of its own: a folder costs as much as a file on some disks.
+    pub fn staged(&self, tree: &Path, path: &Path) -> Option<PathBuf> {
+        let bases = [(&self.purelib, "purelib"), (&self.platlib, "platlib"), (&self.scripts, "scripts")];
+        for (base, key) in bases {
+            if let Ok(rel) = path.strip_prefix(base) {
+                if !rel.as_os_str().is_empty() {
+                    return Some(tree.join(key).join(rel));
+                }
+            }
+        }
+        path.strip_prefix(&self.venv).ok().map(|rel| tree.join("venv").join(rel))
+    }
+
+    /// The scheme folder that `dir` is, or holds: one a commit never moves.
+    pub fn base_within(&self, dir: &Path) -> Option<&Path> {
+        [&self.purelib, &self.platlib, &self.scripts]
+            .into_iter()
+            .map(PathBuf::as_path)
+            .find(|b| b.starts_with(dir))
+    }
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum Target {
     /// A plain file at this destination.
@@ -217,6 +243,22 @@ mod tests {
         assert!(s.inside(Path::new("/v"), ".wheelpipe.lock").is_err());
         assert!(s.inside(Path::new("/v"), ".wheelpipe-staging-1/x").is_err());
         assert_eq!(normalize(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
+    }
+
+    #[test]
+    fn staged_paths_go_by_scheme_folder() {
+        let s = scheme();
+        let t = Path::new("/t");
+        let staged = |p: &str| s.staged(t, Path::new(p)).unwrap();
+        assert_eq!(staged("/v/lib/python3.11/site-packages/a/b.py"), Path::new("/t/purelib/a/b.py"));
+        assert_eq!(staged("/v/bin/run"), Path::new("/t/scripts/run"));
+        assert_eq!(staged("/v/share/doc/x"), Path::new("/t/venv/share/doc/x"));
+        assert_eq!(
+            staged("/v/lib/python3.11/site-packages"),
+            Path::new("/t/venv/lib/python3.11/site-packages")
+        );
+        assert_eq!(s.base_within(Path::new("/v/lib")), Some(Path::new("/v/lib/python3.11/site-packages")));
+        assert_eq!(s.base_within(Path::new("/v/share")), None);
     }
 
     #[test]

@@ -74,7 +74,7 @@ pub struct Staged {
     /// The `.dist-info` folder's destination.
     pub dist_info: PathBuf,
     pub files: Vec<StagedFile>,
-    /// The staging folder holding every staged file, laid out as in the venv.
+    /// The staging folder holding every staged file ([`Scheme::staged`]).
     pub tree: PathBuf,
     /// How the files came from the cache.
     pub how: LinkMode,
@@ -100,8 +100,8 @@ pub(crate) fn write_new(path: &Path, mode: u32, bytes: &[u8]) -> Result<(String,
     Ok((wheelpipe::hash::record_hash(&Sha256::digest(bytes)), bytes.len() as u64))
 }
 
-/// Stages one wheel into `dir` (which must not exist yet): its files go to
-/// `dir/tree/`, laid out as they will be in the venv. Big wheels are
+/// Stages one wheel into `dir` (which must not exist yet), laid out by
+/// scheme folder as [`Scheme::staged`] says. Big wheels are
 /// extracted or linked by up to `threads` threads.
 pub fn stage(
     job: &Job,
@@ -177,11 +177,10 @@ fn stage_inner(
     let data_dir = format!("{}.data", dist_info.trim_end_matches(".dist-info"));
     let python = scheme.python.to_string_lossy().into_owned();
     let generated = ["INSTALLER", "REQUESTED", "RECORD"].map(|f| format!("{dist_info}/{f}"));
-    let tree = dir.join("tree");
+    let tree = dir.to_path_buf();
     let mut dirs = Dirs { root: tree.clone(), made: HashSet::new() };
     let staged_path = |dest: &Path, dirs: &mut Dirs| -> Result<PathBuf> {
-        let rel = dest.strip_prefix(&scheme.venv).context("a destination is inside the venv")?;
-        let staged = tree.join(rel);
+        let staged = scheme.staged(&tree, dest).context("a destination is inside the venv")?;
         dirs.make(staged.parent().context("a staged file has a folder")?)?;
         Ok(staged)
     };
