@@ -93,7 +93,7 @@ fn a_fresh_page_is_used_without_any_request() {
 #[test]
 fn a_stale_page_is_revalidated_and_its_body_reused_on_304() {
     let date = "Wed, 21 Oct 2026 07:28:00 GMT";
-    let (base, state) = serve(&[("Cache-Control", "max-age=0"), ("Last-Modified", &date)]);
+    let (base, state) = serve(&[("Cache-Control", "max-age=0"), ("Last-Modified", date)]);
     let (_dir, cache) = new_cache();
     assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
     assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
