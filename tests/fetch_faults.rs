@@ -6,27 +6,13 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use support::*;
 use wheelpipe::records::Record;
-
-/// A wheel of about `kib` KiB that does not compress.
-fn big_wheel(dir: &Path, name: &str, kib: usize) -> PathBuf {
-    let mut x: u64 = 0x2545_f491_4f6c_dd1d ^ kib as u64;
-    let noise: Vec<u8> = (0..kib * 1024)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect();
-    WheelBuilder::new(name, "1.0").file(&format!("{name}/data.bin"), noise).build(dir)
-}
 
 /// The `artifact` record the index would give for `wheel`: URL, sha256 and size.
 fn artifact_line(server: &Server, wheel: &Path) -> String {

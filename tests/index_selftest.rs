@@ -6,54 +6,9 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-
 use support::*;
 
 const JSON: &str = "application/vnd.pypi.simple.v1+json";
-
-/// An answer: status, headers (lowercased names) and body.
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-    }
-}
-
-/// A raw HTTP/1.1 GET with the given headers, on its own connection.
-fn get(server: &Server, path: &str, headers: &[(&str, &str)]) -> Answer {
-    let mut conn = TcpStream::connect(server.base().trim_start_matches("http://")).unwrap();
-    let mut req = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    conn.write_all(req.as_bytes()).unwrap();
-    let mut r = BufReader::new(conn);
-    let mut line = String::new();
-    r.read_line(&mut line).unwrap();
-    let status = line.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let mut headers = Vec::new();
-    loop {
-        let mut h = String::new();
-        r.read_line(&mut h).unwrap();
-        let h = h.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        let (k, v) = h.split_once(':').unwrap();
-        headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-    }
-    let mut body = Vec::new();
-    r.read_to_end(&mut body).unwrap();
-    Answer { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
-}
 
 fn two_versions(sb: &Sandbox) -> Server {
     let dir = sb.path().join("wheels");
@@ -67,22 +22,24 @@ fn two_versions(sb: &Sandbox) -> Server {
 fn yanked_files_are_marked_on_html_and_json_pages() {
     let sb = Sandbox::new();
     let server = two_versions(&sb);
-    let html = get(&server, "/simple/demo/", &[]).body;
+    let html = raw_request(&server, "GET", "/simple/demo/", &[]).text();
     assert!(!html.contains("data-yanked"), "nothing is yanked by default:\n{html}");
     let json: serde_json::Value =
-        serde_json::from_str(&get(&server, "/simple/demo/", &[("Accept", JSON)]).body).unwrap();
+        serde_json::from_str(&raw_request(&server, "GET", "/simple/demo/", &[("Accept", JSON)]).text())
+            .unwrap();
     assert!(json["files"].as_array().unwrap().iter().all(|f| f.get("yanked").is_none()), "{json}");
 
     server.index().yank("demo-2.0-py3-none-any.whl", "bad \"build\"");
     server.index().yank("demo-1.0-py3-none-any.whl", "");
-    let html = get(&server, "/simple/demo/", &[]).body;
+    let html = raw_request(&server, "GET", "/simple/demo/", &[]).text();
     let line2 = html.lines().find(|l| l.contains("demo-2.0-")).unwrap();
     assert!(line2.contains(r#"data-yanked="bad &quot;build&quot;""#), "the reason, escaped: {line2}");
     let line1 = html.lines().find(|l| l.contains("demo-1.0-")).unwrap();
     assert!(line1.contains(r#"data-yanked="""#), "no reason: {line1}");
 
     let json: serde_json::Value =
-        serde_json::from_str(&get(&server, "/simple/demo/", &[("Accept", JSON)]).body).unwrap();
+        serde_json::from_str(&raw_request(&server, "GET", "/simple/demo/", &[("Accept", JSON)]).text())
+            .unwrap();
     let yanked = |name: &str| {
         let files = json["files"].as_array().unwrap();
         files.iter().find(|f| f["filename"].as_str().unwrap().starts_with(name)).unwrap()["yanked"].clone()
@@ -90,11 +47,11 @@ fn yanked_files_are_marked_on_html_and_json_pages() {
     assert_eq!(yanked("demo-2.0-"), serde_json::json!("bad \"build\""));
     assert_eq!(yanked("demo-1.0-"), serde_json::json!(true), "PEP 691: true when there is no reason");
     assert_eq!(
-        get(&server, "/files/demo-2.0-py3-none-any.whl", &[]).status,
+        raw_request(&server, "GET", "/files/demo-2.0-py3-none-any.whl", &[]).status,
         200,
         "a yanked file is still served"
     );
-    let encoded = get(&server, "/files/demo%2D2.0-py3-none-any.whl", &[]);
+    let encoded = raw_request(&server, "GET", "/files/demo%2D2.0-py3-none-any.whl", &[]);
     assert_eq!(encoded.status, 200, "a percent-encoded name finds the file");
 }
 
@@ -104,31 +61,39 @@ fn project_pages_revalidate_with_etag_and_if_none_match() {
     let server = two_versions(&sb);
     for (accept, to_yank) in [("text/html", "demo-2.0-py3-none-any.whl"), (JSON, "demo-1.0-py3-none-any.whl")]
     {
-        let first = get(&server, "/simple/demo/", &[("Accept", accept)]);
+        let first = raw_request(&server, "GET", "/simple/demo/", &[("Accept", accept)]);
         assert_eq!(first.status, 200);
         assert_eq!(first.header("cache-control"), Some("max-age=0"), "must be revalidated");
         let etag = first.header("etag").expect("an ETag").to_string();
         assert!(etag.starts_with('"') && etag.ends_with('"'), "a quoted strong tag: {etag}");
 
-        let same = get(&server, "/simple/demo/", &[("Accept", accept), ("If-None-Match", &etag)]);
-        assert_eq!((same.status, same.body.as_str()), (304, ""), "not modified, no body");
+        let same =
+            raw_request(&server, "GET", "/simple/demo/", &[("Accept", accept), ("If-None-Match", &etag)]);
+        assert_eq!((same.status, same.text().as_str()), (304, ""), "not modified, no body");
         assert_eq!(same.header("etag"), Some(etag.as_str()));
         let listed = format!("\"other\", W/{etag}");
         assert_eq!(
-            get(&server, "/simple/demo/", &[("Accept", accept), ("If-None-Match", &listed)]).status,
+            raw_request(&server, "GET", "/simple/demo/", &[("Accept", accept), ("If-None-Match", &listed)])
+                .status,
             304
         );
-        let other = get(&server, "/simple/demo/", &[("Accept", accept), ("If-None-Match", "\"other\"")]);
-        assert_eq!((other.status, other.body), (200, first.body.clone()), "another tag gets the page");
+        let other = raw_request(
+            &server,
+            "GET",
+            "/simple/demo/",
+            &[("Accept", accept), ("If-None-Match", "\"other\"")],
+        );
+        assert_eq!((other.status, other.text()), (200, first.text()), "another tag gets the page");
 
         // A change to the page changes its tag: the old one gets the new page.
         server.index().yank(to_yank, "");
-        let changed = get(&server, "/simple/demo/", &[("Accept", accept), ("If-None-Match", &etag)]);
+        let changed =
+            raw_request(&server, "GET", "/simple/demo/", &[("Accept", accept), ("If-None-Match", &etag)]);
         assert_eq!(changed.status, 200);
         assert_ne!(changed.header("etag"), Some(etag.as_str()));
-        assert!(changed.body.contains("yanked"), "{}", changed.body);
+        assert!(changed.text().contains("yanked"), "{}", changed.text());
     }
-    let missing = get(&server, "/simple/nothing/", &[("If-None-Match", "*")]);
+    let missing = raw_request(&server, "GET", "/simple/nothing/", &[("If-None-Match", "*")]);
     assert_eq!(missing.status, 404, "a missing project stays a 404");
     assert_eq!(missing.header("etag"), None);
 }

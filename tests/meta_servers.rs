@@ -26,13 +26,7 @@ fn asked(server: &Server) -> Vec<(Option<String>, u16)> {
 
 /// A wheel of 300 KiB, mostly incompressible, `.dist-info` last.
 fn theta() -> WheelBuilder {
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    let noise: Vec<u8> = (0..300 * 1024)
-        .map(|_| {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) as u8
-        })
-        .collect();
+    let noise = noise(300 * 1024, 0x9e37_79b9_7f4a_7c15);
     WheelBuilder::new("theta", "4.0").file("theta/blob.bin", noise).requires_dist("beta>=2")
 }
 

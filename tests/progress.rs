@@ -9,26 +9,12 @@ mod support;
 
 use std::fs::File;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::*;
 use wheelpipe::records::{Progress, Record};
-
-/// A wheel of about `kib` KiB that does not compress.
-fn big_wheel(dir: &Path, name: &str, kib: usize) -> PathBuf {
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15 ^ kib as u64;
-    let noise: Vec<u8> = (0..kib * 1024)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect();
-    WheelBuilder::new(name, "1.0").file(&format!("{name}/data.bin"), noise).build(dir)
-}
 
 /// Three wheels served by a local index and their URLs with `#sha256=`.
 fn served(sb: &Sandbox) -> (Server, Vec<PathBuf>, Vec<String>) {

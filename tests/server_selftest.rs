@@ -5,48 +5,10 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 
 use support::*;
-
-/// A raw HTTP/1.1 GET (or HEAD), returning status, headers (lowercased names) and body.
-fn get(
-    server: &Server,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-) -> (u16, Vec<(String, String)>, Vec<u8>) {
-    let mut conn = TcpStream::connect(server.base().trim_start_matches("http://")).unwrap();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    conn.write_all(req.as_bytes()).unwrap();
-    let mut r = BufReader::new(conn);
-    let mut line = String::new();
-    r.read_line(&mut line).unwrap();
-    let status: u16 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let mut hs = Vec::new();
-    loop {
-        let mut h = String::new();
-        r.read_line(&mut h).unwrap();
-        let h = h.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        let (k, v) = h.split_once(':').unwrap();
-        hs.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-    }
-    let mut body = Vec::new();
-    r.read_to_end(&mut body).unwrap();
-    (status, hs, body)
-}
-
-fn header<'a>(hs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    hs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-}
 
 #[test]
 fn pip_installs_the_fixtures_from_the_test_index() {
@@ -112,30 +74,31 @@ fn range_requests_return_the_right_bytes() {
     let server = Server::start(&wheels);
     let path = format!("/files/{}", alpha().filename());
 
-    let (s, hs, body) = get(&server, "GET", &path, &[("Range", "bytes=10-19")]);
-    assert_eq!((s, &body[..]), (206, &bytes[10..20]));
-    assert_eq!(header(&hs, "content-range"), Some(format!("bytes 10-19/{len}").as_str()));
+    let a = raw_request(&server, "GET", &path, &[("Range", "bytes=10-19")]);
+    assert_eq!((a.status, &a.body[..]), (206, &bytes[10..20]));
+    assert_eq!(a.header("content-range"), Some(format!("bytes 10-19/{len}").as_str()));
 
-    let (s, _, body) = get(&server, "GET", &path, &[("Range", "bytes=-22")]);
+    let Answer { status: s, body, .. } = raw_request(&server, "GET", &path, &[("Range", "bytes=-22")]);
     assert_eq!((s, &body[..]), (206, &bytes[len - 22..]));
     assert_eq!(&body[..4], b"PK\x05\x06", "the suffix is the end-of-central-directory record");
 
-    let (s, _, body) = get(&server, "GET", &path, &[("Range", &format!("bytes={}-", len - 5))]);
+    let Answer { status: s, body, .. } =
+        raw_request(&server, "GET", &path, &[("Range", &format!("bytes={}-", len - 5))]);
     assert_eq!((s, &body[..]), (206, &bytes[len - 5..]));
 
-    let (s, hs, _) = get(&server, "GET", &path, &[("Range", &format!("bytes={len}-"))]);
-    assert_eq!(s, 416);
-    assert_eq!(header(&hs, "content-range"), Some(format!("bytes */{len}").as_str()));
+    let a = raw_request(&server, "GET", &path, &[("Range", &format!("bytes={len}-"))]);
+    assert_eq!(a.status, 416);
+    assert_eq!(a.header("content-range"), Some(format!("bytes */{len}").as_str()));
 
-    let (s, hs, body) = get(&server, "HEAD", &path, &[]);
-    assert_eq!((s, body.len()), (200, 0));
-    assert_eq!(header(&hs, "content-length"), Some(len.to_string().as_str()));
+    let a = raw_request(&server, "HEAD", &path, &[]);
+    assert_eq!((a.status, a.body.len()), (200, 0));
+    assert_eq!(a.header("content-length"), Some(len.to_string().as_str()));
 
     server.faults().no_ranges = true;
-    let (s, _, body) = get(&server, "GET", &path, &[("Range", "bytes=10-19")]);
+    let Answer { status: s, body, .. } = raw_request(&server, "GET", &path, &[("Range", "bytes=10-19")]);
     assert_eq!((s, body), (200, bytes.clone()));
 
-    let (s, _, _) = get(&server, "GET", "/files/nothing-1.0-py3-none-any.whl", &[]);
+    let s = raw_request(&server, "GET", "/files/nothing-1.0-py3-none-any.whl", &[]).status;
     assert_eq!(s, 404);
     let log = server.file_requests();
     assert_eq!(log[0].range.as_deref(), Some("bytes=10-19"));
@@ -149,10 +112,10 @@ fn json_and_html_pages_follow_pep_691_and_503() {
     let server = Server::start(&wheels);
     let accept = ("Accept", "application/vnd.pypi.simple.v1+json, text/html; q=0.01");
 
-    let (s, hs, body) = get(&server, "GET", "/simple/Alpha/", &[accept]);
-    assert_eq!(s, 200);
-    assert_eq!(header(&hs, "content-type"), Some("application/vnd.pypi.simple.v1+json"));
-    let page: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let a = raw_request(&server, "GET", "/simple/Alpha/", &[accept]);
+    assert_eq!(a.status, 200);
+    assert_eq!(a.header("content-type"), Some("application/vnd.pypi.simple.v1+json"));
+    let page: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
     assert_eq!(page["name"], "alpha");
     let file = &page["files"][0];
     assert_eq!(file["filename"], alpha().filename());
@@ -163,24 +126,24 @@ fn json_and_html_pages_follow_pep_691_and_503() {
     let meta_sha = wheelpipe::hash::sha256_hex(alpha().metadata().as_bytes());
     assert_eq!(file["core-metadata"]["sha256"], meta_sha);
 
-    let (s, _, meta) = get(&server, "GET", &format!("/files/{}.metadata", alpha().filename()), &[]);
-    assert_eq!((s, String::from_utf8(meta).unwrap()), (200, alpha().metadata()));
+    let meta = raw_request(&server, "GET", &format!("/files/{}.metadata", alpha().filename()), &[]);
+    assert_eq!((meta.status, meta.text()), (200, alpha().metadata()));
 
-    let (s, hs, body) = get(&server, "GET", "/simple/alpha/", &[]);
-    assert_eq!(s, 200);
-    assert_eq!(header(&hs, "content-type"), Some("text/html"));
-    let html = String::from_utf8(body).unwrap();
+    let a = raw_request(&server, "GET", "/simple/alpha/", &[]);
+    assert_eq!(a.status, 200);
+    assert_eq!(a.header("content-type"), Some("text/html"));
+    let html = a.text();
     assert!(html.contains(&format!("#sha256={sha}")), "{html}");
     assert!(html.contains("data-requires-python=\"&gt;=3.8\""), "{html}");
     assert!(html.contains(&format!("data-core-metadata=\"sha256={meta_sha}\"")), "{html}");
 
     server.faults().no_pep658 = true;
-    let (_, _, body) = get(&server, "GET", "/simple/alpha/", &[accept]);
-    let page: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let page: serde_json::Value =
+        serde_json::from_slice(&raw_request(&server, "GET", "/simple/alpha/", &[accept]).body).unwrap();
     assert_eq!(page["files"][0]["core-metadata"], false);
-    let (s, _, _) = get(&server, "GET", &format!("/files/{}.metadata", alpha().filename()), &[]);
+    let s = raw_request(&server, "GET", &format!("/files/{}.metadata", alpha().filename()), &[]).status;
     assert_eq!(s, 404);
-    let (s, _, _) = get(&server, "GET", "/simple/gamma/", &[accept]);
+    let s = raw_request(&server, "GET", "/simple/gamma/", &[accept]).status;
     assert_eq!(s, 404);
 }
 
@@ -191,26 +154,26 @@ fn faults_fail_then_recover_and_cut_bodies() {
     let server = Server::start(&wheels);
     let path = format!("/files/{}", beta().filename());
     server.faults().fail_next_n_with(2, 500);
-    assert_eq!(get(&server, "GET", &path, &[]).0, 500);
-    assert_eq!(get(&server, "GET", &path, &[]).0, 500);
-    assert_eq!(get(&server, "GET", &path, &[]).0, 200);
+    assert_eq!(raw_request(&server, "GET", &path, &[]).status, 500);
+    assert_eq!(raw_request(&server, "GET", &path, &[]).status, 500);
+    assert_eq!(raw_request(&server, "GET", &path, &[]).status, 200);
 
     server.faults().drop_after_bytes = Some(7);
-    let (s, hs, body) = get(&server, "GET", &path, &[]);
-    assert_eq!(s, 200);
-    assert_eq!(body.len(), 7);
-    assert!(header(&hs, "content-length").unwrap().parse::<usize>().unwrap() > 7);
-    assert!(get(&server, "GET", &path, &[]).2.len() > 7, "the cut happens once");
+    let a = raw_request(&server, "GET", &path, &[]);
+    assert_eq!(a.status, 200);
+    assert_eq!(a.body.len(), 7);
+    assert!(a.header("content-length").unwrap().parse::<usize>().unwrap() > 7);
+    assert!(raw_request(&server, "GET", &path, &[]).body.len() > 7, "the cut happens once");
 
     server.faults().lying_content_length = true;
-    let (_, hs, body) = get(&server, "GET", &path, &[]);
-    let announced: usize = header(&hs, "content-length").unwrap().parse().unwrap();
-    assert_eq!(announced, body.len() + 100);
+    let a = raw_request(&server, "GET", &path, &[]);
+    let announced: usize = a.header("content-length").unwrap().parse().unwrap();
+    assert_eq!(announced, a.body.len() + 100);
     server.faults().lying_content_length = false;
 
     server.faults().stall_ms = 300;
     let started = std::time::Instant::now();
-    assert_eq!(get(&server, "GET", "/simple/", &[]).0, 200);
+    assert_eq!(raw_request(&server, "GET", "/simple/", &[]).status, 200);
     assert!(started.elapsed() >= std::time::Duration::from_millis(300));
     server.faults().stall_ms = 0;
 
@@ -221,5 +184,5 @@ fn faults_fail_then_recover_and_cut_bodies() {
     let _ = conn.read_to_end(&mut answer);
     assert!(answer.is_empty(), "a down server answers nothing");
     server.faults().down = false;
-    assert_eq!(get(&server, "GET", "/simple/", &[]).0, 200);
+    assert_eq!(raw_request(&server, "GET", "/simple/", &[]).status, 200);
 }

@@ -22,4 +22,6 @@ pub mod stream;
 pub mod tags;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_server;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_target;
 pub mod wheel_name;

@@ -1,18 +1,21 @@
 //! Helpers shared by the end-to-end tests: fixture wheels ([`wheels`]), a
-//! local package index ([`server`]), the sandbox with its virtualenvs, pip
+//! local package index ([`server`]) and a raw client for it ([`raw`]), the sandbox with its virtualenvs, pip
 //! and tree snapshots ([`venv`]), and the real binaries joined by pipes
 //! ([`run`]). Every test file does `mod support;`.
 
 #![allow(dead_code, unused_imports)]
 
+pub mod raw;
 pub mod run;
 pub mod server;
 pub mod venv;
 pub mod wheels;
 
+pub use raw::{raw_request, Answer};
 pub use run::{parse_records, pipeline, Run, Running, Stage};
 pub use server::{Faults, LogEntry, RangeRefusal, Server};
 pub use venv::{assert_same_tree, find_named, python3, snapshot, Sandbox, Venv};
 pub use wheels::{
-    alpha, alpha_beta, artifact_for, beta, fetched_stream, WheelBuilder, ALPHA_CLI_OUTPUT, ALPHA_TOOL_OUTPUT,
+    alpha, alpha_beta, artifact_for, beta, big_wheel, fetched_stream, noise, WheelBuilder, ALPHA_CLI_OUTPUT,
+    ALPHA_TOOL_OUTPUT,
 };

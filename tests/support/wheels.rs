@@ -311,3 +311,23 @@ pub fn fetched_stream(paths: &[PathBuf]) -> String {
     s.push('\n');
     s
 }
+
+/// `len` bytes that do not compress (xorshift), the same for the same `seed`.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+/// Builds into `dir` the wheel `name 1.0` of about `kib` KiB that does not
+/// compress: a download that takes a while.
+pub fn big_wheel(dir: &Path, name: &str, kib: usize) -> PathBuf {
+    let noise = noise(kib * 1024, 0x2545_f491_4f6c_dd1d ^ kib as u64);
+    WheelBuilder::new(name, "1.0").file(&format!("{name}/data.bin"), noise).build(dir)
+}

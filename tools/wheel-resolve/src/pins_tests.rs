@@ -4,25 +4,10 @@
 use std::io;
 use std::path::Path;
 
+use wheelpipe::test_target::cpython_311_linux;
+
 use super::*;
 use crate::requirements::{parse_file, Source};
-
-fn env() -> MarkerEnvironment {
-    MarkerEnvironment::try_from(MarkerEnvironmentBuilder {
-        implementation_name: "cpython",
-        implementation_version: "3.11.4",
-        os_name: "posix",
-        platform_machine: "x86_64",
-        platform_python_implementation: "CPython",
-        platform_release: "6.1.0",
-        platform_system: "Linux",
-        platform_version: "#1 SMP",
-        python_full_version: "3.11.4",
-        python_version: "3.11",
-        sys_platform: "linux",
-    })
-    .unwrap()
-}
 
 fn pins_of(text: &str) -> Result<Vec<Pin>, Vec<String>> {
     let mut read = |path: &Path| match path.to_str() {
@@ -32,7 +17,7 @@ fn pins_of(text: &str) -> Result<Vec<Pin>, Vec<String>> {
     };
     let mut reqs = Requirements::default();
     parse_file(Path::new("r.txt"), &mut Source { read: &mut read, var: &|_| None }, &mut reqs).unwrap();
-    collect(&reqs, &env()).map_err(|errors| errors.iter().map(ToString::to_string).collect())
+    collect(&reqs, &cpython_311_linux()).map_err(|errors| errors.iter().map(ToString::to_string).collect())
 }
 
 fn shown(pins: &[Pin]) -> Vec<String> {

@@ -7,30 +7,13 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use pep440_rs::Version;
-use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder};
 use wheelpipe::records::Artifact;
 use wheelpipe::tags::Tags;
+use wheelpipe::test_target::cpython_311_linux;
 use wheelpipe::wheel_name::WheelFilename;
 
 use super::*;
 use crate::select::Target;
-
-fn env() -> MarkerEnvironment {
-    MarkerEnvironment::try_from(MarkerEnvironmentBuilder {
-        implementation_name: "cpython",
-        implementation_version: "3.11.4",
-        os_name: "posix",
-        platform_machine: "x86_64",
-        platform_python_implementation: "CPython",
-        platform_release: "6.1.0",
-        platform_system: "Linux",
-        platform_version: "#1 SMP",
-        python_full_version: "3.11.4",
-        python_version: "3.11",
-        sys_platform: "linux",
-    })
-    .unwrap()
-}
 
 /// Reads the lock at `path` for CPython 3.11.4 on manylinux x86_64.
 fn read_lock(path: &Path) -> anyhow::Result<Vec<Artifact>> {
@@ -47,7 +30,7 @@ fn read_lock(path: &Path) -> anyhow::Result<Vec<Artifact>> {
         description: "CPython 3.11 (linux_x86_64)".into(),
         sources: "a lock".into(),
     };
-    read(path, &env(), &target)
+    read(path, &cpython_311_linux(), &target)
 }
 
 fn artifact(name: &str, version: &str, filename: &str, sha256: &str) -> Artifact {
