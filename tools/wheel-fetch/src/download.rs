@@ -30,50 +30,74 @@ pub struct Stored {
     pub downloaded: bool,
 }
 
-/// Puts the job's wheel into the store and returns where it is (or the
-/// record's own `path`, when that file has the expected sha256). `cancel`
-/// (or SIGINT / SIGTERM) stops a download between chunks; its temporary
-/// file is then deleted and the error is [`Failure::interrupted`]. A file
-/// whose known size is over `split_size` bytes is fetched in parallel
-/// ranges when the server allows (see [`crate::split`]). The bytes are
-/// counted on `item` as they are written.
-pub fn fetch_to_store(
-    http: &Client,
-    cache: &Cache,
-    job: &Job,
-    split_size: u64,
-    cancel: &AtomicBool,
-    item: &Item,
-) -> Result<Stored> {
-    let artifact = &job.artifact;
-    check_file_name(&artifact.filename).with_context(|| redact(&job.fetch_url))?;
-    if let Some((path, sha256)) = local::usable_path(artifact.path.as_deref(), artifact.sha256()) {
-        return Ok(Stored { path, sha256, downloaded: false });
-    }
-    let Some(expected) = artifact.sha256().map(str::to_ascii_lowercase) else {
-        let (tmp, actual) = fetch_bytes(http, cache, job, split_size, cancel, item)?;
-        let path = cache.wheel_path(&actual, &artifact.filename)?;
-        if !path.is_file() {
-            store::persist(tmp, &path)?;
+/// What every fetch of a run shares: the HTTP client, the cache, the size
+/// over which a file is fetched in parallel ranges when the server allows
+/// (see [`crate::split`]), and the flag that cancels a download.
+pub struct Fetcher<'a> {
+    pub http: &'a Client,
+    pub cache: &'a Cache,
+    pub split_size: u64,
+    pub cancel: &'a AtomicBool,
+}
+
+impl Fetcher<'_> {
+    /// Puts the job's wheel into the store and returns where it is (or the
+    /// record's own `path`, when that file has the expected sha256). `cancel`
+    /// (or SIGINT / SIGTERM) stops a download between chunks; its temporary
+    /// file is then deleted and the error is [`Failure::interrupted`]. The
+    /// bytes are counted on `item` as they are written.
+    pub fn fetch_to_store(&self, job: &Job, item: &Item) -> Result<Stored> {
+        let (cache, artifact) = (self.cache, &job.artifact);
+        check_file_name(&artifact.filename).with_context(|| redact(&job.fetch_url))?;
+        if let Some((path, sha256)) = local::usable_path(artifact.path.as_deref(), artifact.sha256()) {
+            return Ok(Stored { path, sha256, downloaded: false });
         }
-        return Ok(Stored { path, sha256: actual, downloaded: true });
-    };
-    let path = cache.wheel_path(&expected, &artifact.filename).with_context(|| redact(&job.fetch_url))?;
-    if path.is_file() {
-        return Ok(Stored { path, sha256: expected, downloaded: false });
+        let Some(expected) = artifact.sha256().map(str::to_ascii_lowercase) else {
+            let (tmp, actual) = self.fetch_bytes(job, item)?;
+            let path = cache.wheel_path(&actual, &artifact.filename)?;
+            if !path.is_file() {
+                store::persist(tmp, &path)?;
+            }
+            return Ok(Stored { path, sha256: actual, downloaded: true });
+        };
+        let path = cache.wheel_path(&expected, &artifact.filename).with_context(|| redact(&job.fetch_url))?;
+        if path.is_file() {
+            return Ok(Stored { path, sha256: expected, downloaded: false });
+        }
+        let _lock = wait_for_lock(cache, &expected, self.cancel)?;
+        // Another run may have stored it while we waited for the lock.
+        if path.is_file() {
+            return Ok(Stored { path, sha256: expected, downloaded: false });
+        }
+        let (tmp, actual) = self.fetch_bytes(job, item)?;
+        if actual != expected {
+            // Dropping `tmp` deletes the file.
+            bail!("{}: sha256 mismatch: expected {expected}, got {actual}", redact(&job.fetch_url));
+        }
+        store::persist(tmp, &path)?;
+        Ok(Stored { path, sha256: expected, downloaded: true })
     }
-    let _lock = wait_for_lock(cache, &expected, cancel)?;
-    // Another run may have stored it while we waited for the lock.
-    if path.is_file() {
-        return Ok(Stored { path, sha256: expected, downloaded: false });
+
+    /// The bytes of the job's URL in a temporary file in the cache, with
+    /// their sha256: a copy for a `file:` URL, else a download: in parallel
+    /// parts of half `split_size` when the size is known and over
+    /// `split_size` and the server serves ranges, else one stream.
+    fn fetch_bytes(&self, job: &Job, item: &Item) -> Result<(NamedTempFile, String)> {
+        let (http, cache, cancel, url) = (self.http, self.cache, self.cancel, job.fetch_url.as_str());
+        if let Some(path) = local::file_url_path(url)? {
+            return local::copy_to_tmp(&path, cache, cancel, item);
+        }
+        if let Some(size) = job.artifact.size.filter(|&s| s > self.split_size) {
+            let part_size = self.split_size.div_ceil(2);
+            if let split::Outcome::Done(tmp, sha256) =
+                split::download(http, cache, url, size, part_size, cancel, item)?
+            {
+                return Ok((tmp, sha256));
+            }
+        }
+        item.restart();
+        transfer::download(http, cache, url, cancel, item)
     }
-    let (tmp, actual) = fetch_bytes(http, cache, job, split_size, cancel, item)?;
-    if actual != expected {
-        // Dropping `tmp` deletes the file.
-        bail!("{}: sha256 mismatch: expected {expected}, got {actual}", redact(&job.fetch_url));
-    }
-    store::persist(tmp, &path)?;
-    Ok(Stored { path, sha256: expected, downloaded: true })
 }
 
 /// The store lock for `sha256`, waiting while another run holds it (it is
@@ -89,34 +113,6 @@ fn wait_for_lock(cache: &Cache, sha256: &str, cancel: &AtomicBool) -> Result<Cac
         wheelpipe::signals::check()?;
         std::thread::sleep(Duration::from_millis(50));
     }
-}
-
-/// The bytes of `url` in a temporary file in the cache, with their sha256:
-/// a copy for a `file:` URL, else a download: in parallel parts of half
-/// `split_size` when the size is known and over `split_size` and the server
-/// serves ranges, else one stream.
-fn fetch_bytes(
-    http: &Client,
-    cache: &Cache,
-    job: &Job,
-    split_size: u64,
-    cancel: &AtomicBool,
-    item: &Item,
-) -> Result<(NamedTempFile, String)> {
-    let url = job.fetch_url.as_str();
-    if let Some(path) = local::file_url_path(url)? {
-        return local::copy_to_tmp(&path, cache, cancel, item);
-    }
-    if let Some(size) = job.artifact.size.filter(|&s| s > split_size) {
-        let part_size = split_size.div_ceil(2);
-        if let split::Outcome::Done(tmp, sha256) =
-            split::download(http, cache, url, size, part_size, cancel, item)?
-        {
-            return Ok((tmp, sha256));
-        }
-    }
-    item.restart();
-    transfer::download(http, cache, url, cancel, item)
 }
 
 #[cfg(test)]

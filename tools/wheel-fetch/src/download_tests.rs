@@ -1,4 +1,4 @@
-//! Tests of [`super::fetch_to_store`] against the unit tests' HTTP server
+//! Tests of [`super::Fetcher::fetch_to_store`] against the unit tests' HTTP server
 //! (`wheelpipe::test_server`).
 
 use std::collections::BTreeMap;
@@ -63,8 +63,20 @@ pub(super) fn files(dir: &Path) -> Vec<String> {
     out
 }
 
+/// Fetches `job` into `cache`, splitting files over `split_size`, with the cancel flag at `cancel`.
+pub(super) fn fetch_with(
+    http: &Client,
+    cache: &Cache,
+    job: &Job,
+    split_size: u64,
+    cancel: bool,
+) -> Result<Stored> {
+    let fetcher = Fetcher { http, cache, split_size, cancel: &AtomicBool::new(cancel) };
+    fetcher.fetch_to_store(job, &item())
+}
+
 fn fetch(cache: &Cache, job: &Job) -> Result<Stored> {
-    fetch_to_store(&client(), cache, job, 16 << 20, &AtomicBool::new(false), &item())
+    fetch_with(&client(), cache, job, 16 << 20, false)
 }
 
 #[test]
@@ -156,8 +168,7 @@ fn cancel_stops_the_download_and_deletes_the_temporary_file() {
     let url = server.route("/w/demo.whl", vec![Response::ok(BODY)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().to_path_buf()).unwrap();
-    let err = fetch_to_store(&client(), &cache, &job(&url, None), 16 << 20, &AtomicBool::new(true), &item())
-        .unwrap_err();
+    let err = fetch_with(&client(), &cache, &job(&url, None), 16 << 20, true).unwrap_err();
     assert_eq!(wheelpipe::exit::code_for(&err), wheelpipe::exit::Exit::Interrupted);
     assert!(files(&dir.path().join("wheels")).is_empty());
     assert!(files(&dir.path().join("tmp")).is_empty());
@@ -191,7 +202,7 @@ fn waiting_for_a_held_lock_ends_on_cancel() {
     let hash = sha256_hex(BODY);
     let _other_run = cache.wheel_lock(&hash).unwrap();
     let job = job("http://127.0.0.1:9/never.whl", Some(&hash));
-    let err = fetch_to_store(&client(), &cache, &job, 16 << 20, &AtomicBool::new(true), &item()).unwrap_err();
+    let err = fetch_with(&client(), &cache, &job, 16 << 20, true).unwrap_err();
     assert_eq!(wheelpipe::exit::code_for(&err), wheelpipe::exit::Exit::Interrupted);
 }
 
@@ -349,7 +360,7 @@ fn a_body_that_stalls_midway_times_out_and_resumes_where_it_stopped() {
     .unwrap();
     let started = std::time::Instant::now();
     let job = job(&url, Some(&sha256_hex(&body)));
-    let stored = fetch_to_store(&quick, &cache, &job, 16 << 20, &AtomicBool::new(false), &item()).unwrap();
+    let stored = fetch_with(&quick, &cache, &job, 16 << 20, false).unwrap();
     assert!(started.elapsed() < Duration::from_secs(3), "the stall was not waited out");
     assert_eq!(fs::read(&stored.path).unwrap(), body);
     let asked = server.requests_to("/w/demo.whl");

@@ -21,7 +21,7 @@ use wheelpipe::progress::Reporter;
 use wheelpipe::records::{Artifact, End, Record};
 use wheelpipe::stream::{ProtocolError, Writer};
 
-use crate::download::fetch_to_store;
+use crate::download::Fetcher;
 use crate::input::{job_from_url, Job};
 use crate::queue::{CloseOnDrop, JobQueue, Pop};
 use crate::{store, TOOL};
@@ -202,7 +202,13 @@ fn work(settings: &Settings, queue: &JobQueue, events: Sender<Event>, stop: &Ato
 /// `path` set and the sha256 recorded.
 fn fetch_one(settings: &Settings, job: Job, stop: &AtomicBool) -> Result<Artifact> {
     let item = settings.progress.begin(&job.artifact.filename, job.artifact.size);
-    let stored = fetch_to_store(&settings.http, &settings.cache, &job, settings.split_size, stop, &item)?;
+    let fetcher = Fetcher {
+        http: &settings.http,
+        cache: &settings.cache,
+        split_size: settings.split_size,
+        cancel: stop,
+    };
+    let stored = fetcher.fetch_to_store(&job, &item)?;
     item.done(std::fs::metadata(&stored.path).map_or(0, |m| m.len()));
     if let Some(dest) = &settings.dest {
         store::place_in_dest(&stored.path, dest, &job.artifact.filename)?;

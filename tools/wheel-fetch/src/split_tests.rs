@@ -9,7 +9,7 @@ use wheelpipe::hash::sha256_hex;
 use wheelpipe::progress::{Role, StageProgress};
 use wheelpipe::records::Record;
 
-use super::tests::{client, files, item, job};
+use super::tests::{client, fetch_with, files, job};
 use super::*;
 use wheelpipe::test_server::{Response, Server};
 
@@ -29,7 +29,7 @@ fn ranged(body: &[u8]) -> Response {
 fn fetch_sized(cache: &Cache, url: &str, body: &[u8], sha256: &str, cancel: bool) -> Result<Stored> {
     let mut job = job(url, Some(sha256));
     job.artifact.size = Some(body.len() as u64);
-    fetch_to_store(&client(), cache, &job, SPLIT, &AtomicBool::new(cancel), &item())
+    fetch_with(&client(), cache, &job, SPLIT, cancel)
 }
 
 fn sorted_ranges(server: &Server, path: &str) -> Vec<String> {
@@ -151,7 +151,9 @@ fn every_byte_is_counted_once_whether_a_part_resumes_or_all_starts_over() {
         job.artifact.size = Some(body.len() as u64);
         progress.expect(1, job.artifact.size);
         let item = progress.begin("big.whl", job.artifact.size);
-        fetch_to_store(&client(), &cache, &job, SPLIT, &AtomicBool::new(false), &item).unwrap();
+        let fetcher =
+            Fetcher { http: &client(), cache: &cache, split_size: SPLIT, cancel: &AtomicBool::new(false) };
+        fetcher.fetch_to_store(&job, &item).unwrap();
         let Some(Record::Progress(p)) = progress.last_record() else {
             panic!("a forwarding stage has records")
         };
