@@ -21,6 +21,7 @@ fn a_wheel_url_is_the_only_candidate_and_its_dependencies_come_from_the_index() 
     let resolved = case.expect(&format!("tool @ {url}\n"), &["helper==2.5", "tool==1.0"]);
     assert_eq!(resolved.get("tool").url, url, "the URL given, not the index's newest");
     assert!(resolved.get("tool").requested && !resolved.get("helper").requested);
+    assert!(resolved.get("tool").direct && !resolved.get("helper").direct, "marked for direct_url.json");
 
     let wrong = case.server.file_url("helper-2.0-py3-none-any.whl");
     let stderr = case.expect_failure(&format!("tool @ {wrong}\n"), &["tool", "helper"]);

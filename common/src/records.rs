@@ -33,6 +33,10 @@ pub struct Artifact {
     /// True for a top-level requirement, false for a dependency.
     #[serde(default)]
     pub requested: bool,
+    /// True when a `name @ URL` requirement named this wheel's URL: the
+    /// installer writes PEP 610 `direct_url.json` for it, as pip does.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub direct: bool,
     /// Present when the index serves a PEP 658/714 metadata file at
     /// `{url}.metadata`: its hashes (algorithm to hex digest, possibly none).
     /// Absent when nobody knows (plain URLs, find-links folders, older writers).
@@ -56,6 +60,7 @@ impl Artifact {
             size: None,
             requires_python: None,
             requested: true,
+            direct: false,
             core_metadata: None,
             path: None,
         }

@@ -130,6 +130,7 @@ pub fn choose(pin: &Pin, files: &[DistFile], target: &Target<'_>) -> Result<Choi
         size: file.size,
         requires_python: file.requires_python.clone(),
         requested: true,
+        direct: false,
         core_metadata: file.core_metadata.clone(),
         path: None,
     };

@@ -49,6 +49,7 @@ pub fn resolve(
     wanted: &[(String, Wanted)],
     constraints: &BTreeMap<String, VersionSpecifiers>,
 ) -> Result<Resolution, Failed> {
+    let direct = cx.direct;
     let fetcher = Fetcher::new(cx);
     for (name, w) in wanted {
         fetcher.prefetch_page(name, Some(w.specifiers.iter().cloned().collect()));
@@ -86,6 +87,7 @@ pub fn resolve(
             warnings.push(format!("{} {} is yanked{because}", artifact.name, artifact.version));
         }
         artifact.requested = wanted.iter().any(|(n, _)| n == name);
+        artifact.direct = direct.contains_key(name.as_str());
         artifacts.push(artifact);
     }
     artifacts.sort_by_key(|a| wheelpipe::names::normalize(&a.name));
