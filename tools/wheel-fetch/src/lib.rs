@@ -15,12 +15,12 @@ pub mod split;
 pub mod store;
 pub mod transfer;
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use wheelpipe::exit::{finish, Exit, Failure};
+use wheelpipe::exit::{finish, Exit};
+use wheelpipe::stage::Source;
 
 pub const TOOL: &str = "wheel-fetch";
 
@@ -31,11 +31,8 @@ pub fn main() -> ExitCode {
 }
 
 fn run(matches: &clap::ArgMatches) -> Result<Exit> {
-    let urls: Vec<String> =
-        matches.get_many::<String>("urls").map(|v| v.cloned().collect()).unwrap_or_default();
-    if urls.is_empty() && std::io::stdin().is_terminal() {
-        return Err(Failure::usage("no URL given and stdin is a terminal (see wheel-fetch --help)").into());
-    }
+    let urls = matches.get_many::<String>("urls").map(|v| v.cloned().collect()).unwrap_or_default();
+    let source = Source::from_args(TOOL, "URL", urls)?;
     let cache = wheelpipe::args::get_cache(matches)?;
     let dest = match matches.get_one::<PathBuf>("dest") {
         Some(d) => {
@@ -55,10 +52,5 @@ fn run(matches: &clap::ArgMatches) -> Result<Exit> {
     // and the cursor is shown again.
     let progress = wheelpipe::progress::StageProgress::for_stage(TOOL, matches.get_flag("quiet"));
     let settings = pipeline::Settings { jobs, cache, dest, http, split_size, progress: progress.handle() };
-    let source = if urls.is_empty() {
-        pipeline::Source::Stdin(Box::new(std::io::BufReader::new(std::io::stdin())))
-    } else {
-        pipeline::Source::Urls(urls)
-    };
     pipeline::run(settings, source, &mut wheelpipe::stream::Writer::stdout())
 }

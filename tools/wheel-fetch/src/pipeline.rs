@@ -2,9 +2,10 @@
 //! records on), `-j` worker threads take jobs from a queue (largest first)
 //! and fetch, and the one writer, the calling thread, prints what comes back
 //! over a bounded channel in completion order, one flushed line each, then
-//! the `end` record.
+//! the `end` record (the writer is [`wheelpipe::stage::write_events`], the
+//! same in every middle stage).
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -12,14 +13,15 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::Result;
-use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
+use crossbeam_channel::{bounded, Receiver, Sender};
 use wheelpipe::cache::Cache;
-use wheelpipe::exit::{code_for, print_error, Exit, Failure};
+use wheelpipe::exit::Exit;
 use wheelpipe::http::Client;
 use wheelpipe::input::StageInput;
 use wheelpipe::progress::Reporter;
-use wheelpipe::records::{Artifact, End, Record};
-use wheelpipe::stream::{ProtocolError, Writer};
+use wheelpipe::records::{Artifact, Record};
+use wheelpipe::stage::{write_events, Event, Output, Source};
+use wheelpipe::stream::Writer;
 
 use crate::download::Fetcher;
 use crate::input::{job_from_url, Job};
@@ -42,25 +44,6 @@ pub struct Settings {
     pub progress: Reporter,
 }
 
-/// Where the jobs come from.
-pub enum Source {
-    /// URL arguments.
-    Urls(Vec<String>),
-    /// Records or plain URLs, one a line; the upstream's `end` is checked.
-    Stdin(Box<dyn BufRead + Send>),
-}
-
-/// What the reader and the workers tell the writer.
-enum Event {
-    /// An upstream record that is not ours, verbatim.
-    Pass(String),
-    Fetched(Box<Artifact>),
-    Failed(anyhow::Error),
-    /// The input ended: `Some(why)` when the stage before did not finish well.
-    InputEnded(Option<String>),
-    BadInput(ProtocolError),
-}
-
 /// How long an ending run waits for its workers to stop and delete their
 /// temporary files; one still waiting on the network ends with the process.
 const WORKERS_GRACE: Duration = Duration::from_millis(500);
@@ -69,11 +52,11 @@ const WORKERS_GRACE: Duration = Duration::from_millis(500);
 pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>) -> Result<Exit> {
     let settings = Arc::new(settings);
     let queue = Arc::new(JobQueue::default());
-    let (event_tx, event_rx) = bounded::<Event>(64);
+    let (event_tx, event_rx) = bounded::<Event<Box<Artifact>>>(64);
     let stop = Arc::new(AtomicBool::new(false));
     let from_stdin = matches!(source, Source::Stdin(_));
     match source {
-        Source::Urls(urls) => {
+        Source::Args(urls) => {
             let _close = CloseOnDrop(Arc::clone(&queue));
             let mut jobs = Vec::new();
             for url in urls {
@@ -106,13 +89,15 @@ pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>)
         });
     }
     drop((event_tx, alive_tx));
-    let result = write_events(&event_rx, writer, from_stdin, &settings.progress);
+    let output =
+        Output { tool: TOOL, out: writer, progress: &settings.progress, own_progress: true, from_stdin };
+    let result = write_events(&event_rx, output, |artifact| Record::Artifact(*artifact));
     // On any way out, the workers stop between chunks and delete their
     // temporary files; wait for that, a little.
     stop.store(true, Ordering::Relaxed);
     drop(event_rx);
     let _ = alive_rx.recv_timeout(WORKERS_GRACE);
-    result
+    result.map(|(exit, _)| exit)
 }
 
 /// A job and whether the store already has its file (it goes first).
@@ -141,7 +126,7 @@ fn read_input(
     queue: &Arc<JobQueue>,
     cache: &Cache,
     progress: &Reporter,
-    events: Sender<Event>,
+    events: Sender<Event<Box<Artifact>>>,
 ) {
     let _close = CloseOnDrop(Arc::clone(queue));
     while let Ok(first) = input.recv() {
@@ -178,7 +163,7 @@ fn read_input(
     }
 }
 
-fn work(settings: &Settings, queue: &JobQueue, events: Sender<Event>, stop: &AtomicBool) {
+fn work(settings: &Settings, queue: &JobQueue, events: Sender<Event<Box<Artifact>>>, stop: &AtomicBool) {
     loop {
         if stop.load(Ordering::Relaxed) {
             return;
@@ -189,7 +174,7 @@ fn work(settings: &Settings, queue: &JobQueue, events: Sender<Event>, stop: &Ato
             Pop::Done => return,
         };
         let event = match fetch_one(settings, job, stop) {
-            Ok(artifact) => Event::Fetched(Box::new(artifact)),
+            Ok(artifact) => Event::Done(Box::new(artifact)),
             Err(err) => Event::Failed(err),
         };
         if events.send(event).is_err() {
@@ -217,80 +202,6 @@ fn fetch_one(settings: &Settings, job: Job, stop: &AtomicBool) -> Result<Artifac
     artifact.hashes.insert("sha256".into(), stored.sha256);
     artifact.path = Some(stored.path);
     Ok(artifact)
-}
-
-/// The writer: prints records as they come, errors on stderr, then `end`.
-fn write_events<W: Write>(
-    events: &Receiver<Event>,
-    out: &mut Writer<W>,
-    from_stdin: bool,
-    progress: &Reporter,
-) -> Result<Exit> {
-    let (mut count, mut failed) = (0u64, 0u64);
-    // Until the input says how it ended, assume it broke off.
-    let mut input_failure = Some("the input ended early".to_string());
-    let mut bad_input = None;
-    loop {
-        if wheelpipe::signals::interrupted() {
-            return interrupted(out, count, progress);
-        }
-        if let Some(record) = progress.record() {
-            out.record(&record)?;
-        }
-        match events.recv_timeout(Duration::from_millis(100)) {
-            Ok(Event::Pass(line)) => {
-                if !progress.upstream(&line) {
-                    out.raw(&line)?
-                }
-            }
-            Ok(Event::Fetched(artifact)) => {
-                out.record(&Record::Artifact(*artifact))?;
-                count += 1;
-            }
-            Ok(Event::Failed(err)) => {
-                if code_for(&err) != Exit::Interrupted {
-                    progress.suspend(|| print_error(TOOL, &err));
-                    failed += 1;
-                }
-            }
-            Ok(Event::InputEnded(verdict)) => input_failure = verdict,
-            Ok(Event::BadInput(err)) => bad_input = Some(err),
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => break,
-        }
-    }
-    let upstream_failure = if from_stdin && bad_input.is_none() { input_failure } else { None };
-    // Ctrl-C reaches the whole pipeline: an upstream cut short by it is the
-    // signal's doing, not a broken upstream. Its handler may run a moment
-    // after the upstream's end of file reached us, so look twice.
-    if wheelpipe::signals::interrupted()
-        || (upstream_failure.is_some() && {
-            thread::sleep(Duration::from_millis(100));
-            wheelpipe::signals::interrupted()
-        })
-    {
-        return interrupted(out, count, progress);
-    }
-    let ok = failed == 0 && bad_input.is_none() && upstream_failure.is_none();
-    if let Some(record) = progress.last_record() {
-        out.record(&record)?;
-    }
-    out.record(&Record::End(End::new(TOOL, ok, count)))?;
-    if let Some(err) = bad_input {
-        return Err(Failure::usage(err.to_string()).into());
-    }
-    if let Some(message) = upstream_failure {
-        progress.suspend(|| print_error(TOOL, &anyhow::anyhow!(message)));
-    }
-    Ok(if ok { Exit::Ok } else { Exit::Failed })
-}
-
-/// Ends an interrupted run: an `end` saying not ok (if the reader is still
-/// there), one line on stderr, and exit 130.
-fn interrupted<W: Write>(out: &mut Writer<W>, count: u64, progress: &Reporter) -> Result<Exit> {
-    let _ = out.record(&Record::End(End::new(TOOL, false, count)));
-    progress.suspend(|| eprintln!("{TOOL}: interrupted"));
-    Ok(Exit::Interrupted)
 }
 
 #[cfg(test)]

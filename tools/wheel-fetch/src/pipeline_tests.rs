@@ -147,7 +147,7 @@ fn plain_urls_with_a_hash_fragment_fill_dest_serially() {
     std::fs::create_dir(&dest).unwrap();
     let urls = vec![format!("{a}#sha256={}", sha256_hex(b"aaa")), b];
     let mut out = Writer::new(Vec::new());
-    let exit = run(settings(&dir.path().join("cache"), Some(dest.clone()), 1), Source::Urls(urls), &mut out);
+    let exit = run(settings(&dir.path().join("cache"), Some(dest.clone()), 1), Source::Args(urls), &mut out);
     assert_eq!(exit.unwrap(), Exit::Ok);
     let lines: Vec<String> =
         String::from_utf8(out.into_inner()).unwrap().lines().map(str::to_owned).collect();

@@ -12,8 +12,9 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use wheelpipe::exit::{finish, Exit, Failure};
+use wheelpipe::exit::{finish, Exit};
 use wheelpipe::metadata::RangeHosts;
+use wheelpipe::stage::Source;
 
 pub const TOOL: &str = "wheel-meta";
 
@@ -24,11 +25,8 @@ pub fn main() -> ExitCode {
 }
 
 fn run(matches: &clap::ArgMatches) -> Result<Exit> {
-    let words: Vec<String> =
-        matches.get_many::<String>("wheels").map(|v| v.cloned().collect()).unwrap_or_default();
-    if words.is_empty() && std::io::stdin().is_terminal() {
-        return Err(Failure::usage("no WHEEL given and stdin is a terminal (see wheel-meta --help)").into());
-    }
+    let words = matches.get_many::<String>("wheels").map(|v| v.cloned().collect()).unwrap_or_default();
+    let source = Source::from_args(TOOL, "WHEEL", words)?;
     // The default cache is a convenience: without one, every wheel is read over the network.
     let cache = match wheelpipe::args::get_cache(matches) {
         Ok(cache) => Some(cache),
@@ -40,11 +38,6 @@ fn run(matches: &clap::ArgMatches) -> Result<Exit> {
     let jobs = wheelpipe::args::get_jobs(matches, 8);
     let no_pep658 = matches.get_flag("no-pep658");
     let settings = pipeline::Settings { jobs, http, cache, hosts: RangeHosts::new(), no_pep658 };
-    let source = if words.is_empty() {
-        pipeline::Source::Stdin(Box::new(std::io::BufReader::new(std::io::stdin())))
-    } else {
-        pipeline::Source::Words(words)
-    };
     let (exit, totals) = pipeline::run(settings, source, &mut wheelpipe::stream::Writer::stdout())?;
     if !matches.get_flag("quiet") && std::io::stderr().is_terminal() && exit != Exit::Interrupted {
         eprintln!(

@@ -1,22 +1,23 @@
 //! The run: a reader thread turns the input into jobs (and passes records
 //! on), `-j` worker threads read metadata, and the one writer, the calling
 //! thread, prints what comes back over a bounded channel in completion
-//! order, one flushed line each, then the `end` record.
+//! order, one flushed line each, then the `end` record (the writer is
+//! [`wheelpipe::stage::write_events`], the same in every middle stage).
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
 
 use anyhow::Result;
-use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
 use wheelpipe::cache::Cache;
-use wheelpipe::exit::{print_error, Exit, Failure};
+use wheelpipe::exit::Exit;
 use wheelpipe::http::Client;
 use wheelpipe::input::StageInput;
 use wheelpipe::metadata::RangeHosts;
-use wheelpipe::records::{End, Metadata, Record};
-use wheelpipe::stream::{ProtocolError, Writer};
+use wheelpipe::records::{Metadata, Record};
+use wheelpipe::stage::{write_events, Event, Output, Source};
+use wheelpipe::stream::Writer;
 
 use crate::job::Job;
 use crate::TOOL;
@@ -35,25 +36,6 @@ pub struct Settings {
     pub no_pep658: bool,
 }
 
-/// Where the wheels come from.
-pub enum Source {
-    /// WHEEL arguments.
-    Words(Vec<String>),
-    /// Records or plain words, one a line; the upstream's `end` is checked.
-    Stdin(Box<dyn BufRead + Send>),
-}
-
-/// What the reader and the workers tell the writer.
-enum Event {
-    /// An upstream record, verbatim.
-    Pass(String),
-    Read(Box<Metadata>),
-    Failed(anyhow::Error),
-    /// The input ended: `Some(why)` when the stage before did not finish well.
-    InputEnded(Option<String>),
-    BadInput(ProtocolError),
-}
-
 /// What the writer counted, for the summary.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Totals {
@@ -63,14 +45,16 @@ pub struct Totals {
     pub requests: u64,
 }
 
+type MetaEvent = Event<Box<Metadata>>;
+
 /// Runs everything; returns the exit code and the totals (errors are
 /// printed as they come).
 pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>) -> Result<(Exit, Totals)> {
     let (job_tx, job_rx) = unbounded::<Job>();
-    let (event_tx, event_rx) = bounded::<Event>(64);
+    let (event_tx, event_rx) = bounded::<MetaEvent>(64);
     let from_stdin = matches!(source, Source::Stdin(_));
     match source {
-        Source::Words(words) => {
+        Source::Args(words) => {
             for word in words {
                 match Job::from_word(&word) {
                     Ok(job) => job_tx.send(job).expect("the job channel is open"),
@@ -94,12 +78,22 @@ pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>)
         thread::spawn(move || work(&settings, jobs, events));
     }
     drop(event_tx);
-    write_events(&event_rx, writer, from_stdin)
+    // Upstream progress is passed on, or drawn when this is the last stage;
+    // dropped on every way out, which shows the cursor again.
+    let progress = wheelpipe::progress::StageProgress::for_stage(TOOL, wheelpipe::progress::quiet());
+    let output = Output { tool: TOOL, out: writer, progress: &progress, own_progress: false, from_stdin };
+    let (mut bytes, mut requests) = (0, 0);
+    let (exit, tally) = write_events(&event_rx, output, |metadata| {
+        bytes += metadata.bytes;
+        requests += u64::from(metadata.requests);
+        Record::Metadata(*metadata)
+    })?;
+    Ok((exit, Totals { count: tally.count, failed: tally.failed, bytes, requests }))
 }
 
 /// Turns the input into jobs as it comes; every record is passed on
 /// (artifacts too), the upstream `end` aside.
-fn read_input(input: Receiver<StageInput>, jobs: Sender<Job>, events: Sender<Event>) {
+fn read_input(input: Receiver<StageInput>, jobs: Sender<Job>, events: Sender<MetaEvent>) {
     for item in input {
         let event = match item {
             StageInput::Artifact { line, artifact, text } => {
@@ -132,13 +126,13 @@ fn read_input(input: Receiver<StageInput>, jobs: Sender<Job>, events: Sender<Eve
     }
 }
 
-fn work(settings: &Settings, jobs: Receiver<Job>, events: Sender<Event>) {
+fn work(settings: &Settings, jobs: Receiver<Job>, events: Sender<MetaEvent>) {
     while let Ok(job) = jobs.recv() {
         if wheelpipe::signals::interrupted() {
             return;
         }
         let event = match job.read(settings) {
-            Ok(metadata) => Event::Read(Box::new(metadata)),
+            Ok(metadata) => Event::Done(Box::new(metadata)),
             Err(err) => {
                 // Every error names its wheel; add the name where it does not.
                 let shown = job.shown();
@@ -149,58 +143,6 @@ fn work(settings: &Settings, jobs: Receiver<Job>, events: Sender<Event>) {
             return;
         }
     }
-}
-
-/// The writer: prints records as they come, errors on stderr, then `end`.
-fn write_events<W: Write>(
-    events: &Receiver<Event>,
-    out: &mut Writer<W>,
-    from_stdin: bool,
-) -> Result<(Exit, Totals)> {
-    let mut totals = Totals::default();
-    // Until the input says how it ended, assume it broke off.
-    let mut input_failure = Some("the input ended early".to_string());
-    let mut bad_input = None;
-    // Upstream progress is passed on, or drawn when this is the last stage;
-    // dropped on every way out, which shows the cursor again.
-    let progress = wheelpipe::progress::StageProgress::for_stage(TOOL, wheelpipe::progress::quiet());
-    loop {
-        if wheelpipe::signals::interrupted() {
-            let _ = out.record(&Record::End(End::new(TOOL, false, totals.count)));
-            return Ok((Exit::Interrupted, totals));
-        }
-        match events.recv_timeout(Duration::from_millis(100)) {
-            Ok(Event::Pass(line)) => {
-                if !progress.upstream(&line) {
-                    out.raw(&line)?
-                }
-            }
-            Ok(Event::Read(metadata)) => {
-                totals.bytes += metadata.bytes;
-                totals.requests += u64::from(metadata.requests);
-                out.record(&Record::Metadata(*metadata))?;
-                totals.count += 1;
-            }
-            Ok(Event::Failed(err)) => {
-                print_error(TOOL, &err);
-                totals.failed += 1;
-            }
-            Ok(Event::InputEnded(verdict)) => input_failure = verdict,
-            Ok(Event::BadInput(err)) => bad_input = Some(err),
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => break,
-        }
-    }
-    let upstream_failure = if from_stdin && bad_input.is_none() { input_failure } else { None };
-    let ok = totals.failed == 0 && bad_input.is_none() && upstream_failure.is_none();
-    out.record(&Record::End(End::new(TOOL, ok, totals.count)))?;
-    if let Some(err) = bad_input {
-        return Err(Failure::usage(err.to_string()).into());
-    }
-    if let Some(message) = upstream_failure {
-        print_error(TOOL, &anyhow::anyhow!(message));
-    }
-    Ok((if ok { Exit::Ok } else { Exit::Failed }, totals))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use wheelpipe::http::HttpOptions;
-use wheelpipe::records::MetadataSource;
+use wheelpipe::records::{End, MetadataSource};
 use wheelpipe::stream::parse_line;
 
 use super::*;
