@@ -129,3 +129,32 @@ fn a_cache_on_another_file_system_is_copied_from() {
         sb.pip_ok(&venv, &["check"]);
     }
 }
+
+/// Two runs unpacking the same wheel into one cache at once (into two
+/// venvs): the per-hash lock lets one unpack while the other waits, and
+/// both install the whole wheel from one intact copy.
+#[test]
+fn two_runs_unpack_one_wheel_into_one_cache_at_once() {
+    let sb = Sandbox::new();
+    let mut many = WheelBuilder::new("many", "1.0");
+    for k in 0..400 {
+        many = many.file(&format!("many/m{}/f{k}.py", k % 20), format!("K = {k}\n"));
+    }
+    let wheel = many.build(&sb.path().join("wheels"));
+    let venvs = [sb.venv("one"), sb.venv("two")];
+    let children: Vec<_> = venvs
+        .iter()
+        .map(|v| sb.unpack(v).arg(&wheel).stdout(std::process::Stdio::null()).spawn().unwrap())
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    for v in &venvs {
+        let files = find_named(&v.site_packages().join("many"), "f399.py");
+        assert_eq!(files.len(), 1, "the whole wheel is installed");
+        sb.pip_ok(v, &["check"]);
+    }
+    let unpacked = find_named(&sb.cache().join("unpacked"), "manifest.json");
+    assert_eq!(unpacked.len(), 1, "one copy in the cache: {unpacked:?}");
+    assert_eq!(fs::read_dir(sb.cache().join("tmp")).unwrap().count(), 0, "nothing left half written");
+}
