@@ -75,6 +75,13 @@ pub(super) fn fetch_with(
     fetcher.fetch_to_store(job, &item())
 }
 
+/// A cache in a new temporary folder, which lives as long as the `TempDir`.
+pub(super) fn temp_cache() -> (tempfile::TempDir, Cache) {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    (dir, cache)
+}
+
 fn fetch(cache: &Cache, job: &Job) -> Result<Stored> {
     fetch_with(&client(), cache, job, 16 << 20, false)
 }
@@ -83,8 +90,7 @@ fn fetch(cache: &Cache, job: &Job) -> Result<Stored> {
 fn good_file_is_verified_stored_and_not_downloaded_twice() {
     let server = Server::scripted();
     let url = server.route("/w/demo.whl", vec![Response::ok(BODY)]);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (dir, cache) = temp_cache();
     let hash = sha256_hex(BODY);
     let stored = fetch(&cache, &job(&url, Some(&hash.to_uppercase()))).unwrap();
     let expected = dir.path().join(format!("wheels/sha256/{}/{hash}/{FILE}", &hash[..2]));
@@ -101,8 +107,7 @@ fn good_file_is_verified_stored_and_not_downloaded_twice() {
 fn without_an_expected_hash_the_computed_one_names_the_stored_file() {
     let server = Server::scripted();
     let url = server.route("/w/demo.whl", vec![Response::ok(BODY)]);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (_dir, cache) = temp_cache();
     let stored = fetch(&cache, &job(&url, None)).unwrap();
     assert_eq!(stored.sha256, sha256_hex(BODY));
     assert_eq!(fs::read(&stored.path).unwrap(), BODY);
@@ -112,8 +117,7 @@ fn without_an_expected_hash_the_computed_one_names_the_stored_file() {
 fn wrong_hash_is_an_error_and_leaves_nothing_behind() {
     let server = Server::scripted();
     let url = server.route("/w/demo.whl", vec![Response::ok(BODY)]);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (dir, cache) = temp_cache();
     let wrong = "0".repeat(64);
     let err = fetch(&cache, &job(&url, Some(&wrong))).unwrap_err();
     let message = format!("{err:#}");
@@ -126,8 +130,7 @@ fn wrong_hash_is_an_error_and_leaves_nothing_behind() {
 fn not_found_names_the_url_and_status() {
     let server = Server::scripted();
     let url = format!("{}/missing.whl", server.base());
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (dir, cache) = temp_cache();
     let err = fetch(&cache, &job(&url, Some(&sha256_hex(BODY)))).unwrap_err();
     let message = format!("{err:#}");
     assert!(message.contains(&url) && message.contains("404"), "{message}");
@@ -139,8 +142,7 @@ fn not_found_names_the_url_and_status() {
 fn a_server_error_is_retried() {
     let server = Server::scripted();
     let url = server.route("/w/demo.whl", vec![Response::status(500), Response::ok(BODY)]);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (_dir, cache) = temp_cache();
     let stored = fetch(&cache, &job(&url, Some(&sha256_hex(BODY)))).unwrap();
     assert_eq!(fs::read(&stored.path).unwrap(), BODY);
     assert_eq!(server.hits("/w/demo.whl"), 2);
@@ -151,8 +153,7 @@ fn a_truncated_body_is_an_error_and_not_stored() {
     let server = Server::scripted();
     let short = Response { content_length: Some(BODY.len() + 1000), ..Response::ok(BODY) };
     let url = server.route("/w/demo.whl", vec![short]);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (dir, cache) = temp_cache();
     for expected in [Some(sha256_hex(BODY)), None] {
         let err = fetch(&cache, &job(&url, expected.as_deref())).unwrap_err();
         let message = format!("{err:#}");
@@ -166,8 +167,7 @@ fn a_truncated_body_is_an_error_and_not_stored() {
 fn cancel_stops_the_download_and_deletes_the_temporary_file() {
     let server = Server::scripted();
     let url = server.route("/w/demo.whl", vec![Response::ok(BODY)]);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (dir, cache) = temp_cache();
     let err = fetch_with(&client(), &cache, &job(&url, None), 16 << 20, true).unwrap_err();
     assert_eq!(wheelpipe::exit::code_for(&err), wheelpipe::exit::Exit::Interrupted);
     assert!(files(&dir.path().join("wheels")).is_empty());
@@ -178,8 +178,7 @@ fn cancel_stops_the_download_and_deletes_the_temporary_file() {
 fn a_file_stored_by_another_run_while_we_waited_for_the_lock_is_not_downloaded() {
     let server = Server::scripted();
     let url = server.route("/w/demo.whl", vec![Response::ok(BODY)]);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (_dir, cache) = temp_cache();
     let hash = sha256_hex(BODY);
     let other_run = cache.wheel_lock(&hash).unwrap();
     let path = cache.wheel_path(&hash, FILE).unwrap();
@@ -197,8 +196,7 @@ fn a_file_stored_by_another_run_while_we_waited_for_the_lock_is_not_downloaded()
 
 #[test]
 fn waiting_for_a_held_lock_ends_on_cancel() {
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (_dir, cache) = temp_cache();
     let hash = sha256_hex(BODY);
     let _other_run = cache.wheel_lock(&hash).unwrap();
     let job = job("http://127.0.0.1:9/never.whl", Some(&hash));
@@ -225,8 +223,7 @@ fn a_cut_download_resumes_from_the_bytes_it_has_with_if_range() {
     let server = Server::scripted();
     let ranged = Response::ok(&body).ranged();
     let url = server.route("/w/demo.whl", vec![cut(&body, 7000, &[("ETag", "\"v1\"")]), ranged]);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (dir, cache) = temp_cache();
     let stored = fetch(&cache, &job(&url, Some(&sha256_hex(&body)))).unwrap();
     assert_eq!(fs::read(&stored.path).unwrap(), body);
     let asked = server.requests_to("/w/demo.whl");
@@ -244,8 +241,7 @@ fn if_range_uses_last_modified_when_the_etag_is_weak_and_no_hash_is_expected() {
     let date = ("Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT");
     let first = cut(&body, 100, &[("ETag", "W/\"weak\""), date]);
     let url = server.route("/w/demo.whl", vec![first, Response::ok(&body).ranged()]);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (_dir, cache) = temp_cache();
     let stored = fetch(&cache, &job(&url, None)).unwrap();
     assert_eq!((fs::read(&stored.path).unwrap(), stored.sha256), (body.clone(), sha256_hex(&body)));
     let asked = server.requests_to("/w/demo.whl");
@@ -259,8 +255,7 @@ fn a_whole_file_answer_to_a_resume_starts_the_file_over() {
     let server = Server::scripted();
     // No range support: the retry gets a 200 with the whole body again.
     let url = server.route("/w/demo.whl", vec![cut(&body, 3000, &[]), Response::ok(&body)]);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (dir, cache) = temp_cache();
     for expected in [Some(sha256_hex(&body)), None] {
         let stored = fetch(&cache, &job(&url, expected.as_deref())).unwrap();
         assert_eq!(fs::read(&stored.path).unwrap(), body, "not the prefix twice");
@@ -277,8 +272,7 @@ fn a_206_for_another_range_is_not_spliced_in() {
     let total = body.len();
     let wrong = Response::new(206, &body).header("Content-Range", format!("bytes 0-{}/{total}", total - 1));
     let url = server.route("/w/demo.whl", vec![cut(&body, 500, &[]), wrong, Response::ok(&body)]);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (_dir, cache) = temp_cache();
     let stored = fetch(&cache, &job(&url, Some(&sha256_hex(&body)))).unwrap();
     assert_eq!(fs::read(&stored.path).unwrap(), body);
     let asked = server.requests_to("/w/demo.whl");
@@ -349,8 +343,7 @@ fn a_body_that_stalls_midway_times_out_and_resumes_where_it_stopped() {
     let stall = Some((3000, Duration::from_secs(5)));
     let stalls = Response { stall_after: stall, ..Response::ok(&body).header("ETag", "\"v1\"") };
     let url = server.route("/w/demo.whl", vec![stalls, Response::ok(&body).ranged()]);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (dir, cache) = temp_cache();
     let quick = Client::new(HttpOptions {
         cert: None,
         timeout: Duration::from_millis(300),

@@ -9,7 +9,7 @@ use wheelpipe::hash::sha256_hex;
 use wheelpipe::progress::{Role, StageProgress};
 use wheelpipe::records::Record;
 
-use super::tests::{client, fetch_with, files, job};
+use super::tests::{client, fetch_with, files, job, temp_cache};
 use super::*;
 use wheelpipe::test_server::{Response, Server};
 
@@ -44,8 +44,7 @@ fn a_big_file_is_fetched_as_parallel_ranges_and_verified() {
     let body = body();
     let server = Server::scripted();
     let url = server.route("/w/big.whl", vec![ranged(&body)]);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (dir, cache) = temp_cache();
     let stored = fetch_sized(&cache, &url, &body, &sha256_hex(&body), false).unwrap();
     assert_eq!(fs::read(&stored.path).unwrap(), body);
     assert_eq!(stored.sha256, sha256_hex(&body));
@@ -60,8 +59,7 @@ fn a_server_that_ignores_ranges_gives_the_whole_file_in_one_stream() {
     let body = body();
     let server = Server::scripted();
     let url = server.route("/w/big.whl", vec![Response::ok(&body)]);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (dir, cache) = temp_cache();
     let stored = fetch_sized(&cache, &url, &body, &sha256_hex(&body), false).unwrap();
     assert_eq!(fs::read(&stored.path).unwrap(), body);
     let asked = server.requests_to("/w/big.whl");
@@ -76,8 +74,7 @@ fn a_200_to_a_later_part_starts_over_in_one_stream() {
     let body = body();
     let server = Server::scripted();
     let url = server.route("/w/big.whl", vec![ranged(&body), Response::ok(&body)]);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (dir, cache) = temp_cache();
     let stored = fetch_sized(&cache, &url, &body, &sha256_hex(&body), false).unwrap();
     assert_eq!(fs::read(&stored.path).unwrap(), body);
     assert!(
@@ -93,8 +90,7 @@ fn a_part_cut_midway_is_resumed_for_its_remaining_range() {
     let server = Server::scripted();
     let cut = Response { cut_after: Some(50_000), ..ranged(&body) };
     let url = server.route("/w/big.whl", vec![cut, ranged(&body)]);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (dir, cache) = temp_cache();
     let stored = fetch_sized(&cache, &url, &body, &sha256_hex(&body), false).unwrap();
     assert_eq!(fs::read(&stored.path).unwrap(), body);
     let asked = server.requests_to("/w/big.whl");
@@ -109,8 +105,7 @@ fn a_wrong_advertised_hash_leaves_nothing() {
     let body = body();
     let server = Server::scripted();
     let url = server.route("/w/big.whl", vec![ranged(&body)]);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (dir, cache) = temp_cache();
     let wrong = "0".repeat(64);
     let err = fetch_sized(&cache, &url, &body, &wrong, false).unwrap_err();
     assert_eq!(
@@ -127,8 +122,7 @@ fn cancel_stops_every_part_and_deletes_the_temporary_file() {
     let body = body();
     let server = Server::scripted();
     let url = server.route("/w/big.whl", vec![ranged(&body)]);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+    let (dir, cache) = temp_cache();
     let err = fetch_sized(&cache, &url, &body, &sha256_hex(&body), true).unwrap_err();
     assert_eq!(wheelpipe::exit::code_for(&err), wheelpipe::exit::Exit::Interrupted, "{err:#}");
     assert!(files(&dir.path().join("wheels")).is_empty());
@@ -144,8 +138,7 @@ fn every_byte_is_counted_once_whether_a_part_resumes_or_all_starts_over() {
     {
         let server = Server::scripted();
         let url = server.route("/w/big.whl", script);
-        let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::at(dir.path().to_path_buf()).unwrap();
+        let (_dir, cache) = temp_cache();
         let progress = StageProgress::new("wheel-fetch", Role::Forward);
         let mut job = job(&url, Some(&sha256_hex(&body)));
         job.artifact.size = Some(body.len() as u64);
