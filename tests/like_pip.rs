@@ -165,3 +165,24 @@ fn compile_leaves_the_same_pyc_files_as_pip() {
     let import = venv.run_python(&sb, "import gamma, gamma_top; print(gamma.__cached__)");
     assert!(String::from_utf8_lossy(&import.stdout).contains("__pycache__"), "{import:?}");
 }
+
+/// A `name @ URL` requirement: pip writes direct_url.json with the URL, and
+/// so must the pipeline (wheel-resolve marks the artifact `direct`).
+#[test]
+fn a_name_at_url_requirement_gets_pips_direct_url_json() {
+    let sb = Sandbox::new();
+    let server = Server::start(&alpha_beta(&sb.path().join("wheels")));
+    let url = server.file_url("beta-2.0-py3-none-any.whl");
+    let by_pip = sb.venv("pip/venv");
+    let args = ["install", "--no-compile", "--no-cache-dir", "--index-url", &server.url()];
+    sb.pip_ok(&by_pip, &[&args[..], &["alpha==1.0", &format!("beta @ {url}")]].concat());
+    let ours = sb.venv("ours/venv");
+    let reqs = sb.write("requirements.txt", &format!("alpha==1.0\nbeta @ {url}\n"));
+    let run = pipeline(vec![sb.resolve(&server.url(), &ours, &[&reqs]), sb.fetch(), sb.unpack(&ours)], None);
+    run.assert_success();
+    let diff = differences(&by_pip, &ours);
+    assert!(diff.is_empty(), "the venv differs from pip's:\n{}", diff.join("\n"));
+    let direct = ours.site_packages().join("beta-2.0.dist-info/direct_url.json");
+    assert!(std::fs::read_to_string(direct).unwrap().contains(&format!("\"url\": \"{url}\"")));
+    assert!(!ours.site_packages().join("alpha-1.0.dist-info/direct_url.json").exists());
+}

@@ -15,7 +15,7 @@ use wheelpipe::input::StageInput;
 use wheelpipe::stream::Writer;
 
 use crate::scheme::Scheme;
-use crate::stage::{self, Job, Staged};
+use crate::stage::{self, Direct, Job, Staged};
 
 /// Something that prints a warning (stderr, unless `--quiet`).
 pub type Warn = dyn Fn(String) + Sync;
@@ -124,7 +124,8 @@ impl Feeder<'_> {
 
     fn feed_args(&mut self, wheels: Vec<PathBuf>) -> Result<()> {
         for wheel in wheels {
-            self.send(Job { wheel, requested: true, expected_name: None, sha256: None, direct: true });
+            let direct = Some(Direct::Path);
+            self.send(Job { wheel, requested: true, expected_name: None, sha256: None, direct });
         }
         self.poll()
     }
@@ -144,7 +145,7 @@ impl Feeder<'_> {
                     requested: true,
                     expected_name: None,
                     sha256: None,
-                    direct: true,
+                    direct: Some(Direct::Path),
                 }),
                 StageInput::Artifact { line, artifact, .. } => {
                     let Some(wheel) = artifact.path else {
@@ -156,8 +157,9 @@ impl Feeder<'_> {
                     };
                     let expected_name = Some(artifact.name);
                     let sha256 = artifact.hashes.get("sha256").cloned();
-                    let requested = artifact.requested;
-                    self.send(Job { wheel, requested, expected_name, sha256, direct: false });
+                    let (requested, direct) =
+                        (artifact.requested, artifact.direct.then_some(Direct::Url(artifact.url)));
+                    self.send(Job { wheel, requested, expected_name, sha256, direct });
                 }
                 // Everything else passes through byte for byte, but for
                 // upstream progress when this stage draws it.

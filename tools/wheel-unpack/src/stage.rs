@@ -52,9 +52,18 @@ pub struct Job {
     pub expected_name: Option<String>,
     /// The wheel's sha256 (hex) when the record says it.
     pub sha256: Option<String>,
-    /// Named by its path (an argument or a plain line), as `pip install
-    /// ./x.whl` is: its `.dist-info` gets a PEP 610 `direct_url.json`.
-    pub direct: bool,
+    /// A direct URL requirement, whose `.dist-info` gets PEP 610's
+    /// `direct_url.json` as pip writes it.
+    pub direct: Option<Direct>,
+}
+
+/// How a wheel was named directly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Direct {
+    /// By its path (an argument or a plain line), as in `pip install ./x.whl`.
+    Path,
+    /// By a `name @ URL` requirement (`artifact.direct`): this URL.
+    Url(String),
 }
 
 /// A file ready in the staging folder, and where it goes.
@@ -258,9 +267,9 @@ fn stage_inner(
     if job.requested {
         extra.push(("REQUESTED", b""));
     }
-    let direct_url = match job.direct {
-        true => Some(direct_url_json(&job.wheel, job.sha256.as_deref())?),
-        false => None,
+    let direct_url = match &job.direct {
+        Some(direct) => Some(direct_url_json(&job.wheel, job.sha256.as_deref(), direct)?),
+        None => None,
     };
     if let Some(json) = &direct_url {
         extra.push(("direct_url.json", json.as_bytes()));
@@ -282,12 +291,18 @@ fn stage_inner(
     Ok(Staged { wheel: job.wheel.clone(), name, version, dist_info: info_dest, files, tree, how })
 }
 
-/// PEP 610's `direct_url.json` for a wheel named by its path, byte for byte
-/// as pip 23.2 writes it (`json.dumps(..., sort_keys=True)`, no newline).
-fn direct_url_json(wheel: &Path, sha256: Option<&str>) -> Result<String> {
+/// PEP 610's `direct_url.json` for a wheel named directly, byte for byte as
+/// pip 23.2 writes it (`json.dumps(..., sort_keys=True)`, no newline): the
+/// URL without its fragment, the file's sha256 as `hash` and `hashes`.
+fn direct_url_json(wheel: &Path, sha256: Option<&str>, direct: &Direct) -> Result<String> {
     let hash = unpacked::wheel_sha256(wheel, sha256)?;
-    let path = scheme::normalize(&std::path::absolute(wheel)?);
-    let url = format!("file://{}", quote_path(&path.to_string_lossy()));
+    let url = match direct {
+        Direct::Path => {
+            let path = scheme::normalize(&std::path::absolute(wheel)?);
+            format!("file://{}", quote_path(&path.to_string_lossy()))
+        }
+        Direct::Url(url) => url.split('#').next().unwrap_or(url).to_string(),
+    };
     let url = serde_json::to_string(&url)?;
     Ok(format!(
         "{{\"archive_info\": {{\"hash\": \"sha256={hash}\", \"hashes\": {{\"sha256\": \"{hash}\"}}}}, \"url\": {url}}}"
