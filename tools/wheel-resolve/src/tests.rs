@@ -2,53 +2,37 @@
 //! thread of the test, with the machine's `python3` as the target: what
 //! records come out, and which index is asked.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
-
 use wheelpipe::records::{Artifact, Record};
 use wheelpipe::stream::Writer;
+use wheelpipe::test_server::{Response, Server};
 
 use super::*;
 
 const SIX_HASH: &str = "8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254";
 
 /// Serves `/simple/six/` and `/simple/idna/`; everything else is a 404.
-/// Returns the base URL and the request paths seen.
-fn serve() -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = Arc::clone(&seen);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut request = String::new();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            reader.read_line(&mut request).unwrap();
-            while reader.read_line(&mut String::new()).is_ok_and(|n| n > 2) {}
-            let path = request.split(' ').nth(1).unwrap_or("").to_string();
-            log.lock().unwrap().push(path.clone());
-            let body = match path.as_str() {
-                "/simple/six/" => format!(
-                    "<a href=\"../../files/six-1.16.0-py2.py3-none-any.whl#sha256={SIX_HASH}\">x</a>\n\
-                     <a href=\"../../files/six-1.15.0-py2.py3-none-any.whl\">x</a>\n\
-                     <a href=\"../../files/six-1.16.0.tar.gz\">x</a>\n"
-                ),
-                "/simple/idna/" => "<a href=\"/files/idna-3.7-py3-none-any.whl\" \
-                                    data-requires-python=\"&gt;=3.5\">x</a>\n"
-                    .to_string(),
-                _ => String::new(),
-            };
-            let status = if body.is_empty() { "404 Not Found" } else { "200 OK" };
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
+/// Returns the base URL and the server, whose log has the paths asked for.
+fn serve() -> (String, Server) {
+    let server = Server::start(|request| {
+        let body = match request.path.as_str() {
+            "/simple/six/" => format!(
+                "<a href=\"../../files/six-1.16.0-py2.py3-none-any.whl#sha256={SIX_HASH}\">x</a>\n\
+                 <a href=\"../../files/six-1.15.0-py2.py3-none-any.whl\">x</a>\n\
+                 <a href=\"../../files/six-1.16.0.tar.gz\">x</a>\n"
+            ),
+            "/simple/idna/" => "<a href=\"/files/idna-3.7-py3-none-any.whl\" \
+                                data-requires-python=\"&gt;=3.5\">x</a>\n"
+                .to_string(),
+            _ => return Response::status(404),
+        };
+        Response::ok(body).header("Content-Type", "text/html")
     });
-    (base, seen)
+    (server.base().to_string(), server)
+}
+
+/// The paths `server` was asked for, in order.
+fn seen(server: &Server) -> Vec<String> {
+    server.log().into_iter().map(|e| e.request.path).collect()
 }
 
 fn resolve(args: &[&str], reqs: &str) -> (Result<Exit>, Vec<Record>) {
@@ -75,7 +59,7 @@ fn artifacts(records: &[Record]) -> Vec<&Artifact> {
 
 #[test]
 fn a_lock_becomes_artifacts_sorted_by_name_then_an_end() {
-    let (base, _) = serve();
+    let (base, _server) = serve();
     let index = format!("{base}/simple");
     let reqs = "six==1.16 --hash=sha256:".to_string()
         + SIX_HASH
@@ -99,7 +83,7 @@ fn a_lock_becomes_artifacts_sorted_by_name_then_an_end() {
 
 #[test]
 fn a_missing_version_fails_with_code_1_and_no_records() {
-    let (base, _) = serve();
+    let (base, _server) = serve();
     let index = format!("{base}/simple");
     let (result, records) = resolve(&["--index-url", &index, "--python", "python3"], "six==2.0\nidna==3.7\n");
     let err = result.unwrap_err();
@@ -110,29 +94,29 @@ fn a_missing_version_fails_with_code_1_and_no_records() {
 
 #[test]
 fn the_file_index_url_is_used_only_when_the_command_line_gives_none() {
-    let (base, seen) = serve();
+    let (base, server) = serve();
     let reqs = format!("--index-url {base}/simple\nsix==1.16.0\n");
     let (result, records) = resolve(&["--python", "python3", "--no-deps"], &reqs);
     assert_eq!(result.unwrap(), Exit::Ok);
     assert_eq!(artifacts(&records).len(), 1);
-    assert_eq!(seen.lock().unwrap().as_slice(), ["/simple/six/"]);
+    assert_eq!(seen(&server), ["/simple/six/"]);
 
-    let (other, other_seen) = serve();
+    let (other, other_server) = serve();
     let index = format!("{other}/simple");
     let (result, _) = resolve(&["--index-url", &index, "--python", "python3", "--no-deps"], &reqs);
     assert_eq!(result.unwrap(), Exit::Ok);
-    assert_eq!(other_seen.lock().unwrap().len(), 1, "the command line's index was asked");
-    assert_eq!(seen.lock().unwrap().len(), 1, "the file's index was not");
+    assert_eq!(seen(&other_server).len(), 1, "the command line's index was asked");
+    assert_eq!(seen(&server).len(), 1, "the file's index was not");
 }
 
 #[test]
 fn with_no_deps_the_newest_fitting_version_is_chosen_without_reading_metadata() {
-    let (base, seen) = serve();
+    let (base, server) = serve();
     let index = format!("{base}/simple");
     let (result, records) = resolve(&["--index-url", &index, "--python", "python3", "--no-deps"], "six>1\n");
     assert_eq!(result.unwrap(), Exit::Ok);
     let found = artifacts(&records);
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].filename, "six-1.16.0-py2.py3-none-any.whl");
-    assert_eq!(seen.lock().unwrap().as_slice(), ["/simple/six/"], "no wheel was read");
+    assert_eq!(seen(&server), ["/simple/six/"], "no wheel was read");
 }
