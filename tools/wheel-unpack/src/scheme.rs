@@ -25,12 +25,21 @@ pub struct Scheme {
     pub umask: u32,
 }
 
+/// The umask read by [`current_umask`], for code far from the scheme.
+static UMASK: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+
 /// Reads the umask (setting it back at once; done before threads start).
 fn current_umask() -> u32 {
     use nix::sys::stat::{umask, Mode};
     let old = umask(Mode::from_bits_truncate(0o022));
     umask(old);
-    old.bits()
+    *UMASK.get_or_init(|| old.bits())
+}
+
+/// True when creating a file with `mode` gives it exactly that mode, the
+/// umask taking nothing away (so no chmod is needed after).
+pub fn created_with(mode: u32) -> bool {
+    UMASK.get().is_some_and(|umask| mode & umask == 0)
 }
 
 /// Removes `.` and resolves `..` without touching the disk.
