@@ -192,32 +192,35 @@ fn wheel_resolve_writes_one_artifact_per_pin_sorted_by_name() {
 }
 
 #[test]
-fn the_largest_download_starts_first() {
-    // One worker, three wheels of very different sizes: the index gives the
-    // sizes, so wheel-fetch asks for the biggest first and the smallest last,
-    // whatever order the records come in (sorted by name: a, b, c).
+fn big_downloads_start_first_and_then_the_smallest() {
+    // One worker, four wheels of very different sizes: the index gives the
+    // sizes, so wheel-fetch asks for the big ones (at least --split-size, here
+    // 1 MB) largest first, then the others smallest first, so the next stage
+    // gets wheels early; whatever order the records come in (by name).
     let sb = Sandbox::new();
     let dir = sb.path().join("wheels");
-    let noise = |n: usize| -> String { (0..n).map(|i| format!("# {i:08x} {}\n", i * 7919)).collect() };
+    let text = |n: usize| -> String { (0..n).map(|i| format!("# {i:08x} {}\n", i * 7919)).collect() };
     let wheels = vec![
-        WheelBuilder::new("aaa", "1.0").file("aaa/__init__.py", noise(10)).build(&dir),
-        WheelBuilder::new("bbb", "1.0").file("bbb/__init__.py", noise(20_000)).build(&dir),
-        WheelBuilder::new("ccc", "1.0").file("ccc/__init__.py", noise(2_000)).build(&dir),
+        WheelBuilder::new("aaa", "1.0").file("aaa/__init__.py", text(2_000)).build(&dir),
+        big_wheel(&dir, "bbb", 1500),
+        WheelBuilder::new("ccc", "1.0").file("ccc/__init__.py", text(10)).build(&dir),
+        big_wheel(&dir, "ddd", 3000),
     ];
     let server = Server::start(&wheels);
-    let reqs = sb.write("requirements.txt", "aaa==1.0\nbbb==1.0\nccc==1.0\n");
+    let reqs = sb.write("requirements.txt", "aaa==1.0\nbbb==1.0\nccc==1.0\nddd==1.0\n");
     let venv = sb.venv("venv");
     let resolved = pipeline(vec![sb.resolve(&server.url(), &venv, &[&reqs])], None);
     resolved.assert_success();
     server.clear_log();
     let mut fetch = sb.fetch();
-    fetch.args(["-j", "1"]);
+    fetch.args(["-j", "1", "--split-size", "1"]);
     // The records reach wheel-fetch in one write, as a stage's burst does.
     pipeline(vec![fetch], Some(resolved.stdout.into_bytes())).assert_success();
-    let order: Vec<String> = server
+    let mut order: Vec<String> = server
         .file_requests()
         .into_iter()
         .map(|e| e.path.rsplit('/').next().unwrap().split('-').next().unwrap().to_string())
         .collect();
-    assert_eq!(order, ["bbb", "ccc", "aaa"]);
+    order.dedup(); // a split download asks for its parts one after another
+    assert_eq!(order, ["ddd", "bbb", "ccc", "aaa"]);
 }

@@ -51,7 +51,7 @@ const WORKERS_GRACE: Duration = Duration::from_millis(500);
 /// Runs everything; returns the exit code (errors are printed as they come).
 pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>) -> Result<Exit> {
     let settings = Arc::new(settings);
-    let queue = Arc::new(JobQueue::default());
+    let queue = Arc::new(JobQueue::new(settings.split_size));
     let (event_tx, event_rx) = bounded::<Event<Box<Artifact>>>(64);
     let stop = Arc::new(AtomicBool::new(false));
     let from_stdin = matches!(source, Source::Stdin(_));

@@ -1,8 +1,11 @@
-//! The jobs waiting for a worker, largest download first, so the biggest
-//! wheel never starts last and the set is bound by the link, not by one slow
-//! transfer at the end. Files the cache already has go before any download:
-//! they cost nothing and let the next stage start at once. Among equals, the
-//! order of arrival.
+//! The jobs waiting for a worker. Files the cache already has go first: they
+//! cost nothing and let the next stage start at once. Then the big downloads
+//! (at least the split size), largest first, so the biggest wheel never
+//! starts last and the set is bound by the link, not by one slow transfer at
+//! the end. Then the others, smallest first: while the big ones stream, the
+//! small ones finish one after another and the next stage (unpacking) works
+//! from the start instead of waiting for a crowd of half-done files. Among
+//! equals, the order of arrival.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -22,14 +25,18 @@ pub enum Pop {
 
 struct Pending {
     cached: bool,
+    /// At least the queue's `big` size.
+    big: bool,
     size: u64,
     seq: u64,
     job: Box<Job>,
 }
 
 impl Pending {
-    fn key(&self) -> (bool, u64, std::cmp::Reverse<u64>) {
-        (self.cached, self.size, std::cmp::Reverse(self.seq))
+    /// Higher goes first: cached, then big by size, then small by smallness.
+    fn key(&self) -> (bool, bool, u64, std::cmp::Reverse<u64>) {
+        let by_size = if self.big { self.size } else { u64::MAX - self.size };
+        (self.cached, self.big, by_size, std::cmp::Reverse(self.seq))
     }
 }
 
@@ -62,19 +69,28 @@ struct State {
 pub struct JobQueue {
     state: Mutex<State>,
     ready: Condvar,
+    /// Downloads of at least this many bytes go first, largest first.
+    big: u64,
 }
 
 impl JobQueue {
+    /// A queue that starts downloads of `big` bytes or more first.
+    pub fn new(big: u64) -> JobQueue {
+        JobQueue { big, ..JobQueue::default() }
+    }
+
     /// Queues jobs that arrived together, under one lock, so a waiting
     /// worker picks the best of them, not the first; `cached` is true for a
     /// job whose file is already in the store.
     pub fn push_all(&self, jobs: Vec<(Job, bool)>) {
         let mut state = self.state.lock().unwrap();
         for (job, cached) in jobs {
+            // An unknown size counts as small: most files are.
             let size = job.artifact.size.unwrap_or(0);
+            let big = job.artifact.size.is_some_and(|s| s >= self.big);
             let seq = state.seq;
             state.seq += 1;
-            state.heap.push(Pending { cached, size, seq, job: Box::new(job) });
+            state.heap.push(Pending { cached, big, size, seq, job: Box::new(job) });
         }
         self.ready.notify_all();
     }
@@ -129,12 +145,13 @@ mod tests {
     }
 
     #[test]
-    fn cached_first_then_largest_then_arrival() {
-        let queue = JobQueue::default();
+    fn cached_first_then_big_ones_largest_first_then_the_rest_smallest_first() {
+        let queue = JobQueue::new(16 << 20);
         queue.push_all(vec![(job("small", Some(10)), false), (job("unknown", None), false)]);
         queue.push_all(vec![(job("huge", Some(700 << 20)), false), (job("hit", Some(1)), true)]);
+        queue.push_all(vec![(job("mid", Some(15 << 20)), false), (job("big", Some(20 << 20)), false)]);
         queue.push_all(vec![(job("small2", Some(10)), false)]);
-        assert_eq!(order(&queue), ["hit", "huge", "small", "small2", "unknown"]);
+        assert_eq!(order(&queue), ["hit", "huge", "big", "unknown", "small", "small2", "mid"]);
     }
 
     #[test]
