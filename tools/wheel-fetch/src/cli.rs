@@ -16,6 +16,11 @@ writes them) or plain URLs, one a line; a `#sha256=HEX` fragment on a URL is
 the expected hash. Every other record is passed through unchanged. A file the
 cache already has (same sha256) is not downloaded again. Errors go to stderr, each naming its URL; the other downloads go on.
 
+Order: files the cache has go out first; then the downloads of at least
+--split-size start, largest first (each split over several range requests
+when the server allows), so the biggest never starts last; then the rest,
+smallest first, so the next stage gets wheels from the start.
+
 Progress: when stdout is a pipe, `progress` records (at most ten a second)
 go with the other records, for the last stage of the pipeline to draw with
 its own line. Otherwise wheel-fetch is that last stage: on a terminal stderr
