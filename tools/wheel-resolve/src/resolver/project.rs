@@ -51,27 +51,38 @@ impl Project {
         if specifiers.is_empty() {
             return Range::full();
         }
-        let matches: Vec<bool> = self.versions.iter().map(|v| specifiers.contains(v)).collect();
         let mut range = Range::empty();
-        let mut i = 0;
-        while i < matches.len() {
-            if !matches[i] {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < matches.len() && matches[i] {
-                i += 1;
-            }
+        for (start, end) in self.runs(|v| specifiers.contains(v)) {
             let lower =
                 if start == 0 { Bound::Unbounded } else { Bound::Included(self.versions[start].clone()) };
-            let upper = match self.versions.get(i) {
+            let upper = match self.versions.get(end) {
                 Some(next) => Bound::Excluded(next.clone()),
                 None => Bound::Unbounded,
             };
             range = range.union(&Range::from_range_bounds((lower, upper)));
         }
         range
+    }
+
+    /// The runs of consecutive known versions that `inside` admits, as
+    /// index ranges `start..end` into [`Project::versions`].
+    pub fn runs(&self, inside: impl Fn(&Version) -> bool) -> Vec<(usize, usize)> {
+        let mut runs = Vec::new();
+        let mut start = None;
+        for (i, v) in self.versions.iter().enumerate() {
+            match (inside(v), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    runs.push((s, i));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            runs.push((s, self.versions.len()));
+        }
+        runs
     }
 
     /// The highest version in `range` that `pre` admits.

@@ -253,29 +253,23 @@ impl Provider<'_, '_> {
         let Some(name) = package.name() else { return package.to_string() };
         let project = self.fetcher.project(name);
         let Ok(project) = project.as_ref() else { return format!("{package} {range}") };
-        let inside: Vec<bool> = project.versions.iter().map(|v| range.contains(v)).collect();
-        if inside.iter().all(|&i| i) {
+        let all = project.versions.len();
+        let runs = project.runs(|v| range.contains(v));
+        if runs == [(0, all)] {
             return package.to_string();
         }
-        let mut runs = Vec::new();
-        let mut i = 0;
-        while i < inside.len() {
-            if !inside[i] {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < inside.len() && inside[i] {
-                i += 1;
-            }
-            let (low, high) = (&project.versions[start], &project.versions[i - 1]);
-            runs.push(match (start == 0, i == inside.len()) {
-                _ if low == high => format!("=={low}"),
-                (true, _) => format!("<={high}"),
-                (_, true) => format!(">={low}"),
-                _ => format!(">={low},<={high}"),
-            });
-        }
+        let runs: Vec<String> = runs
+            .into_iter()
+            .map(|(start, end)| {
+                let (low, high) = (&project.versions[start], &project.versions[end - 1]);
+                match (start == 0, end == all) {
+                    _ if low == high => format!("=={low}"),
+                    (true, _) => format!("<={high}"),
+                    (_, true) => format!(">={low}"),
+                    _ => format!(">={low},<={high}"),
+                }
+            })
+            .collect();
         if runs.is_empty() {
             return format!("{package} (no version the index has)");
         }
