@@ -1,0 +1,58 @@
+//! wheel-resolve's failures a user meets: the index going away in the middle
+//! of a resolution, a server error that outlasts the retries, and a line
+//! that is not a requirement. Each is a clear error on stderr naming what
+//! failed (URL, or file and line), a non-zero exit, and a stream that says
+//! so (`end` with `ok: false`) and holds no artifact.
+
+mod resolving;
+mod support;
+
+use resolving::*;
+use support::*;
+use wheelpipe::records::Record;
+
+/// The failure is told downstream: no artifact, an `end` saying not ok.
+fn assert_failed_stream(run: &Run) {
+    let records = run.records_lenient();
+    assert!(!records.iter().any(|r| matches!(r, Record::Artifact(_))), "{run}");
+    match records.last() {
+        Some(Record::End(end)) => assert!(!end.ok && end.tool == "wheel-resolve", "{end:?}"),
+        other => panic!("the stream must end with a failing `end`, not {other:?}\n{run}"),
+    }
+}
+
+#[test]
+fn an_index_that_is_down_fails_the_resolution_naming_its_url() {
+    let mut case = Case::new(&[wheel("app", "1.0").requires_dist("lib"), wheel("lib", "1.0")]);
+    case.sb.set_env("PIP_RETRIES", "0");
+    case.server.faults().down = true;
+    let run = case.resolve(&[&case.file("requirements.txt", "app\n")]);
+    assert_eq!(run.codes(), [Some(1)], "{run}");
+    assert!(run.stderr(0).contains(&case.server.url()), "names the index it could not read: {run}");
+    assert_failed_stream(&run);
+}
+
+#[test]
+fn server_errors_beyond_the_retries_fail_naming_the_url_and_status() {
+    let mut case = Case::new(&[wheel("app", "1.0")]);
+    case.sb.set_env("PIP_RETRIES", "1");
+    case.sb.set_env("WHEELPIPE_RETRY_BACKOFF_MS", "10");
+    case.server.faults().fail_next_n_with(10, 503);
+    let run = case.resolve(&[&case.file("requirements.txt", "app\n")]);
+    assert_eq!(run.codes(), [Some(1)], "{run}");
+    assert!(run.stderr(0).contains("503"), "says what the server answered: {run}");
+    assert!(run.stderr(0).contains("/app/"), "names the page: {run}");
+    assert_failed_stream(&run);
+}
+
+#[test]
+fn a_line_that_is_no_requirement_is_named_by_file_and_line() {
+    let case = Case::new(&[wheel("app", "1.0")]);
+    let reqs = case.file("requirements.txt", "app\n\n# fine\nnot a requirement!\n");
+    let run = case.resolve(&[&reqs]);
+    assert_eq!(run.codes(), [Some(2)], "a bad input is a usage error: {run}");
+    assert!(run.stderr(0).contains("requirements.txt:4"), "file and line: {run}");
+    assert!(run.stderr(0).contains("not a requirement!"), "the text: {run}");
+    assert_failed_stream(&run);
+    assert!(case.server.requests().is_empty(), "nothing is asked of the index for a bad file");
+}
