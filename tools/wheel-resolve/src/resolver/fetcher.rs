@@ -56,11 +56,20 @@ enum Slot<T> {
     Done(Shared<T>),
 }
 
-#[derive(Default)]
 struct State {
     pages: HashMap<String, Slot<Project>>,
     candidates: HashMap<(String, Version), Slot<Candidate>>,
-    closed: bool,
+    /// Where jobs are queued; `None` once closed, which ends the workers.
+    jobs: Option<Sender<Job>>,
+}
+
+impl State {
+    /// Queues `job` unless closed.
+    fn queue(&self, job: Job) {
+        if let Some(jobs) = &self.jobs {
+            let _ = jobs.send(job);
+        }
+    }
 }
 
 enum Job {
@@ -90,7 +99,6 @@ pub struct Fetcher<'a> {
     hosts: RangeHosts,
     state: Mutex<State>,
     changed: Condvar,
-    jobs: Sender<Job>,
     queue: Receiver<Job>,
     warnings: Mutex<Vec<String>>,
 }
@@ -101,9 +109,8 @@ impl<'a> Fetcher<'a> {
         Fetcher {
             cx,
             hosts: RangeHosts::new(),
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State { pages: HashMap::new(), candidates: HashMap::new(), jobs: Some(jobs) }),
             changed: Condvar::new(),
-            jobs,
             queue,
             warnings: Mutex::new(Vec::new()),
         }
@@ -112,8 +119,8 @@ impl<'a> Fetcher<'a> {
     /// Runs queued jobs until [`Fetcher::close`]; call from several threads.
     pub fn work(&self) {
         while let Ok(job) = self.queue.recv() {
-            if self.lock().closed {
-                return;
+            if self.lock().jobs.is_none() {
+                return; // closed: what is still queued was only read ahead
             }
             match job {
                 Job::Page(name, hint) => {
@@ -138,12 +145,10 @@ impl<'a> Fetcher<'a> {
         &self.cx.target.sources
     }
 
-    /// Stops the workers after their current request.
+    /// Stops the workers after their current request: with the sender
+    /// gone, a waiting worker's `recv` ends.
     pub fn close(&self) {
-        self.lock().closed = true;
-        for _ in 0..THREADS {
-            let _ = self.jobs.send(Job::Page(String::new(), None));
-        }
+        self.lock().jobs = None;
     }
 
     /// Keeps a warning for the end of the run (each once).
@@ -162,9 +167,9 @@ impl<'a> Fetcher<'a> {
     /// Asks for a page before it is needed.
     pub fn prefetch_page(&self, name: &str, hint: Option<VersionSpecifiers>) {
         let mut state = self.lock();
-        if !state.closed && !state.pages.contains_key(name) {
+        if state.jobs.is_some() && !state.pages.contains_key(name) {
             state.pages.insert(name.to_string(), Slot::Queued);
-            let _ = self.jobs.send(Job::Page(name.to_string(), hint));
+            state.queue(Job::Page(name.to_string(), hint));
         }
     }
 
@@ -278,9 +283,9 @@ impl<'a> Fetcher<'a> {
             if let Some(best) = project.best_in(&range, Prereleases::IfNoFinal) {
                 let key = (name.to_string(), best.clone());
                 let mut state = self.lock();
-                if !state.closed && !state.candidates.contains_key(&key) {
+                if state.jobs.is_some() && !state.candidates.contains_key(&key) {
                     state.candidates.insert(key, Slot::Queued);
-                    let _ = self.jobs.send(Job::Candidate(name.to_string(), best.clone()));
+                    state.queue(Job::Candidate(name.to_string(), best.clone()));
                 }
             }
         }
