@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -90,13 +91,15 @@ fn add_pycs(py: &Path, stem: &str, files: &mut BTreeSet<PathBuf>) {
 /// is not owned by a distribution being replaced.
 pub fn check_conflicts(staged: &[Staged], old: &[OldDist], overwrite: Overwrite) -> Result<()> {
     let mut by_key: BTreeMap<String, &Staged> = BTreeMap::new();
-    let mut by_dest: BTreeMap<&Path, &Staged> = BTreeMap::new();
+    // Keyed by the path's bytes: comparing paths component by component
+    // was a tenth of a warm install's CPU (12,000 files for jupyter).
+    let mut by_dest: BTreeMap<&[u8], (&Path, &Staged)> = BTreeMap::new();
     for s in staged {
         if let Some(other) = by_key.insert(s.key(), s) {
             bail!("{} and {} are both {}", other.wheel.display(), s.wheel.display(), s.name);
         }
         for f in &s.files {
-            if let Some(other) = by_dest.insert(&f.dest, s) {
+            if let Some((_, other)) = by_dest.insert(f.dest.as_os_str().as_bytes(), (&f.dest, s)) {
                 let (a, b, dest) = (other.wheel.display(), s.wheel.display(), f.dest.display());
                 match overwrite {
                     // The set is sorted by name: the later one wins, every time.
@@ -108,7 +111,7 @@ pub fn check_conflicts(staged: &[Staged], old: &[OldDist], overwrite: Overwrite)
     }
     let mut folders: HashMap<&Path, bool> = HashMap::new();
     let owned = |p: &Path| old.iter().any(|o| o.files.contains(p) || p.starts_with(&o.dist_info));
-    for (dest, s) in by_dest {
+    for (dest, s) in by_dest.into_values() {
         // A missing folder has no files: one look for all of them.
         let parent = dest.parent().unwrap_or(dest);
         let folder = *folders.entry(parent).or_insert_with(|| fs::symlink_metadata(parent).is_ok());
