@@ -6,25 +6,21 @@
 //! started yet it reads itself, so it never queues behind guesses.
 
 use std::collections::{BTreeMap, HashMap};
-use std::str::FromStr;
 use std::sync::{Arc, Condvar, Mutex};
 
-use anyhow::{anyhow, Result};
 use crossbeam_channel::{Receiver, Sender};
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{MarkerEnvironment, Requirement, VersionOrUrl};
 use wheelpipe::cache::Cache;
 use wheelpipe::http::Client;
 use wheelpipe::index::IndexClient;
-use wheelpipe::metadata::{self, memo, RangeHosts};
+use wheelpipe::metadata::RangeHosts;
 use wheelpipe::names::normalize;
 use wheelpipe::progress::Reporter;
-use wheelpipe::records::Metadata;
 
 use super::project::{Prereleases, Project, Range};
-use crate::pins::Pin;
-use crate::requirements::{Hash, Location};
-use crate::select::{self, Choice, Target};
+use crate::requirements::Hash;
+use crate::select::{Choice, Target};
 
 /// Threads reading pages and metadata ahead of the solver.
 pub const THREADS: usize = 48;
@@ -95,8 +91,8 @@ pub struct Context<'a> {
 }
 
 pub struct Fetcher<'a> {
-    cx: Context<'a>,
-    hosts: RangeHosts,
+    pub(super) cx: Context<'a>,
+    pub(super) hosts: RangeHosts,
     state: Mutex<State>,
     changed: Condvar,
     queue: Receiver<Job>,
@@ -320,80 +316,5 @@ impl<'a> Fetcher<'a> {
 
     fn read_candidate(&self, name: &str, version: &Version) -> Result<Candidate, Unusable> {
         self.counted(&format!("{name} {version}"), || self.read_candidate_now(name, version))
-    }
-
-    fn read_candidate_now(&self, name: &str, version: &Version) -> Result<Candidate, Unusable> {
-        let project = self.project(name);
-        let project = project.as_ref().as_ref().map_err(Clone::clone)?;
-        let pin = Pin {
-            name: name.to_string(),
-            version: version.clone(),
-            version_text: version.to_string(),
-            arbitrary: false,
-            hashes: self.cx.hashes.get(name).cloned().unwrap_or_default(),
-            location: Location { file: String::new(), line: 0 },
-        };
-        let choice = select::choose(&pin, &project.files, self.cx.target).map_err(Unusable::Skip)?;
-        if self.cx.no_deps {
-            return Ok(Candidate { choice, provides_extra: Vec::new(), requires: Vec::new() });
-        }
-        let metadata = self.read_metadata(&choice).map_err(|e| Unusable::Failed(format!("{e:#}")))?;
-        if let Some(spec) = &metadata.requires_python {
-            if VersionSpecifiers::from_str(spec).is_ok_and(|s| !s.contains(&self.cx.target.python)) {
-                return Err(Unusable::Skip(format!(
-                    "{name} {version} requires Python {spec} ({} is {})",
-                    choice.artifact.filename, self.cx.target.description
-                )));
-            }
-        }
-        let mut requires = Vec::new();
-        for line in &metadata.requires_dist {
-            match Requirement::from_str(line) {
-                Ok(req) => requires.push(req),
-                Err(e) => {
-                    self.warn(format!("{name} {version}: ignoring the invalid Requires-Dist `{line}`: {e}"))
-                }
-            }
-        }
-        Ok(Candidate { choice, provides_extra: metadata.provides_extra, requires })
-    }
-
-    /// The metadata of the chosen wheel: from the cache, PEP 658, ranges or
-    /// a full download; checked to be the metadata of that name and version.
-    fn read_metadata(&self, choice: &Choice) -> Result<Metadata> {
-        let artifact = &choice.artifact;
-        let sha256 = artifact.hashes.get("sha256");
-        if let (Some(cache), Some(sha256)) = (self.cx.cache, sha256) {
-            if let Some(found) = memo::get(cache, &artifact.url, sha256) {
-                return Ok(found);
-            }
-        }
-        let metadata_url = artifact.core_metadata.as_ref().map(|_| format!("{}.metadata", artifact.url));
-        let metadata_sha256 = artifact.core_metadata.as_ref().and_then(|h| h.get("sha256"));
-        let found = metadata::fetch_with(
-            self.cx.http,
-            &artifact.url,
-            metadata_url.as_deref(),
-            metadata_sha256.map(String::as_str),
-            &self.hosts,
-        )?;
-        let same_version = match (Version::from_str(&found.version), Version::from_str(&artifact.version)) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => found.version == artifact.version,
-        };
-        if normalize(&found.name) != normalize(&artifact.name) || !same_version {
-            return Err(anyhow!(
-                "{}: the metadata says {} {}, the file name {} {}",
-                wheelpipe::http::redact(&artifact.url),
-                found.name,
-                found.version,
-                artifact.name,
-                artifact.version
-            ));
-        }
-        if let (Some(cache), Some(sha256)) = (self.cx.cache, sha256) {
-            let _ = memo::put(cache, &artifact.url, sha256, &found);
-        }
-        Ok(found)
     }
 }

@@ -3,6 +3,7 @@
 //! by [`fetcher`]) give the newest set of versions that fits together and
 //! fits the target interpreter; or, when there is none, an explanation.
 
+mod candidate;
 mod direct;
 mod explain;
 mod fetcher;
