@@ -28,6 +28,15 @@ pub struct Target<'a> {
     pub sources: String,
 }
 
+/// A wheel's tags' rank, then its build tag, highest first: lower is better.
+pub(crate) type Preference = (usize, Reverse<Option<(u64, String)>>);
+
+/// How much the interpreter wants `wheel`; `None` when its tags do not fit.
+/// Every choice among wheels (index pages, lock files) goes by this.
+pub(crate) fn preference(target: &Target<'_>, wheel: &WheelFilename) -> Option<Preference> {
+    (target.rank)(wheel).map(|rank| (rank, Reverse(wheel.build.clone())))
+}
+
 /// The wheel chosen for a pin.
 #[derive(Debug)]
 pub struct Choice {
@@ -106,7 +115,7 @@ pub fn choose(pin: &Pin, files: &[DistFile], target: &Target<'_>) -> Result<Choi
                 continue;
             }
         }
-        let Some(rank) = (target.rank)(&wheel) else {
+        let Some(rank) = preference(target, &wheel) else {
             rejected.push(file.filename.clone());
             continue;
         };
@@ -115,9 +124,7 @@ pub fn choose(pin: &Pin, files: &[DistFile], target: &Target<'_>) -> Result<Choi
             Err(why) => rejected.push(format!("{} ({why})", file.filename)),
         }
     }
-    let best = candidates
-        .into_iter()
-        .min_by_key(|(file, wheel, rank, _)| (file.yanked.is_some(), *rank, Reverse(wheel.build.clone())));
+    let best = candidates.into_iter().min_by_key(|(file, _, rank, _)| (file.yanked.is_some(), rank.clone()));
     let Some((file, wheel, _, hashes)) = best else {
         return Err(no_candidate(pin, files, target, rejected, sdist, other_versions));
     };

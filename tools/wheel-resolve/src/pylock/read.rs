@@ -7,7 +7,6 @@
 //! checkout, a directory or an archive are not supported yet. Every error
 //! names the lock file and, where there is one, the package.
 
-use std::cmp::Reverse;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::str::FromStr;
@@ -20,7 +19,7 @@ use wheelpipe::names::normalize;
 use wheelpipe::records::Artifact;
 use wheelpipe::wheel_name::WheelFilename;
 
-use crate::select::Target;
+use crate::select::{preference, Preference, Target};
 
 /// The keys of a lock this reader uses; others (`extras`, `[tool]`,
 /// `dependencies`, attestations, ...) are ignored.
@@ -170,7 +169,7 @@ fn choose(package: &Package, base: &Path, target: &Target<'_>) -> Result<Artifac
     }
     let locked_version = package.version.as_deref().map(Version::from_str).transpose().ok().flatten();
     let mut found = Vec::new();
-    let mut best: Option<(usize, &Wheel, WheelFilename, String, String)> = None;
+    let mut best: Option<(Preference, &Wheel, WheelFilename, String, String)> = None;
     for wheel in &package.wheels {
         let (filename, url) = locate(wheel, base)?;
         let parsed = WheelFilename::parse(&filename)?;
@@ -186,12 +185,9 @@ fn choose(package: &Package, base: &Path, target: &Target<'_>) -> Result<Artifac
             bail!("{filename} has no hashes; a lock must give them");
         }
         found.push(filename.clone());
-        let Some(rank) = (target.rank)(&parsed) else { continue };
-        let better = best
-            .as_ref()
-            .is_none_or(|(r, _, b, ..)| (rank, Reverse(&parsed.build)) < (*r, Reverse(&b.build)));
-        if better {
-            best = Some((rank, wheel, parsed, filename, url));
+        let Some(preferred) = preference(target, &parsed) else { continue };
+        if best.as_ref().is_none_or(|(p, ..)| preferred < *p) {
+            best = Some((preferred, wheel, parsed, filename, url));
         }
     }
     let Some((_, wheel, parsed, filename, url)) = best else {
@@ -220,8 +216,6 @@ fn locate(wheel: &Wheel, base: &Path) -> Result<(String, String)> {
         }
         (None, None) => bail!("a wheel has neither url nor path"),
     };
-    let last = url.path_segments().and_then(|mut s| s.next_back()).unwrap_or("");
-    let from_url = percent_encoding::percent_decode_str(last).decode_utf8_lossy().into_owned();
-    let filename = wheel.name.clone().unwrap_or(from_url);
-    Ok((filename, url.to_string()))
+    let (from_url, url) = wheelpipe::index::split_file_url(url, &mut Default::default());
+    Ok((wheel.name.clone().unwrap_or(from_url), url))
 }
