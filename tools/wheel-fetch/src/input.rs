@@ -31,24 +31,17 @@ impl Job {
 /// `sha256=HEX` fragment becomes the expected hash and leaves the URL.
 pub fn job_from_url(text: &str) -> Result<Job> {
     let shown = redact(text);
-    let mut url = url::Url::parse(text).with_context(|| format!("{shown}: not a URL"))?;
-    let mut hashes = BTreeMap::new();
-    if let Some(fragment) = url.fragment() {
-        for part in fragment.split('&') {
-            if let Some(hex) = part.strip_prefix("sha256=") {
-                if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    bail!("{shown}: the #sha256= fragment is not 64 hex digits");
-                }
-                hashes.insert("sha256".to_string(), hex.to_ascii_lowercase());
-            }
-        }
+    let url = url::Url::parse(text).with_context(|| format!("{shown}: not a URL"))?;
+    let sha256s =
+        url.fragment().into_iter().flat_map(|f| f.split('&')).filter_map(|p| p.strip_prefix("sha256="));
+    if sha256s.into_iter().any(|hex| hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit())) {
+        bail!("{shown}: the #sha256= fragment is not 64 hex digits");
     }
-    url.set_fragment(None);
-    let segment = url.path_segments().and_then(|mut s| s.next_back()).unwrap_or("");
-    let filename = percent_encoding::percent_decode_str(segment).decode_utf8_lossy().into_owned();
+    let mut hashes = BTreeMap::new();
+    let (filename, fetch_url) = wheelpipe::index::split_file_url(url, &mut hashes);
+    hashes.retain(|algorithm, _| algorithm == "sha256");
     check_file_name(&filename).with_context(|| format!("{shown}: no file name at the end of the URL"))?;
     let wheel = WheelFilename::parse(&filename).with_context(|| format!("{shown}: not a wheel"))?;
-    let fetch_url = url.to_string();
     let artifact =
         Artifact { hashes, ..Artifact::new(wheel.name, wheel.version, filename, redact(&fetch_url)) };
     Ok(Job { artifact, fetch_url })
