@@ -76,6 +76,9 @@ impl Faults {
 /// One request as the server saw it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogEntry {
+    /// When the request was read, counting from 0: a client's next request
+    /// on any connection arrives after the answer to its previous one.
+    pub arrival: usize,
     pub method: String,
     pub path: String,
     pub range: Option<String>,
@@ -140,9 +143,12 @@ impl Server {
         self.state.faults.lock().unwrap()
     }
 
-    /// Every request so far, in the order they were answered.
+    /// Every request so far, in the order they arrived (an answer is logged
+    /// once sent, and two connections' threads may log out of order).
     pub fn requests(&self) -> Vec<LogEntry> {
-        self.state.log.lock().unwrap().clone()
+        let mut log = self.state.log.lock().unwrap().clone();
+        log.sort_by_key(|e| e.arrival);
+        log
     }
 
     /// The requests for `/files/...` (wheels and `.metadata`).
@@ -192,11 +198,12 @@ fn serve_connection(conn: TcpStream, state: &State) -> std::io::Result<()> {
         if state.stop.load(Ordering::SeqCst) {
             break;
         }
-        state.arrived.fetch_add(1, Ordering::SeqCst);
+        let arrival = state.arrived.fetch_add(1, Ordering::SeqCst);
         let (resp, wire) = answer(&req, state);
         let head_only = req.method == "HEAD";
         let (sent, close) = write_response(&mut writer, &resp, head_only, req.wants_close(), wire)?;
         state.log.lock().unwrap().push(LogEntry {
+            arrival,
             method: req.method.clone(),
             path: req.path.clone(),
             range: req.header("range").map(str::to_string),
