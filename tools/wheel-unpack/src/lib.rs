@@ -15,6 +15,7 @@ pub mod record;
 pub mod scheme;
 pub mod scripts;
 pub mod source;
+pub mod spread;
 pub mod stage;
 pub mod unpacked;
 pub mod venv;

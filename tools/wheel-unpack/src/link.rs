@@ -186,7 +186,7 @@ pub fn copy(src: &Path, dest: &Path, mode: u32) -> io::Result<()> {
     fs::set_permissions(dest, fs::Permissions::from_mode(mode))
 }
 
-/// The FICLONE ioctl, the only unsafe call of the tool: it takes two open
+/// The FICLONE ioctl (unsafe, as spread.rs's flags are): it takes two open
 /// file descriptors and no pointers.
 #[allow(unsafe_code)]
 mod ficlone {

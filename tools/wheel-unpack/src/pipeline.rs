@@ -44,18 +44,21 @@ pub fn stage_all<W: Write>(
     // The last stage draws the upstream lines and its own (wheels staged);
     // dropped on every way out, which shows the cursor again.
     let progress = wheelpipe::progress::StageProgress::for_stage(crate::TOOL, wheelpipe::progress::quiet());
+    let trees = staging.join("new");
+    crate::spread::make_parent(&trees)?;
     let mut staged = std::thread::scope(|s| {
         for _ in 0..jobs.max(1) {
+            let trees = &trees;
             let (job_rx, res_tx, cancel, progress) = (job_rx.clone(), res_tx.clone(), &cancel, &progress);
             s.spawn(move || {
                 for (idx, job) in job_rx.iter() {
                     if cancel.load(Ordering::Relaxed) || wheelpipe::signals::interrupted() {
                         continue;
                     }
-                    let dir = staging.join("new").join(idx.to_string());
                     let name = job.wheel.file_name().map(|n| n.to_string_lossy().into_owned());
                     let item = progress.begin(name.as_deref().unwrap_or("?"), None);
-                    let result = stage::stage(&job, scheme, &dir, jobs, opts, warn);
+                    let result = crate::spread::new_tree(trees, &idx.to_string())
+                        .and_then(|dir| stage::stage(&job, scheme, &dir, jobs, opts, warn));
                     if result.is_ok() {
                         item.done(0);
                     }

@@ -160,7 +160,11 @@ fn a_file_that_does_not_match_record_is_refused() {
     }
     let cached = fs::read_dir(tmp.path().join("cache/unpacked/v1")).map_or(0, |d| d.count());
     assert_eq!(cached, 0, "nothing unverified lands in the cache");
-    assert_eq!(fs::read_dir(tmp.path().join("cache/tmp")).unwrap().count(), 0, "no leftovers");
+    let names = |dir: &str| -> Vec<_> {
+        fs::read_dir(tmp.path().join(dir)).unwrap().map(|e| e.unwrap().file_name()).collect()
+    };
+    assert_eq!(names("cache/tmp"), ["unpack"], "no leftovers");
+    assert!(names("cache/tmp/unpack").is_empty(), "no half-unpacked tree");
 }
 
 #[test]

@@ -146,8 +146,10 @@ pub fn ensure(
             bail!("the record says its sha256 is {hash}, the file's is {real}");
         }
     }
-    let tmp = cache.tmp_dir()?.join(format!("unpack-{hash}"));
-    let _ = fs::remove_dir_all(&tmp); // left by a run that was killed: we hold the lock
+    let trees = cache.tmp_dir()?.join("unpack");
+    crate::spread::make_parent(&trees)?;
+    crate::spread::remove_trees(&trees, &hash); // left by a run that was killed: we hold the lock
+    let tmp = crate::spread::new_tree(&trees, &hash)?;
     let result = unpack(wheel, &filename, names, scheme, verify, threads, &tmp);
     let manifest = match result {
         Ok(m) => m,
