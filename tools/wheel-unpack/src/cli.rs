@@ -14,11 +14,11 @@ Every wheel is checked (names, hashes against its RECORD, layout) once, when
 it is unpacked into the cache (unpacked/v1/ beside wheel-fetch's store when
 the wheel comes from one, else under --cache-dir's folder; without a cache
 folder each run extracts afresh), and staged in parallel as soon as it
-arrives, its files linked from the cache (see --link-mode); nothing lands in the virtualenv until every
-wheel staged well and the input ended with a good `end` record. Then the set is
-committed with renames, journaled first and undone if anything fails: all of
-the set or nothing, also on Ctrl-C; a run killed in its commit is settled by
-the next run.
+arrives, its files linked from the cache (see --link-mode); nothing lands in
+the virtualenv until every wheel staged well and the input ended with a good
+`end` record. Then the set is committed with renames, journaled first and
+undone if anything fails: all of the set or nothing, also on Ctrl-C; a run
+killed in its commit is settled by the next run.
 
 With WHEEL arguments, installs those files (all count as requested). Without,
 reads `artifact` records (with `path`, as wheel-fetch writes them) or plain
