@@ -6,7 +6,7 @@
 //! every exchange.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -24,6 +24,79 @@ impl Request {
     /// The value of header `name` (any case), if sent.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The client asked to close the connection after this exchange.
+    pub fn wants_close(&self) -> bool {
+        self.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"))
+    }
+}
+
+/// Reads one request head (GET and HEAD carry no body), the path without
+/// its query; `None` at a clean end of the connection.
+pub fn read_request(reader: &mut impl BufRead) -> io::Result<Option<Request>> {
+    let mut line = String::new();
+    if reader.read_line(&mut line)? == 0 {
+        return Ok(None);
+    }
+    let mut words = line.split_whitespace();
+    let (Some(method), Some(target)) = (words.next(), words.next()) else {
+        return Err(io::Error::new(io::ErrorKind::InvalidData, format!("bad request line {line:?}")));
+    };
+    let path = target.split('?').next().unwrap_or(target).to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? == 0 {
+            return Ok(None);
+        }
+        if header.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = header.split_once(':') {
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        }
+    }
+    Ok(Some(Request { method: method.to_string(), path, headers }))
+}
+
+/// What a `Range` header asks of a body of `len` bytes.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RangeAsk {
+    /// No usable range: the whole body, 200.
+    Full,
+    /// Inclusive byte positions, 206.
+    Part(u64, u64),
+    /// 416.
+    Unsatisfiable,
+}
+
+/// Parses `bytes=a-b`, `bytes=a-` and `bytes=-n` (one range only).
+pub fn parse_range(header: Option<&str>, len: u64) -> RangeAsk {
+    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else {
+        return RangeAsk::Full;
+    };
+    let Some((a, b)) = spec.trim().split_once('-').filter(|_| !spec.contains(',')) else {
+        return RangeAsk::Full;
+    };
+    let (a, b) = (a.trim(), b.trim());
+    if a.is_empty() {
+        let Ok(n) = b.parse::<u64>() else { return RangeAsk::Full };
+        if n == 0 || len == 0 {
+            return RangeAsk::Unsatisfiable;
+        }
+        return RangeAsk::Part(len.saturating_sub(n), len - 1);
+    }
+    let Ok(start) = a.parse::<u64>() else { return RangeAsk::Full };
+    if start >= len {
+        return RangeAsk::Unsatisfiable;
+    }
+    match b {
+        "" => RangeAsk::Part(start, len - 1),
+        _ => match b.parse::<u64>() {
+            Ok(end) if end >= start => RangeAsk::Part(start, end.min(len - 1)),
+            _ => RangeAsk::Full,
+        },
     }
 }
 
@@ -75,18 +148,6 @@ impl Response {
     pub fn ranged(self) -> Response {
         Response { ranges: true, ..self }
     }
-}
-
-/// The bytes (first, last) a `Range` header asks of a body of `len`
-/// bytes, if it is one byte range this body can satisfy.
-pub fn byte_range(header: Option<&str>, len: usize) -> Option<(usize, usize)> {
-    let (a, b) = header?.strip_prefix("bytes=")?.split_once('-')?;
-    let (first, last) = match a {
-        "" => (len.saturating_sub(b.parse().ok()?), len.checked_sub(1)?),
-        _ if b.is_empty() => (a.parse().ok()?, len.checked_sub(1)?),
-        _ => (a.parse().ok()?, b.parse::<usize>().ok()?.min(len.checked_sub(1)?)),
-    };
-    Some((first, last)).filter(|&(f, l)| f <= l && f < len)
 }
 
 /// One request and what the server answered: status and body bytes sent.
@@ -176,32 +237,17 @@ impl Server {
     }
 }
 
-fn read_request(reader: &mut impl BufRead) -> Option<Request> {
-    let mut line = String::new();
-    reader.read_line(&mut line).ok().filter(|&n| n > 0)?;
-    let mut words = line.split_whitespace();
-    let (method, path) = (words.next()?.to_string(), words.next()?.to_string());
-    let mut headers = Vec::new();
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
-            break;
-        }
-        if let Some((k, v)) = header.split_once(':') {
-            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-        }
-    }
-    Some(Request { method, path, headers })
-}
-
 /// Reads one request and writes `handler`'s response, with its faults.
 fn answer(mut stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Exchange>>) {
-    let Some(request) = stream.try_clone().ok().and_then(|s| read_request(&mut BufReader::new(s))) else {
+    let read = stream.try_clone().and_then(|s| read_request(&mut BufReader::new(s)));
+    let Ok(Some(request)) = read else {
         return;
     };
     let mut reply = handler(&request);
     let total = reply.body.len();
-    if let Some((first, last)) = byte_range(request.header("range"), total).filter(|_| reply.ranges) {
+    let ask = if reply.ranges { parse_range(request.header("range"), total as u64) } else { RangeAsk::Full };
+    if let RangeAsk::Part(first, last) = ask {
+        let (first, last) = (first as usize, last as usize);
         reply.headers.push(("Content-Range".into(), format!("bytes {first}-{last}/{total}")));
         reply.status = 206;
         reply.body = reply.body[first..=last].to_vec();

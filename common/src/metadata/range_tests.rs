@@ -12,7 +12,7 @@ use zip::{CompressionMethod, ZipWriter};
 use crate::http::{Client, HttpOptions};
 use crate::metadata::{fetch_with, RangeHosts};
 use crate::records::MetadataSource;
-use crate::test_server::{byte_range, Request, Response, Server};
+use crate::test_server::{parse_range, RangeAsk, Request, Response, Server};
 
 const METADATA: &str = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: six\n";
 const FILENAME: &str = "demo-1.0-py3-none-any.whl";
@@ -49,9 +49,11 @@ fn answer(body: &[u8], request: &Request, mode: Mode) -> Response {
         Mode::Refuse => refused,
         Mode::NoSuffix if range.starts_with("bytes=-") => refused,
         Mode::WrongRange => {
-            let (first, last) = byte_range(Some(range), len).unwrap();
+            let RangeAsk::Part(first, last) = parse_range(Some(range), len as u64) else {
+                panic!("a satisfiable range was expected: {range}")
+            };
             let shown = format!("bytes {}-{last}/{len}", first + 1);
-            Response::new(206, &body[first..=last]).header("Content-Range", shown)
+            Response::new(206, &body[first as usize..=last as usize]).header("Content-Range", shown)
         }
         _ => Response::ok(body).ranged(),
     }
