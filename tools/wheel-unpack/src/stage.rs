@@ -109,7 +109,7 @@ pub(crate) fn write_new(path: &Path, mode: u32, bytes: &[u8]) -> Result<(String,
     Ok((wheelpipe::hash::record_hash(&Sha256::digest(bytes)), bytes.len() as u64))
 }
 
-/// Stages one wheel into `dir` (which must not exist yet), laid out by
+/// Stages one wheel into `dir` (new and empty, or not made yet), laid out by
 /// scheme folder as [`Scheme::staged`] says. Big wheels are
 /// extracted or linked by up to `threads` threads.
 pub fn stage(
