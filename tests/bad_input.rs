@@ -210,3 +210,33 @@ fn an_unreachable_index_fails_fast_with_a_clear_error() {
     assert_ne!(run.codes()[2], Some(0), "{run}");
     assert_same_tree(&before, &snapshot(&venv.root), "the venv");
 }
+
+#[test]
+fn a_stage_without_arguments_on_a_terminal_stdin_is_a_usage_error() {
+    // Nobody types records: with no argument and a terminal for stdin, each
+    // stage says what it wants at once instead of waiting (the venv stays
+    // untouched).
+    let sb = Sandbox::new();
+    let venv = sb.venv("venv");
+    let before = snapshot(&venv.root);
+    for (mut stage, what) in [(sb.fetch(), "URL"), (sb.meta(), "WHEEL"), (sb.unpack(&venv), "WHEEL")] {
+        let pty = nix::pty::openpty(None, None).unwrap();
+        let mut child = stage
+            .stdin(std::fs::File::from(pty.slave))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A stage that read the terminal anyway would wait for ever.
+        let start = Instant::now();
+        while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stage:?}: {stderr}");
+        assert!(stderr.contains(&format!("no {what} given and stdin is a terminal")), "{stage:?}: {stderr}");
+    }
+    assert_eq!(snapshot(&venv.root), before);
+}

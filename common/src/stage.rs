@@ -18,19 +18,19 @@ use crate::progress::Reporter;
 use crate::records::{End, Record};
 use crate::stream::{ProtocolError, Writer};
 
-/// Where a stage's work comes from.
-pub enum Source {
+/// Where a stage's work comes from: `A` is an argument's type.
+pub enum Source<A = String> {
     /// Words on the command line (URLs, paths).
-    Args(Vec<String>),
+    Args(Vec<A>),
     /// Records or plain words, one a line; the upstream's `end` is checked.
     Stdin(Box<dyn BufRead + Send>),
 }
 
-impl Source {
+impl<A> Source<A> {
     /// `args` when there are any, else stdin, unless stdin is a terminal:
     /// then nobody is going to type records, and it is a usage error
     /// naming `what` the arguments are (`URL`, `WHEEL`).
-    pub fn from_args(tool: &str, what: &str, args: Vec<String>) -> Result<Source> {
+    pub fn from_args(tool: &str, what: &str, args: Vec<A>) -> Result<Source<A>> {
         if !args.is_empty() {
             return Ok(Source::Args(args));
         }

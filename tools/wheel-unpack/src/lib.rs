@@ -54,6 +54,9 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
             eprintln!("{TOOL}: warning: {msg}");
         }
     };
+    let wheels: Vec<PathBuf> =
+        m.get_many::<PathBuf>("wheels").map(|v| v.cloned().collect()).unwrap_or_default();
+    let source = pipeline::Source::from_args(TOOL, "WHEEL", wheels)?;
     let venv_arg = m.get_one::<PathBuf>("venv").expect("--venv is required");
     let venv = std::path::absolute(venv_arg)?;
     let python = venv.join("bin").join("python");
@@ -77,13 +80,6 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     let _lock = venv::lock(&scheme.venv)?;
     venv::remove_stale_staging(&scheme, &warn);
     let staging = venv::Staging::create(&scheme.venv)?;
-    let wheels: Vec<PathBuf> =
-        m.get_many::<PathBuf>("wheels").map(|v| v.cloned().collect()).unwrap_or_default();
-    let source = if wheels.is_empty() {
-        pipeline::Source::Lines(Box::new(std::io::BufReader::new(std::io::stdin())))
-    } else {
-        pipeline::Source::Args(wheels)
-    };
     let link_mode = m.get_one::<String>("link-mode").map_or("auto", String::as_str);
     let opts = stage::Options {
         cache,

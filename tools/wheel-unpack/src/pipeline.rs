@@ -20,13 +20,9 @@ use crate::stage::{self, Direct, Job, Staged};
 /// Something that prints a warning (stderr, unless `--quiet`).
 pub type Warn = dyn Fn(String) + Sync;
 
-/// Where the wheels come from.
-pub enum Source {
-    /// Paths given as arguments: all requested, no `end` expected.
-    Args(Vec<PathBuf>),
-    /// Lines of records or plain paths (stdin), named `stdin` in errors.
-    Lines(Box<dyn BufRead + Send>),
-}
+/// Where the wheels come from: paths given as arguments (all requested, no
+/// `end` expected), or lines of records or plain paths on stdin.
+pub type Source = wheelpipe::stage::Source<PathBuf>;
 
 /// Stages every wheel of the run; returns them sorted by normalized name.
 pub fn stage_all<W: Write>(
@@ -74,7 +70,7 @@ pub fn stage_all<W: Write>(
             Feeder { jobs: job_tx, results: &res_rx, done: Vec::new(), next: 0, progress: &progress };
         let fed = match source {
             Source::Args(wheels) => feeder.feed_args(wheels),
-            Source::Lines(input) => feeder.feed_lines(input, out),
+            Source::Stdin(input) => feeder.feed_lines(input, out),
         };
         let Feeder { jobs, mut done, .. } = feeder;
         drop(jobs);

@@ -19,7 +19,7 @@ fn feed(dir: &Path, input: String) -> Outcome {
     let staging = venv.join(".wheelpipe-staging-1");
     std::fs::create_dir_all(&staging).unwrap();
     let mut out = Writer::new(Vec::new());
-    let source = Source::Lines(Box::new(io_cursor(input)));
+    let source = Source::Stdin(Box::new(io_cursor(input)));
     let opts = crate::stage::tests::opts(dir, true);
     let result = stage_all(&scheme(&venv), &staging, 2, source, &opts, &mut out, &|_| {});
     Outcome { result, stdout: String::from_utf8(out.into_inner()).unwrap() }
