@@ -1,6 +1,9 @@
 //! The target interpreter: one `python` call (interpreter.py) that returns its
 //! markers, sysconfig paths and what wheel tags need, cached by the
-//! interpreter's path and modification time.
+//! interpreter's path and modification time, and for a new virtualenv derived
+//! from another like it (venv.rs).
+
+mod venv;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -82,8 +85,19 @@ impl Interpreter {
                 }
             }
         }
-        let interpreter = Self::ask(&resolved)?;
+        let venv = cache.and_then(|_| venv::VenvPython::of(&resolved));
+        let derived = venv.as_ref().zip(cache).and_then(|(v, c)| v.derive(c));
+        let asked = derived.is_none();
+        let interpreter = match derived {
+            Some(interpreter) => interpreter,
+            None => Self::ask(&resolved)?,
+        };
         if let (Some(p), Some(cache)) = (entry_path, cache) {
+            if asked {
+                if let Some(v) = &venv {
+                    v.remember(cache, &interpreter);
+                }
+            }
             let entry = CacheEntry { path: resolved, mtime_ns, interpreter: interpreter.clone() };
             // A cache that cannot be written only costs time.
             let _ = cache.write_atomic(&p, &serde_json::to_vec(&entry)?);
