@@ -13,7 +13,6 @@ use super::range::{self, RangeHosts, Ranged};
 use super::stream;
 use super::CoreMetadata;
 use crate::http::{redact, Body, Client, Response};
-use crate::names::normalize;
 use crate::records::{Metadata, MetadataSource};
 use crate::wheel_name::WheelFilename;
 
@@ -85,14 +84,7 @@ pub(super) fn metadata_name<'a>(
 pub(super) fn dist_info_matches(folder: &str, wheel: &WheelFilename) -> bool {
     let stem = folder.trim_end_matches(".dist-info");
     let Some((name, version)) = stem.split_once('-') else { return false };
-    normalize(name) == normalize(&wheel.name) && same_version(version, &wheel.version)
-}
-
-pub(super) fn same_version(a: &str, b: &str) -> bool {
-    match (a.parse::<pep440_rs::Version>(), b.parse::<pep440_rs::Version>()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
+    crate::names::same_release((name, version), (&wheel.name, &wheel.version))
 }
 
 /// Bytes received (bodies only) and HTTP requests made for one wheel.

@@ -35,11 +35,10 @@ use std::io::{self, BufRead, BufReader, Cursor, Read, Seek, Write};
 use anyhow::{anyhow, bail, Context, Result};
 use flate2::bufread::DeflateDecoder;
 
-use super::read::{dist_info_matches, read_wheel_file, same_version, url_filename, METADATA_LIMIT};
+use super::read::{dist_info_matches, read_wheel_file, url_filename, METADATA_LIMIT};
 use super::zip_tail::{self, Entry};
 use super::CoreMetadata;
 use crate::http::redact;
-use crate::names::normalize;
 use crate::wheel_name::WheelFilename;
 
 const LOCAL_SIG: u32 = 0x0403_4b50;
@@ -193,8 +192,7 @@ fn walk(input: &mut impl BufRead, wheel: &WheelFilename) -> io::Result<Walk> {
         }
         let Ok(text) = String::from_utf8(data) else { return Ok(Walk::GiveUp) };
         let Ok(meta) = CoreMetadata::parse(&text, &entry.name) else { return Ok(Walk::GiveUp) };
-        let same =
-            normalize(&meta.name) == normalize(&wheel.name) && same_version(&meta.version, &wheel.version);
+        let same = crate::names::same_release((&meta.name, &meta.version), (&wheel.name, &wheel.version));
         return Ok(if same { Walk::Found(meta) } else { Walk::GiveUp });
     }
 }

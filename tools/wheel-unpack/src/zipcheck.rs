@@ -36,15 +36,6 @@ pub fn is_symlink_mode(mode: u32) -> bool {
     mode & 0o170000 == 0o120000
 }
 
-/// True when two version strings mean the same PEP 440 version (plain
-/// equality when either does not parse).
-pub fn same_version(a: &str, b: &str) -> bool {
-    match (a.parse::<pep440_rs::Version>(), b.parse::<pep440_rs::Version>()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
-}
-
 /// Finds the one top-level `{name}-{version}.dist-info` folder among the
 /// entry names and checks it against the filename's name and version.
 pub fn find_dist_info<'a>(names: impl Iterator<Item = &'a str>, name: &str, version: &str) -> Result<String> {
@@ -62,8 +53,7 @@ pub fn find_dist_info<'a>(names: impl Iterator<Item = &'a str>, name: &str, vers
     };
     let stem = dir.strip_suffix(".dist-info").unwrap_or(&dir);
     let (dir_name, dir_version) = stem.split_once('-').unwrap_or((stem, ""));
-    let normalize = wheelpipe::names::normalize;
-    if normalize(dir_name) != normalize(name) || !same_version(dir_version, version) {
+    if !wheelpipe::names::same_release((dir_name, dir_version), (name, version)) {
         bail!("its .dist-info folder {dir} does not match the filename's {name} {version}");
     }
     Ok(dir)

@@ -9,7 +9,6 @@ use anyhow::{anyhow, Result};
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::Requirement;
 use wheelpipe::metadata::{self, memo};
-use wheelpipe::names::normalize;
 use wheelpipe::records::Metadata;
 
 use super::fetcher::{Candidate, Fetcher, Unusable};
@@ -76,11 +75,8 @@ impl Fetcher<'_> {
             metadata_sha256.map(String::as_str),
             &self.hosts,
         )?;
-        let same_version = match (Version::from_str(&found.version), Version::from_str(&artifact.version)) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => found.version == artifact.version,
-        };
-        if normalize(&found.name) != normalize(&artifact.name) || !same_version {
+        if !wheelpipe::names::same_release((&found.name, &found.version), (&artifact.name, &artifact.version))
+        {
             return Err(anyhow!(
                 "{}: the metadata says {} {}, the file name {} {}",
                 wheelpipe::http::redact(&artifact.url),
