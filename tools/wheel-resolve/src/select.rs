@@ -28,6 +28,16 @@ pub struct Target<'a> {
     pub sources: String,
 }
 
+impl Target<'_> {
+    /// Whether the interpreter's version is in the Requires-Python `spec`;
+    /// an error when `spec` cannot be read (index data then counts it as
+    /// absent, as pip does; a lock file is refused).
+    pub fn admits_python(&self, spec: &str) -> Result<bool, String> {
+        let specifiers = VersionSpecifiers::from_str(spec).map_err(|e| e.to_string())?;
+        Ok(specifiers.contains(&self.python))
+    }
+}
+
 /// A wheel's tags' rank, then its build tag, highest first: lower is better.
 pub(crate) type Preference = (usize, Reverse<Option<(u64, String)>>);
 
@@ -110,7 +120,7 @@ pub fn choose(pin: &Pin, files: &[DistFile], target: &Target<'_>) -> Result<Choi
         }
         if let Some(spec) = &file.requires_python {
             // pip ignores a Requires-Python it cannot parse; so do we.
-            if VersionSpecifiers::from_str(spec).is_ok_and(|s| !s.contains(&target.python)) {
+            if target.admits_python(spec) == Ok(false) {
                 rejected.push(format!("{} (Requires-Python {spec})", file.filename));
                 continue;
             }

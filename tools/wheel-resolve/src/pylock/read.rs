@@ -12,7 +12,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use anyhow::{anyhow, bail, Context, Result};
-use pep440_rs::{Version, VersionSpecifiers};
+use pep440_rs::Version;
 use pep508_rs::{MarkerEnvironment, MarkerTree};
 use serde::Deserialize;
 use wheelpipe::names::normalize;
@@ -134,9 +134,9 @@ fn check_version(text: &str) -> Result<()> {
 
 /// Fails unless the interpreter's version is in `spec`.
 fn check_python(spec: &str, target: &Target<'_>) -> Result<()> {
-    let specifiers = VersionSpecifiers::from_str(spec)
-        .map_err(|e| anyhow!("requires-python {spec:?} cannot be read: {e}"))?;
-    if !specifiers.contains(&target.python) {
+    let admitted =
+        target.admits_python(spec).map_err(|e| anyhow!("requires-python {spec:?} cannot be read: {e}"))?;
+    if !admitted {
         bail!("requires Python {spec}, and {} is Python {}", target.description, target.python);
     }
     Ok(())

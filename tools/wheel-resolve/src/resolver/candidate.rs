@@ -6,7 +6,7 @@
 use std::str::FromStr;
 
 use anyhow::{anyhow, Result};
-use pep440_rs::{Version, VersionSpecifiers};
+use pep440_rs::Version;
 use pep508_rs::Requirement;
 use wheelpipe::metadata::{self, memo};
 use wheelpipe::records::Metadata;
@@ -37,7 +37,7 @@ impl Fetcher<'_> {
         }
         let metadata = self.read_metadata(&choice).map_err(|e| Unusable::Failed(format!("{e:#}")))?;
         if let Some(spec) = &metadata.requires_python {
-            if VersionSpecifiers::from_str(spec).is_ok_and(|s| !s.contains(&self.cx.target.python)) {
+            if self.cx.target.admits_python(spec) == Ok(false) {
                 return Err(Unusable::Skip(format!(
                     "{name} {version} requires Python {spec} ({} is {})",
                     choice.artifact.filename, self.cx.target.description
