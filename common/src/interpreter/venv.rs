@@ -6,7 +6,7 @@
 //! from its source). Every new venv (one a run in the benchmarks, one a CI
 //! job) otherwise costs a python start in each tool (about 20 ms).
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,7 @@ use crate::hash::sha256_hex;
 
 /// A virtualenv's python, found by its pyvenv.cfg.
 pub struct VenvPython {
+    python: PathBuf,
     root: PathBuf,
     /// What the answer may depend on besides the root.
     key: String,
@@ -34,6 +35,12 @@ impl VenvPython {
     /// `python` (absolute) when it is `ROOT/bin/NAME` with a `ROOT/pyvenv.cfg`
     /// that does not let in the system's site-packages.
     pub fn of(python: &Path) -> Option<VenvPython> {
+        // Python reports a normalized path (no `.` or `..`); ours must be one
+        // for the two to agree.
+        let plain = python.components().all(|c| matches!(c, Component::RootDir | Component::Normal(_)));
+        if !plain {
+            return None;
+        }
         let root = python.parent()?.parent()?.to_path_buf();
         let cfg = std::fs::read_to_string(root.join("pyvenv.cfg")).ok()?;
         let mut lines: Vec<&str> = Vec::new();
@@ -53,7 +60,8 @@ impl VenvPython {
             std::fs::metadata(&base).ok()?.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
         let name = python.strip_prefix(&root).ok()?;
         let facts = format!("{}\n{mtime_ns}\n{}\n{}", base.display(), name.display(), lines.join("\n"));
-        Some(VenvPython { root, key: sha256_hex(facts.as_bytes())[..24].to_string() })
+        let key = sha256_hex(facts.as_bytes())[..24].to_string();
+        Some(VenvPython { python: python.to_path_buf(), root, key })
     }
 
     fn template_path(&self, cache: &Cache) -> PathBuf {
@@ -75,9 +83,11 @@ impl VenvPython {
     }
 
     /// Keeps `interpreter` (this venv's answer) for other venvs like it, when
-    /// its executable and prefix are inside the root, as a venv's are.
+    /// its executable is the path it was asked by and its prefix the root,
+    /// as a venv's are.
     pub fn remember(&self, cache: &Cache, interpreter: &Interpreter) {
-        if !(interpreter.executable.starts_with(&self.root) && interpreter.prefix.starts_with(&self.root)) {
+        let executable_is_ours = interpreter.executable.as_os_str() == self.python.as_os_str();
+        if !(executable_is_ours && interpreter.prefix.as_os_str() == self.root.as_os_str()) {
             return;
         }
         let pip = pip_fingerprint(&interpreter.paths.purelib);
@@ -158,5 +168,9 @@ mod tests {
         let text = std::fs::read_to_string(&cfg).unwrap().replace("= false", "= true");
         std::fs::write(&cfg, text).unwrap();
         assert!(VenvPython::of(&two).is_none(), "the system's site-packages can change the answer");
+        assert!(
+            VenvPython::of(&dir.path().join("two/../one/bin/python")).is_none(),
+            "python would normalize"
+        );
     }
 }
