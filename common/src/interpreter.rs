@@ -56,7 +56,18 @@ pub struct Interpreter {
 struct CacheEntry {
     path: PathBuf,
     mtime_ns: u128,
+    /// [`kernel`] when asked: markers name the kernel's release and version.
+    #[serde(default)]
+    kernel: String,
     interpreter: Interpreter,
+}
+
+/// The running kernel's release and version (`platform_release` and
+/// `platform_version` of the markers), where /proc tells them.
+fn kernel() -> String {
+    ["osrelease", "version"]
+        .map(|f| std::fs::read_to_string(format!("/proc/sys/kernel/{f}")).unwrap_or_default())
+        .join("")
 }
 
 impl Interpreter {
@@ -76,16 +87,18 @@ impl Interpreter {
                 &crate::hash::sha256_hex(resolved.as_os_str().as_encoded_bytes())[..24]
             ))
         });
+        let kernel = kernel();
         if let Some(p) = &entry_path {
             if let Ok(text) = std::fs::read(p) {
                 if let Ok(entry) = serde_json::from_slice::<CacheEntry>(&text) {
-                    if entry.path == resolved && entry.mtime_ns == mtime_ns && mtime_ns != 0 {
+                    let same = entry.path == resolved && entry.mtime_ns == mtime_ns && entry.kernel == kernel;
+                    if same && mtime_ns != 0 {
                         return Ok(entry.interpreter);
                     }
                 }
             }
         }
-        let venv = cache.and_then(|_| venv::VenvPython::of(&resolved));
+        let venv = cache.and_then(|_| venv::VenvPython::of(&resolved, &kernel));
         let derived = venv.as_ref().zip(cache).and_then(|(v, c)| v.derive(c));
         let asked = derived.is_none();
         let interpreter = match derived {
@@ -98,7 +111,7 @@ impl Interpreter {
                     v.remember(cache, &interpreter);
                 }
             }
-            let entry = CacheEntry { path: resolved, mtime_ns, interpreter: interpreter.clone() };
+            let entry = CacheEntry { path: resolved, mtime_ns, kernel, interpreter: interpreter.clone() };
             // A cache that cannot be written only costs time.
             let _ = cache.write_atomic(&p, &serde_json::to_vec(&entry)?);
         }
