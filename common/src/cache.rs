@@ -60,6 +60,16 @@ impl Cache {
         Ok(())
     }
 
+    /// [`Cache::lock`] without waiting: `None` while another run holds it.
+    pub fn try_lock(&self, name: &str) -> Result<Option<CacheLock>> {
+        let (path, file) = self.lock_file(name)?;
+        match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+            Ok(lock) => Ok(Some(CacheLock { _lock: lock })),
+            Err((_, nix::errno::Errno::EWOULDBLOCK)) => Ok(None),
+            Err((_, e)) => Err(e).with_context(|| format!("cannot lock {}", path.display())),
+        }
+    }
+
     /// An exclusive lock named `name` (under `locks/`), waiting for another
     /// run that holds it.
     pub fn lock(&self, name: &str) -> Result<CacheLock> {
@@ -101,12 +111,7 @@ impl Cache {
     /// The wheel-store lock for `sha256` without blocking: `None` while
     /// another run holds it, so a caller can wait and still notice Ctrl-C.
     pub fn try_wheel_lock(&self, sha256: &str) -> Result<Option<CacheLock>> {
-        let (path, file) = self.lock_file(&format!("wheel-{}", sha256.to_ascii_lowercase()))?;
-        match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
-            Ok(lock) => Ok(Some(CacheLock { _lock: lock })),
-            Err((_, nix::errno::Errno::EWOULDBLOCK)) => Ok(None),
-            Err((_, e)) => Err(e).with_context(|| format!("cannot lock {}", path.display())),
-        }
+        self.try_lock(&format!("wheel-{}", sha256.to_ascii_lowercase()))
     }
 
     /// Where the unpacked-wheel cache keeps the files of the wheel whose

@@ -37,13 +37,14 @@ pub fn new_tree(parent: &Path, prefix: &str) -> Result<PathBuf> {
     Ok(dir.keep())
 }
 
-/// Removes the trees [`new_tree`] made in `parent` with `prefix` (left by a
-/// run that was killed).
-pub fn remove_trees(parent: &Path, prefix: &str) {
-    let start = format!("{prefix}-");
+/// Removes the trees [`new_tree`] made in `parent` whose prefix `abandoned`
+/// says no run is working on (left by a run that was killed).
+pub fn remove_trees(parent: &Path, abandoned: impl Fn(&str) -> bool) {
     let Ok(entries) = fs::read_dir(parent) else { return };
     for entry in entries.flatten() {
-        if entry.file_name().to_str().is_some_and(|n| n.starts_with(&start)) {
+        let name = entry.file_name();
+        let prefix = name.to_str().and_then(|n| n.rsplit_once('-')).map(|(prefix, _)| prefix);
+        if prefix.is_some_and(&abandoned) {
             let _ = fs::remove_dir_all(entry.path());
         }
     }
@@ -96,7 +97,7 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.is_dir() && b.is_dir());
         let other = new_tree(&parent, "1").unwrap();
-        remove_trees(&parent, "0");
+        remove_trees(&parent, |prefix| prefix == "0");
         assert!(!a.exists() && !b.exists());
         assert!(other.is_dir(), "a tree of another prefix stays");
     }

@@ -283,3 +283,22 @@ fn two_entries_for_one_destination_are_refused_by_name() {
         assert!(err.contains("two entries are installed to") && err.contains("demo/a.py"), "{err}");
     }
 }
+
+#[test]
+fn trees_left_by_killed_runs_are_removed_unless_a_run_holds_their_lock() {
+    let tmp = tempfile::tempdir().unwrap();
+    let venv = tmp.path();
+    let wheel = build(venv, &[("demo/a.py", b"x = 1\n", 0o644)], |r| r);
+    let cache = wheelpipe::cache::Cache::at(venv.join("cache")).unwrap();
+    let trees = cache.tmp_dir().unwrap().join("unpack");
+    let (killed, busy) = ("a".repeat(64), "b".repeat(64));
+    let orphan = trees.join(format!("{killed}-x1y2z3"));
+    let in_use = trees.join(format!("{busy}-x4y5z6"));
+    for tree in [&orphan, &in_use] {
+        fs::create_dir_all(tree.join("files")).unwrap();
+    }
+    let _another_run = cache.lock(&format!("unpacked-{busy}")).unwrap();
+    run_with(&wheel, venv, true).unwrap();
+    assert!(!orphan.exists(), "nobody holds its lock: a killed run's");
+    assert!(in_use.exists(), "another run is unpacking into it");
+}

@@ -148,7 +148,11 @@ pub fn ensure(
     }
     let trees = cache.tmp_dir()?.join("unpack");
     crate::spread::make_parent(&trees)?;
-    crate::spread::remove_trees(&trees, &hash); // left by a run that was killed: we hold the lock
+    // Trees left by runs that were killed: this wheel's (we hold its lock)
+    // and any other whose lock nobody holds.
+    crate::spread::remove_trees(&trees, |other| {
+        other == hash || cache.try_lock(&format!("unpacked-{other}")).is_ok_and(|lock| lock.is_some())
+    });
     let tmp = crate::spread::new_tree(&trees, &hash)?;
     let result = unpack(wheel, &filename, names, scheme, verify, threads, &tmp);
     let manifest = match result {
