@@ -98,7 +98,9 @@ impl Interpreter {
                 }
             }
         }
-        let venv = cache.and_then(|_| venv::VenvPython::of(&resolved, &kernel));
+        // Without a modification time nothing is reused.
+        let venv =
+            cache.filter(|_| mtime_ns != 0).and_then(|_| venv::VenvPython::of(&resolved, mtime_ns, &kernel));
         let derived = venv.as_ref().zip(cache).and_then(|(v, c)| v.derive(c));
         let asked = derived.is_none();
         let interpreter = match derived {

@@ -28,7 +28,7 @@ pub fn escape(name: &str) -> String {
 
 /// True when two version strings mean the same PEP 440 version (plain
 /// equality when either does not parse).
-pub fn same_version(a: &str, b: &str) -> bool {
+fn same_version(a: &str, b: &str) -> bool {
     match (a.parse::<pep440_rs::Version>(), b.parse::<pep440_rs::Version>()) {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,

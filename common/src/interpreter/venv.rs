@@ -3,11 +3,11 @@
 //! root taken out, holds for every venv of the same base interpreter (same
 //! file, same modification time) on the same kernel (markers name it), the
 //! same pyvenv.cfg (its `command` line aside, which names the root) and the
-//! same pip (pip's default index is read from its source). Every new venv (one a run in the benchmarks, one a CI
-//! job) otherwise costs a python start in each tool (about 20 ms).
+//! same pip (pip's default index is read from its source). Every new venv
+//! (one a run in the benchmarks, one a CI job) otherwise costs a python start
+//! in each tool (about 20 ms).
 
 use std::path::{Component, Path, PathBuf};
-use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 
@@ -33,9 +33,10 @@ struct Template {
 
 impl VenvPython {
     /// `python` (absolute) when it is `ROOT/bin/NAME` with a `ROOT/pyvenv.cfg`
-    /// that does not let in the system's site-packages; `kernel` names the
-    /// running kernel.
-    pub fn of(python: &Path, kernel: &str) -> Option<VenvPython> {
+    /// that does not let in the system's site-packages; `mtime_ns` is the
+    /// modification time of the file it links to, `kernel` names the running
+    /// kernel.
+    pub fn of(python: &Path, mtime_ns: u128, kernel: &str) -> Option<VenvPython> {
         // Python reports a normalized path (no `.` or `..`); ours must be one
         // for the two to agree.
         let plain = python.components().all(|c| matches!(c, Component::RootDir | Component::Normal(_)));
@@ -57,8 +58,6 @@ impl VenvPython {
             }
         }
         let base = std::fs::canonicalize(python).ok()?;
-        let mtime_ns =
-            std::fs::metadata(&base).ok()?.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
         let name = python.strip_prefix(&root).ok()?;
         let facts =
             format!("{}\n{mtime_ns}\n{kernel}\n{}\n{}", base.display(), name.display(), lines.join("\n"));
@@ -138,13 +137,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::at(dir.path().join("cache")).unwrap();
         let (one, two) = (venv(&dir.path().join("one")), venv(&dir.path().join("two")));
-        let first = VenvPython::of(&one, "k").expect("a venv");
+        let first = VenvPython::of(&one, 1, "k").expect("a venv");
         assert!(first.derive(&cache).is_none(), "nothing to derive from yet");
         first.remember(&cache, &Interpreter::ask(&one).unwrap());
 
-        let rebooted = VenvPython::of(&two, "another kernel").unwrap();
+        let rebooted = VenvPython::of(&two, 1, "another kernel").unwrap();
         assert!(rebooted.derive(&cache).is_none(), "markers name the kernel");
-        let second = VenvPython::of(&two, "k").unwrap();
+        let second = VenvPython::of(&two, 1, "k").unwrap();
         let derived = second.derive(&cache).expect("derived from the first venv");
         assert_eq!(derived, Interpreter::ask(&two).unwrap());
         assert_eq!(derived.prefix.as_os_str(), dir.path().join("two").as_os_str());
@@ -155,7 +154,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::at(dir.path().join("cache")).unwrap();
         let (one, two) = (venv(&dir.path().join("one")), venv(&dir.path().join("two")));
-        VenvPython::of(&one, "k").unwrap().remember(&cache, &Interpreter::ask(&one).unwrap());
+        VenvPython::of(&one, 1, "k").unwrap().remember(&cache, &Interpreter::ask(&one).unwrap());
 
         // A pip in the second venv whose default index is another.
         let asked = Interpreter::ask(&two).unwrap();
@@ -164,16 +163,16 @@ mod tests {
         std::fs::write(asked.paths.purelib.join("pip/__init__.py"), "").unwrap();
         std::fs::write(models.join("index.py"), "PyPI = PackageIndex(\n    \"http://127.0.0.1:9/\"\n)\n")
             .unwrap();
-        assert!(VenvPython::of(&two, "k").unwrap().derive(&cache).is_none());
+        assert!(VenvPython::of(&two, 1, "k").unwrap().derive(&cache).is_none());
         let with_pip = Interpreter::ask(&two).unwrap();
         assert_eq!(with_pip.pip_default_index.as_deref(), Some("http://127.0.0.1:9/simple"));
 
         let cfg = dir.path().join("two/pyvenv.cfg");
         let text = std::fs::read_to_string(&cfg).unwrap().replace("= false", "= true");
         std::fs::write(&cfg, text).unwrap();
-        assert!(VenvPython::of(&two, "k").is_none(), "the system's site-packages can change the answer");
+        assert!(VenvPython::of(&two, 1, "k").is_none(), "the system's site-packages can change the answer");
         assert!(
-            VenvPython::of(&dir.path().join("two/../one/bin/python"), "k").is_none(),
+            VenvPython::of(&dir.path().join("two/../one/bin/python"), 1, "k").is_none(),
             "python would normalize"
         );
     }
