@@ -167,16 +167,18 @@ impl Planner<'_> {
         p.ancestors().find_map(|a| self.placed.get_key_value(a)).map(|(k, v)| (k.as_path(), v.as_path()))
     }
 
-    /// Whether `p` exists once the renames planned so far are done.
+    /// Whether `p` exists once the renames planned so far are done. A path
+    /// below a folder that moves aside (an old `.dist-info` and its
+    /// `licenses/`) goes with it, and one below a folder that moves in whole
+    /// is whatever the staged tree holds there.
     fn will_exist(&self, p: &Path) -> bool {
         if self.arriving.contains(p) {
             return true;
         }
-        if fs::symlink_metadata(p).is_ok() {
-            return !self.gone.contains(p);
+        if let Some((_, tree)) = self.placed_above(p) {
+            return self.scheme.staged(tree, p).is_some_and(|s| s.exists());
         }
-        let staged = self.placed_above(p).and_then(|(_, tree)| self.scheme.staged(tree, p));
-        staged.is_some_and(|s| s.exists())
+        fs::symlink_metadata(p).is_ok() && !p.ancestors().any(|a| self.gone.contains(a))
     }
 
     /// Fails unless `dir` resolves inside the venv.

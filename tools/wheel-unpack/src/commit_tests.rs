@@ -147,3 +147,41 @@ fn conflicts_are_refused_before_anything_lands() {
     let a2 = staged(&f, "Dup", &[]);
     assert!(check_conflicts(&[a1, a2], &[], Overwrite::Refuse).is_err());
 }
+
+#[test]
+fn the_same_version_again_replaces_a_dist_info_with_subfolders() {
+    // A second run of the same lock: the old `.dist-info` (with its
+    // `licenses/` folder) moves aside whole, so the new one's folders are
+    // missing by then and must move in, not be written into.
+    let f = fixture();
+    let lib = &f.scheme.purelib;
+    write(&lib.join("same-2.0.dist-info/licenses/LICENSE"), "old licence");
+    write(&lib.join("same-2.0.dist-info/METADATA"), "Name: same\n");
+    write(&lib.join("same/__init__.py"), "v2");
+    let record = "same-2.0.dist-info/licenses/LICENSE,,\nsame-2.0.dist-info/METADATA,,\n\
+                  same/__init__.py,,\nsame-2.0.dist-info/RECORD,,\n";
+    write(&lib.join("same-2.0.dist-info/RECORD"), record);
+    let rel = |p: &str| format!("lib/python3.11/site-packages/{p}");
+    let new = staged(
+        &f,
+        "same",
+        &[
+            &rel("same-2.0.dist-info/licenses/LICENSE"),
+            &rel("same-2.0.dist-info/METADATA"),
+            &rel("same/__init__.py"),
+        ],
+    );
+    let old = find_installed(&f.scheme, &keys(&["same"])).unwrap();
+    check_conflicts(std::slice::from_ref(&new), &old, Overwrite::Refuse).unwrap();
+    commit(&f.scheme, std::slice::from_ref(&new), &old, &f.staging, false, &|_| {}).unwrap();
+    let licence = lib.join("same-2.0.dist-info/licenses/LICENSE");
+    assert_eq!(
+        fs::read_to_string(licence).unwrap(),
+        format!("new {}", rel("same-2.0.dist-info/licenses/LICENSE"))
+    );
+    assert_eq!(
+        fs::read_to_string(lib.join("same/__init__.py")).unwrap(),
+        format!("new {}", rel("same/__init__.py"))
+    );
+    assert!(!lib.join("same-2.0.dist-info/RECORD").exists(), "the old RECORD stayed behind");
+}
