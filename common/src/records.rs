@@ -45,6 +45,10 @@ pub struct Artifact {
     /// The verified local file, once `wheel-fetch` has it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<PathBuf>,
+    /// True when the installer must install this wheel even though the same
+    /// version is installed already (`--reinstall`, `--reinstall-package`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reinstall: bool,
 }
 
 impl Artifact {
@@ -63,6 +67,7 @@ impl Artifact {
             direct: false,
             core_metadata: None,
             path: None,
+            reinstall: false,
         }
     }
 
@@ -126,6 +131,22 @@ pub struct Installed {
     pub how: LinkMode,
 }
 
+/// A distribution the target environment already has at a version that
+/// satisfies the requirements, kept as it is: nothing to fetch or install.
+/// `wheel-resolve` writes it, `wheel-fetch` passes it on, `wheel-unpack`
+/// consumes it (it belongs to the set, e.g. for `--exact`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Satisfied {
+    pub name: String,
+    pub version: String,
+    /// True for a top-level requirement, false for a dependency.
+    #[serde(default)]
+    pub requested: bool,
+    /// The site-packages folder that holds it: the venv's own, or the base
+    /// interpreter's for a venv made with `--system-site-packages`.
+    pub location: PathBuf,
+}
+
 /// Where a stage is. Rate-limited by the writer; forwarded downstream.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
@@ -173,6 +194,7 @@ pub enum Record {
     Artifact(Artifact),
     Metadata(Metadata),
     Installed(Installed),
+    Satisfied(Satisfied),
     Progress(Progress),
     End(End),
 }

@@ -150,6 +150,7 @@ pub fn choose(pin: &Pin, files: &[DistFile], target: &Target<'_>) -> Result<Choi
         direct: false,
         core_metadata: file.core_metadata.clone(),
         path: None,
+        reinstall: false,
     };
     Ok(Choice { artifact, yanked: file.yanked.clone() })
 }
