@@ -61,6 +61,11 @@ sys.exit(1 if wrong else 0)
 """
 
 
+def usage_error(message):
+    print(f"compare.py: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
 def marker_holds(marker):
     """Whether an environment marker holds for this interpreter (pip's own
     copy of packaging evaluates it, so nothing needs installing)."""
@@ -103,7 +108,7 @@ def command(tool, reqs, venv, cache, index, resolve_only):
     if tool == "wheel":
         return wheel_pipeline(reqs, venv, cache, index, resolve_only)
     if tool == "uv":
-        uv = os.environ.get("UV") or shutil.which("uv") or sys.exit("compare.py: no uv: set UV")
+        uv = os.environ.get("UV") or shutil.which("uv") or usage_error("no uv: set UV")
         if resolve_only:
             return [uv, "pip", "compile", "-q", "--no-header", "--python", py,
                     "--index-url", index, "--cache-dir", cache, reqs]
@@ -112,7 +117,7 @@ def command(tool, reqs, venv, cache, index, resolve_only):
     if tool == "pip" and not resolve_only:
         return PIP + ["--python", py, "install", "-q", "--no-compile", "--disable-pip-version-check",
                       "--index-url", index, "--cache-dir", cache, "-r", reqs]
-    sys.exit(f"compare.py: no command for {tool}" + (" with --resolve" if resolve_only else ""))
+    usage_error(f"no command for {tool}" + (" with --resolve" if resolve_only else ""))
 
 
 def check(venv, want):
@@ -133,16 +138,24 @@ def count_pins(tool, out):
     return sum(1 for line in out.splitlines() if "==" in line and not line.startswith("#"))
 
 
-def run(tool, args, work, cache, twice):
-    """One timed run in a new venv: (seconds, failure or None, pins or None)."""
-    venv = tempfile.mkdtemp(dir=work, prefix=f"{tool}-venv-")
+def new_venv(work, prefix):
+    venv = tempfile.mkdtemp(dir=work, prefix=prefix)
     subprocess.run([TARGET_PYTHON, "-m", "venv", "--without-pip", venv], check=True)
+    return venv
+
+
+def run(tool, args, work, cache, twice):
+    """One timed run in a new venv: (seconds, failure or None, pins or None).
+    An install's stdout goes to /dev/null, as a person's would go to a
+    terminal or a file (a pipe would make wheel-unpack a middle stage)."""
+    venv = new_venv(work, f"{tool}-venv-")
     cmd = command(tool, args.reqs, venv, cache, args.index, args.resolve)
     if twice and subprocess.run(cmd, capture_output=True).returncode != 0:
         shutil.rmtree(venv, ignore_errors=True)
         return 0.0, "the first, untimed install failed", None
     start = time.perf_counter()
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out = subprocess.PIPE if args.resolve else subprocess.DEVNULL
+    p = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - start
     if p.returncode != 0:
         failure = f"exit {p.returncode}: " + (p.stderr.strip().splitlines() or [""])[-1][:300]
@@ -161,8 +174,7 @@ def measure(args, tools, mode, work):
     if mode == "warm":
         for t in tools:
             warm[t] = tempfile.mkdtemp(dir=work, prefix=f"{t}-warm-")
-            venv = tempfile.mkdtemp(dir=work, prefix=f"{t}-fill-")
-            subprocess.run([TARGET_PYTHON, "-m", "venv", "--without-pip", venv], check=True)
+            venv = new_venv(work, f"{t}-fill-")
             subprocess.run(command(t, args.reqs, venv, warm[t], args.index, args.resolve),
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             shutil.rmtree(venv, ignore_errors=True)
@@ -207,16 +219,16 @@ def main():
     ap.add_argument("--resolve", action="store_true")
     ap.add_argument("--json")
     args = ap.parse_args()
-    args.index = os.environ.get("INDEX_URL") or sys.exit("compare.py: INDEX_URL is not set: run it under serve.sh")
+    args.index = os.environ.get("INDEX_URL") or usage_error("INDEX_URL is not set: run it under serve.sh")
     args.reqs = os.path.abspath(args.reqs)
     args.want = pins(args.reqs)
     tools = (args.tools or ("uv,wheel" if args.resolve else "pip,uv,wheel")).split(",")
     modes = args.modes.split(",")
     for mode in modes:
         if mode not in ("cold", "warm", "twice"):
-            sys.exit(f"compare.py: unknown mode {mode} (cold, warm, twice)")
+            usage_error(f"unknown mode {mode} (cold, warm, twice)")
     if args.resolve and "twice" in modes:
-        sys.exit("compare.py: --resolve times cold and warm only")
+        usage_error("--resolve times cold and warm only")
     print(f"{os.path.basename(args.reqs)}: {len(args.want)} pins, median of {args.runs} runs, "
           f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}", flush=True)
     work = tempfile.mkdtemp(prefix="wheelbench-")
