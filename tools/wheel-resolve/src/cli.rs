@@ -78,7 +78,7 @@ pub fn command() -> Command {
             Arg::new("pre")
                 .long("pre")
                 .action(ArgAction::SetTrue)
-                .help("Consider pre-releases and development versions as well (pip --pre)"),
+                .help("Consider pre-releases and development versions as well (pip --pre) [env: PIP_PRE]"),
         )
         .arg(Arg::new("no-deps").long("no-deps").action(ArgAction::SetTrue).help(
             "Install the requirements only, not their dependencies (pip --no-deps): no metadata is read",
@@ -103,12 +103,106 @@ pub fn command() -> Command {
         )
         .arg(wheelpipe::args::cache_dir())
         .arg(wheelpipe::args::quiet())
+        .args(requirement_args())
+        .args(binary_args())
+        .args(upgrade_args())
+        .arg(Arg::new("trusted-host").long("trusted-host").value_name("HOST").action(ArgAction::Append).help(
+            "Do not check the TLS certificate of HOST or HOST:PORT (may be repeated) [env: PIP_TRUSTED_HOST]",
+        ))
         .arg(
-            Arg::new("requirements")
-                .value_name("REQUIREMENTS")
-                .num_args(1..)
-                .required(true)
-                .value_parser(value_parser!(PathBuf))
-                .help("Requirement files in pip's format; - reads stdin"),
+            Arg::new("proxy")
+                .long("proxy")
+                .value_name("URL")
+                .help("The proxy, scheme://[user:pass@]host:port [env: PIP_PROXY, else HTTPS_PROXY]"),
         )
+}
+
+/// What to install: positional requirements or files, `-r`, `-c`, `-e`.
+fn requirement_args() -> Vec<Arg> {
+    vec![
+        Arg::new("requirements").value_name("REQUIREMENT_OR_FILE").num_args(1..).help(
+            "Requirements (`requests`, 'django<6') or requirement files; an argument is a file when \
+                 it is -, an existing file or a missing *.txt, *.in or *.toml; - reads stdin",
+        ),
+        Arg::new("requirement")
+            .short('r')
+            .long("requirement")
+            .value_name("FILE")
+            .action(ArgAction::Append)
+            .help("Install from this requirements file (may be repeated); - reads stdin"),
+        Arg::new("constraint")
+            .short('c')
+            .long("constraint")
+            .value_name("FILE")
+            .action(ArgAction::Append)
+            .help("Constrain versions with this file (may be repeated) [env: PIP_CONSTRAINT]"),
+        Arg::new("editable")
+            .short('e')
+            .long("editable")
+            .value_name("PATH_OR_URL")
+            .action(ArgAction::Append)
+            .help("An editable install: not supported yet (an error says so)"),
+        Arg::new("require-hashes")
+            .long("require-hashes")
+            .action(ArgAction::SetTrue)
+            .help("Require a --hash for every requirement, and every dependency pinned and hashed"),
+    ]
+}
+
+/// pip's format controls; only wheels are used for now.
+fn binary_args() -> Vec<Arg> {
+    vec![
+        Arg::new("only-binary")
+            .long("only-binary")
+            .value_name("NAMES")
+            .action(ArgAction::Append)
+            .help("Use wheels only for these (comma list, :all:, :none:): always so for now [env: PIP_ONLY_BINARY]"),
+        Arg::new("no-binary")
+            .long("no-binary")
+            .value_name("NAMES")
+            .action(ArgAction::Append)
+            .help("Build these from source (comma list, :all:, :none:): not supported yet, an error names them [env: PIP_NO_BINARY]"),
+        Arg::new("prefer-binary")
+            .long("prefer-binary")
+            .action(ArgAction::SetTrue)
+            .help("Prefer wheels to newer source distributions: always so for now"),
+    ]
+}
+
+/// What may move in an environment that `--python` already filled.
+fn upgrade_args() -> Vec<Arg> {
+    vec![
+        Arg::new("upgrade")
+            .short('U')
+            .long("upgrade")
+            .action(ArgAction::SetTrue)
+            .help("Upgrade the named requirements to the newest versions that fit; their dependencies only if needed (pip -U)"),
+        Arg::new("upgrade-strategy")
+            .long("upgrade-strategy")
+            .value_name("STRATEGY")
+            .value_parser(["only-if-needed", "eager"])
+            .default_value("only-if-needed")
+            .help("With -U: eager upgrades every dependency as well (uv's --upgrade)"),
+        Arg::new("upgrade-package")
+            .short('P')
+            .long("upgrade-package")
+            .value_name("NAME")
+            .action(ArgAction::Append)
+            .help("Upgrade this package (may be repeated), keeping the other installed versions that fit"),
+        Arg::new("reinstall")
+            .long("reinstall")
+            .visible_alias("force-reinstall")
+            .action(ArgAction::SetTrue)
+            .help("Install every distribution again, even at the version already installed"),
+        Arg::new("reinstall-package")
+            .long("reinstall-package")
+            .value_name("NAME")
+            .action(ArgAction::Append)
+            .help("Install this package again (may be repeated)"),
+        Arg::new("ignore-installed")
+            .short('I')
+            .long("ignore-installed")
+            .action(ArgAction::SetTrue)
+            .help("Resolve as if --python's environment were empty: keep nothing installed"),
+    ]
 }

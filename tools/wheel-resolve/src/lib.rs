@@ -5,6 +5,7 @@
 //! one record a distribution sorted by name, then an `end` record.
 
 pub mod cli;
+mod inputs;
 mod pins;
 mod pylock;
 pub mod requirements;
@@ -12,8 +13,8 @@ mod resolver;
 mod roots;
 mod select;
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -33,7 +34,7 @@ use wheelpipe::tags::Tags;
 use wheelpipe::wheel_name::WheelFilename;
 
 use pep508_rs::MarkerEnvironment;
-use requirements::{parse_file, FileOptions, Requirements, Source};
+use requirements::{FileOptions, Requirements};
 use wheelpipe::records::Artifact;
 
 const TOOL: &str = "wheel-resolve";
@@ -65,25 +66,6 @@ fn fail(mut messages: Vec<String>, code: Exit) -> anyhow::Error {
     Failure { code, message: last }.into()
 }
 
-fn read_requirements(paths: &[PathBuf]) -> Result<Requirements> {
-    let mut read = |path: &Path| {
-        if path == Path::new("-") {
-            let mut text = String::new();
-            std::io::stdin().read_to_string(&mut text)?;
-            Ok(text)
-        } else {
-            std::fs::read_to_string(path)
-        }
-    };
-    let var = |name: &str| std::env::var(name).ok();
-    let mut reqs = Requirements::default();
-    for path in paths {
-        parse_file(path, &mut Source { read: &mut read, var: &var }, &mut reqs)
-            .map_err(|e| Failure::usage(e.to_string()))?;
-    }
-    Ok(reqs)
-}
-
 /// The command line's index flags, else the files' index options.
 fn index_flags(matches: &ArgMatches, files: &FileOptions) -> IndexFlags {
     let strings =
@@ -94,6 +76,8 @@ fn index_flags(matches: &ArgMatches, files: &FileOptions) -> IndexFlags {
         find_links: strings("find-links"),
         no_index: matches.get_flag("no-index"),
         cert: matches.get_one::<PathBuf>("cert").cloned(),
+        trusted_hosts: strings("trusted-host"),
+        proxy: matches.get_one::<String>("proxy").cloned(),
     };
     let from_command_line = flags.index_url.is_some()
         || !flags.extra_index_urls.is_empty()
@@ -159,7 +143,7 @@ fn resolve(run: &Run<'_>, reqs: &Requirements) -> Result<Vec<Artifact>> {
         no_deps: run.matches.get_flag("no-deps"),
         progress: run.progress,
     };
-    let pre = run.matches.get_flag("pre") || reqs.options.pre;
+    let pre = reqs.options.pre;
     let resolution =
         resolver::resolve(cx, run.env, pre, &roots.wanted, &roots.constraints).map_err(|e| match e {
             resolver::Failed::NoSolution(why) => {
@@ -197,20 +181,11 @@ fn resolve(run: &Run<'_>, reqs: &Requirements) -> Result<Vec<Artifact>> {
 /// caller ends the stream.
 pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress: &Reporter) -> Result<Exit> {
     let quiet = matches.get_flag("quiet");
-    let paths: Vec<PathBuf> =
-        matches.get_many::<PathBuf>("requirements").into_iter().flatten().cloned().collect();
-    let lock_input = match paths.as_slice() {
-        [one] if pylock::is_lock_file(one) => Some(one.clone()),
-        many if many.iter().any(|p| pylock::is_lock_file(p)) => {
-            return Err(
-                Failure::usage("a pylock.toml is installed alone, without other requirement files").into()
-            )
-        }
-        _ => None,
-    };
-    let reqs = match lock_input {
+    let items = inputs::items(matches);
+    let lock_input = inputs::lock_input(&items)?;
+    let mut reqs = match lock_input {
         Some(_) => Requirements::default(),
-        None => read_requirements(&paths)?,
+        None => inputs::read(&items)?,
     };
     let cache = match matches.get_one::<PathBuf>("cache-dir") {
         Some(dir) => Some(Cache::from_flag(Some(dir))?),
@@ -223,6 +198,9 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
 
     let settings = Settings::load(&index_flags(matches, &reqs.options), Some(&interpreter))
         .map_err(|e| Failure::usage(format!("{e:#}")))?;
+    if lock_input.is_none() {
+        inputs::add_configured(&mut reqs, &settings.install)?;
+    }
     let client = Client::new(settings.http_options())?;
     let mut index = IndexClient::new(&client, settings.urls.clone());
     if let Some(cache) = &cache {

@@ -5,6 +5,7 @@
 //! index and binary options, requirement lines with `--hash` options.
 //! Every error names the file and line: `FILE:LINE: what is wrong`.
 
+pub mod command_line;
 mod lines;
 mod options;
 #[cfg(test)]
