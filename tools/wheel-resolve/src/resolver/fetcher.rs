@@ -28,7 +28,8 @@ pub const THREADS: usize = 48;
 /// A version's wheel and what its metadata says.
 #[derive(Debug)]
 pub struct Candidate {
-    pub choice: Choice,
+    /// The wheel; `None` for the installed distribution kept as it is.
+    pub choice: Option<Choice>,
     /// The metadata's Provides-Extra.
     pub provides_extra: Vec<String>,
     /// The metadata's Requires-Dist, parsed; lines that do not parse are left out.
@@ -86,6 +87,8 @@ pub struct Context<'a> {
     pub direct: &'a BTreeMap<String, String>,
     /// `--no-deps`: no metadata is read, every version has no dependencies.
     pub no_deps: bool,
+    /// What the target environment has, and what may move.
+    pub installed: &'a crate::installed::Installed,
     /// Counts the pages and metadata read.
     pub progress: &'a Reporter,
 }
@@ -260,10 +263,15 @@ impl<'a> Fetcher<'a> {
             let file = super::direct::dist_file(name, url).map_err(Unusable::Failed)?;
             return Ok(Project::new(name, vec![file]));
         }
-        match self.cx.index.project_files(name) {
-            Ok(files) => Ok(Project::new(name, files)),
-            Err(e) => Err(Unusable::Failed(format!("{e:#}"))),
+        let mut project = match self.cx.index.project_files(name) {
+            Ok(files) => Project::new(name, files),
+            Err(e) => return Err(Unusable::Failed(format!("{e:#}"))),
+        };
+        // pip keeps an installed version that fits even when the index no longer has it.
+        if let Some((_, version)) = self.cx.installed.keepable(name) {
+            project.add_version(version.clone());
         }
+        Ok(project)
     }
 
     fn finish_page(

@@ -46,6 +46,13 @@ impl Project {
         Project { files, versions }
     }
 
+    /// Knows `version` too (an installed one the index may not have).
+    pub fn add_version(&mut self, version: Version) {
+        if let Err(at) = self.versions.binary_search(&version) {
+            self.versions.insert(at, version);
+        }
+    }
+
     /// The versions `specifiers` admit, as a range over the known versions.
     pub fn range(&self, specifiers: &VersionSpecifiers) -> Range {
         if specifiers.is_empty() {

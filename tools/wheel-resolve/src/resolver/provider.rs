@@ -190,7 +190,7 @@ impl<'f, 'a> Provider<'f, 'a> {
             Err(Unusable::Skip(why)) => return Ok(Err(why.clone())),
             Err(Unusable::Failed(why)) => return Err(Stop(why.clone())),
         };
-        if let Some(reason) = &candidate.choice.yanked {
+        if let Some(reason) = candidate.choice.as_ref().and_then(|c| c.yanked.as_ref()) {
             if !self.exact.borrow().contains(&(name.to_string(), version.clone())) {
                 let because = if reason.is_empty() { String::new() } else { format!(" ({reason})") };
                 return Ok(Err(format!("{name} {version} is yanked{because}")));
@@ -315,6 +315,12 @@ impl DependencyProvider for Provider<'_, '_> {
         } else {
             Prereleases::IfNoFinal
         };
+        // pip's default upgrade strategy: what is installed, when it still fits.
+        if let Some(installed) = self.fetcher.cx.installed.preferred(name) {
+            if range.contains(installed) && project.versions.contains(installed) {
+                return Ok(Some(installed.clone()));
+            }
+        }
         Ok(project.best_in(range, pre).cloned())
     }
 
