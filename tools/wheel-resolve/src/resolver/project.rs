@@ -35,6 +35,8 @@ pub enum Prereleases {
 pub struct Project {
     pub files: Vec<DistFile>,
     pub versions: Vec<Version>,
+    /// An installed version no file of the index carries.
+    pub installed_only: Option<Version>,
 }
 
 impl Project {
@@ -43,13 +45,14 @@ impl Project {
             files.iter().filter_map(|f| file_version(name, &f.filename)).collect();
         versions.sort();
         versions.dedup();
-        Project { files, versions }
+        Project { files, versions, installed_only: None }
     }
 
     /// Knows `version` too (an installed one the index may not have).
     pub fn add_version(&mut self, version: Version) {
         if let Err(at) = self.versions.binary_search(&version) {
-            self.versions.insert(at, version);
+            self.versions.insert(at, version.clone());
+            self.installed_only = Some(version);
         }
     }
 

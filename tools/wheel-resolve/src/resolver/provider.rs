@@ -173,7 +173,14 @@ impl<'f, 'a> Provider<'f, 'a> {
             Some(c) if !c.is_empty() => format!(" (with the constraint {name}{c})"),
             _ => String::new(),
         };
-        let newest: Vec<String> = project.versions.iter().rev().take(10).map(ToString::to_string).collect();
+        let on_index = project.versions.iter().rev().filter(|v| project.installed_only.as_ref() != Some(*v));
+        let newest: Vec<String> = on_index.take(10).map(ToString::to_string).collect();
+        if let Some(installed) = &project.installed_only {
+            let has = if newest.is_empty() { "nothing".to_string() } else { newest.join(", ") };
+            return format!(
+                "{name}{asked}{constraint}: no such version; {installed} is installed, the index has {has}"
+            );
+        }
         format!("{name}{asked}{constraint}: no such version; the index has {}", newest.join(", "))
     }
 
