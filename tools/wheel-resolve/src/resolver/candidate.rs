@@ -12,6 +12,9 @@ use wheelpipe::metadata::{self, memo};
 use wheelpipe::records::Metadata;
 
 use super::fetcher::{Candidate, Fetcher, Unusable};
+
+/// Why a version with only source distributions is passed over.
+pub const SDIST_ONLY: &str = "has only a source distribution";
 use crate::pins::Pin;
 use crate::requirements::Location;
 use crate::select::{self, Choice};
@@ -37,6 +40,10 @@ impl Fetcher<'_> {
             hashes: self.cx.hashes.get(name).cloned().unwrap_or_default(),
             location: Location { file: String::new(), line: 0 },
         };
+        if project.only_sdist(name, version) {
+            self.note_sdist_only(name, version);
+            return Err(Unusable::Skip(format!("{name} {version} {SDIST_ONLY}")));
+        }
         let choice = select::choose(&pin, &project.files, self.cx.target).map_err(Unusable::Skip)?;
         if self.cx.no_deps {
             return Ok(Candidate { choice: Some(choice), provides_extra: Vec::new(), requires: Vec::new() });

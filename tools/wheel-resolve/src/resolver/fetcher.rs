@@ -100,6 +100,8 @@ pub struct Fetcher<'a> {
     changed: Condvar,
     queue: Receiver<Job>,
     warnings: Mutex<Vec<String>>,
+    /// Versions the solver tried that have only source distributions, by name.
+    sdist_only: Mutex<BTreeMap<String, Vec<Version>>>,
 }
 
 impl<'a> Fetcher<'a> {
@@ -112,6 +114,7 @@ impl<'a> Fetcher<'a> {
             changed: Condvar::new(),
             queue,
             warnings: Mutex::new(Vec::new()),
+            sdist_only: Mutex::default(),
         }
     }
 
@@ -161,6 +164,31 @@ impl<'a> Fetcher<'a> {
     /// Warnings met so far (invalid Requires-Dist lines, missing extras), emptied.
     pub fn take_warnings(&self) -> Vec<String> {
         std::mem::take(&mut *self.warnings.lock().expect("no thread panics holding the lock"))
+    }
+
+    /// Keeps a version that has only source distributions, for the error.
+    pub fn note_sdist_only(&self, name: &str, version: &Version) {
+        let mut found = self.sdist_only.lock().expect("no thread panics holding the lock");
+        found.entry(name.to_string()).or_default().push(version.clone());
+    }
+
+    /// The versions tried that have only source distributions, newest
+    /// first, and the projects read that have no wheel at all (with no
+    /// versions listed), by name.
+    pub fn sdist_only(&self) -> BTreeMap<String, Vec<Version>> {
+        let mut found = self.sdist_only.lock().expect("no thread panics holding the lock").clone();
+        for versions in found.values_mut() {
+            versions.sort_by(|a, b| b.cmp(a));
+            versions.dedup();
+        }
+        for (name, slot) in &self.lock().pages {
+            if let Slot::Done(page) = slot {
+                if page.as_ref().as_ref().is_ok_and(Project::no_wheel_at_all) {
+                    found.insert(name.clone(), Vec::new());
+                }
+            }
+        }
+        found
     }
 
     /// Asks for a page before it is needed.

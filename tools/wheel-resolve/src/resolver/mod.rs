@@ -69,7 +69,18 @@ pub fn resolve(
     });
     let solution = solved.map_err(|e| match *e {
         PubGrubError::NoSolution(tree) => {
-            Failed::NoSolution(explain::explain(&tree, &|p, r| provider.describe(p, r)))
+            let reasons = explain::reasons(&tree);
+            let hashes: Vec<&String> =
+                reasons.iter().filter(|r| r.contains(crate::select::NO_HASH_MATCHES)).collect();
+            if !hashes.is_empty() {
+                // What to fix is the hash: the derivation around it says nothing more.
+                let hashes: Vec<&str> = hashes.into_iter().map(String::as_str).collect();
+                Failed::Stopped(hashes.join("\n"))
+            } else if reasons.iter().any(|r| r.ends_with(candidate::SDIST_ONLY)) {
+                Failed::Stopped(explain::sdist_only(&fetcher.sdist_only()))
+            } else {
+                Failed::NoSolution(explain::explain(&tree, &|p, r| provider.describe(p, r)))
+            }
         }
         PubGrubError::ErrorRetrievingDependencies { source, .. } => Failed::Stopped(source.0),
         PubGrubError::ErrorChoosingVersion { source, .. } => Failed::Stopped(source.0),
