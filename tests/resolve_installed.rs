@@ -189,3 +189,16 @@ fn a_system_site_packages_venv_gets_nothing_new_for_what_its_base_has() {
     assert!(shown.contains(&"get pip==999.0".to_string()), "{shown:?}");
     assert!(Path::new(&kept[1].location).join("pip").is_dir());
 }
+
+#[test]
+fn a_lock_installed_as_locked_keeps_what_is_installed_at_the_locked_version() {
+    let case = Case::new(&wheels());
+    let venv = venv_with(&case, &["dep==1.0"]);
+    let url = case.server.url();
+    let lock = case.sb.path().join("pylock.toml").display().to_string();
+    resolve_in(&case, &venv, &url, &["top", "dep==1.0", "--lock", &lock]);
+    let (_, shown) = resolve_in(&case, &venv, &url, &[&lock]);
+    assert_eq!(shown, ["keep dep==1.0", "get top==2.0"]);
+    let (_, shown) = resolve_in(&case, &venv, &url, &[&lock, "--reinstall-package", "dep"]);
+    assert_eq!(shown, ["get dep==1.0 again", "get top==2.0"]);
+}

@@ -170,7 +170,9 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
         });
         let artifacts = match &lock_input {
             Some(lock) => pylock::read(lock, &env, &target)
-                .map(|artifacts| solve::Chosen { artifacts, satisfied: Vec::new() })
+                .map(|artifacts| {
+                    solve::keep_locked(matches, artifacts, installed_dists(matches, &interpreter))
+                })
                 .map_err(|e| fail(vec![format!("{e:#}")], Exit::Failed)),
             None => {
                 let run = solve::Run {

@@ -2,8 +2,10 @@
 //! environment has and may move (`-U`, `-P`, `--reinstall`), the solver,
 //! then the checks on what it chose: in hash-checking mode every wheel to
 //! install must be pinned, and `--no-binary` names nothing to install.
+//! A lock installed as locked keeps what is installed at its versions.
 
 use std::collections::BTreeMap;
+use std::str::FromStr;
 
 use anyhow::Result;
 use clap::ArgMatches;
@@ -109,6 +111,35 @@ pub fn resolve(run: &Run<'_>, reqs: &Requirements) -> Result<Chosen> {
     }
     no_binary(reqs, &resolution.artifacts)?;
     Ok(Chosen { artifacts: resolution.artifacts, satisfied: resolution.satisfied })
+}
+
+/// A lock's wheels, less what the environment has at the locked version
+/// (kept, a `satisfied` record) unless a reinstall is asked for it.
+pub fn keep_locked(
+    matches: &ArgMatches,
+    artifacts: Vec<Artifact>,
+    dists: BTreeMap<String, InstalledDist>,
+) -> Chosen {
+    let installed = Installed::new(dists, Upgrade::None)
+        .reinstall(matches.get_flag("reinstall"), strings(matches, "reinstall-package"));
+    let mut chosen = Chosen { artifacts: Vec::new(), satisfied: Vec::new() };
+    for mut artifact in artifacts {
+        let name = normalize(&artifact.name);
+        let locked = pep440_rs::Version::from_str(&artifact.version).ok();
+        match installed.keepable(&name) {
+            Some((dist, version)) if locked.as_ref() == Some(version) => chosen.satisfied.push(Satisfied {
+                name: dist.name.clone(),
+                version: dist.version.clone(),
+                requested: artifact.requested,
+                location: dist.location.clone(),
+            }),
+            _ => {
+                artifact.reinstall = installed.reinstalls(&name);
+                chosen.artifacts.push(artifact);
+            }
+        }
+    }
+    chosen
 }
 
 /// `--no-binary` naming a distribution to install (or `:all:`) asks for a
