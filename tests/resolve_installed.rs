@@ -202,3 +202,13 @@ fn a_lock_installed_as_locked_keeps_what_is_installed_at_the_locked_version() {
     let (_, shown) = resolve_in(&case, &venv, &url, &[&lock, "--reinstall-package", "dep"]);
     assert_eq!(shown, ["get dep==1.0 again", "get top==2.0"]);
 }
+
+#[test]
+fn with_no_deps_an_installed_requirement_brings_no_dependencies() {
+    let case = Case::new(&wheels());
+    let venv = venv_with(&case, &["top==1.0"]);
+    let (_, shown) = resolve_in(&case, &venv, &case.server.url(), &["top", "--no-deps"]);
+    assert_eq!(shown, ["keep top==1.0"]);
+    let (_, shown) = resolve_in(&case, &venv, &case.server.url(), &["top"]);
+    assert_eq!(shown, ["keep dep==2.0", "keep top==1.0"], "pip installed the newest dep with top");
+}

@@ -285,6 +285,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn trusted_hosts_get_the_agent_that_checks_no_certificate() {
+        let options =
+            HttpOptions { trusted_hosts: vec!["a.test".into(), "b.test:8443".into()], ..Default::default() };
+        let client = Client::new(options).unwrap();
+        let insecure = client.insecure.as_ref().expect("an agent for trusted hosts");
+        for (url, trusted) in [
+            ("https://a.test/simple/", true),
+            ("https://a.test:444/simple/", true),
+            ("https://b.test:8443/x.whl", true),
+            ("https://b.test/x.whl", false),
+            ("https://c.test/simple/", false),
+        ] {
+            assert_eq!(std::ptr::eq(client.agent_for(url), insecure), trusted, "{url}");
+        }
+        assert!(Client::new(HttpOptions::default()).unwrap().insecure.is_none());
+    }
+
+    #[test]
     fn redact_removes_credentials() {
         assert_eq!(redact("https://u:secret@host.example/simple/"), "https://host.example/simple/");
         assert_eq!(redact("http://127.0.0.1:8/x"), "http://127.0.0.1:8/x");

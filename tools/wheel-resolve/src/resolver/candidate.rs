@@ -26,7 +26,8 @@ impl Fetcher<'_> {
     pub(super) fn read_candidate_now(&self, name: &str, version: &Version) -> Result<Candidate, Unusable> {
         if let Some((dist, installed)) = self.cx.installed.keepable(name) {
             if installed == version {
-                let requires = self.parse_requires(name, version, &dist.requires_dist);
+                let lines: &[String] = if self.cx.no_deps { &[] } else { &dist.requires_dist };
+                let requires = self.parse_requires(name, version, lines);
                 return Ok(Candidate { choice: None, provides_extra: dist.provides_extra.clone(), requires });
             }
         }
