@@ -1,10 +1,12 @@
 //! The distributions an interpreter sees: the `NAME-VERSION.dist-info`
-//! folders of the folders on its `sys.path`, as `importlib.metadata` finds
-//! them: the first folder that has a distribution hides the same name
-//! further on. So a venv made with `--system-site-packages` sees its own
-//! site-packages, then its base interpreter's. Read from the disk at each
-//! run (what is installed changes without the interpreter changing), only
-//! the METADATA headers of each. Legacy `.egg-info` installs are left out.
+//! (and legacy `.egg-info`) entries of the folders on its `sys.path`, as
+//! `importlib.metadata` finds them: the first folder that has a
+//! distribution hides the same name further on. So a venv made with
+//! `--system-site-packages` sees its own site-packages, then its base
+//! interpreter's. Read from the disk at each run (what is installed changes
+//! without the interpreter changing), only the metadata headers of each; an
+//! `.egg-info`'s dependencies come from its `requires.txt`, as
+//! `importlib.metadata` converts them.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -33,7 +35,7 @@ pub fn scan(dirs: &[PathBuf]) -> BTreeMap<String, InstalledDist> {
         let mut infos: Vec<PathBuf> = entries
             .flatten()
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "dist-info") && p.is_dir())
+            .filter(|p| p.extension().is_some_and(|e| e == "dist-info" || e == "egg-info"))
             .collect();
         // Two versions in one folder (a broken install): the listing's order decides, made stable.
         infos.sort();
@@ -46,8 +48,26 @@ pub fn scan(dirs: &[PathBuf]) -> BTreeMap<String, InstalledDist> {
 }
 
 fn read(info: &Path, location: &Path) -> Option<InstalledDist> {
-    let text = std::fs::read_to_string(info.join("METADATA")).ok()?;
-    let meta = CoreMetadata::parse(&text, &info.display().to_string()).ok()?;
+    let egg = info.extension().is_some_and(|e| e == "egg-info");
+    let metadata = match (egg, info.is_dir()) {
+        (false, true) => info.join("METADATA"),
+        (true, true) => info.join("PKG-INFO"),
+        // An `.egg-info` file is the PKG-INFO itself.
+        (true, false) => info.to_path_buf(),
+        (false, false) => return None,
+    };
+    let text = std::fs::read_to_string(metadata).ok()?;
+    let mut meta = CoreMetadata::parse(&text, &info.display().to_string()).ok()?;
+    if egg {
+        let requires = std::fs::read_to_string(info.join("requires.txt")).unwrap_or_default();
+        meta.requires_dist = egg_requires(&requires);
+        // Old PKG-INFO has no Provides-Extra: the sections name the extras.
+        for extra in requires.lines().filter_map(|l| l.trim().strip_prefix('[')?.split([':', ']']).next()) {
+            if !extra.is_empty() && !meta.provides_extra.iter().any(|e| e == extra) {
+                meta.provides_extra.push(extra.to_string());
+            }
+        }
+    }
     Some(InstalledDist {
         name: meta.name,
         version: meta.version,
@@ -55,6 +75,32 @@ fn read(info: &Path, location: &Path) -> Option<InstalledDist> {
         requires_dist: meta.requires_dist,
         provides_extra: meta.provides_extra,
     })
+}
+
+/// An `.egg-info/requires.txt` as Requires-Dist lines: a `[extra:marker]`
+/// section's lines get `; (marker) and extra == "extra"`.
+fn egg_requires(text: &str) -> Vec<String> {
+    let mut suffix = String::new();
+    let mut lines = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            let (extra, marker) = section.split_once(':').unwrap_or((section, ""));
+            let mut conditions = Vec::new();
+            match (extra.is_empty(), marker.is_empty()) {
+                (false, false) => conditions.push(format!("({marker})")),
+                (true, false) => conditions.push(marker.to_string()),
+                _ => {}
+            }
+            if !extra.is_empty() {
+                conditions.push(format!("extra == \"{extra}\""));
+            }
+            suffix =
+                if conditions.is_empty() { String::new() } else { format!("; {}", conditions.join(" and ")) };
+            continue;
+        }
+        lines.push(format!("{line}{suffix}"));
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -81,5 +127,33 @@ mod tests {
         assert_eq!((found["foo-bar"].version.as_str(), &found["foo-bar"].location), ("2.0", &venv));
         assert_eq!(found["six"].location, base);
         assert_eq!(found["six"].requires_dist, ["b>=1"]);
+    }
+
+    #[test]
+    fn legacy_egg_info_installs_count_with_their_requires_txt() {
+        let tmp = tempfile::tempdir().unwrap();
+        let info = tmp.path().join("old_pkg-1.2-py3.11.egg-info");
+        std::fs::create_dir_all(&info).unwrap();
+        std::fs::write(info.join("PKG-INFO"), "Metadata-Version: 1.1\nName: old-pkg\nVersion: 1.2\n")
+            .unwrap();
+        let requires = "six\n\n[:python_version < \"3.12\"]\ntomli\n\n[socks]\npysocks\n\n[tls:sys_platform == \"win32\"]\nwincert\n";
+        std::fs::write(info.join("requires.txt"), requires).unwrap();
+        std::fs::write(
+            tmp.path().join("flat-0.1.egg-info"),
+            "Metadata-Version: 1.0\nName: flat\nVersion: 0.1\n",
+        )
+        .unwrap();
+        let found = scan(&[tmp.path().to_path_buf()]);
+        assert_eq!(found["flat"].version, "0.1");
+        assert_eq!(found["old-pkg"].provides_extra, ["socks", "tls"]);
+        assert_eq!(
+            found["old-pkg"].requires_dist,
+            [
+                "six",
+                "tomli; python_version < \"3.12\"",
+                "pysocks; extra == \"socks\"",
+                "wincert; (sys_platform == \"win32\") and extra == \"tls\""
+            ]
+        );
     }
 }
