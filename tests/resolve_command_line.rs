@@ -61,6 +61,10 @@ fn requirement_and_constraint_files_repeat_and_stdin_is_a_dash() {
     let run = case.resolve(&["-r", "a.txt", "-r", "b.txt", "-c", "c1.txt", "--constraint=c2.txt"]);
     assert_eq!(pins(&run), ["dep==1.5", "top==1.0"]);
 
+    let run = case.resolve(&["pylock.toml", "-c", "c1.txt"]);
+    assert_eq!(run.codes(), [Some(2)], "{run}");
+    assert!(run.stderr(0).contains("a pylock.toml is installed alone"), "{run}");
+
     let stdin = |args: &[&str]| pipeline(vec![case.command(args)], Some(b"top==1.0\ndep==1.0\n".to_vec()));
     assert_eq!(pins(&stdin(&["-r", "-"])), ["dep==1.0", "top==1.0"]);
     assert_eq!(pins(&stdin(&["-", "-c", "c1.txt"])), ["dep==1.0", "top==1.0"]);

@@ -46,7 +46,7 @@ pub fn items(matches: &ArgMatches) -> Vec<Item> {
 /// comes with other requirements.
 pub fn lock_input(items: &[Item]) -> Result<Option<PathBuf>> {
     let is_lock = |item: &Item| matches!(item, Item::File(p) if pylock::is_lock_file(p));
-    let asks = items.iter().filter(|i| !matches!(i, Item::Option(_))).count();
+    let asks = items.iter().filter(|i| command_line::names_something(i)).count();
     match items.iter().find(|i| is_lock(i)) {
         Some(Item::File(lock)) if asks == 1 => Ok(Some(lock.clone())),
         Some(_) => Err(Failure::usage("a pylock.toml is installed alone, without other requirements").into()),

@@ -62,6 +62,12 @@ pub fn is_editable(item: &Item) -> bool {
     matches!(item, Item::Option(Opt::Editable(_)))
 }
 
+/// True for what names distributions or versions (requirements, files,
+/// `-c`, `-e`), not for an option that only changes how they are read.
+pub fn names_something(item: &Item) -> bool {
+    !matches!(item, Item::Option(opt) if !matches!(opt, Opt::Constraint(_) | Opt::Editable(_)))
+}
+
 /// `--only-binary`, `--no-binary` (comma lists, `:all:`, `:none:`).
 pub fn only_binary(value: &str) -> Item {
     Item::Option(Opt::OnlyBinary(value.to_string()))
