@@ -84,8 +84,7 @@ pub fn add_configured(reqs: &mut Requirements, configured: &InstallOptions) -> R
     let mut first = Requirements::default();
     parse(&items, &mut first)?;
     reqs.constraints.splice(0..0, first.constraints);
-    reqs.options.only_binary.splice(0..0, first.options.only_binary);
-    reqs.options.no_binary.splice(0..0, first.options.no_binary);
+    reqs.options.binary.splice(0..0, first.options.binary);
     reqs.options.pre |= first.options.pre;
     Ok(())
 }

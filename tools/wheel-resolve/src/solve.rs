@@ -20,6 +20,7 @@ use wheelpipe::progress::Reporter;
 use wheelpipe::records::{Artifact, Satisfied};
 
 use crate::installed::{Installed, Upgrade};
+use crate::requirements::format_control::FormatControl;
 use crate::requirements::Requirements;
 use crate::{fail, resolver, roots, select, TOOL};
 
@@ -145,20 +146,11 @@ pub fn keep_locked(
 /// `--no-binary` naming a distribution to install (or `:all:`) asks for a
 /// build from source: one error naming them all.
 fn no_binary(reqs: &Requirements, artifacts: &[Artifact]) -> Result<()> {
-    let (mut all, mut named) = (false, Vec::new());
-    for value in &reqs.options.no_binary {
-        match value.as_str() {
-            ":all:" => all = true,
-            ":none:" => (all, named) = (false, Vec::new()),
-            name => named.push(normalize(name)),
-        }
-    }
-    let only: Vec<String> = reqs.options.only_binary.iter().map(|n| normalize(n)).collect();
+    let control = FormatControl::new(&reqs.options.binary);
     let built: Vec<String> = artifacts
         .iter()
-        .map(|a| (normalize(&a.name), a))
-        .filter(|(n, _)| named.contains(n) || (all && !only.contains(n)))
-        .map(|(_, a)| format!("{} {}", a.name, a.version))
+        .filter(|a| control.wants_source(&normalize(&a.name)))
+        .map(|a| format!("{} {}", a.name, a.version))
         .collect();
     if built.is_empty() {
         return Ok(());
