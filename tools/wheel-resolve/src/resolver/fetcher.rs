@@ -310,9 +310,14 @@ impl<'a> Fetcher<'a> {
     ) -> Shared<Project> {
         let page = Arc::new(page);
         if let Ok(project) = page.as_ref() {
-            // The version the solver will most likely try first.
+            // The version the solver will most likely try first: the installed one, else the newest.
             let range = hint.map_or_else(Range::full, |h| project.range(h));
-            if let Some(best) = project.best_in(&range, Prereleases::IfNoFinal) {
+            let installed = self.cx.installed.preferred(name).filter(|v| project.versions.contains(v));
+            let best = match installed {
+                Some(v) if range.contains(v) => Some(v),
+                _ => project.best_in(&range, Prereleases::IfNoFinal),
+            };
+            if let Some(best) = best {
                 let key = (name.to_string(), best.clone());
                 let mut state = self.lock();
                 if state.jobs.is_some() && !state.candidates.contains_key(&key) {
