@@ -166,16 +166,16 @@ fn a_system_site_packages_venv_gets_nothing_new_for_what_its_base_has() {
     builders.push(wheel("pip", "999.0"));
     let case = Case::new(&builders);
     let sb = &case.sb;
-    let root = sb.path().join("shared");
-    let out = sb
-        .command(python3())
-        .args(["-m", "venv", "--without-pip", "--system-site-packages"])
-        .arg(&root)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let venv = Venv { root };
+    let venv = sb.venv("shared");
     sb.pip_ok(&venv, &["install", "--no-cache-dir", "--index-url", &case.server.url(), "dep==1.0"]);
+    let (_, shown) = resolve_in(&case, &venv, &case.server.url(), &["top", "pip"]);
+    assert_eq!(shown, ["keep dep==1.0", "get pip==999.0", "get top==2.0"], "a venv of its own");
+    // Now it sees the base's site-packages: the interpreter's cached answer must not hide that.
+    let cfg = venv.root.join("pyvenv.cfg");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    let shared = text.replace("include-system-site-packages = false", "include-system-site-packages = true");
+    assert_ne!(text, shared);
+    std::fs::write(&cfg, shared).unwrap();
     let base_pip = venv.dists(sb)["pip"].clone();
 
     let (run, shown) = resolve_in(&case, &venv, &case.server.url(), &["top", "pip"]);

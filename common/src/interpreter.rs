@@ -68,7 +68,17 @@ struct CacheEntry {
     /// [`kernel`] when asked: markers name the kernel's release and version.
     #[serde(default)]
     kernel: String,
+    /// The `pyvenv.cfg` beside the executable's folder, if any: whether the
+    /// system's site-packages are on `sys.path` is written there.
+    #[serde(default)]
+    venv_cfg: String,
     interpreter: Interpreter,
+}
+
+/// The text of `ROOT/pyvenv.cfg` for `ROOT/bin/python` (empty if none).
+fn venv_cfg(python: &Path) -> String {
+    let cfg = python.parent().and_then(Path::parent).map(|root| root.join("pyvenv.cfg"));
+    cfg.and_then(|c| std::fs::read_to_string(c).ok()).unwrap_or_default()
 }
 
 /// The running kernel's release and version (`platform_release` and
@@ -97,10 +107,14 @@ impl Interpreter {
             ))
         });
         let kernel = kernel();
+        let venv_cfg = venv_cfg(&resolved);
         if let Some(p) = &entry_path {
             if let Ok(text) = std::fs::read(p) {
                 if let Ok(entry) = serde_json::from_slice::<CacheEntry>(&text) {
-                    let same = entry.path == resolved && entry.mtime_ns == mtime_ns && entry.kernel == kernel;
+                    let same = entry.path == resolved
+                        && entry.mtime_ns == mtime_ns
+                        && entry.kernel == kernel
+                        && entry.venv_cfg == venv_cfg;
                     if same && mtime_ns != 0 {
                         return Ok(entry.interpreter);
                     }
@@ -122,7 +136,8 @@ impl Interpreter {
                     v.remember(cache, &interpreter);
                 }
             }
-            let entry = CacheEntry { path: resolved, mtime_ns, kernel, interpreter: interpreter.clone() };
+            let entry =
+                CacheEntry { path: resolved, mtime_ns, kernel, venv_cfg, interpreter: interpreter.clone() };
             // A cache that cannot be written only costs time.
             let _ = cache.write_atomic(&p, &serde_json::to_vec(&entry)?);
         }
