@@ -3,11 +3,27 @@ complete -c wheel-resolve -l extra-index-url -d 'Another index to look in as wel
 complete -c wheel-resolve -s f -l find-links -d 'A folder of wheels or an HTML page of links to look in as well (may be repeated)' -r
 complete -c wheel-resolve -l lock -d 'Also write the resolution as a PEP 751 lock file (pylock.toml)' -r -F
 complete -c wheel-resolve -l cert -d 'Extra CA certificates (PEM) to trust [default: $PIP_CERT, else pip\'s cert option]' -r -F
-complete -c wheel-resolve -l python -d 'The target interpreter, usually a virtualenv\'s bin/python: its markers and tags decide' -r -F
+complete -c wheel-resolve -l python -d 'The target interpreter, usually a virtualenv\'s bin/python: its markers and tags decide, and, when given, what it has installed is kept if it fits' -r -F
 complete -c wheel-resolve -l cache-dir -d 'The cache folder [default: $WHEELPIPE_CACHE_DIR, else $XDG_CACHE_HOME/wheelpipe]' -r -F
+complete -c wheel-resolve -s r -l requirement -d 'Install from this requirements file (may be repeated); - reads stdin' -r
+complete -c wheel-resolve -s c -l constraint -d 'Constrain versions with this file (may be repeated) [env: PIP_CONSTRAINT]' -r
+complete -c wheel-resolve -s e -l editable -d 'An editable install: not supported yet (an error says so)' -r
+complete -c wheel-resolve -l only-binary -d 'Use wheels only for these (comma list, :all:, :none:): always so for now [env: PIP_ONLY_BINARY]' -r
+complete -c wheel-resolve -l no-binary -d 'Build these from source (comma list, :all:, :none:): not supported yet, an error names them [env: PIP_NO_BINARY]' -r
+complete -c wheel-resolve -l upgrade-strategy -d 'With -U: eager upgrades every dependency as well (uv\'s --upgrade)' -r -f -a "only-if-needed\t''
+eager\t''"
+complete -c wheel-resolve -s P -l upgrade-package -d 'Upgrade this package (may be repeated), keeping the other installed versions that fit' -r
+complete -c wheel-resolve -l reinstall-package -d 'Install this package again (may be repeated)' -r
+complete -c wheel-resolve -l trusted-host -d 'Do not check the TLS certificate of HOST or HOST:PORT (may be repeated) [env: PIP_TRUSTED_HOST]' -r
+complete -c wheel-resolve -l proxy -d 'The proxy, scheme://[user:pass@]host:port [env: PIP_PROXY, else HTTPS_PROXY]' -r
 complete -c wheel-resolve -l no-index -d 'Use no index, only --find-links locations'
-complete -c wheel-resolve -l pre -d 'Consider pre-releases and development versions as well (pip --pre)'
+complete -c wheel-resolve -l pre -d 'Consider pre-releases and development versions as well (pip --pre) [env: PIP_PRE]'
 complete -c wheel-resolve -l no-deps -d 'Install the requirements only, not their dependencies (pip --no-deps): no metadata is read'
 complete -c wheel-resolve -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c wheel-resolve -l require-hashes -d 'Require a --hash for every requirement, and every dependency pinned and hashed'
+complete -c wheel-resolve -l prefer-binary -d 'Prefer wheels to newer source distributions: always so for now'
+complete -c wheel-resolve -s U -l upgrade -d 'Upgrade the named requirements to the newest versions that fit; their dependencies only if needed (pip -U)'
+complete -c wheel-resolve -l reinstall -l force-reinstall -d 'Install every distribution again, even at the version already installed'
+complete -c wheel-resolve -s I -l ignore-installed -d 'Resolve as if --python\'s environment were empty: keep nothing installed'
 complete -c wheel-resolve -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wheel-resolve -s V -l version -d 'Print version'

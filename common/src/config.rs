@@ -14,6 +14,7 @@
 //! separated, and the command line adds to them, as pip's does.
 
 mod ini;
+mod install;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ use crate::index::IndexUrls;
 use crate::interpreter::Interpreter;
 
 pub use ini::{normalize_key, parse as parse_ini, Entry};
+pub use install::InstallOptions;
 
 /// The index options a tool's command line can give (all optional).
 #[derive(Clone, Debug, Default)]
@@ -34,6 +36,10 @@ pub struct IndexFlags {
     pub find_links: Vec<String>,
     pub no_index: bool,
     pub cert: Option<PathBuf>,
+    /// `--trusted-host` values (added to the configured ones).
+    pub trusted_hosts: Vec<String>,
+    /// `--proxy` (over the configured one).
+    pub proxy: Option<String>,
 }
 
 /// The settings in force after every source was read.
@@ -44,6 +50,13 @@ pub struct Settings {
     pub cert: Option<PathBuf>,
     pub timeout: Option<u64>,
     pub retries: Option<u32>,
+    /// `--trusted-host`, `PIP_TRUSTED_HOST` or pip's `trusted-host`: hosts
+    /// (`host` or `host:port`) whose TLS certificates are not checked.
+    pub trusted_hosts: Vec<String>,
+    /// `--proxy`, `PIP_PROXY` or pip's `proxy`, over `HTTPS_PROXY`.
+    pub proxy: Option<String>,
+    /// `pre`, `constraint`, `only-binary`, `no-binary`.
+    pub install: InstallOptions,
 }
 
 /// A configuration file's text and where it came from.
@@ -107,6 +120,8 @@ impl Settings {
         if let Some(r) = self.retries {
             options.retries = r;
         }
+        options.trusted_hosts.clone_from(&self.trusted_hosts);
+        options.proxy.clone_from(&self.proxy);
         options
     }
 }
@@ -217,12 +232,17 @@ pub fn resolve(flags: &IndexFlags, env: &BTreeMap<String, String>, files: &[Conf
             })
         })
         .transpose()?;
+    let mut trusted_hosts = install::trusted_hosts(&lookup);
+    trusted_hosts.extend(flags.trusted_hosts.iter().cloned());
+    let proxy = flags.proxy.clone().or_else(|| install::proxy(&lookup));
+    let install = install::read(&lookup)?;
     let urls = if no_index {
         IndexUrls { index_url: None, extra_index_urls: Vec::new(), find_links }
     } else {
         IndexUrls { index_url, extra_index_urls, find_links }
     };
-    Ok(Resolved { settings: Settings { urls, cert, timeout, retries }, no_index })
+    let settings = Settings { urls, cert, timeout, retries, trusted_hosts, proxy, install };
+    Ok(Resolved { settings, no_index })
 }
 
 /// pip's `strtobool`.

@@ -34,6 +34,11 @@ pub struct HttpOptions {
     pub retries: u32,
     /// The first pause between retries; it doubles each time.
     pub backoff: Duration,
+    /// Hosts (`host` or `host:port`) whose TLS certificates are not
+    /// checked, as pip's `--trusted-host`.
+    pub trusted_hosts: Vec<String>,
+    /// The proxy for every request (pip's `--proxy`), over `HTTPS_PROXY`.
+    pub proxy: Option<String>,
 }
 
 impl Default for HttpOptions {
@@ -45,6 +50,8 @@ impl Default for HttpOptions {
             ),
             retries: env_number("PIP_RETRIES").map_or(5, |n| n as u32),
             backoff: Duration::from_millis(env_number("WHEELPIPE_RETRY_BACKOFF_MS").unwrap_or(250)),
+            trusted_hosts: Vec::new(),
+            proxy: None,
         }
     }
 }
@@ -56,6 +63,8 @@ fn env_number(name: &str) -> Option<u64> {
 /// The process's HTTP client. Cheap to share by reference across threads.
 pub struct Client {
     agent: Agent,
+    /// The agent for `trusted_hosts`, which checks no certificate.
+    insecure: Option<Agent>,
     options: HttpOptions,
     /// Credentials by `host:port`, learned from URLs or `.netrc`.
     credentials: Mutex<HashMap<String, (String, String)>>,
@@ -71,23 +80,62 @@ pub enum HttpError {
     Transport { url: String, message: String },
 }
 
+/// An agent with `options`' timeouts and proxy; `verify` false checks no certificate.
+fn agent(options: &HttpOptions, verify: bool) -> Result<Agent> {
+    let tls = TlsConfig::builder()
+        .root_certs(root_certs(options.cert.as_ref())?)
+        .disable_verification(!verify)
+        .build();
+    let proxy = match &options.proxy {
+        Some(p) => Some(ureq::Proxy::new(p).with_context(|| format!("bad proxy {}", redact(p)))?),
+        None => ureq::Proxy::try_from_env(),
+    };
+    let config = Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_connect(Some(options.timeout))
+        .timeout_per_read(Some(options.timeout))
+        .timeout_recv_response(Some(options.timeout))
+        .max_idle_connections(64)
+        .max_idle_connections_per_host(16)
+        .user_agent(concat!("wheelpipe/", env!("CARGO_PKG_VERSION")))
+        .tls_config(tls)
+        .proxy(proxy)
+        .build();
+    let connector = ureq::unversioned::transport::DefaultConnector::new();
+    Ok(Agent::with_parts(config, connector, dns::CachingResolver::default()))
+}
+
 impl Client {
     pub fn new(options: HttpOptions) -> Result<Client> {
-        let tls = TlsConfig::builder().root_certs(root_certs(options.cert.as_ref())?).build();
-        let config = Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_connect(Some(options.timeout))
-            .timeout_per_read(Some(options.timeout))
-            .timeout_recv_response(Some(options.timeout))
-            .max_idle_connections(64)
-            .max_idle_connections_per_host(16)
-            .user_agent(concat!("wheelpipe/", env!("CARGO_PKG_VERSION")))
-            .tls_config(tls)
-            .proxy(ureq::Proxy::try_from_env())
-            .build();
-        let connector = ureq::unversioned::transport::DefaultConnector::new();
-        let agent = Agent::with_parts(config, connector, dns::CachingResolver::default());
-        Ok(Client { agent, options, credentials: Mutex::default(), netrc: Netrc::load() })
+        let insecure = match options.trusted_hosts.is_empty() {
+            true => None,
+            false => Some(agent(&options, false)?),
+        };
+        Ok(Client {
+            agent: agent(&options, true)?,
+            insecure,
+            options,
+            credentials: Mutex::default(),
+            netrc: Netrc::load(),
+        })
+    }
+
+    /// The agent for `url`: the one that checks no certificate for a trusted host.
+    fn agent_for(&self, url: &str) -> &Agent {
+        let trusted = || {
+            let parsed = url::Url::parse(url).ok()?;
+            let host = parsed.host_str()?;
+            let with_port = parsed.port().map(|p| format!("{host}:{p}"));
+            self.options
+                .trusted_hosts
+                .iter()
+                .any(|t| t == host || Some(t) == with_port.as_ref())
+                .then_some(())
+        };
+        match &self.insecure {
+            Some(insecure) if trusted().is_some() => insecure,
+            _ => &self.agent,
+        }
     }
 
     pub fn options(&self) -> &HttpOptions {
@@ -102,7 +150,7 @@ impl Client {
         let shown = redact(url);
         let mut attempt = 0;
         loop {
-            let mut request = self.agent.get(&clean);
+            let mut request = self.agent_for(&clean).get(&clean);
             for (k, v) in headers {
                 request = request.header(*k, *v);
             }
@@ -235,6 +283,24 @@ fn root_certs(extra: Option<&PathBuf>) -> Result<RootCerts> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trusted_hosts_get_the_agent_that_checks_no_certificate() {
+        let options =
+            HttpOptions { trusted_hosts: vec!["a.test".into(), "b.test:8443".into()], ..Default::default() };
+        let client = Client::new(options).unwrap();
+        let insecure = client.insecure.as_ref().expect("an agent for trusted hosts");
+        for (url, trusted) in [
+            ("https://a.test/simple/", true),
+            ("https://a.test:444/simple/", true),
+            ("https://b.test:8443/x.whl", true),
+            ("https://b.test/x.whl", false),
+            ("https://c.test/simple/", false),
+        ] {
+            assert_eq!(std::ptr::eq(client.agent_for(url), insecure), trusted, "{url}");
+        }
+        assert!(Client::new(HttpOptions::default()).unwrap().insecure.is_none());
+    }
 
     #[test]
     fn redact_removes_credentials() {

@@ -77,4 +77,7 @@ print(json.dumps({
     "musl": musl() if glibc() is None else None,
     "pointer_bits": 64 if sys.maxsize > 2**32 else 32,
     "pip_default_index": pip_default_index(),
+    # Where installed distributions are found, in order (a venv made with
+    # --system-site-packages lists its base's site-packages after its own).
+    "sys_path": [p for p in sys.path if os.path.isabs(p)],
 }))

@@ -3,6 +3,7 @@
 //! interpreter's path and modification time, and for a new virtualenv derived
 //! from another like it (venv.rs).
 
+mod installed;
 mod venv;
 
 use std::collections::BTreeMap;
@@ -13,7 +14,12 @@ use std::time::UNIX_EPOCH;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
+pub use installed::InstalledDist;
+
 const SCRIPT: &str = include_str!("interpreter.py");
+
+/// The version of the answer's shape: cached answers of another are asked again.
+const FORMAT: u32 = 2;
 
 /// The installation scheme's folders, absolute.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +56,9 @@ pub struct Interpreter {
     pub pointer_bits: u32,
     /// pip's built-in default index, when pip is importable there.
     pub pip_default_index: Option<String>,
+    /// The absolute folders of `sys.path` (as `python -I` has it), in order.
+    #[serde(default)]
+    pub sys_path: Vec<PathBuf>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -59,7 +68,17 @@ struct CacheEntry {
     /// [`kernel`] when asked: markers name the kernel's release and version.
     #[serde(default)]
     kernel: String,
+    /// The `pyvenv.cfg` beside the executable's folder, if any: whether the
+    /// system's site-packages are on `sys.path` is written there.
+    #[serde(default)]
+    venv_cfg: String,
     interpreter: Interpreter,
+}
+
+/// The text of `ROOT/pyvenv.cfg` for `ROOT/bin/python` (empty if none).
+fn venv_cfg(python: &Path) -> String {
+    let cfg = python.parent().and_then(Path::parent).map(|root| root.join("pyvenv.cfg"));
+    cfg.and_then(|c| std::fs::read_to_string(c).ok()).unwrap_or_default()
 }
 
 /// The running kernel's release and version (`platform_release` and
@@ -83,15 +102,19 @@ impl Interpreter {
             .map_or(0, |d| d.as_nanos());
         let entry_path = cache.map(|c| {
             c.dir("interpreters").join(format!(
-                "{}.json",
+                "{}-{FORMAT}.json",
                 &crate::hash::sha256_hex(resolved.as_os_str().as_encoded_bytes())[..24]
             ))
         });
         let kernel = kernel();
+        let venv_cfg = venv_cfg(&resolved);
         if let Some(p) = &entry_path {
             if let Ok(text) = std::fs::read(p) {
                 if let Ok(entry) = serde_json::from_slice::<CacheEntry>(&text) {
-                    let same = entry.path == resolved && entry.mtime_ns == mtime_ns && entry.kernel == kernel;
+                    let same = entry.path == resolved
+                        && entry.mtime_ns == mtime_ns
+                        && entry.kernel == kernel
+                        && entry.venv_cfg == venv_cfg;
                     if same && mtime_ns != 0 {
                         return Ok(entry.interpreter);
                     }
@@ -113,7 +136,8 @@ impl Interpreter {
                     v.remember(cache, &interpreter);
                 }
             }
-            let entry = CacheEntry { path: resolved, mtime_ns, kernel, interpreter: interpreter.clone() };
+            let entry =
+                CacheEntry { path: resolved, mtime_ns, kernel, venv_cfg, interpreter: interpreter.clone() };
             // A cache that cannot be written only costs time.
             let _ = cache.write_atomic(&p, &serde_json::to_vec(&entry)?);
         }
@@ -125,28 +149,46 @@ impl Interpreter {
             .args(["-I", "-c", SCRIPT])
             .env_remove("PYTHONPATH")
             .output()
-            .with_context(|| format!("cannot run {}", python.display()))?;
-        if !out.status.success() {
-            bail!(
-                "{} failed when asked about itself ({}): {}",
-                python.display(),
-                out.status,
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
-        }
-        serde_json::from_slice(&out.stdout)
-            .with_context(|| format!("unexpected answer from {}", python.display()))
+            .with_context(|| format!("cannot run the Python interpreter {}", python.display()))?;
+        let answer = if out.status.success() { serde_json::from_slice(&out.stdout).ok() } else { None };
+        answer.ok_or_else(|| query_failed(python, &out))
     }
-
     /// `X.Y`
     pub fn short_version(&self) -> String {
         format!("{}.{}", self.version.0, self.version.1)
+    }
+
+    /// The distributions this interpreter sees on its `sys.path`, by
+    /// normalized name, read from the disk now.
+    pub fn installed(&self) -> std::collections::BTreeMap<String, InstalledDist> {
+        installed::scan(&self.sys_path)
     }
 
     /// True when this interpreter runs inside a virtualenv.
     pub fn is_venv(&self) -> bool {
         self.prefix != self.base_prefix
     }
+}
+
+/// Why `python` is no interpreter this code can use: its path, its exit
+/// status and what it printed (the start of it).
+fn query_failed(python: &Path, out: &std::process::Output) -> anyhow::Error {
+    let said = |bytes: &[u8], stream: &str| {
+        let text = String::from_utf8_lossy(bytes);
+        let text = text.trim();
+        match text.chars().count() {
+            0 => format!("nothing on {stream}"),
+            n if n > 300 => format!("on {stream}: {}...", text.chars().take(300).collect::<String>()),
+            _ => format!("on {stream}: {text}"),
+        }
+    };
+    anyhow::anyhow!(
+        "the Python interpreter {} could not be queried ({}): it printed {} and {}; is it Python 3?",
+        python.display(),
+        out.status,
+        said(&out.stdout, "stdout"),
+        said(&out.stderr, "stderr")
+    )
 }
 
 /// A path with a folder part as it is; a bare name looked up on PATH.

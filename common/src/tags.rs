@@ -201,6 +201,7 @@ mod tests {
             musl: musl.map(String::from),
             pointer_bits: 64,
             pip_default_index: None,
+            sys_path: Vec::new(),
         }
     }
 

@@ -1,6 +1,6 @@
 //! What the resolver tests (`tests/resolve*.rs`) share: a [`Case`] is a
 //! sandbox with fixture wheels served by the test index, and runs
-//! `wheel-resolve --index-url URL --python python3 FILES` (CPython 3.11, the
+//! `wheel-resolve --index-url URL --python python3 -I FILES` (CPython 3.11, the
 //! machine's python3) against it. Every expected answer was checked against
 //! pip 23.2 when the test was written; with `WHEELPIPE_TEST_PIP=1` the
 //! helpers ask pip again (`pip install --dry-run --ignore-installed --report`
@@ -60,7 +60,8 @@ impl Case {
     /// run in the sandbox (so file names are relative to it).
     pub fn command(&self, args: &[&str]) -> Command {
         let mut c = self.sb.command(env!("CARGO_BIN_EXE_wheel-resolve"));
-        c.arg("--index-url").arg(self.server.url()).arg("--python").arg(python3());
+        // python3 lends its markers and tags; what it has installed is not looked at.
+        c.arg("--index-url").arg(self.server.url()).arg("--python").arg(python3()).arg("--ignore-installed");
         c.arg("--cache-dir").arg(self.sb.cache()).args(args);
         c
     }

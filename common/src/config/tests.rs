@@ -183,3 +183,31 @@ fn without_pip_in_the_venv_the_base_interpreters_pip_answers() {
     venv.base_executable = Some(PathBuf::from("python3"));
     assert_eq!(default_index_with(Some(&venv), Path::new("/nonexistent/python3")).unwrap(), want);
 }
+
+#[test]
+fn install_options_are_read_as_pip_reads_them() {
+    let files = [text(
+        "/etc/pip.conf",
+        "[install]\npre = yes\nno-binary = :all:\ntrusted-host = a.test\n  b.test:8443\n",
+    )];
+    let vars = env(&[
+        ("PIP_CONSTRAINT", "c1.txt  c2.txt"),
+        ("PIP_ONLY_BINARY", "top, dep"),
+        ("PIP_PROXY", "http://127.0.0.1:3128"),
+    ]);
+    let flags = IndexFlags { trusted_hosts: vec!["c.test".into()], ..Default::default() };
+    let s = resolve(&flags, &vars, &files).unwrap().settings;
+    assert!(s.install.pre);
+    assert_eq!(s.install.constraints, ["c1.txt", "c2.txt"], "an append option splits on whitespace");
+    assert_eq!(s.install.only_binary, ["top", "dep"], "a format control splits on commas");
+    assert_eq!(s.install.no_binary, [":all:"]);
+    assert_eq!(s.trusted_hosts, ["a.test", "b.test:8443", "c.test"], "the command line adds to them");
+    assert_eq!(s.proxy.as_deref(), Some("http://127.0.0.1:3128"));
+    let options = s.http_options();
+    assert_eq!((options.trusted_hosts.len(), options.proxy.as_deref()), (3, Some("http://127.0.0.1:3128")));
+
+    let s = resolve(&IndexFlags::default(), &env(&[("PIP_PRE", "0")]), &files).unwrap().settings;
+    assert!(!s.install.pre, "the environment overrides the file");
+    let err = resolve(&IndexFlags::default(), &env(&[("PIP_PRE", "maybe")]), &[]).unwrap_err();
+    assert!(err.to_string().contains("PIP_PRE: pre must be true or false"), "{err}");
+}

@@ -59,8 +59,13 @@ impl VenvPython {
         }
         let base = std::fs::canonicalize(python).ok()?;
         let name = python.strip_prefix(&root).ok()?;
-        let facts =
-            format!("{}\n{mtime_ns}\n{kernel}\n{}\n{}", base.display(), name.display(), lines.join("\n"));
+        let facts = format!(
+            "{}\n{}\n{mtime_ns}\n{kernel}\n{}\n{}",
+            super::FORMAT,
+            base.display(),
+            name.display(),
+            lines.join("\n")
+        );
         let key = sha256_hex(facts.as_bytes())[..24].to_string();
         Some(VenvPython { python: python.to_path_buf(), root, key })
     }
@@ -101,7 +106,7 @@ impl VenvPython {
     }
 }
 
-/// `interpreter` with its executable, prefix and scheme paths mapped by `map`.
+/// `interpreter` with its executable, prefix, scheme paths and `sys.path` mapped by `map`.
 fn map_paths(mut interpreter: Interpreter, map: impl Fn(&Path) -> PathBuf) -> Interpreter {
     let Paths { purelib, platlib, scripts, include, data } = &interpreter.paths;
     interpreter.paths = Paths {
@@ -111,6 +116,7 @@ fn map_paths(mut interpreter: Interpreter, map: impl Fn(&Path) -> PathBuf) -> In
         include: map(include),
         data: map(data),
     };
+    interpreter.sys_path = interpreter.sys_path.iter().map(|p| map(p)).collect();
     interpreter.executable = map(&interpreter.executable);
     interpreter.prefix = map(&interpreter.prefix);
     interpreter

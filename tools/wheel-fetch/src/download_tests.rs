@@ -25,6 +25,7 @@ pub(super) fn client() -> Client {
         timeout: Duration::from_secs(5),
         retries: 2,
         backoff: Duration::from_millis(10),
+        ..HttpOptions::default()
     })
     .unwrap()
 }
@@ -349,6 +350,7 @@ fn a_body_that_stalls_midway_times_out_and_resumes_where_it_stopped() {
         timeout: Duration::from_millis(300),
         retries: 2,
         backoff: Duration::from_millis(10),
+        ..HttpOptions::default()
     })
     .unwrap();
     let started = std::time::Instant::now();

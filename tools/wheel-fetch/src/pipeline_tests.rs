@@ -19,6 +19,7 @@ fn settings(cache: &std::path::Path, dest: Option<PathBuf>, jobs: usize) -> Sett
         timeout: Duration::from_secs(5),
         retries: 0,
         backoff: Duration::from_millis(1),
+        ..HttpOptions::default()
     };
     Settings {
         jobs,

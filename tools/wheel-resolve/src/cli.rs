@@ -6,19 +6,34 @@ use std::path::PathBuf;
 use clap::{value_parser, Arg, ArgAction, Command};
 
 const LONG_ABOUT: &str = "\
-Reads requirement files in pip's format and finds the newest set of
-versions that fits together and fits the target interpreter: a backtracking
-resolver (PubGrub) over the index's versions, with each version's
-dependencies read from its metadata (PEP 658, else a few kilobytes of the
-wheel by range requests), all pages and metadata read ahead in parallel.
-Markers are evaluated for the target interpreter; extras, constraints
-(`-c`), Requires-Python, yanked files (used only for an exact == pin, with a
-warning) and pip's pre-release rules (only when asked for, by --pre or a
-specifier naming one, or when nothing else fits) apply. Picks for every
+Reads requirements as pip install takes them (arguments such as `requests`
+'django<6', requirement files as arguments or with -r, constraints with -c)
+and finds the newest set of versions that fits together and fits the target
+interpreter: a backtracking resolver (PubGrub) over the index's versions,
+with each version's dependencies read from its metadata (PEP 658, else a few
+kilobytes of the wheel by range requests), all pages and metadata read ahead
+in parallel. Markers are evaluated for the target interpreter; extras,
+constraints, Requires-Python, yanked files (used only for an exact == pin,
+with a warning) and pip's pre-release rules (only when asked for, by --pre
+or a specifier naming one, or when nothing else fits) apply. Picks for every
 distribution the one wheel that fits the interpreter best (its tags, its
 Requires-Python, the --hash values) and writes one `artifact` record a wheel
 on stdout, sorted by name, then an `end` record. When no set fits, the error
 explains why, step by step.
+
+An argument is a requirements file when it is -, an existing file (not a
+wheel or sdist), or a missing path ending in .txt, .in or .toml; anything
+else is a requirement. -r, -c and the arguments are read in the order given.
+
+With --python naming the environment to install into, what it already has
+is kept when it still fits (pip's default upgrade strategy), a `satisfied`
+record instead of an artifact, even when the index no longer has that
+version; its base's site-packages count for a venv made with
+--system-site-packages. -U upgrades the requirements named (their
+dependencies only if needed; --upgrade-strategy eager: all of them), -P NAME
+one package; --reinstall and --reinstall-package NAME keep the version but
+install it again. Without --python (python3 lends its markers and tags), with
+-I or with --lock, nothing installed is looked at.
 
 In hash-checking mode (--require-hashes, or any --hash) every distribution,
 dependencies included, must be pinned with == and hashed, as pip demands.
@@ -27,18 +42,23 @@ input is installed as locked, without resolving: each package whose marker
 holds, with its best wheel for the interpreter. --lock FILE writes one.
 
 `name @ URL` installs the wheel at that URL (its dependencies come from the
-index). Source distributions, editable, VCS and local path requirements are
-not supported yet.
+index). Source distributions (--no-binary), editables (-e), VCS and local
+path requirements are not supported yet: an error names them.
 
 The index comes from --index-url and the other index flags, else from the
 requirement files' own options (`--index-url`, `--find-links`, ...), else from
 PIP_* environment variables, pip's configuration files and pip's default.
-Project pages and metadata are kept in the cache (--cache-dir) and
-revalidated with the index as its Cache-Control and ETag allow.
+PIP_PRE, PIP_CONSTRAINT, PIP_ONLY_BINARY, PIP_NO_BINARY, PIP_TRUSTED_HOST
+and PIP_PROXY (and their pip.conf keys) are read as pip reads them; the
+command line adds to them. Project pages and metadata are kept in the cache
+(--cache-dir) and revalidated with the index as its Cache-Control and ETag
+allow.
 
-Example:
+Examples:
 
-    wheel-resolve --index-url http://127.0.0.1:8000/simple --python .venv/bin/python requirements.txt \\
+    wheel-resolve --python .venv/bin/python requests 'django<6' | wheel-fetch | wheel-unpack --venv .venv
+
+    wheel-resolve --index-url http://127.0.0.1:8000/simple --python .venv/bin/python -r requirements.txt \\
         | wheel-fetch -j 8 | wheel-unpack --venv .venv";
 
 pub fn command() -> Command {
@@ -78,7 +98,7 @@ pub fn command() -> Command {
             Arg::new("pre")
                 .long("pre")
                 .action(ArgAction::SetTrue)
-                .help("Consider pre-releases and development versions as well (pip --pre)"),
+                .help("Consider pre-releases and development versions as well (pip --pre) [env: PIP_PRE]"),
         )
         .arg(Arg::new("no-deps").long("no-deps").action(ArgAction::SetTrue).help(
             "Install the requirements only, not their dependencies (pip --no-deps): no metadata is read",
@@ -98,17 +118,112 @@ pub fn command() -> Command {
                 .default_value("python3")
                 .value_parser(value_parser!(PathBuf))
                 .help(
-                    "The target interpreter, usually a virtualenv's bin/python: its markers and tags decide",
+                    "The target interpreter, usually a virtualenv's bin/python: its markers and tags decide, \
+                     and, when given, what it has installed is kept if it fits",
                 ),
         )
         .arg(wheelpipe::args::cache_dir())
         .arg(wheelpipe::args::quiet())
+        .args(requirement_args())
+        .args(binary_args())
+        .args(upgrade_args())
+        .arg(Arg::new("trusted-host").long("trusted-host").value_name("HOST").action(ArgAction::Append).help(
+            "Do not check the TLS certificate of HOST or HOST:PORT (may be repeated) [env: PIP_TRUSTED_HOST]",
+        ))
         .arg(
-            Arg::new("requirements")
-                .value_name("REQUIREMENTS")
-                .num_args(1..)
-                .required(true)
-                .value_parser(value_parser!(PathBuf))
-                .help("Requirement files in pip's format; - reads stdin"),
+            Arg::new("proxy")
+                .long("proxy")
+                .value_name("URL")
+                .help("The proxy, scheme://[user:pass@]host:port [env: PIP_PROXY, else HTTPS_PROXY]"),
         )
+}
+
+/// What to install: positional requirements or files, `-r`, `-c`, `-e`.
+fn requirement_args() -> Vec<Arg> {
+    vec![
+        Arg::new("requirements").value_name("REQUIREMENT_OR_FILE").num_args(1..).help(
+            "Requirements (`requests`, 'django<6') or requirement files; an argument is a file when \
+                 it is -, an existing file or a missing *.txt, *.in or *.toml; - reads stdin",
+        ),
+        Arg::new("requirement")
+            .short('r')
+            .long("requirement")
+            .value_name("FILE")
+            .action(ArgAction::Append)
+            .help("Install from this requirements file (may be repeated); - reads stdin"),
+        Arg::new("constraint")
+            .short('c')
+            .long("constraint")
+            .value_name("FILE")
+            .action(ArgAction::Append)
+            .help("Constrain versions with this file (may be repeated) [env: PIP_CONSTRAINT]"),
+        Arg::new("editable")
+            .short('e')
+            .long("editable")
+            .value_name("PATH_OR_URL")
+            .action(ArgAction::Append)
+            .help("An editable install: not supported yet (an error says so)"),
+        Arg::new("require-hashes")
+            .long("require-hashes")
+            .action(ArgAction::SetTrue)
+            .help("Require a --hash for every requirement, and every dependency pinned and hashed"),
+    ]
+}
+
+/// pip's format controls; only wheels are used for now.
+fn binary_args() -> Vec<Arg> {
+    vec![
+        Arg::new("only-binary")
+            .long("only-binary")
+            .value_name("NAMES")
+            .action(ArgAction::Append)
+            .help("Use wheels only for these (comma list, :all:, :none:): always so for now [env: PIP_ONLY_BINARY]"),
+        Arg::new("no-binary")
+            .long("no-binary")
+            .value_name("NAMES")
+            .action(ArgAction::Append)
+            .help("Build these from source (comma list, :all:, :none:): not supported yet, an error names them [env: PIP_NO_BINARY]"),
+        Arg::new("prefer-binary")
+            .long("prefer-binary")
+            .action(ArgAction::SetTrue)
+            .help("Prefer wheels to newer source distributions: always so for now"),
+    ]
+}
+
+/// What may move in an environment that `--python` already filled.
+fn upgrade_args() -> Vec<Arg> {
+    vec![
+        Arg::new("upgrade")
+            .short('U')
+            .long("upgrade")
+            .action(ArgAction::SetTrue)
+            .help("Upgrade the named requirements to the newest versions that fit; their dependencies only if needed (pip -U)"),
+        Arg::new("upgrade-strategy")
+            .long("upgrade-strategy")
+            .value_name("STRATEGY")
+            .value_parser(["only-if-needed", "eager"])
+            .default_value("only-if-needed")
+            .help("With -U: eager upgrades every dependency as well (uv's --upgrade)"),
+        Arg::new("upgrade-package")
+            .short('P')
+            .long("upgrade-package")
+            .value_name("NAME")
+            .action(ArgAction::Append)
+            .help("Upgrade this package (may be repeated), keeping the other installed versions that fit"),
+        Arg::new("reinstall")
+            .long("reinstall")
+            .visible_alias("force-reinstall")
+            .action(ArgAction::SetTrue)
+            .help("Install every distribution again, even at the version already installed"),
+        Arg::new("reinstall-package")
+            .long("reinstall-package")
+            .value_name("NAME")
+            .action(ArgAction::Append)
+            .help("Install this package again (may be repeated)"),
+        Arg::new("ignore-installed")
+            .short('I')
+            .long("ignore-installed")
+            .action(ArgAction::SetTrue)
+            .help("Resolve as if --python's environment were empty: keep nothing installed"),
+    ]
 }

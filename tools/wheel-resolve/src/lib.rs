@@ -5,15 +5,19 @@
 //! one record a distribution sorted by name, then an `end` record.
 
 pub mod cli;
+mod inputs;
+mod installed;
 mod pins;
 mod pylock;
 pub mod requirements;
 mod resolver;
 mod roots;
 mod select;
+mod solve;
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -24,7 +28,7 @@ use wheelpipe::config::{IndexFlags, Settings};
 use wheelpipe::exit::{finish, print_error, Exit, Failure};
 use wheelpipe::http::Client;
 use wheelpipe::index::{IndexClient, IndexUrls};
-use wheelpipe::interpreter::Interpreter;
+use wheelpipe::interpreter::{InstalledDist, Interpreter};
 use wheelpipe::names::normalize;
 use wheelpipe::progress::{Reporter, Role, StageProgress};
 use wheelpipe::records::{End, Record};
@@ -32,9 +36,7 @@ use wheelpipe::stream::Writer;
 use wheelpipe::tags::Tags;
 use wheelpipe::wheel_name::WheelFilename;
 
-use pep508_rs::MarkerEnvironment;
-use requirements::{parse_file, FileOptions, Requirements, Source};
-use wheelpipe::records::Artifact;
+use requirements::{FileOptions, Requirements};
 
 const TOOL: &str = "wheel-resolve";
 
@@ -65,25 +67,6 @@ fn fail(mut messages: Vec<String>, code: Exit) -> anyhow::Error {
     Failure { code, message: last }.into()
 }
 
-fn read_requirements(paths: &[PathBuf]) -> Result<Requirements> {
-    let mut read = |path: &Path| {
-        if path == Path::new("-") {
-            let mut text = String::new();
-            std::io::stdin().read_to_string(&mut text)?;
-            Ok(text)
-        } else {
-            std::fs::read_to_string(path)
-        }
-    };
-    let var = |name: &str| std::env::var(name).ok();
-    let mut reqs = Requirements::default();
-    for path in paths {
-        parse_file(path, &mut Source { read: &mut read, var: &var }, &mut reqs)
-            .map_err(|e| Failure::usage(e.to_string()))?;
-    }
-    Ok(reqs)
-}
-
 /// The command line's index flags, else the files' index options.
 fn index_flags(matches: &ArgMatches, files: &FileOptions) -> IndexFlags {
     let strings =
@@ -94,6 +77,8 @@ fn index_flags(matches: &ArgMatches, files: &FileOptions) -> IndexFlags {
         find_links: strings("find-links"),
         no_index: matches.get_flag("no-index"),
         cert: matches.get_one::<PathBuf>("cert").cloned(),
+        trusted_hosts: strings("trusted-host"),
+        proxy: matches.get_one::<String>("proxy").cloned(),
     };
     let from_command_line = flags.index_url.is_some()
         || !flags.extra_index_urls.is_empty()
@@ -132,85 +117,16 @@ fn describe_sources(urls: &IndexUrls) -> String {
     }
 }
 
-/// Everything a resolution needs to know about the run.
-struct Run<'a> {
-    matches: &'a ArgMatches,
-    progress: &'a Reporter,
-    quiet: bool,
-    cache: Option<&'a Cache>,
-    index: &'a IndexClient<'a>,
-    client: &'a Client,
-    target: &'a select::Target<'a>,
-    env: &'a MarkerEnvironment,
-}
-
-/// The wheels `reqs` resolve to, or an error saying why there are none.
-fn resolve(run: &Run<'_>, reqs: &Requirements) -> Result<Vec<Artifact>> {
-    let roots = roots::collect(reqs, run.env)
-        .map_err(|errors| fail(errors.iter().map(ToString::to_string).collect(), Exit::Usage))?;
-    let cx = resolver::Context {
-        index: run.index,
-        http: run.client,
-        cache: run.cache,
-        target: run.target,
-        env: run.env,
-        hashes: &roots.hashes,
-        direct: &roots.direct,
-        no_deps: run.matches.get_flag("no-deps"),
-        progress: run.progress,
-    };
-    let pre = run.matches.get_flag("pre") || reqs.options.pre;
-    let resolution =
-        resolver::resolve(cx, run.env, pre, &roots.wanted, &roots.constraints).map_err(|e| match e {
-            resolver::Failed::NoSolution(why) => {
-                fail(vec![format!("no set of versions fits the requirements:\n{why}")], Exit::Failed)
-            }
-            resolver::Failed::Stopped(why) => fail(vec![why], Exit::Failed),
-        })?;
-    if !run.quiet {
-        for warning in &resolution.warnings {
-            eprintln!("{TOOL}: warning: {warning}");
-        }
-    }
-    if let Some(pins) = &roots.pins {
-        let unpinned: Vec<String> = resolution
-            .artifacts
-            .iter()
-            .filter(|a| !pins.iter().any(|p| p.name == normalize(&a.name)))
-            .map(|a| {
-                format!(
-                    "{} {} is needed as a dependency but is not in the requirements: in hash-checking \
-                     mode every distribution must be pinned with == and --hash",
-                    a.name, a.version
-                )
-            })
-            .collect();
-        if !unpinned.is_empty() {
-            return Err(fail(unpinned, Exit::Failed));
-        }
-    }
-    Ok(resolution.artifacts)
-}
-
 /// Resolves what the command line asks (or reads the lock it names) and
 /// writes the records to `out`; on an error nothing is written and the
 /// caller ends the stream.
 pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress: &Reporter) -> Result<Exit> {
     let quiet = matches.get_flag("quiet");
-    let paths: Vec<PathBuf> =
-        matches.get_many::<PathBuf>("requirements").into_iter().flatten().cloned().collect();
-    let lock_input = match paths.as_slice() {
-        [one] if pylock::is_lock_file(one) => Some(one.clone()),
-        many if many.iter().any(|p| pylock::is_lock_file(p)) => {
-            return Err(
-                Failure::usage("a pylock.toml is installed alone, without other requirement files").into()
-            )
-        }
-        _ => None,
-    };
-    let reqs = match lock_input {
+    let items = inputs::items(matches);
+    let lock_input = inputs::lock_input(&items)?;
+    let mut reqs = match lock_input {
         Some(_) => Requirements::default(),
-        None => read_requirements(&paths)?,
+        None => inputs::read(&items)?,
     };
     let cache = match matches.get_one::<PathBuf>("cache-dir") {
         Some(dir) => Some(Cache::from_flag(Some(dir))?),
@@ -223,6 +139,9 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
 
     let settings = Settings::load(&index_flags(matches, &reqs.options), Some(&interpreter))
         .map_err(|e| Failure::usage(format!("{e:#}")))?;
+    if lock_input.is_none() {
+        inputs::add_configured(&mut reqs, &settings.install)?;
+    }
     let client = Client::new(settings.http_options())?;
     let mut index = IndexClient::new(&client, settings.urls.clone());
     if let Some(cache) = &cache {
@@ -250,11 +169,13 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
             }
         });
         let artifacts = match &lock_input {
-            Some(lock) => {
-                pylock::read(lock, &env, &target).map_err(|e| fail(vec![format!("{e:#}")], Exit::Failed))
-            }
+            Some(lock) => pylock::read(lock, &env, &target)
+                .map(|artifacts| {
+                    solve::keep_locked(matches, artifacts, installed_dists(matches, &interpreter))
+                })
+                .map_err(|e| fail(vec![format!("{e:#}")], Exit::Failed)),
             None => {
-                let run = Run {
+                let run = solve::Run {
                     matches,
                     progress,
                     quiet,
@@ -263,14 +184,15 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
                     client: &client,
                     target: &target,
                     env: &env,
+                    installed: installed_dists(matches, &interpreter),
                 };
-                resolve(&run, &reqs)
+                solve::resolve(&run, &reqs)
             }
         };
         drop(stop);
         artifacts
     });
-    let mut artifacts = artifacts?;
+    let solve::Chosen { artifacts, satisfied } = artifacts?;
     if let Some(record) = progress.last_record() {
         out.record(&record).context("cannot write to stdout")?;
     }
@@ -279,13 +201,30 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
         pylock::write(lock, &artifacts, Some(&python), settings.urls.index_url.as_deref())
             .with_context(|| format!("cannot write the lock {}", lock.display()))?;
     }
-    artifacts.sort_by_key(|a| normalize(&a.name));
-    for artifact in &artifacts {
-        out.record(&Record::Artifact(artifact.clone())).context("cannot write to stdout")?;
+    let mut records: Vec<(String, Record)> = artifacts
+        .into_iter()
+        .map(|a| (normalize(&a.name), Record::Artifact(a)))
+        .chain(satisfied.into_iter().map(|s| (normalize(&s.name), Record::Satisfied(s))))
+        .collect();
+    records.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, record) in &records {
+        out.record(record).context("cannot write to stdout")?;
     }
-    out.record(&Record::End(End::new(TOOL, true, artifacts.len() as u64)))
-        .context("cannot write to stdout")?;
+    out.record(&Record::End(End::new(TOOL, true, records.len() as u64))).context("cannot write to stdout")?;
     Ok(Exit::Ok)
+}
+
+/// What `--python` has installed, when it was given on the command line
+/// (the default `python3` only lends its markers and tags) and neither
+/// `--ignore-installed` nor `--lock` (a lock lists every wheel) says otherwise.
+fn installed_dists(matches: &ArgMatches, interpreter: &Interpreter) -> BTreeMap<String, InstalledDist> {
+    let given = matches.value_source("python") == Some(clap::parser::ValueSource::CommandLine);
+    let ignore = matches.get_flag("ignore-installed") || matches.get_one::<PathBuf>("lock").is_some();
+    if given && !ignore {
+        interpreter.installed()
+    } else {
+        BTreeMap::new()
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder, VersionOrUrl};
 use wheelpipe::interpreter::Interpreter;
 use wheelpipe::names::normalize;
 
+use crate::requirements::format_control::FormatControl;
 use crate::requirements::{Entry, Hash, Location, ParseError, Requirements};
 
 /// One distribution to install at one version.
@@ -184,22 +185,10 @@ pub(crate) fn no_binary_errors(
     reqs: &Requirements,
     requirements: &[(String, String, Location)],
 ) -> Vec<ParseError> {
-    let mut all = false;
-    let mut named = Vec::new();
-    for value in &reqs.options.no_binary {
-        match value.as_str() {
-            ":all:" => all = true,
-            ":none:" => {
-                all = false;
-                named.clear();
-            }
-            name => named.push(normalize(name)),
-        }
-    }
-    let only_binary: Vec<String> = reqs.options.only_binary.iter().map(|n| normalize(n)).collect();
+    let control = FormatControl::new(&reqs.options.binary);
     requirements
         .iter()
-        .filter(|(name, _, _)| (all && !only_binary.contains(name)) || named.contains(name))
+        .filter(|(name, _, _)| control.wants_source(name))
         .map(|(_, shown, location)| {
             let message =
                 format!("{shown}: --no-binary asks for a source distribution, which is not supported yet");

@@ -47,7 +47,6 @@ pub fn collect(reqs: &Requirements, env: &MarkerEnvironment) -> Result<Roots, Ve
         }
         roots.pins = Some(pins);
     }
-    let mut named = Vec::new();
     let mut direct_conflicts = Vec::new();
     for entry in reqs.requirements.iter().filter(|e| e.requirement.evaluate_markers(env, &[])) {
         let name = normalize(entry.requirement.name.as_ref());
@@ -76,7 +75,6 @@ pub fn collect(reqs: &Requirements, env: &MarkerEnvironment) -> Result<Roots, Ve
                 _ => _ = roots.direct.insert(name.clone(), url),
             }
         }
-        named.push((name, entry.text.clone(), entry.location.clone()));
     }
     for entry in reqs.constraints.iter().filter(|e| e.requirement.evaluate_markers(env, &[])) {
         let name = normalize(entry.requirement.name.as_ref());
@@ -86,11 +84,7 @@ pub fn collect(reqs: &Requirements, env: &MarkerEnvironment) -> Result<Roots, Ve
     if !direct_conflicts.is_empty() {
         return Err(direct_conflicts);
     }
-    if !hashing {
-        let errors = pins::no_binary_errors(reqs, &named);
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-    }
+    // `--no-binary` is checked on what is to be installed, after resolving:
+    // an installed requirement that is kept needs no build.
     Ok(roots)
 }

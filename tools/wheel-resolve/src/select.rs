@@ -80,8 +80,13 @@ fn checked_hashes(pin: &Pin, file: &DistFile) -> Result<BTreeMap<String, String>
     if pin.hashes.iter().any(|h| file.hashes.get(&h.algorithm) == Some(&h.digest)) {
         return Ok(file.hashes.clone());
     }
-    if pin.hashes.iter().any(|h| file.hashes.contains_key(&h.algorithm)) {
-        return Err("its hash is not one of the --hash values".into());
+    let known: Vec<String> = pin
+        .hashes
+        .iter()
+        .filter_map(|h| file.hashes.get(&h.algorithm).map(|d| format!("{}:{d}", h.algorithm)))
+        .collect();
+    if !known.is_empty() {
+        return Err(format!("{HASH_MISMATCH} {}", known.join(", ")));
     }
     // The index gives no hash to compare: with one sha256 expected,
     // wheel-fetch checks the download against it.
@@ -95,11 +100,18 @@ fn checked_hashes(pin: &Pin, file: &DistFile) -> Result<BTreeMap<String, String>
     }
 }
 
+/// How a file whose hash is not among the `--hash` values is described.
+const HASH_MISMATCH: &str = "has";
+
+/// The start of the reason given when files exist but none has a `--hash` value.
+pub const NO_HASH_MATCHES: &str = "no file matches the --hash values";
+
 /// The best wheel for `pin` among `files`, or a message naming the pin and why none fits.
 pub fn choose(pin: &Pin, files: &[DistFile], target: &Target<'_>) -> Result<Choice, String> {
     let mut other_versions = BTreeSet::new();
     let mut sdist = false;
     let mut rejected = Vec::new();
+    let mut hash_mismatch = Vec::new();
     let mut candidates = Vec::new();
     for file in files {
         if !file.filename.ends_with(".whl") {
@@ -131,11 +143,23 @@ pub fn choose(pin: &Pin, files: &[DistFile], target: &Target<'_>) -> Result<Choi
         };
         match checked_hashes(pin, file) {
             Ok(hashes) => candidates.push((file, wheel, rank, hashes)),
+            Err(why) if why.starts_with(HASH_MISMATCH) => {
+                hash_mismatch.push(format!("{} {why}", file.filename))
+            }
             Err(why) => rejected.push(format!("{} ({why})", file.filename)),
         }
     }
     let best = candidates.into_iter().min_by_key(|(file, _, rank, _)| (file.yanked.is_some(), rank.clone()));
     let Some((file, wheel, _, hashes)) = best else {
+        if rejected.is_empty() && !hash_mismatch.is_empty() {
+            let expected: Vec<String> =
+                pin.hashes.iter().map(|h| format!("{}:{}", h.algorithm, h.digest)).collect();
+            return Err(format!(
+                "{pin}: {NO_HASH_MATCHES} ({}): {}",
+                expected.join(", "),
+                hash_mismatch.join("; ")
+            ));
+        }
         return Err(no_candidate(pin, files, target, rejected, sdist, other_versions));
     };
     let artifact = Artifact {

@@ -40,8 +40,13 @@ fn resolve(args: &[&str], reqs: &str) -> (Result<Exit>, Vec<Record>) {
     let file = dir.path().join("requirements.txt");
     std::fs::write(&file, reqs).unwrap();
     let cache = dir.path().join("cache");
-    let mut argv: Vec<String> =
-        vec!["wheel-resolve".into(), "--cache-dir".into(), cache.display().to_string()];
+    // The machine's python3 is the target: what it has installed is not looked at.
+    let mut argv: Vec<String> = vec![
+        "wheel-resolve".into(),
+        "--ignore-installed".into(),
+        "--cache-dir".into(),
+        cache.display().to_string(),
+    ];
     argv.extend(args.iter().map(|a| a.to_string()));
     argv.push(file.display().to_string());
     let matches = cli::command().try_get_matches_from(argv).unwrap();

@@ -5,6 +5,8 @@
 //! index and binary options, requirement lines with `--hash` options.
 //! Every error names the file and line: `FILE:LINE: what is wrong`.
 
+pub mod command_line;
+pub mod format_control;
 mod lines;
 mod options;
 #[cfg(test)]
@@ -62,8 +64,8 @@ pub struct FileOptions {
     pub find_links: Vec<String>,
     pub no_index: bool,
     pub pre: bool,
-    pub only_binary: Vec<String>,
-    pub no_binary: Vec<String>,
+    /// `--no-binary` and `--only-binary` values, in the order given.
+    pub binary: Vec<format_control::Binary>,
     pub prefer_binary: bool,
     pub trusted_hosts: Vec<String>,
     pub require_hashes: bool,
@@ -238,8 +240,8 @@ fn apply_option(
         }
         Opt::NoIndex => o.no_index = true,
         Opt::Pre => o.pre = true,
-        Opt::OnlyBinary(v) => o.only_binary.extend(v.split(',').map(str::to_string)),
-        Opt::NoBinary(v) => o.no_binary.extend(v.split(',').map(str::to_string)),
+        Opt::OnlyBinary(v) => o.binary.push(format_control::Binary::Only(v)),
+        Opt::NoBinary(v) => o.binary.push(format_control::Binary::No(v)),
         Opt::PreferBinary => o.prefer_binary = true,
         Opt::TrustedHost(h) => o.trusted_hosts.push(h),
         Opt::RequireHashes => o.require_hashes = true,

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
 
+use super::format_control::Binary;
 use super::*;
 
 fn parse_files(files: &[(&str, &str)], top: &str) -> Result<Requirements, ParseError> {
@@ -65,8 +66,7 @@ fn options_are_collected_and_find_links_joined_to_the_file_folder() {
     assert_eq!(o.extra_index_urls, ["http://127.0.0.1:2/s"]);
     assert_eq!(o.find_links, ["dir/wheels", "/srv/wheels"]);
     assert!(o.no_index && o.pre && o.prefer_binary && o.require_hashes);
-    assert_eq!(o.only_binary, [":all:"]);
-    assert_eq!(o.no_binary, ["a", "b"]);
+    assert_eq!(o.binary, [Binary::Only(":all:".into()), Binary::No("a,b".into())]);
     assert_eq!(o.trusted_hosts, ["127.0.0.1"]);
 }
 

@@ -12,6 +12,9 @@ use wheelpipe::metadata::{self, memo};
 use wheelpipe::records::Metadata;
 
 use super::fetcher::{Candidate, Fetcher, Unusable};
+
+/// Why a version with only source distributions is passed over.
+pub const SDIST_ONLY: &str = "has only a source distribution";
 use crate::pins::Pin;
 use crate::requirements::Location;
 use crate::select::{self, Choice};
@@ -21,6 +24,13 @@ impl Fetcher<'_> {
     /// whose metadata asks for another Python, is unusable (`Skip`); a
     /// metadata read that fails stops the resolution (`Failed`).
     pub(super) fn read_candidate_now(&self, name: &str, version: &Version) -> Result<Candidate, Unusable> {
+        if let Some((dist, installed)) = self.cx.installed.keepable(name) {
+            if installed == version {
+                let lines: &[String] = if self.cx.no_deps { &[] } else { &dist.requires_dist };
+                let requires = self.parse_requires(name, version, lines);
+                return Ok(Candidate { choice: None, provides_extra: dist.provides_extra.clone(), requires });
+            }
+        }
         let project = self.project(name);
         let project = project.as_ref().as_ref().map_err(Clone::clone)?;
         let pin = Pin {
@@ -31,9 +41,13 @@ impl Fetcher<'_> {
             hashes: self.cx.hashes.get(name).cloned().unwrap_or_default(),
             location: Location { file: String::new(), line: 0 },
         };
+        if project.only_sdist(name, version) {
+            self.note_sdist_only(name, version);
+            return Err(Unusable::Skip(format!("{name} {version} {SDIST_ONLY}")));
+        }
         let choice = select::choose(&pin, &project.files, self.cx.target).map_err(Unusable::Skip)?;
         if self.cx.no_deps {
-            return Ok(Candidate { choice, provides_extra: Vec::new(), requires: Vec::new() });
+            return Ok(Candidate { choice: Some(choice), provides_extra: Vec::new(), requires: Vec::new() });
         }
         let metadata = self.read_metadata(&choice).map_err(|e| Unusable::Failed(format!("{e:#}")))?;
         if let Some(spec) = &metadata.requires_python {
@@ -44,8 +58,14 @@ impl Fetcher<'_> {
                 )));
             }
         }
+        let requires = self.parse_requires(name, version, &metadata.requires_dist);
+        Ok(Candidate { choice: Some(choice), provides_extra: metadata.provides_extra, requires })
+    }
+
+    /// The Requires-Dist lines that parse; a warning for each other one.
+    fn parse_requires(&self, name: &str, version: &Version, lines: &[String]) -> Vec<Requirement> {
         let mut requires = Vec::new();
-        for line in &metadata.requires_dist {
+        for line in lines {
             match Requirement::from_str(line) {
                 Ok(req) => requires.push(req),
                 Err(e) => {
@@ -53,7 +73,7 @@ impl Fetcher<'_> {
                 }
             }
         }
-        Ok(Candidate { choice, provides_extra: metadata.provides_extra, requires })
+        requires
     }
 
     /// The metadata of the chosen wheel: from the cache, PEP 658, ranges or

@@ -8,6 +8,10 @@ use pubgrub::{
     DefaultStringReporter, DerivationTree, Derived, External, Map, ReportFormatter, Reporter, Term,
 };
 
+use std::collections::BTreeMap;
+
+use pep440_rs::Version;
+
 use super::package::Package;
 use super::project::Range;
 
@@ -23,6 +27,41 @@ pub fn explain(tree: &Tree, describe: Describe<'_>) -> String {
     let mut tree = tree.clone();
     tree.collapse_no_versions();
     DefaultStringReporter::report_with_formatter(&tree, &Plain { describe })
+}
+
+/// Every reason a version could not be used (`External::Custom`) in the tree.
+pub fn reasons(tree: &Tree) -> Vec<String> {
+    match tree {
+        DerivationTree::External(External::Custom(_, _, reason)) => vec![reason.clone()],
+        DerivationTree::External(_) => Vec::new(),
+        DerivationTree::Derived(d) => {
+            let mut all = reasons(&d.cause1);
+            all.extend(reasons(&d.cause2));
+            all
+        }
+    }
+}
+
+/// The error when only source distributions would fit: each such project
+/// once, on one line, with the versions tried (none listed: no wheel of any).
+pub fn sdist_only(found: &BTreeMap<String, Vec<Version>>) -> String {
+    let lines: Vec<String> = found
+        .iter()
+        .map(|(name, versions)| {
+            let shown: Vec<String> = versions.iter().take(5).map(ToString::to_string).collect();
+            let more = versions.len().saturating_sub(5);
+            match (shown.is_empty(), more) {
+                (true, _) => format!("    {name}: no wheel of any version"),
+                (false, 0) => format!("    {name} {}: no wheel", shown.join(", ")),
+                (false, n) => format!("    {name} {} and {n} older: no wheel", shown.join(", ")),
+            }
+        })
+        .collect();
+    format!(
+        "no set of versions fits with wheels alone; building from source distributions is not supported \
+         yet, and these have only source distributions:\n{}",
+        lines.join("\n")
+    )
 }
 
 impl Plain<'_> {

@@ -28,7 +28,8 @@ pub const THREADS: usize = 48;
 /// A version's wheel and what its metadata says.
 #[derive(Debug)]
 pub struct Candidate {
-    pub choice: Choice,
+    /// The wheel; `None` for the installed distribution kept as it is.
+    pub choice: Option<Choice>,
     /// The metadata's Provides-Extra.
     pub provides_extra: Vec<String>,
     /// The metadata's Requires-Dist, parsed; lines that do not parse are left out.
@@ -86,6 +87,8 @@ pub struct Context<'a> {
     pub direct: &'a BTreeMap<String, String>,
     /// `--no-deps`: no metadata is read, every version has no dependencies.
     pub no_deps: bool,
+    /// What the target environment has, and what may move.
+    pub installed: &'a crate::installed::Installed,
     /// Counts the pages and metadata read.
     pub progress: &'a Reporter,
 }
@@ -97,6 +100,8 @@ pub struct Fetcher<'a> {
     changed: Condvar,
     queue: Receiver<Job>,
     warnings: Mutex<Vec<String>>,
+    /// Versions the solver tried that have only source distributions, by name.
+    sdist_only: Mutex<BTreeMap<String, Vec<Version>>>,
 }
 
 impl<'a> Fetcher<'a> {
@@ -109,6 +114,7 @@ impl<'a> Fetcher<'a> {
             changed: Condvar::new(),
             queue,
             warnings: Mutex::new(Vec::new()),
+            sdist_only: Mutex::default(),
         }
     }
 
@@ -158,6 +164,31 @@ impl<'a> Fetcher<'a> {
     /// Warnings met so far (invalid Requires-Dist lines, missing extras), emptied.
     pub fn take_warnings(&self) -> Vec<String> {
         std::mem::take(&mut *self.warnings.lock().expect("no thread panics holding the lock"))
+    }
+
+    /// Keeps a version that has only source distributions, for the error.
+    pub fn note_sdist_only(&self, name: &str, version: &Version) {
+        let mut found = self.sdist_only.lock().expect("no thread panics holding the lock");
+        found.entry(name.to_string()).or_default().push(version.clone());
+    }
+
+    /// The versions tried that have only source distributions, newest
+    /// first, and the projects read that have no wheel at all (with no
+    /// versions listed), by name.
+    pub fn sdist_only(&self) -> BTreeMap<String, Vec<Version>> {
+        let mut found = self.sdist_only.lock().expect("no thread panics holding the lock").clone();
+        for versions in found.values_mut() {
+            versions.sort_by(|a, b| b.cmp(a));
+            versions.dedup();
+        }
+        for (name, slot) in &self.lock().pages {
+            if let Slot::Done(page) = slot {
+                if page.as_ref().as_ref().is_ok_and(Project::no_wheel_at_all) {
+                    found.insert(name.clone(), Vec::new());
+                }
+            }
+        }
+        found
     }
 
     /// Asks for a page before it is needed.
@@ -260,10 +291,15 @@ impl<'a> Fetcher<'a> {
             let file = super::direct::dist_file(name, url).map_err(Unusable::Failed)?;
             return Ok(Project::new(name, vec![file]));
         }
-        match self.cx.index.project_files(name) {
-            Ok(files) => Ok(Project::new(name, files)),
-            Err(e) => Err(Unusable::Failed(format!("{e:#}"))),
+        let mut project = match self.cx.index.project_files(name) {
+            Ok(files) => Project::new(name, files),
+            Err(e) => return Err(Unusable::Failed(format!("{e:#}"))),
+        };
+        // pip keeps an installed version that fits even when the index no longer has it.
+        if let Some((_, version)) = self.cx.installed.keepable(name) {
+            project.add_version(version.clone());
         }
+        Ok(project)
     }
 
     fn finish_page(
@@ -274,9 +310,14 @@ impl<'a> Fetcher<'a> {
     ) -> Shared<Project> {
         let page = Arc::new(page);
         if let Ok(project) = page.as_ref() {
-            // The version the solver will most likely try first.
+            // The version the solver will most likely try first: the installed one, else the newest.
             let range = hint.map_or_else(Range::full, |h| project.range(h));
-            if let Some(best) = project.best_in(&range, Prereleases::IfNoFinal) {
+            let installed = self.cx.installed.preferred(name).filter(|v| project.versions.contains(v));
+            let best = match installed {
+                Some(v) if range.contains(v) => Some(v),
+                _ => project.best_in(&range, Prereleases::IfNoFinal),
+            };
+            if let Some(best) = best {
                 let key = (name.to_string(), best.clone());
                 let mut state = self.lock();
                 if state.jobs.is_some() && !state.candidates.contains_key(&key) {

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use pep440_rs::VersionSpecifiers;
 use pep508_rs::MarkerEnvironment;
 use pubgrub::PubGrubError;
-use wheelpipe::records::Artifact;
+use wheelpipe::records::{Artifact, Satisfied};
 
 pub use fetcher::Context;
 pub use provider::Wanted;
@@ -29,6 +29,8 @@ use provider::Provider;
 #[derive(Debug)]
 pub struct Resolution {
     pub artifacts: Vec<Artifact>,
+    /// Installed distributions kept as they are.
+    pub satisfied: Vec<Satisfied>,
     /// Yanked files used, invalid metadata lines ignored, missing extras.
     pub warnings: Vec<String>,
 }
@@ -51,6 +53,7 @@ pub fn resolve(
     constraints: &BTreeMap<String, VersionSpecifiers>,
 ) -> Result<Resolution, Failed> {
     let direct = cx.direct;
+    let cx_installed = cx.installed;
     let fetcher = Fetcher::new(cx);
     for (name, w) in wanted {
         fetcher.prefetch_page(name, Some(w.specifiers.iter().cloned().collect()));
@@ -66,7 +69,18 @@ pub fn resolve(
     });
     let solution = solved.map_err(|e| match *e {
         PubGrubError::NoSolution(tree) => {
-            Failed::NoSolution(explain::explain(&tree, &|p, r| provider.describe(p, r)))
+            let reasons = explain::reasons(&tree);
+            let hashes: Vec<&String> =
+                reasons.iter().filter(|r| r.contains(crate::select::NO_HASH_MATCHES)).collect();
+            if !hashes.is_empty() {
+                // What to fix is the hash: the derivation around it says nothing more.
+                let hashes: Vec<&str> = hashes.into_iter().map(String::as_str).collect();
+                Failed::Stopped(hashes.join("\n"))
+            } else if reasons.iter().any(|r| r.ends_with(candidate::SDIST_ONLY)) {
+                Failed::Stopped(explain::sdist_only(&fetcher.sdist_only()))
+            } else {
+                Failed::NoSolution(explain::explain(&tree, &|p, r| provider.describe(p, r)))
+            }
         }
         PubGrubError::ErrorRetrievingDependencies { source, .. } => Failed::Stopped(source.0),
         PubGrubError::ErrorChoosingVersion { source, .. } => Failed::Stopped(source.0),
@@ -74,23 +88,38 @@ pub fn resolve(
     })?;
     let mut warnings = fetcher.take_warnings();
     let mut artifacts = Vec::new();
+    let mut satisfied = Vec::new();
     for (package, version) in solution.iter() {
         let Package::Dist(name) = package else { continue };
+        let requested = wanted.iter().any(|(n, _)| n == name);
         let candidate = fetcher.done_candidate(name, version).and_then(|c| match c.as_ref() {
-            Ok(c) => Some((c.choice.artifact.clone(), c.choice.yanked.clone())),
+            Ok(c) => Some(c.choice.as_ref().map(|c| (c.artifact.clone(), c.yanked.clone()))),
             Err(_) => None,
         });
-        let Some((mut artifact, yanked)) = candidate else {
-            return Err(Failed::Stopped(format!("{name} {version}: chosen without its metadata")));
+        let (mut artifact, yanked) = match candidate {
+            Some(Some(found)) => found,
+            Some(None) => {
+                let (dist, _) = cx_installed.keepable(name).expect("an installed candidate is keepable");
+                satisfied.push(Satisfied {
+                    name: dist.name.clone(),
+                    version: dist.version.clone(),
+                    requested,
+                    location: dist.location.clone(),
+                });
+                continue;
+            }
+            None => return Err(Failed::Stopped(format!("{name} {version}: chosen without its metadata"))),
         };
         if let Some(reason) = yanked {
             let because = if reason.is_empty() { String::new() } else { format!(": {reason}") };
             warnings.push(format!("{} {} is yanked{because}", artifact.name, artifact.version));
         }
-        artifact.requested = wanted.iter().any(|(n, _)| n == name);
+        artifact.requested = requested;
         artifact.direct = direct.contains_key(name.as_str());
+        artifact.reinstall = cx_installed.reinstalls(name);
         artifacts.push(artifact);
     }
     artifacts.sort_by_key(|a| wheelpipe::names::normalize(&a.name));
-    Ok(Resolution { artifacts, warnings })
+    satisfied.sort_by_key(|s| wheelpipe::names::normalize(&s.name));
+    Ok(Resolution { artifacts, satisfied, warnings })
 }

@@ -35,6 +35,8 @@ pub enum Prereleases {
 pub struct Project {
     pub files: Vec<DistFile>,
     pub versions: Vec<Version>,
+    /// An installed version no file of the index carries.
+    pub installed_only: Option<Version>,
 }
 
 impl Project {
@@ -43,7 +45,27 @@ impl Project {
             files.iter().filter_map(|f| file_version(name, &f.filename)).collect();
         versions.sort();
         versions.dedup();
-        Project { files, versions }
+        Project { files, versions, installed_only: None }
+    }
+
+    /// True when the files of `version` are source distributions only.
+    pub fn only_sdist(&self, name: &str, version: &Version) -> bool {
+        let of_version = |f: &&DistFile| file_version(name, &f.filename).as_ref() == Some(version);
+        let mut files = self.files.iter().filter(of_version).peekable();
+        files.peek().is_some() && files.all(|f| !f.filename.ends_with(".whl"))
+    }
+
+    /// True when the index lists files of this project but not one wheel.
+    pub fn no_wheel_at_all(&self) -> bool {
+        !self.files.is_empty() && !self.files.iter().any(|f| f.filename.ends_with(".whl"))
+    }
+
+    /// Knows `version` too (an installed one the index may not have).
+    pub fn add_version(&mut self, version: Version) {
+        if let Err(at) = self.versions.binary_search(&version) {
+            self.versions.insert(at, version.clone());
+            self.installed_only = Some(version);
+        }
     }
 
     /// The versions `specifiers` admit, as a range over the known versions.

@@ -173,7 +173,14 @@ impl<'f, 'a> Provider<'f, 'a> {
             Some(c) if !c.is_empty() => format!(" (with the constraint {name}{c})"),
             _ => String::new(),
         };
-        let newest: Vec<String> = project.versions.iter().rev().take(10).map(ToString::to_string).collect();
+        let on_index = project.versions.iter().rev().filter(|v| project.installed_only.as_ref() != Some(*v));
+        let newest: Vec<String> = on_index.take(10).map(ToString::to_string).collect();
+        if let Some(installed) = &project.installed_only {
+            let has = if newest.is_empty() { "nothing".to_string() } else { newest.join(", ") };
+            return format!(
+                "{name}{asked}{constraint}: no such version; {installed} is installed, the index has {has}"
+            );
+        }
         format!("{name}{asked}{constraint}: no such version; the index has {}", newest.join(", "))
     }
 
@@ -190,7 +197,7 @@ impl<'f, 'a> Provider<'f, 'a> {
             Err(Unusable::Skip(why)) => return Ok(Err(why.clone())),
             Err(Unusable::Failed(why)) => return Err(Stop(why.clone())),
         };
-        if let Some(reason) = &candidate.choice.yanked {
+        if let Some(reason) = candidate.choice.as_ref().and_then(|c| c.yanked.as_ref()) {
             if !self.exact.borrow().contains(&(name.to_string(), version.clone())) {
                 let because = if reason.is_empty() { String::new() } else { format!(" ({reason})") };
                 return Ok(Err(format!("{name} {version} is yanked{because}")));
@@ -315,6 +322,12 @@ impl DependencyProvider for Provider<'_, '_> {
         } else {
             Prereleases::IfNoFinal
         };
+        // pip's default upgrade strategy: what is installed, when it still fits.
+        if let Some(installed) = self.fetcher.cx.installed.preferred(name) {
+            if range.contains(installed) && project.versions.contains(installed) {
+                return Ok(Some(installed.clone()));
+            }
+        }
         Ok(project.best_in(range, pre).cloned())
     }
 
