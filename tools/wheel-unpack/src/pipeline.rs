@@ -57,6 +57,7 @@ pub fn stage_all<W: Write>(
                         .and_then(|dir| stage::stage(&job, scheme, &dir, jobs, opts, warn));
                     if result.is_ok() {
                         item.done(0);
+                        crate::journal::test_pause_at("staged");
                     }
                     if result.is_err() {
                         cancel.store(true, Ordering::Relaxed);

@@ -84,7 +84,7 @@ pub fn remove_stale_staging(scheme: &Scheme, warn: &dyn Fn(String)) {
             );
         } else {
             warn(format!("removing {}, left by an earlier run that was killed", e.path().display()));
-            let _ = fs::remove_dir_all(e.path());
+            remove_staging(&e.path());
         }
     }
 }
@@ -107,8 +107,30 @@ impl Staging {
 impl Staging {
     /// After a successful commit: the old files in it are meant to go.
     pub fn finish(self) {
-        let _ = fs::remove_dir_all(&self.root);
+        remove_staging(&self.root);
     }
+}
+
+/// Deletes a staging folder whose commit stands or never started: its
+/// trees and old files first, its journal or `committed` marker last, so
+/// that a kill on the way leaves a folder the next run still knows to be
+/// committed (and deletes), never old files without their marker.
+pub fn remove_staging(root: &Path) {
+    let markers = [journal::NAME, journal::COMMITTED];
+    let mut children: Vec<PathBuf> = match fs::read_dir(root) {
+        Ok(dir) => dir.flatten().map(|e| e.path()).collect(),
+        Err(_) => return,
+    };
+    children.retain(|p| !p.file_name().is_some_and(|n| markers.iter().any(|m| n == *m)));
+    // `old/` last of the trees: the test hook pauses with it still there.
+    children.sort_by_key(|p| p.file_name().is_some_and(|n| n == "old"));
+    for child in children {
+        if child.file_name().is_some_and(|n| n == "old") {
+            journal::test_pause_at("cleanup");
+        }
+        let _ = if child.is_dir() { fs::remove_dir_all(&child) } else { fs::remove_file(&child) };
+    }
+    let _ = fs::remove_dir_all(root);
 }
 
 impl Drop for Staging {
