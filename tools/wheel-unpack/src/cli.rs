@@ -11,8 +11,8 @@ folders (scripts, headers, data). A distribution that is already installed is
 replaced.
 
 Every wheel is checked (names, hashes against its RECORD, layout) once, when
-it is unpacked into the cache (unpacked/v1/ beside wheel-fetch's store when
-the wheel comes from one, else under --cache-dir's folder; without a cache
+it is unpacked into the cache (unpacked/v1/ in the folder --cache-dir or the
+environment names, never one worked out from a wheel's path; without a cache
 folder each run extracts afresh), and staged in parallel as soon as it
 arrives, its files linked from the cache (see --link-mode); nothing lands in
 the virtualenv until every wheel staged well and the input ended with a good

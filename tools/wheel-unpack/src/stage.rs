@@ -142,9 +142,8 @@ fn stage_inner(
     }
     let names = (file_name.as_str(), file_version.as_str());
     // Every entry is checked before anything is extracted.
-    // A wheel from wheel-fetch's store is unpacked beside it, others into --cache-dir's.
-    let store = unpacked::store_root(&job.wheel).and_then(|root| Cache::at(root).ok());
-    let (mut src, entries) = match store.as_ref().or(opts.cache.as_ref()) {
+    // Only the run's own cache: a path shaped like a cache's proves nothing.
+    let (mut src, entries) = match opts.cache.as_ref() {
         Some(cache) => {
             let sha = job.sha256.as_deref();
             let u = unpacked::ensure(cache, &job.wheel, sha, names, scheme, opts.verify, threads)?;

@@ -1,4 +1,5 @@
-//! The cache of unpacked wheels, beside wheel-fetch's store: a wheel whose
+//! The cache of unpacked wheels, in the run's cache folder (`--cache-dir`
+//! or the environment, never worked out from a wheel's path): a wheel whose
 //! sha256 is H is unpacked once into `unpacked/v1/{H[..2]}/{H}/` (its files
 //! under `files/`, with the modes pip gives, and `manifest.json`: each file's
 //! RECORD hash, size and executable bit). It is checked against the wheel's
@@ -46,17 +47,6 @@ pub struct Unpacked {
     pub manifest: Manifest,
 }
 
-#[cfg(test)]
-#[test]
-fn a_wheel_in_the_store_names_its_cache_root() {
-    let h = "ab".repeat(32);
-    let path = PathBuf::from(format!("/c/wheels/sha256/ab/{h}/x-1-py3-none-any.whl"));
-    assert_eq!(store_root(&path), Some(PathBuf::from("/c")));
-    assert_eq!(store_root(Path::new("/c/wheels/sha256/cd/x/y.whl")), None);
-    assert_eq!(store_root(&PathBuf::from(format!("/c/wheels/sha256/cd/{h}/y.whl"))), None);
-    assert_eq!(store_root(Path::new("dist/x-1-py3-none-any.whl")), None);
-}
-
 impl Unpacked {
     pub fn file(&self, name: &str) -> PathBuf {
         self.files.join(name)
@@ -81,22 +71,6 @@ fn load(dir: &Path) -> Option<Unpacked> {
     let text = fs::read(dir.join("manifest.json")).ok()?;
     let manifest: Manifest = serde_json::from_slice(&text).ok()?;
     Some(Unpacked { files: dir.join("files"), manifest })
-}
-
-/// The cache root of wheel-fetch's store when `wheel` is in one
-/// (`ROOT/wheels/sha256/HH/H/file`): its unpacked copy belongs beside it.
-pub fn store_root(wheel: &Path) -> Option<PathBuf> {
-    let hash_dir = wheel.parent()?;
-    let hash = hash_dir.file_name()?.to_str()?;
-    let hh = hash_dir.parent()?;
-    let sha = hh.parent()?;
-    let wheels = sha.parent()?;
-    let ok = hash.len() == 64
-        && hash.bytes().all(|b| b.is_ascii_hexdigit())
-        && hh.file_name()?.to_str()? == &hash[..2]
-        && sha.file_name()? == "sha256"
-        && wheels.file_name()? == "wheels";
-    ok.then(|| wheels.parent().map(Path::to_path_buf)).flatten()
 }
 
 /// The wheel's sha256: the record's when it has one, else read from the file.
@@ -137,9 +111,11 @@ pub fn ensure(
     }
     // What lands in the cache is keyed by the file's own hash, never by a
     // record's word for it (one more read, only when unpacking).
-    // wheel-fetch's store keeps a file under the hash it verified.
-    let in_store = store_root(wheel).is_some()
-        && wheel.parent().and_then(Path::file_name).is_some_and(|d| d.eq_ignore_ascii_case(&hash));
+    // wheel-fetch's store in this cache keeps a file under the hash it
+    // verified; a path that only looks like one proves nothing.
+    let in_store = cache
+        .wheel_path(&hash, &filename)
+        .is_ok_and(|p| std::path::absolute(wheel).is_ok_and(|w| crate::scheme::normalize(&w) == p));
     if !in_store && sha256.is_some_and(|h| h.eq_ignore_ascii_case(&hash)) {
         let real = wheel_sha256(wheel, None)?;
         if real != hash {
