@@ -7,7 +7,6 @@ mod support;
 
 use std::fs;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::Stdio;
 
 use support::*;
@@ -41,4 +40,72 @@ fn a_wheel_in_a_cache_shaped_folder_does_not_make_that_folder_a_cache() {
     );
     sb.pip_ok(&venv, &["check"]);
     assert_eq!(venv.dists(&sb).get("beta").map(String::as_str), Some("2.0"));
+}
+
+/// After a run the venv's root holds what `python3 -m venv` made and nothing
+/// of ours (pip leaves nothing there either).
+#[test]
+fn a_run_leaves_nothing_in_the_venv_root() {
+    let sb = Sandbox::new();
+    let venv = sb.venv("venv");
+    let names = |v: &Venv| {
+        let mut n: Vec<String> = fs::read_dir(&v.root)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into())
+            .collect();
+        n.sort();
+        n
+    };
+    let before = names(&venv);
+    let out = sb.unpack(&venv).args(alpha_beta(&sb.path().join("wheels"))).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(names(&venv), before);
+    sb.pip_ok(&venv, &["check"]);
+}
+
+/// Two runs on one venv take turns, whatever cache each uses: the second
+/// says it waits while the first holds the venv, and goes on once it ends.
+#[test]
+fn two_runs_on_one_venv_take_turns() {
+    let sb = Sandbox::new();
+    let venv = sb.venv("venv");
+    let wheels = alpha_beta(&sb.path().join("wheels"));
+    let before = snapshot(&venv.root);
+    let mut first = sb.unpack(&venv);
+    first.arg(&wheels[1]).env("WHEELPIPE_TEST_PAUSE_AT", "staged");
+    let mut first = first.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    // Kept open: a run whose stderr is closed cannot say anything more.
+    let mut lines = BufReader::new(first.stderr.take().unwrap()).lines();
+    assert!(lines.by_ref().map_while(Result::ok).any(|l| l.contains("test pause")), "the first run paused");
+
+    let other_cache = sb.path().join("other-cache");
+    let mut second = sb.command(env!("CARGO_BIN_EXE_wheel-unpack"));
+    second.arg("--venv").arg(&venv.root).arg("--cache-dir").arg(&other_cache).args(&wheels);
+    let mut second = second.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut said = BufReader::new(second.stderr.take().unwrap()).lines();
+    let mut heard = Vec::new();
+    let waits = said.by_ref().map_while(Result::ok).any(|l| {
+        heard.push(l.clone());
+        l.contains("waiting for another wheel-unpack")
+    });
+    assert!(waits, "the second run waits for the first: {heard:?}");
+    let mut now = snapshot(&venv.root);
+    now.retain(|k, _| !k.starts_with(&format!(".wheelpipe-staging-{}", first.id())));
+    assert_same_tree(&before, &now, "the venv but the first run's staging folder, while the second waits");
+
+    // Ctrl-C the first: it installs nothing, and the second goes on.
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(first.id() as i32), nix::sys::signal::Signal::SIGINT)
+        .unwrap();
+    assert_eq!(
+        first.wait().unwrap().code(),
+        Some(130),
+        "{:?}",
+        lines.map_while(Result::ok).collect::<Vec<_>>()
+    );
+    let rest: Vec<String> = said.map_while(Result::ok).collect();
+    assert!(second.wait().unwrap().success(), "{rest:?}");
+    sb.pip_ok(&venv, &["check"]);
+    let dists = venv.dists(&sb);
+    assert_eq!((dists.get("alpha"), dists.get("beta")), (Some(&"1.0".into()), Some(&"2.0".into())));
 }

@@ -77,7 +77,7 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     }
     let scheme = scheme::Scheme::from_interpreter(&venv, &interpreter)?;
 
-    let _lock = venv::lock(&scheme.venv)?;
+    let _lock = venv::lock(&scheme.venv, cache.as_ref())?;
     venv::remove_stale_staging(&scheme, &warn);
     let staging = venv::Staging::create(&scheme.venv)?;
     let link_mode = m.get_one::<String>("link-mode").map_or("auto", String::as_str);
