@@ -77,20 +77,38 @@ pub fn command() -> Command {
                 ),
         )
         .arg(
-            Arg::new("allow-overwrite")
-                .long("allow-overwrite")
+            Arg::new("no-overwrite")
+                .long("no-overwrite")
                 .action(clap::ArgAction::SetTrue)
-                .help("Let a wheel overwrite files of other distributions, with a warning")
+                .help("Refuse the set when two wheels, or a wheel and the venv, write one path differently")
                 .long_help(
-                    "Let a wheel overwrite a file that another installed distribution owns, or \
-                     that another wheel of the run installs (the later by normalized name wins), \
-                     with a warning for each; without it, either refuses the whole set.",
+                    "Refuse the whole set when a wheel writes a path that another wheel of the run \
+                     writes with other contents, or that exists in the virtualenv with other contents \
+                     and belongs to no distribution being replaced. Without it, as pip does, the \
+                     wheels are installed in pip's order (dependencies before the distributions \
+                     that require them), the later one's file is left, and one warning names both \
+                     distributions and the paths; the same contents go through in silence.",
                 ),
         )
         .arg(
-            Arg::new("no-verify-record").long("no-verify-record").action(clap::ArgAction::SetTrue).help(
-                "Do not check files against the wheel's RECORD hashes (for known-bad published wheels)",
-            ),
+            Arg::new("allow-overwrite")
+                .long("allow-overwrite")
+                .action(clap::ArgAction::SetTrue)
+                .conflicts_with("no-overwrite")
+                .hide(true)
+                .help("What wheel-unpack now does by default (kept for scripts that pass it)"),
+        )
+        .arg(
+            Arg::new("no-verify-record")
+                .long("no-verify-record")
+                .action(clap::ArgAction::SetTrue)
+                .help("Install wheels whose files do not match their RECORD, with nothing to vouch for them")
+                .long_help(
+                    "Do not check files against the wheel's RECORD hashes. Without it, a wheel whose \
+                     files do not all match its RECORD is installed with a warning when its sha256 is \
+                     the one the index or lock gave (it is then the file its publisher uploaded, as \
+                     pip and uv install it), and refused otherwise.",
+                ),
         )
         .arg(wheelpipe::args::quiet())
         .arg(

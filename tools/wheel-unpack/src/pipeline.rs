@@ -59,7 +59,10 @@ pub fn stage_all<W: Write>(
                         item.done(0);
                         crate::journal::test_pause_at("staged");
                     }
-                    if result.is_err() {
+                    // A wheel refused for its RECORD lets the others stage, so
+                    // that the refusal can name those that require it.
+                    let untrusted = result.as_ref().is_err_and(|e| e.is::<crate::trust::Untrusted>());
+                    if result.is_err() && !untrusted {
                         cancel.store(true, Ordering::Relaxed);
                     }
                     let _ = res_tx.send(result);
@@ -89,7 +92,10 @@ pub fn stage_all<W: Write>(
         }
         wheelpipe::signals::check()?;
         match first_err {
-            Some(e) => Err(e),
+            Some(mut e) => {
+                crate::trust::name_dependents(&mut e, &done);
+                Err(e)
+            }
             None => Ok(done),
         }
     })?;

@@ -87,6 +87,9 @@ pub struct Staged {
     pub tree: PathBuf,
     /// How the files came from the cache.
     pub how: LinkMode,
+    /// The normalized names its METADATA's `Requires-Dist` lines name
+    /// (whatever their markers), for pip's install order.
+    pub requires: Vec<String>,
 }
 
 impl Staged {
@@ -146,7 +149,14 @@ fn stage_inner(
     let (mut src, entries) = match opts.cache.as_ref() {
         Some(cache) => {
             let sha = job.sha256.as_deref();
-            let u = unpacked::ensure(cache, &job.wheel, sha, names, scheme, opts.verify, threads)?;
+            let u = unpacked::ensure(cache, &job.wheel, sha, names, scheme, opts.verify, threads).map_err(
+                |mut e| {
+                    if let Some(u) = e.downcast_mut::<crate::trust::Untrusted>() {
+                        u.requested = job.requested;
+                    }
+                    e
+                },
+            )?;
             let entries = u.entries();
             (Source::Cached(u), entries)
         }
@@ -232,12 +242,27 @@ fn stage_inner(
         let (index, entry, size) = (e.index, e.name.clone(), e.size);
         plans.push(Plan { index, entry, want, staged, dest, mode, script, size });
     }
-    let (done, how) = match src {
+    let (done, how, mismatched, vouched) = match src {
         Source::Zip(archive) => {
-            (extract::all(&job.wheel, archive, &plans, &python, threads)?, LinkMode::Copy)
+            let ex = extract::all(&job.wheel, archive, &plans, &python, threads)?;
+            let vouched = || {
+                Ok::<_, anyhow::Error>(match &job.sha256 {
+                    Some(h) => unpacked::wheel_sha256(&job.wheel, None)?.eq_ignore_ascii_case(h),
+                    None => false,
+                })
+            };
+            let vouched = if ex.mismatched.is_empty() { false } else { vouched()? };
+            (ex.done, LinkMode::Copy, ex.mismatched, vouched)
         }
-        Source::Cached(u) => link::all(&u, &plans, &opts.linker, &python, threads, warn)?,
+        Source::Cached(u) => {
+            let (done, how) = link::all(&u, &plans, &opts.linker, &python, threads, warn)?;
+            let vouched = job.sha256.as_ref().is_some_and(|h| h.eq_ignore_ascii_case(&u.sha256));
+            (done, how, u.manifest.mismatched, vouched)
+        }
     };
+    if opts.verify && !mismatched.is_empty() {
+        crate::trust::judge((&name, &version), mismatched, job.requested, vouched, warn)?;
+    }
     for (plan, (hash, size)) in plans.iter().zip(done) {
         add(plan.dest.clone(), plan.staged.clone(), hash, Some(size), &mut rows)?;
     }
@@ -287,7 +312,8 @@ fn stage_inner(
         record::render(&rows, &format!("{dist_info}/RECORD")).as_bytes(),
     )?;
     files.push(StagedFile { staged, dest });
-    Ok(Staged { wheel: job.wheel.clone(), name, version, dist_info: info_dest, files, tree, how })
+    let requires = crate::order::requirements(&metadata);
+    Ok(Staged { wheel: job.wheel.clone(), name, version, dist_info: info_dest, files, tree, how, requires })
 }
 
 /// PEP 610's `direct_url.json` for a wheel named directly, byte for byte as

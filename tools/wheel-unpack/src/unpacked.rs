@@ -17,6 +17,7 @@ use wheelpipe::cache::Cache;
 use crate::extract::{self, Plan};
 use crate::scheme::Scheme;
 use crate::source::{self, Entry};
+use crate::trust::Untrusted;
 use crate::{record, zipcheck};
 
 /// What the cache knows of one unpacked wheel.
@@ -25,6 +26,10 @@ pub struct Manifest {
     pub filename: String,
     /// False when unpacked with `--no-verify-record`.
     pub verified: bool,
+    /// When verified: the entries whose contents do not match the wheel's
+    /// RECORD (each run judges them again, see [`crate::trust`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mismatched: Vec<String>,
     pub entries: Vec<CachedFile>,
 }
 
@@ -45,6 +50,8 @@ pub struct Unpacked {
     /// The `files/` folder.
     pub files: PathBuf,
     pub manifest: Manifest,
+    /// The sha256 (hex) of the wheel file that was unpacked: the cache's key.
+    pub sha256: String,
 }
 
 impl Unpacked {
@@ -70,7 +77,8 @@ impl Unpacked {
 fn load(dir: &Path) -> Option<Unpacked> {
     let text = fs::read(dir.join("manifest.json")).ok()?;
     let manifest: Manifest = serde_json::from_slice(&text).ok()?;
-    Some(Unpacked { files: dir.join("files"), manifest })
+    let sha256 = dir.file_name()?.to_str()?.to_string();
+    Some(Unpacked { files: dir.join("files"), manifest, sha256 })
 }
 
 /// The wheel's sha256: the record's when it has one, else read from the file.
@@ -138,6 +146,15 @@ pub fn ensure(
             return Err(e);
         }
     };
+    // Files unlike the RECORD are kept only for a wheel that the record's
+    // sha256 (from the index or a lock) vouches for: nothing else
+    // unverified lands in the cache.
+    if !manifest.mismatched.is_empty() && !sha256.is_some_and(|h| h.eq_ignore_ascii_case(&hash)) {
+        let _ = fs::remove_dir_all(&tmp);
+        let (name, version) = (names.0.to_string(), names.1.to_string());
+        let mismatched = manifest.mismatched;
+        return Err(Untrusted { name, version, mismatched, requested: false, required_by: Vec::new() }.into());
+    }
     let parent = dir.parent().context("a cache folder has a parent")?;
     fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     if dir.exists() {
@@ -148,7 +165,7 @@ pub fn ensure(
         let _ = fs::remove_dir_all(&old);
     }
     fs::rename(&tmp, &dir).with_context(|| format!("cannot move {} to {}", tmp.display(), dir.display()))?;
-    Ok(Unpacked { files: dir.join("files"), manifest })
+    Ok(Unpacked { files: dir.join("files"), manifest, sha256: hash })
 }
 
 /// Checks and extracts the whole wheel into `tmp`; writes its manifest.
@@ -193,7 +210,7 @@ fn unpack(
             size: e.size,
         });
     }
-    let done = extract::all(wheel, archive, &plans, "", threads)?;
+    let extract::Extracted { done, mismatched } = extract::all(wheel, archive, &plans, "", threads)?;
     let entries = entries
         .iter()
         .zip(done)
@@ -203,7 +220,7 @@ fn unpack(
             CachedFile { name, hash, size, executable, mode }
         })
         .collect();
-    let manifest = Manifest { filename: filename.to_string(), verified: verify, entries };
+    let manifest = Manifest { filename: filename.to_string(), verified: verify, mismatched, entries };
     let path = tmp.join("manifest.json");
     fs::write(&path, serde_json::to_vec(&manifest)?)
         .with_context(|| format!("cannot write {}", path.display()))?;
