@@ -111,3 +111,34 @@ fn a_wheel_whose_record_lies_installs_when_the_index_hash_vouches_for_it() {
         "pip removed every file from our RECORD"
     );
 }
+
+/// A cp3(X+1) wheel in a 3.X venv is refused, as pip and uv refuse it,
+/// naming its tags; `--no-tag-check` installs it all the same.
+#[test]
+fn a_wheel_for_another_python_is_refused_naming_its_tags() {
+    let sb = Sandbox::new();
+    let venv = sb.venv("venv");
+    let minor = venv.run_python(&sb, "import sys; print(sys.version_info[1])");
+    let minor: u32 = String::from_utf8_lossy(&minor.stdout).trim().parse().unwrap();
+    let dir = sb.path().join("wheels");
+    let fits =
+        WheelBuilder::new("fits", "1.0").tag(&format!("cp3{minor}-none-any")).file("fits.py", "").build(&dir);
+    let newer = format!("cp3{}-none-any", minor + 1);
+    let later = WheelBuilder::new("later", "1.0").tag(&newer).file("later.py", "").build(&dir);
+    let before = snapshot(&venv.root);
+
+    let refused = sb.unpack(&venv).args([&fits, &later]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    let why = text(&refused);
+    assert!(
+        why.contains(&format!("its tags {newer} are not supported")) && why.contains("--no-tag-check"),
+        "{why}"
+    );
+    assert_same_tree(&before, &snapshot(&venv.root), "the venv after the refusal");
+
+    let out = sb.unpack(&venv).arg("--no-tag-check").args([&fits, &later]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    sb.pip_ok(&venv, &["check"]);
+    let dists = venv.dists(&sb);
+    assert!(dists.contains_key("fits") && dists.contains_key("later"), "{dists:?}");
+}

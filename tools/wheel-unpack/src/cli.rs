@@ -110,6 +110,17 @@ pub fn command() -> Command {
                      pip and uv install it), and refused otherwise.",
                 ),
         )
+        .arg(
+            Arg::new("no-tag-check")
+                .long("no-tag-check")
+                .action(clap::ArgAction::SetTrue)
+                .help("Install wheels whose tags the venv's python does not support")
+                .long_help(
+                    "Install wheels whose compatibility tags (a cp312 wheel in a 3.11 venv, another \
+                     platform's) the virtualenv's python does not support. Without it, as pip and uv \
+                     do, such a wheel is refused, naming its tags.",
+                ),
+        )
         .arg(wheelpipe::args::quiet())
         .arg(
             Arg::new("wheels")

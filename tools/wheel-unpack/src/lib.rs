@@ -89,6 +89,7 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
         linker: link::Linker::new(link::Pref::parse(link_mode).unwrap_or(link::Pref::Auto)),
         verify: !m.get_flag("no-verify-record"),
         compiler: m.get_flag("compile").then(|| compile::Compiler::new(&scheme.python, jobs)),
+        tags: (!m.get_flag("no-tag-check")).then(|| wheelpipe::tags::Tags::for_interpreter(&interpreter)),
     };
     let mut staged = pipeline::stage_all(&scheme, &staging.root, jobs, source, &opts, out, &warn)?;
 

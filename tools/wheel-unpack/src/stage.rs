@@ -15,6 +15,7 @@ use wheelpipe::names::normalize;
 
 use wheelpipe::cache::Cache;
 use wheelpipe::records::LinkMode;
+use wheelpipe::tags::Tags;
 
 use crate::compile::Compiler;
 use crate::extract::{self, Plan};
@@ -34,12 +35,15 @@ pub struct Options {
     pub verify: bool,
     /// Byte-compile `.py` files (`--compile`).
     pub compiler: Option<Compiler>,
+    /// The tags the venv's interpreter supports; `None`: `--no-tag-check`.
+    pub tags: Option<Tags>,
 }
 
 impl Options {
     /// Extract afresh, verify: what a run without a cache does.
     pub fn no_cache() -> Options {
-        Options { cache: None, linker: Linker::new(link::Pref::Copy), verify: true, compiler: None }
+        let linker = Linker::new(link::Pref::Copy);
+        Options { cache: None, linker, verify: true, compiler: None, tags: None }
     }
 }
 
@@ -137,6 +141,16 @@ fn stage_inner(
 ) -> Result<Staged> {
     let filename = job.wheel.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     let parsed = wheelpipe::wheel_name::WheelFilename::parse(&filename)?;
+    if let Some(tags) = opts.tags.as_ref().filter(|t| !t.is_compatible(&parsed)) {
+        let best =
+            tags.iter().next().map(|(p, a, t)| format!(" (its best is {p}-{a}-{t})")).unwrap_or_default();
+        let wheel_tags = [&parsed.python_tags, &parsed.abi_tags, &parsed.platform_tags].map(|t| t.join("."));
+        bail!(
+            "its tags {} are not supported by the virtualenv's python{best}; install it anyway with \
+             --no-tag-check",
+            wheel_tags.join("-")
+        );
+    }
     let (file_name, file_version) = (parsed.name, parsed.version);
     if let Some(expected) = &job.expected_name {
         if normalize(expected) != normalize(&file_name) {
