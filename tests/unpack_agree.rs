@@ -142,3 +142,76 @@ fn a_wheel_for_another_python_is_refused_naming_its_tags() {
     let dists = venv.dists(&sb);
     assert!(dists.contains_key("fits") && dists.contains_key("later"), "{dists:?}");
 }
+
+/// `cmd` run by `sh` under `umask`.
+fn under_umask(sb: &Sandbox, umask: &str, cmd: &std::process::Command) -> std::process::Command {
+    let mut sh = sb.command("sh");
+    sh.args(["-c", &format!("umask {umask} && exec \"$0\" \"$@\"")])
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    sh
+}
+
+/// Every file's mode under `root` but bytecode, by path relative to it.
+fn modes(root: &std::path::Path) -> std::collections::BTreeMap<String, u32> {
+    use std::os::unix::fs::PermissionsExt;
+    let files = walkdir::WalkDir::new(root).into_iter().flatten().filter(|e| e.file_type().is_file());
+    files
+        .filter(|e| !e.path().to_string_lossy().contains("__pycache__"))
+        .map(|e| {
+            let rel = e.path().strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            (rel, e.metadata().unwrap().permissions().mode() & 0o7777)
+        })
+        .collect()
+}
+
+/// Under umask 027 and 077 every file, executable or not, and every
+/// launcher gets the mode pip gives it; a header goes to the folder named
+/// as pip names it; a launcher for a venv whose path has a space is pip's
+/// byte for byte.
+#[test]
+fn modes_headers_and_launchers_are_pips() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("wheels");
+    let mut wheels = alpha_beta(&dir);
+    // METADATA says Edge.Pkg; the file is edge_pkg-1.0-...: pip's folder is edge-pkg.
+    let edge =
+        WheelBuilder::new("Edge.Pkg", "1.0").file("edge.py", "").data_file("headers/edge.h", "int e;\n");
+    wheels.push(edge.build(&dir));
+    for umask in ["027", "077"] {
+        let ours = sb.venv(&format!("our venv {umask}"));
+        let by_pip = sb.venv(&format!("pip venv {umask}"));
+        let mut pip = sb.command(python3());
+        pip.args(["-m", "pip", "--python"]).arg(by_pip.python());
+        pip.args(["--disable-pip-version-check", "install", "--no-compile", "--no-index"]).args(&wheels);
+        let out = under_umask(&sb, umask, &pip).output().unwrap();
+        assert!(out.status.success(), "pip: {}", text(&out));
+        let mut unpack = sb.unpack(&ours);
+        unpack.args(&wheels);
+        let out = under_umask(&sb, umask, &unpack).output().unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+
+        let (mine, pips) = (modes(&ours.root), modes(&by_pip.root));
+        for (path, mode) in &pips {
+            let (ours, pips) = (mine.get(path).copied().unwrap_or(0), *mode);
+            assert_eq!(ours, pips, "umask {umask}: {path} (ours {ours:o}, pip's {pips:o})");
+        }
+        let header =
+            |m: &std::collections::BTreeMap<String, u32>| m.keys().find(|k| k.ends_with("/edge.h")).cloned();
+        assert!(header(&pips).is_some_and(|h| h.ends_with("/edge-pkg/edge.h")), "{pips:?}");
+        assert_eq!(header(&mine), header(&pips), "the header's folder");
+        // Both venv paths have a space: the /bin/sh trampoline, as pip writes it.
+        let launcher = |v: &Venv| {
+            fs::read_to_string(v.bin("alpha-cli"))
+                .unwrap()
+                .replace(&v.root.to_string_lossy().into_owned(), "VENV")
+        };
+        assert_eq!(launcher(&ours), launcher(&by_pip), "umask {umask}");
+        assert!(launcher(&ours).starts_with("#!/bin/sh\n"));
+        let ran = sb.command(ours.bin("alpha-cli")).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&ran.stdout).trim(), ALPHA_CLI_OUTPUT, "{}", text(&ran));
+        sb.pip_ok(&ours, &["check"]);
+        sb.pip_ok(&ours, &["uninstall", "-y", "Edge.Pkg"]);
+        assert!(header(&modes(&ours.root)).is_none(), "pip uninstalls the header from our RECORD");
+    }
+}

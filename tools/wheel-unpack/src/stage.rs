@@ -205,6 +205,10 @@ fn stage_inner(
     let launchers = scripts::pip_variants(entry_points, scheme.version.0, scheme.version.1);
     let launcher_names: HashSet<&str> = launchers.iter().map(|e| e.name.as_str()).collect();
 
+    // pip names the headers' folder as the requirement spells the project;
+    // for a wheel (and the names wheel-resolve writes) that is the
+    // filename's name, `_` read as `-` (pip's `Wheel.name`).
+    let header_name = file_name.replace('_', "-");
     let lib_dir = scheme.lib_dir(info.root_is_purelib).to_path_buf();
     let data_dir = format!("{}.data", dist_info.trim_end_matches(".dist-info"));
     let python = scheme.python.to_string_lossy().into_owned();
@@ -242,7 +246,7 @@ fn stage_inner(
             Source::Zip(_) if opts.verify => source::wanted(&e.name, &expected, &dist_info)?,
             _ => None,
         };
-        let (dest, script) = match scheme::target(scheme, &lib_dir, &data_dir, &name, &e.name)? {
+        let (dest, script) = match scheme::target(scheme, &lib_dir, &data_dir, &header_name, &e.name)? {
             Target::File(d) => (d, false),
             Target::Script(d) => (d, true),
         };

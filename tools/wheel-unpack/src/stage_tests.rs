@@ -122,7 +122,8 @@ fn check_demo(s: &Staged, venv: &Path, cached: bool) {
     assert!(launcher.contains("from demo import main\n"), "{launcher}");
     assert_eq!(staged_text(s, &lib.join("demo-1.0.dist-info/INSTALLER")), "wheelpipe\n");
     assert_eq!(staged_text(s, &lib.join("demo-1.0.dist-info/REQUESTED")), "");
-    assert!(s.files.iter().any(|f| f.dest == venv.join("include/site/python3.11/Demo/demo.h")));
+    // As pip names it for `pip install demo-1.0-py3-none-any.whl`: the filename's name, not METADATA's.
+    assert!(s.files.iter().any(|f| f.dest == venv.join("include/site/python3.11/demo/demo.h")));
     let mode = |dest: &Path| {
         let f = s.files.iter().find(|f| f.dest == dest).unwrap();
         fs::metadata(&f.staged).unwrap().permissions().mode() & 0o777
