@@ -6,7 +6,7 @@
 mod support;
 
 use std::fs;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 
 use support::*;
@@ -108,4 +108,38 @@ fn two_runs_on_one_venv_take_turns() {
     sb.pip_ok(&venv, &["check"]);
     let dists = venv.dists(&sb);
     assert_eq!((dists.get("alpha"), dists.get("beta")), (Some(&"1.0".into()), Some(&"2.0".into())));
+}
+
+/// Hard links share the cache's inode, so an in-place edit in one venv
+/// edits the cache; the next install finds the changed file (size, mtime)
+/// and extracts it again: the later venv gets the wheel's bytes, which
+/// match its RECORD, and the edited venv keeps its edit.
+#[test]
+fn an_edit_in_one_hard_linked_venv_does_not_reach_the_next() {
+    let sb = Sandbox::new();
+    let wheels = alpha_beta(&sb.path().join("wheels"));
+    let first = sb.venv("first");
+    let out = sb.unpack(&first).args(["--link-mode", "hardlink"]).args(&wheels).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let edited = first.site_packages().join("beta/__init__.py");
+    let original = fs::read_to_string(&edited).unwrap();
+    fs::OpenOptions::new().append(true).open(&edited).unwrap().write_all(b"EDITED = True\n").unwrap();
+
+    let second = sb.venv("second");
+    let out = sb.unpack(&second).args(["--link-mode", "hardlink"]).args(&wheels).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let fresh = second.site_packages().join("beta/__init__.py");
+    assert_eq!(fs::read_to_string(&fresh).unwrap(), original);
+    assert!(
+        fs::read_to_string(&edited).unwrap().ends_with("EDITED = True\n"),
+        "the first venv keeps its edit"
+    );
+    // Every file of the second venv matches its RECORD, as pip would hash it.
+    let check = "import base64, hashlib, importlib.metadata as m\n\
+                 for d in m.distributions():\n    for f in d.files:\n        if f.hash:\n\
+                 \x20           h = base64.urlsafe_b64encode(hashlib.sha256(f.locate().read_bytes()).digest()).rstrip(b'=').decode()\n\
+                 \x20           assert h == f.hash.value, f\n";
+    let checked = second.run_python(&sb, check);
+    assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stderr));
+    sb.pip_ok(&second, &["check"]);
 }

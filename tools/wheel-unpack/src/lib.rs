@@ -14,6 +14,7 @@ pub mod order;
 pub mod overlap;
 pub mod pipeline;
 pub mod record;
+pub mod repair;
 pub mod scheme;
 pub mod scripts;
 pub mod source;

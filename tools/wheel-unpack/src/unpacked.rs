@@ -42,6 +42,10 @@ pub struct CachedFile {
     pub executable: bool,
     /// The stored file's permissions (a hard link shares them).
     pub mode: u32,
+    /// The stored file's modification time when it was unpacked (or
+    /// repaired): with its size and mode, what [`crate::repair`] checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtime: Option<crate::repair::Mtime>,
 }
 
 /// A wheel in the cache.
@@ -105,7 +109,8 @@ pub fn ensure(
     let mut hash = wheel_sha256(wheel, sha256)?;
     let mut dir = cache.unpacked_dir(&hash)?;
     let usable = |u: &Unpacked| u.manifest.filename == filename && (u.manifest.verified || !verify);
-    if let Some(u) = load(&dir).filter(usable) {
+    // A file a venv edited through a hard link sends the run to the lock.
+    if let Some(u) = load(&dir).filter(usable).filter(|u| crate::repair::changed(u).is_empty()) {
         return Ok(u);
     }
     if sha256.is_some() && load(&dir).is_some_and(|u| u.manifest.filename != filename) {
@@ -114,7 +119,8 @@ pub fn ensure(
         dir = cache.unpacked_dir(&hash)?;
     }
     let _lock = cache.lock(&format!("unpacked-{hash}"))?;
-    if let Some(u) = load(&dir).filter(usable) {
+    if let Some(mut u) = load(&dir).filter(usable) {
+        crate::repair::repair(&mut u, wheel, cache, threads)?;
         return Ok(u);
     }
     // What lands in the cache is keyed by the file's own hash, never by a
@@ -217,9 +223,10 @@ fn unpack(
         .zip(&plans)
         .map(|((e, (hash, size)), p)| {
             let (name, executable, mode) = (e.name.clone(), e.executable, p.mode);
-            CachedFile { name, hash, size, executable, mode }
+            let mtime = Some(crate::repair::mtime(&p.staged)?);
+            Ok(CachedFile { name, hash, size, executable, mode, mtime })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let manifest = Manifest { filename: filename.to_string(), verified: verify, mismatched, entries };
     let path = tmp.join("manifest.json");
     fs::write(&path, serde_json::to_vec(&manifest)?)
