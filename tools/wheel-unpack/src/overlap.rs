@@ -89,24 +89,38 @@ pub fn check_conflicts(
         taken.push((dest.to_path_buf(), s));
     }
     if let Overwrite::Warn(warn) = overwrite {
-        for ((a, b), paths) in clashes {
-            let paths = shown(scheme, &paths);
-            warn(format!("{a} and {b} both install {paths}, with different contents: {b}'s is installed, as pip orders them (dependencies first)"));
-        }
-        let mut owners = owners(scheme, taken.iter().map(|(p, _)| p.as_path()));
-        for (dest, s) in &taken {
-            let owner = match owners.get_mut(dest) {
-                Some(o) => {
-                    o.sort();
-                    format!("{} (installed)", o.join(" and "))
-                }
-                None => "no installed distribution".to_string(),
-            };
-            let path = shown(scheme, std::slice::from_ref(dest));
-            warn(format!("{} replaces {path} of {owner}, whose contents differ", label(s)));
-        }
+        tell(scheme, clashes, &taken, warn);
     }
     Ok(())
+}
+
+/// One warning for each pair of wheels writing paths differently, and one
+/// for each file of the venv a wheel replaces, naming its owners.
+fn tell(
+    scheme: &Scheme,
+    clashes: BTreeMap<(String, String), Vec<PathBuf>>,
+    taken: &[(PathBuf, &Staged)],
+    warn: &dyn Fn(String),
+) {
+    for ((a, b), paths) in clashes {
+        let paths = shown(scheme, &paths);
+        warn(format!(
+            "{a} and {b} both install {paths}, with different contents: {b}'s is installed, as pip \
+             orders them (dependencies first)"
+        ));
+    }
+    let mut owners = owners(scheme, taken.iter().map(|(p, _)| p.as_path()));
+    for (dest, s) in taken {
+        let owner = match owners.get_mut(dest) {
+            Some(o) => {
+                o.sort();
+                format!("{} (installed)", o.join(" and "))
+            }
+            None => "no installed distribution".to_string(),
+        };
+        let path = shown(scheme, std::slice::from_ref(dest));
+        warn(format!("{} replaces {path} of {owner}, whose contents differ", label(s)));
+    }
 }
 
 fn label(s: &Staged) -> String {

@@ -141,15 +141,8 @@ fn stage_inner(
 ) -> Result<Staged> {
     let filename = job.wheel.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     let parsed = wheelpipe::wheel_name::WheelFilename::parse(&filename)?;
-    if let Some(tags) = opts.tags.as_ref().filter(|t| !t.is_compatible(&parsed)) {
-        let best =
-            tags.iter().next().map(|(p, a, t)| format!(" (its best is {p}-{a}-{t})")).unwrap_or_default();
-        let wheel_tags = [&parsed.python_tags, &parsed.abi_tags, &parsed.platform_tags].map(|t| t.join("."));
-        bail!(
-            "its tags {} are not supported by the virtualenv's python{best}; install it anyway with \
-             --no-tag-check",
-            wheel_tags.join("-")
-        );
+    if let Some(tags) = &opts.tags {
+        zipcheck::check_tags(tags, &parsed)?;
     }
     let (file_name, file_version) = (parsed.name, parsed.version);
     if let Some(expected) = &job.expected_name {
@@ -160,25 +153,7 @@ fn stage_inner(
     let names = (file_name.as_str(), file_version.as_str());
     // Every entry is checked before anything is extracted.
     // Only the run's own cache: a path shaped like a cache's proves nothing.
-    let (mut src, entries) = match opts.cache.as_ref() {
-        Some(cache) => {
-            let sha = job.sha256.as_deref();
-            let u = unpacked::ensure(cache, &job.wheel, sha, names, scheme, opts.verify, threads).map_err(
-                |mut e| {
-                    if let Some(u) = e.downcast_mut::<crate::trust::Untrusted>() {
-                        u.requested = job.requested;
-                    }
-                    e
-                },
-            )?;
-            let entries = u.entries();
-            (Source::Cached(u), entries)
-        }
-        None => {
-            let (archive, entries) = source::open_zip(&job.wheel)?;
-            (Source::Zip(archive), entries)
-        }
-    };
+    let (mut src, entries) = open(job, opts, names, scheme, threads)?;
     let dist_info =
         zipcheck::find_dist_info(entries.iter().map(|e| e.name.as_str()), &file_name, &file_version)?;
     let wheel_text = src
@@ -260,24 +235,7 @@ fn stage_inner(
         let (index, entry, size) = (e.index, e.name.clone(), e.size);
         plans.push(Plan { index, entry, want, staged, dest, mode, script, size });
     }
-    let (done, how, mismatched, vouched) = match src {
-        Source::Zip(archive) => {
-            let ex = extract::all(&job.wheel, archive, &plans, &python, threads)?;
-            let vouched = || {
-                Ok::<_, anyhow::Error>(match &job.sha256 {
-                    Some(h) => unpacked::wheel_sha256(&job.wheel, None)?.eq_ignore_ascii_case(h),
-                    None => false,
-                })
-            };
-            let vouched = if ex.mismatched.is_empty() { false } else { vouched()? };
-            (ex.done, LinkMode::Copy, ex.mismatched, vouched)
-        }
-        Source::Cached(u) => {
-            let (done, how) = link::all(&u, &plans, &opts.linker, &python, threads, warn)?;
-            let vouched = job.sha256.as_ref().is_some_and(|h| h.eq_ignore_ascii_case(&u.sha256));
-            (done, how, u.manifest.mismatched, vouched)
-        }
-    };
+    let (done, how, mismatched, vouched) = place(job, src, &plans, &python, opts, threads, warn)?;
     if opts.verify && !mismatched.is_empty() {
         crate::trust::judge((&name, &version), mismatched, job.requested, vouched, warn)?;
     }
@@ -332,6 +290,64 @@ fn stage_inner(
     files.push(StagedFile { staged, dest });
     let requires = crate::order::requirements(&metadata);
     Ok(Staged { wheel: job.wheel.clone(), name, version, dist_info: info_dest, files, tree, how, requires })
+}
+
+/// Where the wheel's files come from: the cache (unpacked into it now if
+/// need be), else the zip itself.
+fn open(
+    job: &Job,
+    opts: &Options,
+    names: (&str, &str),
+    scheme: &Scheme,
+    threads: usize,
+) -> Result<(Source, Vec<source::Entry>)> {
+    let Some(cache) = opts.cache.as_ref() else {
+        let (archive, entries) = source::open_zip(&job.wheel)?;
+        return Ok((Source::Zip(archive), entries));
+    };
+    let sha = job.sha256.as_deref();
+    let result = unpacked::ensure(cache, &job.wheel, sha, names, scheme, opts.verify, threads);
+    let u = result.map_err(|mut e| {
+        if let Some(u) = e.downcast_mut::<crate::trust::Untrusted>() {
+            u.requested = job.requested;
+        }
+        e
+    })?;
+    let entries = u.entries();
+    Ok((Source::Cached(u), entries))
+}
+
+/// What [`place`] gives: each file's RECORD hash and size, how most came,
+/// the entries unlike the wheel's RECORD, and whether the record's sha256
+/// vouches for the wheel (see [`crate::trust`]).
+type Placed = (Vec<(String, u64)>, LinkMode, Vec<String>, bool);
+
+/// Extracts or links the planned files into the staging folder.
+fn place(
+    job: &Job,
+    src: Source,
+    plans: &[Plan],
+    python: &str,
+    opts: &Options,
+    threads: usize,
+    warn: &Warn,
+) -> Result<Placed> {
+    let is_record_sha = |h: &str| job.sha256.as_ref().is_some_and(|s| s.eq_ignore_ascii_case(h));
+    Ok(match src {
+        Source::Zip(archive) => {
+            let ex = extract::all(&job.wheel, archive, plans, python, threads)?;
+            // Hashing the wheel costs a read: only for a wheel that needs it.
+            let vouched =
+                !ex.mismatched.is_empty() && is_record_sha(&unpacked::wheel_sha256(&job.wheel, None)?);
+            (ex.done, LinkMode::Copy, ex.mismatched, vouched)
+        }
+        Source::Cached(u) => {
+            let (done, how) = link::all(&u, plans, &opts.linker, python, threads, warn)?;
+            // The cache is keyed by the unpacked file's own sha256.
+            let vouched = is_record_sha(&u.sha256);
+            (done, how, u.manifest.mismatched, vouched)
+        }
+    })
 }
 
 /// PEP 610's `direct_url.json` for a wheel named directly, byte for byte as
