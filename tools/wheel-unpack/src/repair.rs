@@ -37,17 +37,38 @@ fn intact(u: &Unpacked, f: &CachedFile) -> bool {
     })
 }
 
-/// The indexes of the cached files that changed since they were unpacked.
-pub fn changed(u: &Unpacked) -> Vec<usize> {
-    let entries = u.manifest.entries.iter().enumerate();
-    entries.filter(|(_, f)| !intact(u, f)).map(|(i, _)| i).collect()
+/// Below this many files a wheel's files are checked by one thread.
+const PARALLEL_FILES: usize = 2048;
+
+/// The indexes of the cached files that changed since they were unpacked;
+/// a big wheel's are checked by up to `threads` threads.
+pub fn changed(u: &Unpacked, threads: usize) -> Vec<usize> {
+    let entries = &u.manifest.entries;
+    let threads = threads.min(entries.len() / PARALLEL_FILES).max(1);
+    let chunk = entries.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = entries
+            .chunks(chunk)
+            .enumerate()
+            .map(|(k, part)| {
+                let check = move || {
+                    let part = part.iter().enumerate();
+                    part.filter(|(_, f)| !intact(u, f)).map(|(i, _)| k * chunk + i).collect::<Vec<_>>()
+                };
+                (k, s.spawn(check))
+            })
+            .collect();
+        // A thread that failed counts all of its files as changed.
+        let all = |k: usize| (k * chunk..((k + 1) * chunk).min(entries.len())).collect();
+        parts.into_iter().flat_map(|(k, h)| h.join().unwrap_or_else(|_| all(k))).collect()
+    })
 }
 
 /// Extracts the changed files of `u` again from `wheel` and renames them
 /// over the cached ones, then rewrites the manifest. The caller holds the
 /// wheel's cache lock.
 pub fn repair(u: &mut Unpacked, wheel: &Path, cache: &Cache, threads: usize) -> Result<()> {
-    let changed = changed(u);
+    let changed = changed(u, threads);
     if changed.is_empty() {
         return Ok(());
     }
@@ -96,6 +117,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_big_wheel_is_checked_by_several_threads_and_every_change_found() {
+        let tmp = tempfile::tempdir().unwrap();
+        let files = tmp.path().join("files");
+        fs::create_dir(&files).unwrap();
+        let entries = (0..5000)
+            .map(|i| {
+                let (name, path) = (format!("f{i}"), files.join(format!("f{i}")));
+                fs::write(&path, "x").unwrap();
+                fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+                let (hash, size, executable, mode) = (String::new(), 1, false, 0o644);
+                CachedFile { name, hash, size, executable, mode, mtime: Some(mtime(&path).unwrap()) }
+            })
+            .collect();
+        let manifest = crate::unpacked::Manifest {
+            filename: "x".into(),
+            verified: true,
+            mismatched: Vec::new(),
+            entries,
+        };
+        let u = Unpacked { files: files.clone(), manifest, sha256: String::new() };
+        assert!(changed(&u, 4).is_empty());
+        fs::write(files.join("f4321"), "xy").unwrap();
+        fs::set_permissions(files.join("f7"), fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(changed(&u, 4), [7, 4321]);
+        assert_eq!(changed(&u, 1), [7, 4321]);
+    }
+
+    #[test]
     fn a_cached_file_edited_through_a_link_is_extracted_again() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
@@ -105,15 +154,15 @@ mod tests {
         let ensure =
             || crate::unpacked::ensure(&cache, &wheel, None, ("demo", "1.0"), &scheme, true, 1).unwrap();
         let u = ensure();
-        assert!(changed(&u).is_empty());
+        assert!(changed(&u, 2).is_empty());
         // A venv's hard link, edited in place.
         let venv_file = dir.join("linked.py");
         fs::hard_link(u.file("demo/a.py"), &venv_file).unwrap();
         fs::OpenOptions::new().append(true).open(&venv_file).unwrap().write_all(b"edited\n").unwrap();
-        assert_eq!(changed(&u).len(), 1);
+        assert_eq!(changed(&u, 2).len(), 1);
 
         let u = ensure();
-        assert!(changed(&u).is_empty(), "repaired, and the manifest knows its new mtime");
+        assert!(changed(&u, 2).is_empty(), "repaired, and the manifest knows its new mtime");
         assert_eq!(fs::read_to_string(u.file("demo/a.py")).unwrap(), "x = 1\n");
         assert_eq!(fs::read_to_string(&venv_file).unwrap(), "x = 1\nedited\n", "the venv keeps its edit");
         assert_eq!(fs::metadata(&venv_file).unwrap().nlink(), 1, "and no longer shares the cache's inode");

@@ -110,7 +110,7 @@ pub fn ensure(
     let mut dir = cache.unpacked_dir(&hash)?;
     let usable = |u: &Unpacked| u.manifest.filename == filename && (u.manifest.verified || !verify);
     // A file a venv edited through a hard link sends the run to the lock.
-    if let Some(u) = load(&dir).filter(usable).filter(|u| crate::repair::changed(u).is_empty()) {
+    if let Some(u) = load(&dir).filter(usable).filter(|u| crate::repair::changed(u, threads).is_empty()) {
         return Ok(u);
     }
     if sha256.is_some() && load(&dir).is_some_and(|u| u.manifest.filename != filename) {

@@ -70,7 +70,7 @@ fn wait(venv: &Path, mut take: impl FnMut() -> Result<Option<VenvLock>>) -> Resu
     let mut told = false;
     loop {
         if let Some(lock) = take()? {
-            // Versions before 0.2 left a lock file in the venv's root.
+            // Earlier versions left a lock file in the venv's root.
             let _ = fs::remove_file(venv.join(".wheelpipe.lock"));
             return Ok(lock);
         }
