@@ -20,6 +20,13 @@ the virtualenv until every wheel staged well and the input ended with a good
 undone if anything fails: all of the set or nothing, also on Ctrl-C; a run
 killed in its commit is settled by the next run.
 
+As pip and uv do: a wheel whose tags the virtualenv's python does not support
+is refused (see --no-tag-check); two wheels writing one path with different
+contents are installed in pip's order, dependencies first, so the dependent's
+file is left, with a warning (see --no-overwrite); a wheel whose files do not
+match its RECORD is installed, with a warning, only when the record's sha256
+(from the index or a lock) vouches for it (see --no-verify-record).
+
 With WHEEL arguments, installs those files (all count as requested). Without,
 reads `artifact` records (with `path`, as wheel-fetch writes them) or plain
 wheel paths from stdin, passes every other record through, and writes one
@@ -61,7 +68,10 @@ pub fn command() -> Command {
                      reflink (copy-on-write clone), then a hard link, then a copy, each file system \
                      refusal moving the run to the next; reflink and hardlink start there and fall \
                      back the same way, with a warning. RECORD, INSTALLER, REQUESTED, launchers \
-                     and rewritten scripts are always new files.",
+                     and rewritten scripts are always new files. A hard link is the cache's own \
+                     file: an in-place edit in one venv edits the cache and the venvs linked \
+                     before it; a later install notices (size, mtime, mode) and extracts that file \
+                     again.",
                 ),
         )
         .arg(
