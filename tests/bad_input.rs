@@ -125,6 +125,9 @@ fn an_upstream_failure_installs_nothing() {
     assert_same_tree(&before, &snapshot(&venv.root), "the venv");
 }
 
+/// Without a sha256 from the index or a lock to vouch for it (the record
+/// has none), a wheel whose RECORD does not match its files is refused;
+/// `tests/unpack_agree.rs` installs one the index vouches for.
 #[test]
 fn a_wheel_whose_record_hashes_lie_is_refused() {
     let sb = Sandbox::new();
@@ -137,21 +140,36 @@ fn a_wheel_whose_record_hashes_lie_is_refused() {
     );
     let venv = sb.venv("venv");
     let before = snapshot(&venv.root);
-    let run = unpack_with(&sb, &venv, fetched_stream(&wheels));
+    let mut stream = String::new();
+    for w in &wheels {
+        let mut artifact = artifact_for(w);
+        artifact.hashes.clear();
+        stream.push_str(&format!("{}\n", Record::Artifact(artifact).to_line()));
+    }
+    stream.push_str(&format!(
+        "{}\n",
+        Record::End(End::new("wheel-fetch", true, wheels.len() as u64)).to_line()
+    ));
+    let run = unpack_with(&sb, &venv, stream);
     assert_eq!(run.codes(), [Some(1)], "{run}");
     assert!(run.stderr(0).contains("delta") && run.stderr(0).contains("RECORD"), "{run}");
+    assert!(run.stderr(0).contains("--no-verify-record"), "{run}");
     assert_same_tree(&before, &snapshot(&venv.root), "the venv");
 }
 
+/// Two wheels writing one path differently install with a warning (see
+/// `tests/unpack_agree.rs`); `--no-overwrite` refuses them.
 #[test]
-fn two_wheels_writing_one_path_are_refused() {
+fn two_wheels_writing_one_path_are_refused_with_no_overwrite() {
     let sb = Sandbox::new();
     let mut wheels = fixtures(&sb);
     let fork = WheelBuilder::new("alpha-fork", "1.0").file("alpha/__init__.py", "VALUE = 'fork'\n");
     wheels.push(fork.build(&sb.path().join("fork")));
     let venv = sb.venv("venv");
     let before = snapshot(&venv.root);
-    let run = unpack_with(&sb, &venv, fetched_stream(&wheels));
+    let mut unpack = sb.unpack(&venv);
+    unpack.arg("--no-overwrite");
+    let run = pipeline(vec![unpack], Some(fetched_stream(&wheels).into_bytes()));
     assert_ne!(run.codes(), [Some(0)], "{run}");
     let err = run.stderr(0);
     assert!(err.contains("alpha_fork-1.0") && err.contains("alpha-1.0"), "names both wheels: {run}");

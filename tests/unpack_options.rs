@@ -1,8 +1,9 @@
-//! wheel-unpack's escape hatches, run on real venvs: `--allow-overwrite`
-//! (two wheels writing one path, the later by name winning; a file of an
-//! installed distribution overwritten, with a warning) and
-//! `--no-verify-record` (a published wheel whose RECORD lies, which pip
-//! 23.2 installs); and `--link-mode`, whose choice the `installed` record tells.
+//! wheel-unpack's options, run on real venvs: `--no-overwrite` (the
+//! refusal of two wheels writing one path, or of a wheel overwriting a file
+//! of an installed distribution, which by default go through with a
+//! warning) and `--no-verify-record` (a published wheel whose RECORD lies,
+//! which pip 23.2 installs); and `--link-mode`, whose choice the
+//! `installed` record tells.
 
 mod support;
 
@@ -21,7 +22,7 @@ fn text(out: &std::process::Output) -> String {
 }
 
 #[test]
-fn allow_overwrite_lets_the_later_wheel_win_and_warns() {
+fn overlaps_warn_by_default_and_no_overwrite_refuses_them() {
     let sb = Sandbox::new();
     let dir = sb.path().join("wheels");
     let one = WheelBuilder::new("one", "1.0").file("shared.py", "WHO = 'one'\n").build(&dir);
@@ -29,26 +30,32 @@ fn allow_overwrite_lets_the_later_wheel_win_and_warns() {
     let venv = sb.venv("venv");
     let before = snapshot(&venv.root);
 
-    let refused = unpack(&sb, &venv, &[], &[two.clone(), one.clone()]);
+    let refused = unpack(&sb, &venv, &["--no-overwrite"], &[two.clone(), one.clone()]);
     assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
-    assert!(text(&refused).contains("--allow-overwrite"), "{}", text(&refused));
+    assert!(text(&refused).contains("--no-overwrite"), "{}", text(&refused));
     assert_same_tree(&before, &snapshot(&venv.root), "the venv after a refused clash");
 
-    // Whatever the order given, `two` (later by name) wins.
-    let out = unpack(&sb, &venv, &["--allow-overwrite"], &[two.clone(), one.clone()]);
+    // Unrelated wheels: whatever the order given, `two` (later by name) wins.
+    let out = unpack(&sb, &venv, &[], &[two.clone(), one.clone()]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("shared.py: ") && text(&out).contains("wins"), "{}", text(&out));
+    assert!(
+        text(&out).contains("shared.py") && text(&out).contains("two 1.0's is installed"),
+        "{}",
+        text(&out)
+    );
     let shared = venv.site_packages().join("shared.py");
     assert_eq!(fs::read_to_string(&shared).unwrap(), "WHO = 'two'\n");
     sb.pip_ok(&venv, &["check"]);
 
-    // A third distribution overwriting an installed one's file: a warning.
+    // A third distribution overwriting an installed one's file: a warning
+    // naming the owner; refused with --no-overwrite.
     let three = WheelBuilder::new("three", "1.0").file("shared.py", "WHO = 'three'\n").build(&dir);
-    let refused = unpack(&sb, &venv, &[], std::slice::from_ref(&three));
+    let refused = unpack(&sb, &venv, &["--no-overwrite"], std::slice::from_ref(&three));
     assert!(text(&refused).contains("already exists"), "{}", text(&refused));
     let out = unpack(&sb, &venv, &["--allow-overwrite"], &[three]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("overwrites a file that another distribution installed"), "{}", text(&out));
+    assert!(text(&out).contains("three 1.0 replaces lib/"), "{}", text(&out));
+    assert!(text(&out).contains("shared.py of one 1.0 and two 1.0 (installed)"), "{}", text(&out));
     assert_eq!(fs::read_to_string(&shared).unwrap(), "WHO = 'three'\n");
     let dists = venv.dists(&sb);
     assert_eq!(dists.len(), 3, "{dists:?}");

@@ -227,10 +227,6 @@ impl Venv {
     }
 }
 
-/// wheel-unpack's lock file at the venv's root: an empty file that keeps two
-/// runs apart. It stays after a run, and it is the one file a snapshot ignores.
-pub const VENV_LOCK: &str = ".wheelpipe.lock";
-
 /// Every path under `root` with its kind, mode and content hash (symlinks by
 /// target), to compare a tree before and after.
 pub fn snapshot(root: &Path) -> BTreeMap<String, String> {
@@ -238,9 +234,6 @@ pub fn snapshot(root: &Path) -> BTreeMap<String, String> {
     for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(root).unwrap().to_string_lossy().into_owned();
-        if rel == VENV_LOCK {
-            continue;
-        }
         let meta = fs::symlink_metadata(entry.path()).unwrap();
         let mode = meta.permissions().mode() & 0o7777;
         let what = if meta.file_type().is_symlink() {

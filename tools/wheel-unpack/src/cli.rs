@@ -11,14 +11,21 @@ folders (scripts, headers, data). A distribution that is already installed is
 replaced.
 
 Every wheel is checked (names, hashes against its RECORD, layout) once, when
-it is unpacked into the cache (unpacked/v1/ beside wheel-fetch's store when
-the wheel comes from one, else under --cache-dir's folder; without a cache
+it is unpacked into the cache (unpacked/v1/ in the folder --cache-dir or the
+environment names, never one worked out from a wheel's path; without a cache
 folder each run extracts afresh), and staged in parallel as soon as it
 arrives, its files linked from the cache (see --link-mode); nothing lands in
 the virtualenv until every wheel staged well and the input ended with a good
 `end` record. Then the set is committed with renames, journaled first and
 undone if anything fails: all of the set or nothing, also on Ctrl-C; a run
 killed in its commit is settled by the next run.
+
+As pip and uv do: a wheel whose tags the virtualenv's python does not support
+is refused (see --no-tag-check); two wheels writing one path with different
+contents are installed in pip's order, dependencies first, so the dependent's
+file is left, with a warning (see --no-overwrite); a wheel whose files do not
+match its RECORD is installed, with a warning, only when the record's sha256
+(from the index or a lock) vouches for it (see --no-verify-record).
 
 With WHEEL arguments, installs those files (all count as requested). Without,
 reads `artifact` records (with `path`, as wheel-fetch writes them) or plain
@@ -61,7 +68,10 @@ pub fn command() -> Command {
                      reflink (copy-on-write clone), then a hard link, then a copy, each file system \
                      refusal moving the run to the next; reflink and hardlink start there and fall \
                      back the same way, with a warning. RECORD, INSTALLER, REQUESTED, launchers \
-                     and rewritten scripts are always new files.",
+                     and rewritten scripts are always new files. A hard link is the cache's own \
+                     file: an in-place edit in one venv edits the cache and the venvs linked \
+                     before it; a later install notices (size, mtime, mode) and extracts that file \
+                     again.",
                 ),
         )
         .arg(
@@ -77,20 +87,49 @@ pub fn command() -> Command {
                 ),
         )
         .arg(
-            Arg::new("allow-overwrite")
-                .long("allow-overwrite")
+            Arg::new("no-overwrite")
+                .long("no-overwrite")
                 .action(clap::ArgAction::SetTrue)
-                .help("Let a wheel overwrite files of other distributions, with a warning")
+                .help("Refuse the set when two wheels, or a wheel and the venv, write one path differently")
                 .long_help(
-                    "Let a wheel overwrite a file that another installed distribution owns, or \
-                     that another wheel of the run installs (the later by normalized name wins), \
-                     with a warning for each; without it, either refuses the whole set.",
+                    "Refuse the whole set when a wheel writes a path that another wheel of the run \
+                     writes with other contents, or that exists in the virtualenv with other contents \
+                     and belongs to no distribution being replaced. Without it, as pip does, the \
+                     wheels are installed in pip's order (dependencies before the distributions \
+                     that require them), the later one's file is left, and one warning names both \
+                     distributions and the paths; the same contents go through in silence.",
                 ),
         )
         .arg(
-            Arg::new("no-verify-record").long("no-verify-record").action(clap::ArgAction::SetTrue).help(
-                "Do not check files against the wheel's RECORD hashes (for known-bad published wheels)",
-            ),
+            Arg::new("allow-overwrite")
+                .long("allow-overwrite")
+                .action(clap::ArgAction::SetTrue)
+                .conflicts_with("no-overwrite")
+                .hide(true)
+                .help("What wheel-unpack now does by default (kept for scripts that pass it)"),
+        )
+        .arg(
+            Arg::new("no-verify-record")
+                .long("no-verify-record")
+                .action(clap::ArgAction::SetTrue)
+                .help("Install wheels whose files do not match their RECORD, with nothing to vouch for them")
+                .long_help(
+                    "Do not check files against the wheel's RECORD hashes. Without it, a wheel whose \
+                     files do not all match its RECORD is installed with a warning when its sha256 is \
+                     the one the index or lock gave (it is then the file its publisher uploaded, as \
+                     pip and uv install it), and refused otherwise.",
+                ),
+        )
+        .arg(
+            Arg::new("no-tag-check")
+                .long("no-tag-check")
+                .action(clap::ArgAction::SetTrue)
+                .help("Install wheels whose tags the venv's python does not support")
+                .long_help(
+                    "Install wheels whose compatibility tags (a cp312 wheel in a 3.11 venv, another \
+                     platform's) the virtualenv's python does not support. Without it, as pip and uv \
+                     do, such a wheel is refused, naming its tags.",
+                ),
         )
         .arg(wheelpipe::args::quiet())
         .arg(

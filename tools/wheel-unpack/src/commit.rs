@@ -3,9 +3,8 @@
 //! journal the plan, then do it; a failure (or Ctrl-C) puts everything back
 //! as it was, and a kill is settled by the next run from the journal.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -86,61 +85,6 @@ fn add_pycs(py: &Path, stem: &str, files: &mut BTreeSet<PathBuf>) {
     }
 }
 
-/// Refuses a set that would overwrite anything: two wheels of one
-/// distribution or writing one path, or a path that exists in the venv and
-/// is not owned by a distribution being replaced.
-pub fn check_conflicts(staged: &[Staged], old: &[OldDist], overwrite: Overwrite) -> Result<()> {
-    let mut by_key: BTreeMap<String, &Staged> = BTreeMap::new();
-    // Keyed by the path's bytes: comparing paths component by component
-    // was a tenth of a warm install's CPU (12,000 files for jupyter).
-    let mut by_dest: BTreeMap<&[u8], (&Path, &Staged)> = BTreeMap::new();
-    for s in staged {
-        if let Some(other) = by_key.insert(s.key(), s) {
-            bail!("{} and {} are both {}", other.wheel.display(), s.wheel.display(), s.name);
-        }
-        for f in &s.files {
-            if let Some((_, other)) = by_dest.insert(f.dest.as_os_str().as_bytes(), (&f.dest, s)) {
-                let (a, b, dest) = (other.wheel.display(), s.wheel.display(), f.dest.display());
-                match overwrite {
-                    // The set is sorted by name: the later one wins, every time.
-                    Overwrite::Allow(warn) => warn(format!("{a} and {b} both install {dest}: {b} wins")),
-                    Overwrite::Refuse => bail!("{a} and {b} both install {dest} (see --allow-overwrite)"),
-                }
-            }
-        }
-    }
-    let mut folders: HashMap<&Path, bool> = HashMap::new();
-    let owned = |p: &Path| old.iter().any(|o| o.files.contains(p) || p.starts_with(&o.dist_info));
-    for (dest, s) in by_dest.into_values() {
-        // A missing folder has no files: one look for all of them.
-        let parent = dest.parent().unwrap_or(dest);
-        let folder = *folders.entry(parent).or_insert_with(|| fs::symlink_metadata(parent).is_ok());
-        let Some(meta) = folder.then(|| fs::symlink_metadata(dest).ok()).flatten() else { continue };
-        if owned(dest) {
-            continue;
-        }
-        let (dest, wheel) = (dest.display(), s.wheel.display());
-        match overwrite {
-            Overwrite::Allow(warn) if !meta.is_dir() => {
-                warn(format!("{dest} (from {wheel}) overwrites a file that another distribution installed"))
-            }
-            Overwrite::Allow(_) => bail!("{dest} (from {wheel}) is a folder in the virtualenv"),
-            Overwrite::Refuse => bail!(
-                "{dest} (from {wheel}) already exists in the virtualenv and belongs to no distribution \
-                 being replaced (see --allow-overwrite)"
-            ),
-        }
-    }
-    Ok(())
-}
-
-/// Whether a run may overwrite files (`--allow-overwrite`), and where it says so.
-#[derive(Clone, Copy)]
-pub enum Overwrite<'a> {
-    Refuse,
-    Allow(&'a dyn Fn(String)),
-}
-
 /// Works out every rename of a commit, in order, before the first: the
 /// venv as it will be is the venv as it is plus the folders moved in whole.
 struct Planner<'a> {
@@ -194,10 +138,13 @@ impl Planner<'_> {
         Ok(())
     }
 
-    /// Moves an old distribution's files and `.dist-info` aside.
+    /// Moves an old distribution's files and `.dist-info` aside; a file that
+    /// two of them list (an overlap pip let through) goes once.
     fn remove(&mut self, old: &OldDist) {
         for file in old.files.iter().chain([&old.dist_info]) {
-            self.move_aside(file);
+            if !self.gone.contains(file) {
+                self.move_aside(file);
+            }
         }
     }
 

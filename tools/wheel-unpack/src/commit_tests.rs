@@ -5,6 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::*;
+use crate::overlap::{check_conflicts, Overwrite};
 use crate::stage::{Staged, StagedFile};
 
 struct Fixture {
@@ -61,6 +62,7 @@ fn staged(f: &Fixture, name: &str, rel: &[&str]) -> Staged {
         files,
         tree,
         how: wheelpipe::records::LinkMode::Copy,
+        requires: Vec::new(),
     }
 }
 
@@ -104,7 +106,7 @@ fn upgrade_replaces_the_old_version_and_prunes_its_folders() {
     install_old(&f);
     let new = staged(&f, "old", &["lib/python3.11/site-packages/old2/x.py", "bin/old-cli"]);
     let old = find_installed(&f.scheme, &keys(&["old"])).unwrap();
-    check_conflicts(std::slice::from_ref(&new), &old, Overwrite::Refuse).unwrap();
+    check_conflicts(&f.scheme, std::slice::from_ref(&new), &old, Overwrite::Refuse).unwrap();
     commit(&f.scheme, std::slice::from_ref(&new), &old, &f.staging, false, &|_| {}).unwrap();
     let lib = &f.scheme.purelib;
     assert!(!lib.join("old").exists(), "the old package folder is left");
@@ -135,17 +137,55 @@ fn a_failed_step_puts_everything_back() {
 #[test]
 fn conflicts_are_refused_before_anything_lands() {
     let f = fixture();
+    let refuse = |set: &[Staged]| check_conflicts(&f.scheme, set, &[], Overwrite::Refuse);
     write(&f.scheme.purelib.join("taken.py"), "someone else's");
     let a = staged(&f, "a", &["lib/python3.11/site-packages/taken.py"]);
-    let err = check_conflicts(std::slice::from_ref(&a), &[], Overwrite::Refuse).unwrap_err().to_string();
+    let err = refuse(std::slice::from_ref(&a)).unwrap_err().to_string();
     assert!(err.contains("taken.py") && err.contains("already exists"), "{err}");
     let a = staged(&f, "a", &["lib/python3.11/site-packages/same.py"]);
     let b = staged(&f, "b", &["lib/python3.11/site-packages/same.py"]);
-    let err = check_conflicts(&[a, b], &[], Overwrite::Refuse).unwrap_err().to_string();
+    write(&b.files[0].staged, "b's own");
+    let err = refuse(&[a, b]).unwrap_err().to_string();
     assert!(err.contains("a-2.0") && err.contains("b-2.0") && err.contains("same.py"), "{err}");
     let a1 = staged(&f, "dup", &[]);
     let a2 = staged(&f, "Dup", &[]);
-    assert!(check_conflicts(&[a1, a2], &[], Overwrite::Refuse).is_err());
+    assert!(refuse(&[a1, a2]).is_err());
+}
+
+#[test]
+fn overlaps_warn_once_a_pair_and_identical_files_pass_in_silence() {
+    let f = fixture();
+    let said = std::sync::Mutex::new(Vec::new());
+    let warn = |m: String| said.lock().unwrap().push(m);
+    let rel = |p: &str| format!("lib/python3.11/site-packages/{p}");
+    let a = staged(&f, "a", &[&rel("x.py"), &rel("y.py"), &rel("same.py")]);
+    let b = staged(&f, "b", &[&rel("x.py"), &rel("y.py"), &rel("same.py")]);
+    for file in &b.files[..2] {
+        write(&file.staged, "b's own");
+    }
+    // `same.py` is "new lib/.../same.py" in both: no word about it.
+    check_conflicts(&f.scheme, &[a, b], &[], Overwrite::Warn(&warn)).unwrap();
+    let said = said.into_inner().unwrap();
+    assert_eq!(said.len(), 1, "{said:?}");
+    let text = &said[0];
+    assert!(
+        text.contains("a 2.0 and b 2.0 both install") && text.contains("x.py") && text.contains("y.py"),
+        "{text}"
+    );
+    assert!(!text.contains("same.py") && text.contains("b 2.0's is installed"), "{text}");
+
+    // A file another installed distribution owns: named in the warning.
+    write(&f.scheme.purelib.join("c-1.0.dist-info/RECORD"), "c.py,,\nc-1.0.dist-info/RECORD,,\n");
+    write(&f.scheme.purelib.join("c.py"), "c's");
+    let d = staged(&f, "d", &[&rel("c.py")]);
+    let said = std::sync::Mutex::new(Vec::new());
+    let warn = |m: String| said.lock().unwrap().push(m);
+    check_conflicts(&f.scheme, &[d], &[], Overwrite::Warn(&warn)).unwrap();
+    let said = said.into_inner().unwrap();
+    assert!(
+        said.len() == 1 && said[0].contains("d 2.0 replaces") && said[0].contains("of c 1.0"),
+        "{said:?}"
+    );
 }
 
 #[test]
@@ -172,7 +212,7 @@ fn the_same_version_again_replaces_a_dist_info_with_subfolders() {
         ],
     );
     let old = find_installed(&f.scheme, &keys(&["same"])).unwrap();
-    check_conflicts(std::slice::from_ref(&new), &old, Overwrite::Refuse).unwrap();
+    check_conflicts(&f.scheme, std::slice::from_ref(&new), &old, Overwrite::Refuse).unwrap();
     commit(&f.scheme, std::slice::from_ref(&new), &old, &f.staging, false, &|_| {}).unwrap();
     let licence = lib.join("same-2.0.dist-info/licenses/LICENSE");
     assert_eq!(

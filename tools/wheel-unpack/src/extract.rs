@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
 use crate::record::{Expected, Hasher};
@@ -31,14 +31,45 @@ pub struct Plan {
     pub size: u64,
 }
 
-/// Extracts every plan; returns each file's RECORD hash and size, in order.
+/// What extracting a wheel's plans gave.
+#[derive(Debug, Default)]
+pub struct Extracted {
+    /// Each file's RECORD hash and size, in plan order.
+    pub done: Vec<(String, u64)>,
+    /// The entries whose contents do not match the wheel's RECORD.
+    pub mismatched: Vec<String>,
+}
+
+/// Extracts every plan; a file that does not match the wheel's RECORD is
+/// extracted all the same and named in [`Extracted::mismatched`], for the
+/// caller to judge (see [`crate::trust`]).
 pub fn all(
+    wheel: &Path,
+    archive: zip::ZipArchive<File>,
+    plans: &[Plan],
+    python: &str,
+    threads: usize,
+) -> Result<Extracted> {
+    let results = all_inner(wheel, archive, plans, python, threads)?;
+    let mut out = Extracted::default();
+    for (plan, (done, matches)) in plans.iter().zip(results) {
+        out.done.push(done);
+        if !matches {
+            out.mismatched.push(plan.entry.clone());
+        }
+    }
+    Ok(out)
+}
+
+type One = ((String, u64), bool);
+
+fn all_inner(
     wheel: &Path,
     mut archive: zip::ZipArchive<File>,
     plans: &[Plan],
     python: &str,
     threads: usize,
-) -> Result<Vec<(String, u64)>> {
+) -> Result<Vec<One>> {
     let total: u64 = plans.iter().map(|p| p.size).sum();
     let threads = threads.min(plans.len() / 16).max(1);
     if threads == 1 || total < PARALLEL_BYTES {
@@ -54,12 +85,12 @@ pub fn all(
         loads[t] += plans[k].size;
         shares[t].push(k);
     }
-    let mut results: Vec<Option<(String, u64)>> = vec![None; plans.len()];
+    let mut results: Vec<Option<One>> = vec![None; plans.len()];
     std::thread::scope(|s| -> Result<()> {
         let handles: Vec<_> = shares
             .into_iter()
             .map(|share| {
-                s.spawn(move || -> Result<Vec<(usize, (String, u64))>> {
+                s.spawn(move || -> Result<Vec<(usize, One)>> {
                     let file = File::open(wheel).context("cannot open")?;
                     let mut archive = zip::ZipArchive::new(file).context("not a valid zip file")?;
                     share.into_iter().map(|k| Ok((k, one(&mut archive, &plans[k], python)?))).collect()
@@ -77,14 +108,15 @@ pub fn all(
     Ok(results.into_iter().map(|r| r.expect("every plan was extracted")).collect())
 }
 
-fn one(archive: &mut zip::ZipArchive<File>, plan: &Plan, python: &str) -> Result<(String, u64)> {
+fn one(archive: &mut zip::ZipArchive<File>, plan: &Plan, python: &str) -> Result<One> {
     wheelpipe::signals::check()?;
     extract(archive, plan, plan.script.then_some(python)).with_context(|| format!("entry {}", plan.entry))
 }
 
 /// Extracts one entry to its staged file, checking it against the RECORD's
-/// hash as it streams; a script's `#!python` line becomes the venv's python.
-fn extract(archive: &mut zip::ZipArchive<File>, plan: &Plan, python: Option<&str>) -> Result<(String, u64)> {
+/// hash as it streams (false: it does not match); a script's `#!python`
+/// line becomes the venv's python.
+fn extract(archive: &mut zip::ZipArchive<File>, plan: &Plan, python: Option<&str>) -> Result<One> {
     let mut entry = archive.by_index(plan.index)?;
     let want = plan.want.as_ref();
     // Unless a script's first line is rewritten, the file is the entry byte
@@ -125,17 +157,15 @@ fn extract(archive: &mut zip::ZipArchive<File>, plan: &Plan, python: Option<&str
         out_size += body.len() as u64;
     }
     let digest = sha.finalize();
-    if let Some(w) = want {
+    let matches = want.is_none_or(|w| {
         let got = match check {
             Some(h) => h.finish(),
             None => digest.to_vec(),
         };
-        if got != w.digest || w.size.is_some_and(|s| s != in_size) {
-            bail!("its contents do not match the hash in the wheel's RECORD (corrupt or tampered wheel)");
-        }
-    }
+        got == w.digest && w.size.is_none_or(|s| s == in_size)
+    });
     if !crate::scheme::created_with(plan.mode) {
         fs::set_permissions(&plan.staged, fs::Permissions::from_mode(plan.mode))?;
     }
-    Ok((wheelpipe::hash::record_hash(&digest), out_size))
+    Ok(((wheelpipe::hash::record_hash(&digest), out_size), matches))
 }

@@ -17,7 +17,7 @@ use crate::scheme::Scheme;
 
 const HEADER: &[u8] = b"wheelpipe-journal 1\n";
 pub const NAME: &str = "journal";
-const COMMITTED: &str = "committed";
+pub const COMMITTED: &str = "committed";
 
 /// One rename of a commit. Exactly one of `from` and `to` is inside the
 /// staging folder (a staged file going in, or an old file going aside),
@@ -103,20 +103,26 @@ pub enum Settled {
     Back(bool),
 }
 
-/// Settles the commit journaled in the stale staging folder `root`.
+/// Settles the commit journaled in the stale staging folder `root`. A commit
+/// that stands keeps (or gets) its `committed` marker, which the caller
+/// removes last (see [`crate::venv::remove_staging`]): a kill while the old
+/// files are deleted then still finds the commit finished.
 pub fn recover(root: &Path, scheme: &Scheme, warn: &dyn Fn(String)) -> Result<Settled> {
     let (path, committed) = (root.join(NAME), root.join(COMMITTED));
-    let settled = if committed.exists() {
+    if committed.exists() {
         let steps = read(&committed)?;
         let old = steps.iter().filter(|s| s.to.starts_with(root)).map(|s| s.from.as_path());
         crate::commit::prune(scheme, old);
-        Settled::Forward
-    } else if !path.exists() {
+        return Ok(Settled::Forward);
+    }
+    if !path.exists() {
         return Ok(Settled::Nothing);
-    } else {
-        settle(&read(&path)?, root, scheme, warn)
-    };
-    remove(root);
+    }
+    let settled = settle(&read(&path)?, root, scheme, warn);
+    match settled {
+        Settled::Forward => mark_committed(root),
+        _ => remove(root),
+    }
     Ok(settled)
 }
 
@@ -132,15 +138,37 @@ fn settle(steps: &[Step], root: &Path, scheme: &Scheme, warn: &dyn Fn(String)) -
 }
 
 /// Test-only (`WHEELPIPE_TEST_PAUSE_COMMIT_AFTER=N`): after N renames of a
-/// commit, says so on stderr and sleeps a minute, so a test can kill the
-/// run in the middle of its commit. Not for users.
+/// commit, pauses (see [`pause`]), so a test can kill the run in the
+/// middle of its commit. Not for users.
 pub fn test_pause(done: usize) {
     static AFTER: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
     let after = AFTER
         .get_or_init(|| std::env::var("WHEELPIPE_TEST_PAUSE_COMMIT_AFTER").ok().and_then(|v| v.parse().ok()));
     if *after == Some(done) {
-        eprintln!("wheel-unpack: test pause after {done} renames");
-        std::thread::sleep(std::time::Duration::from_secs(60));
+        pause(&format!("after {done} renames"));
+    }
+}
+
+/// Test-only (`WHEELPIPE_TEST_PAUSE_AT=POINT`): pauses at the named point of
+/// a run (`staged`: a wheel is staged; `cleanup`: the commit stands and
+/// part of the staging folder is deleted). Not for users.
+pub fn test_pause_at(point: &str) {
+    static AT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    if AT.get_or_init(|| std::env::var("WHEELPIPE_TEST_PAUSE_AT").ok()).as_deref() == Some(point) {
+        pause(point);
+    }
+}
+
+/// Says `test pause {what}` on stderr and waits a minute for the test to
+/// kill the run; SIGINT or SIGTERM end the wait, so the run then handles
+/// the signal where it stands.
+fn pause(what: &str) {
+    eprintln!("wheel-unpack: test pause {what}");
+    for _ in 0..6000 {
+        if wheelpipe::signals::interrupted() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
 
@@ -188,9 +216,14 @@ mod tests {
         for s in &steps {
             fs::rename(&s.from, &s.to).unwrap();
         }
-        mark_committed(&root);
+        // Killed after the last rename, before the marker: settled forward,
+        // and the marker is kept until the old files are gone.
         assert_eq!(recover(&root, &scheme, &|_| {}).unwrap(), Settled::Forward);
+        assert!(root.join(COMMITTED).is_file() && root.join("old/0").is_file());
+        assert_eq!(recover(&root, &scheme, &|_| {}).unwrap(), Settled::Forward, "still known as committed");
         assert_eq!(fs::read_to_string(venv.join("b.py")).unwrap(), "new");
         assert!(!venv.join("pkg").exists(), "the folder the old file left empty is pruned");
+        crate::venv::remove_staging(&root);
+        assert!(!root.exists());
     }
 }

@@ -10,13 +10,17 @@ pub mod compile;
 pub mod extract;
 pub mod journal;
 pub mod link;
+pub mod order;
+pub mod overlap;
 pub mod pipeline;
 pub mod record;
+pub mod repair;
 pub mod scheme;
 pub mod scripts;
 pub mod source;
 pub mod spread;
 pub mod stage;
+pub mod trust;
 pub mod unpacked;
 pub mod venv;
 pub mod zipcheck;
@@ -77,7 +81,7 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     }
     let scheme = scheme::Scheme::from_interpreter(&venv, &interpreter)?;
 
-    let _lock = venv::lock(&scheme.venv)?;
+    let _lock = venv::lock(&scheme.venv, cache.as_ref())?;
     venv::remove_stale_staging(&scheme, &warn);
     let staging = venv::Staging::create(&scheme.venv)?;
     let link_mode = m.get_one::<String>("link-mode").map_or("auto", String::as_str);
@@ -86,16 +90,20 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
         linker: link::Linker::new(link::Pref::parse(link_mode).unwrap_or(link::Pref::Auto)),
         verify: !m.get_flag("no-verify-record"),
         compiler: m.get_flag("compile").then(|| compile::Compiler::new(&scheme.python, jobs)),
+        tags: (!m.get_flag("no-tag-check")).then(|| wheelpipe::tags::Tags::for_interpreter(&interpreter)),
     };
-    let staged = pipeline::stage_all(&scheme, &staging.root, jobs, source, &opts, out, &warn)?;
+    let mut staged = pipeline::stage_all(&scheme, &staging.root, jobs, source, &opts, out, &warn)?;
 
     let keys = staged.iter().map(stage::Staged::key).collect();
     let old = commit::find_installed(&scheme, &keys)?;
-    let allow = m.get_flag("allow-overwrite");
-    let overwrite = if allow { commit::Overwrite::Allow(&warn) } else { commit::Overwrite::Refuse };
-    commit::check_conflicts(&staged, &old, overwrite)?;
-    commit::commit(&scheme, &staged, &old, &staging.root, allow, &warn)?;
+    // pip's order decides which of two wheels writing one path is left.
+    order::install_order(&mut staged);
+    let refuse = m.get_flag("no-overwrite");
+    let overwrite = if refuse { overlap::Overwrite::Refuse } else { overlap::Overwrite::Warn(&warn) };
+    overlap::check_conflicts(&scheme, &staged, &old, overwrite)?;
+    commit::commit(&scheme, &staged, &old, &staging.root, !refuse, &warn)?;
     staging.finish();
+    staged.sort_by_key(stage::Staged::key);
 
     for s in &staged {
         let installed = Installed {

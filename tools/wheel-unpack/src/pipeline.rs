@@ -57,8 +57,12 @@ pub fn stage_all<W: Write>(
                         .and_then(|dir| stage::stage(&job, scheme, &dir, jobs, opts, warn));
                     if result.is_ok() {
                         item.done(0);
+                        crate::journal::test_pause_at("staged");
                     }
-                    if result.is_err() {
+                    // A wheel refused for its RECORD lets the others stage, so
+                    // that the refusal can name those that require it.
+                    let untrusted = result.as_ref().is_err_and(|e| e.is::<crate::trust::Untrusted>());
+                    if result.is_err() && !untrusted {
                         cancel.store(true, Ordering::Relaxed);
                     }
                     let _ = res_tx.send(result);
@@ -88,7 +92,10 @@ pub fn stage_all<W: Write>(
         }
         wheelpipe::signals::check()?;
         match first_err {
-            Some(e) => Err(e),
+            Some(mut e) => {
+                crate::trust::name_dependents(&mut e, &done);
+                Err(e)
+            }
             None => Ok(done),
         }
     })?;

@@ -94,10 +94,15 @@ impl Scheme {
         })
     }
 
-    /// The mode pip gives a file: `0o666` less the umask, `0o777` less
-    /// the umask for an executable one.
+    /// The mode pip gives a file: `0o666` less the umask; for one that is
+    /// executable in the wheel, `0o777` less the umask, plus `0o111` whatever
+    /// the umask (pip's `set_extracted_file_to_default_mode_plus_executable`).
     pub fn file_mode(&self, executable: bool) -> u32 {
-        (if executable { 0o777 } else { 0o666 }) & !self.umask
+        if executable {
+            (0o777 & !self.umask) | 0o111
+        } else {
+            0o666 & !self.umask
+        }
     }
 
     /// The mode of a generated launcher: distlib adds `0o555` to the default.
@@ -114,8 +119,8 @@ impl Scheme {
         }
     }
 
-    /// The folder for a `.data/{key}/` sub-folder; `name` is the
-    /// distribution's name, for headers.
+    /// The folder for a `.data/{key}/` sub-folder; `name` is the project's
+    /// name as the requirement spells it, for headers.
     pub fn data_dir(&self, key: &str, name: &str) -> Option<PathBuf> {
         Some(match key {
             "purelib" => self.purelib.clone(),
@@ -276,7 +281,9 @@ mod tests {
         assert_eq!((s.file_mode(false), s.file_mode(true), s.launcher_mode()), (0o644, 0o755, 0o755));
         s.umask = 0o002;
         assert_eq!((s.file_mode(false), s.file_mode(true), s.launcher_mode()), (0o664, 0o775, 0o775));
+        s.umask = 0o027;
+        assert_eq!((s.file_mode(false), s.file_mode(true), s.launcher_mode()), (0o640, 0o751, 0o755));
         s.umask = 0o077;
-        assert_eq!((s.file_mode(false), s.file_mode(true), s.launcher_mode()), (0o600, 0o700, 0o755));
+        assert_eq!((s.file_mode(false), s.file_mode(true), s.launcher_mode()), (0o600, 0o711, 0o755));
     }
 }

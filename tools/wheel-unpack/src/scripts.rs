@@ -118,13 +118,14 @@ pub fn pip_variants(scripts: Vec<EntryPoint>, major: u32, minor: u32) -> Vec<Ent
 
 /// The shebang of a generated launcher, newline included: `#!{python}`, or
 /// the `/bin/sh` trampoline when the path has a space or the line would be
-/// longer than 127 bytes.
+/// longer than 127 bytes, which distlib's `_write_script` ends with a
+/// newline like any shebang.
 pub fn shebang(python: &str) -> String {
     let executable = if python.contains(' ') { format!("\"{python}\"") } else { python.to_string() };
     if !executable.contains(' ') && executable.len() + 3 <= 127 {
         format!("#!{executable}\n")
     } else {
-        format!("#!/bin/sh\n'''exec' {executable} \"$0\" \"$@\"\n' '''")
+        format!("#!/bin/sh\n'''exec' {executable} \"$0\" \"$@\"\n' '''\n")
     }
 }
 
@@ -198,7 +199,7 @@ mod tests {
 
     #[test]
     fn long_or_spaced_interpreters_use_sh_trampoline() {
-        assert_eq!(shebang("/a b/python"), "#!/bin/sh\n'''exec' \"/a b/python\" \"$0\" \"$@\"\n' '''");
+        assert_eq!(shebang("/a b/python"), "#!/bin/sh\n'''exec' \"/a b/python\" \"$0\" \"$@\"\n' '''\n");
         let long = format!("/{}/python", "x".repeat(130));
         assert!(shebang(&long).starts_with("#!/bin/sh\n'''exec' /x"));
         let fits = format!("/{}", "x".repeat(123));

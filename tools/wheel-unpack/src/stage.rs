@@ -15,6 +15,7 @@ use wheelpipe::names::normalize;
 
 use wheelpipe::cache::Cache;
 use wheelpipe::records::LinkMode;
+use wheelpipe::tags::Tags;
 
 use crate::compile::Compiler;
 use crate::extract::{self, Plan};
@@ -34,12 +35,15 @@ pub struct Options {
     pub verify: bool,
     /// Byte-compile `.py` files (`--compile`).
     pub compiler: Option<Compiler>,
+    /// The tags the venv's interpreter supports; `None`: `--no-tag-check`.
+    pub tags: Option<Tags>,
 }
 
 impl Options {
     /// Extract afresh, verify: what a run without a cache does.
     pub fn no_cache() -> Options {
-        Options { cache: None, linker: Linker::new(link::Pref::Copy), verify: true, compiler: None }
+        let linker = Linker::new(link::Pref::Copy);
+        Options { cache: None, linker, verify: true, compiler: None, tags: None }
     }
 }
 
@@ -87,6 +91,9 @@ pub struct Staged {
     pub tree: PathBuf,
     /// How the files came from the cache.
     pub how: LinkMode,
+    /// The normalized names its METADATA's `Requires-Dist` lines name
+    /// (whatever their markers), for pip's install order.
+    pub requires: Vec<String>,
 }
 
 impl Staged {
@@ -134,6 +141,9 @@ fn stage_inner(
 ) -> Result<Staged> {
     let filename = job.wheel.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     let parsed = wheelpipe::wheel_name::WheelFilename::parse(&filename)?;
+    if let Some(tags) = &opts.tags {
+        zipcheck::check_tags(tags, &parsed)?;
+    }
     let (file_name, file_version) = (parsed.name, parsed.version);
     if let Some(expected) = &job.expected_name {
         if normalize(expected) != normalize(&file_name) {
@@ -142,20 +152,8 @@ fn stage_inner(
     }
     let names = (file_name.as_str(), file_version.as_str());
     // Every entry is checked before anything is extracted.
-    // A wheel from wheel-fetch's store is unpacked beside it, others into --cache-dir's.
-    let store = unpacked::store_root(&job.wheel).and_then(|root| Cache::at(root).ok());
-    let (mut src, entries) = match store.as_ref().or(opts.cache.as_ref()) {
-        Some(cache) => {
-            let sha = job.sha256.as_deref();
-            let u = unpacked::ensure(cache, &job.wheel, sha, names, scheme, opts.verify, threads)?;
-            let entries = u.entries();
-            (Source::Cached(u), entries)
-        }
-        None => {
-            let (archive, entries) = source::open_zip(&job.wheel)?;
-            (Source::Zip(archive), entries)
-        }
-    };
+    // Only the run's own cache: a path shaped like a cache's proves nothing.
+    let (mut src, entries) = open(job, opts, names, scheme, threads)?;
     let dist_info =
         zipcheck::find_dist_info(entries.iter().map(|e| e.name.as_str()), &file_name, &file_version)?;
     let wheel_text = src
@@ -182,6 +180,10 @@ fn stage_inner(
     let launchers = scripts::pip_variants(entry_points, scheme.version.0, scheme.version.1);
     let launcher_names: HashSet<&str> = launchers.iter().map(|e| e.name.as_str()).collect();
 
+    // pip names the headers' folder as the requirement spells the project;
+    // for a wheel (and the names wheel-resolve writes) that is the
+    // filename's name, `_` read as `-` (pip's `Wheel.name`).
+    let header_name = file_name.replace('_', "-");
     let lib_dir = scheme.lib_dir(info.root_is_purelib).to_path_buf();
     let data_dir = format!("{}.data", dist_info.trim_end_matches(".dist-info"));
     let python = scheme.python.to_string_lossy().into_owned();
@@ -219,7 +221,7 @@ fn stage_inner(
             Source::Zip(_) if opts.verify => source::wanted(&e.name, &expected, &dist_info)?,
             _ => None,
         };
-        let (dest, script) = match scheme::target(scheme, &lib_dir, &data_dir, &name, &e.name)? {
+        let (dest, script) = match scheme::target(scheme, &lib_dir, &data_dir, &header_name, &e.name)? {
             Target::File(d) => (d, false),
             Target::Script(d) => (d, true),
         };
@@ -233,12 +235,10 @@ fn stage_inner(
         let (index, entry, size) = (e.index, e.name.clone(), e.size);
         plans.push(Plan { index, entry, want, staged, dest, mode, script, size });
     }
-    let (done, how) = match src {
-        Source::Zip(archive) => {
-            (extract::all(&job.wheel, archive, &plans, &python, threads)?, LinkMode::Copy)
-        }
-        Source::Cached(u) => link::all(&u, &plans, &opts.linker, &python, threads, warn)?,
-    };
+    let (done, how, mismatched, vouched) = place(job, src, &plans, &python, opts, threads, warn)?;
+    if opts.verify && !mismatched.is_empty() {
+        crate::trust::judge((&name, &version), mismatched, job.requested, vouched, warn)?;
+    }
     for (plan, (hash, size)) in plans.iter().zip(done) {
         add(plan.dest.clone(), plan.staged.clone(), hash, Some(size), &mut rows)?;
     }
@@ -288,7 +288,66 @@ fn stage_inner(
         record::render(&rows, &format!("{dist_info}/RECORD")).as_bytes(),
     )?;
     files.push(StagedFile { staged, dest });
-    Ok(Staged { wheel: job.wheel.clone(), name, version, dist_info: info_dest, files, tree, how })
+    let requires = crate::order::requirements(&metadata);
+    Ok(Staged { wheel: job.wheel.clone(), name, version, dist_info: info_dest, files, tree, how, requires })
+}
+
+/// Where the wheel's files come from: the cache (unpacked into it now if
+/// need be), else the zip itself.
+fn open(
+    job: &Job,
+    opts: &Options,
+    names: (&str, &str),
+    scheme: &Scheme,
+    threads: usize,
+) -> Result<(Source, Vec<source::Entry>)> {
+    let Some(cache) = opts.cache.as_ref() else {
+        let (archive, entries) = source::open_zip(&job.wheel)?;
+        return Ok((Source::Zip(archive), entries));
+    };
+    let sha = job.sha256.as_deref();
+    let result = unpacked::ensure(cache, &job.wheel, sha, names, scheme, opts.verify, threads);
+    let u = result.map_err(|mut e| {
+        if let Some(u) = e.downcast_mut::<crate::trust::Untrusted>() {
+            u.requested = job.requested;
+        }
+        e
+    })?;
+    let entries = u.entries();
+    Ok((Source::Cached(u), entries))
+}
+
+/// What [`place`] gives: each file's RECORD hash and size, how most came,
+/// the entries unlike the wheel's RECORD, and whether the record's sha256
+/// vouches for the wheel (see [`crate::trust`]).
+type Placed = (Vec<(String, u64)>, LinkMode, Vec<String>, bool);
+
+/// Extracts or links the planned files into the staging folder.
+fn place(
+    job: &Job,
+    src: Source,
+    plans: &[Plan],
+    python: &str,
+    opts: &Options,
+    threads: usize,
+    warn: &Warn,
+) -> Result<Placed> {
+    let is_record_sha = |h: &str| job.sha256.as_ref().is_some_and(|s| s.eq_ignore_ascii_case(h));
+    Ok(match src {
+        Source::Zip(archive) => {
+            let ex = extract::all(&job.wheel, archive, plans, python, threads)?;
+            // Hashing the wheel costs a read: only for a wheel that needs it.
+            let vouched =
+                !ex.mismatched.is_empty() && is_record_sha(&unpacked::wheel_sha256(&job.wheel, None)?);
+            (ex.done, LinkMode::Copy, ex.mismatched, vouched)
+        }
+        Source::Cached(u) => {
+            let (done, how) = link::all(&u, plans, &opts.linker, python, threads, warn)?;
+            // The cache is keyed by the unpacked file's own sha256.
+            let vouched = is_record_sha(&u.sha256);
+            (done, how, u.manifest.mismatched, vouched)
+        }
+    })
 }
 
 /// PEP 610's `direct_url.json` for a wheel named directly, byte for byte as

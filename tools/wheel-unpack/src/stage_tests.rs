@@ -55,7 +55,7 @@ fn build_with(
 /// Options that unpack into (and link from) a cache at `venv/cache`, or none.
 pub(crate) fn opts(venv: &Path, cached: bool) -> Options {
     let cache = cached.then(|| wheelpipe::cache::Cache::at(venv.join("cache")).unwrap());
-    Options { cache, linker: Linker::new(link::Pref::Auto), verify: true, compiler: None }
+    Options { cache, linker: Linker::new(link::Pref::Auto), verify: true, compiler: None, tags: None }
 }
 
 fn job(wheel: &Path, expected_name: Option<&str>) -> Job {
@@ -122,7 +122,8 @@ fn check_demo(s: &Staged, venv: &Path, cached: bool) {
     assert!(launcher.contains("from demo import main\n"), "{launcher}");
     assert_eq!(staged_text(s, &lib.join("demo-1.0.dist-info/INSTALLER")), "wheelpipe\n");
     assert_eq!(staged_text(s, &lib.join("demo-1.0.dist-info/REQUESTED")), "");
-    assert!(s.files.iter().any(|f| f.dest == venv.join("include/site/python3.11/Demo/demo.h")));
+    // As pip names it for `pip install demo-1.0-py3-none-any.whl`: the filename's name, not METADATA's.
+    assert!(s.files.iter().any(|f| f.dest == venv.join("include/site/python3.11/demo/demo.h")));
     let mode = |dest: &Path| {
         let f = s.files.iter().find(|f| f.dest == dest).unwrap();
         fs::metadata(&f.staged).unwrap().permissions().mode() & 0o777
@@ -301,4 +302,35 @@ fn trees_left_by_killed_runs_are_removed_unless_a_run_holds_their_lock() {
     run_with(&wheel, venv, true).unwrap();
     assert!(!orphan.exists(), "nobody holds its lock: a killed run's");
     assert!(in_use.exists(), "another run is unpacking into it");
+}
+
+#[test]
+fn a_wheel_whose_sha256_the_index_gave_is_staged_despite_its_record_with_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let venv = tmp.path();
+    let good = wheelpipe::hash::record_hash(&Sha256::digest(b"x = 1\n"));
+    let bad = wheelpipe::hash::record_hash(&Sha256::digest(b"x = 2\n"));
+    let wheel = build(venv, &[("demo/a.py", b"x = 1\n", 0o644)], |r| r.replace(&good, &bad));
+    let real = unpacked::wheel_sha256(&wheel, None).unwrap();
+    let lib = venv.join("lib/python3.11/site-packages");
+    for cached in [false, true, true] {
+        let said = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let heard = std::sync::Arc::clone(&said);
+        let warn = move |m: String| heard.lock().unwrap().push(m);
+        let job = Job { sha256: Some(real.clone()), ..job(&wheel, None) };
+        let dir = tempfile::tempdir_in(venv).unwrap();
+        let s = stage(&job, &scheme(venv), &dir.path().join("s"), 1, &opts(venv, cached), &warn).unwrap();
+        assert_eq!(staged_text(&s, &lib.join("demo/a.py")), "x = 1\n");
+        let said = said.lock().unwrap();
+        assert!(
+            said.len() == 1 && said[0].contains("demo/a.py") && said[0].contains("index or lock"),
+            "{said:?}"
+        );
+        // A hash that is not the file's vouches for nothing.
+        let job = Job { sha256: Some("ab".repeat(32)), ..job };
+        assert!(stage(&job, &scheme(venv), &dir.path().join("t"), 1, &opts(venv, cached), &|_| {}).is_err());
+    }
+    // The cached copy is not taken for a verified one by a run without the hash.
+    let err = format!("{:#}", run_with(&wheel, venv, true).unwrap_err());
+    assert!(err.contains("do not match") && err.contains("--no-verify-record"), "{err}");
 }

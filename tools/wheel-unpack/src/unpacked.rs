@@ -1,4 +1,5 @@
-//! The cache of unpacked wheels, beside wheel-fetch's store: a wheel whose
+//! The cache of unpacked wheels, in the run's cache folder (`--cache-dir`
+//! or the environment, never worked out from a wheel's path): a wheel whose
 //! sha256 is H is unpacked once into `unpacked/v1/{H[..2]}/{H}/` (its files
 //! under `files/`, with the modes pip gives, and `manifest.json`: each file's
 //! RECORD hash, size and executable bit). It is checked against the wheel's
@@ -16,6 +17,7 @@ use wheelpipe::cache::Cache;
 use crate::extract::{self, Plan};
 use crate::scheme::Scheme;
 use crate::source::{self, Entry};
+use crate::trust::Untrusted;
 use crate::{record, zipcheck};
 
 /// What the cache knows of one unpacked wheel.
@@ -24,6 +26,10 @@ pub struct Manifest {
     pub filename: String,
     /// False when unpacked with `--no-verify-record`.
     pub verified: bool,
+    /// When verified: the entries whose contents do not match the wheel's
+    /// RECORD (each run judges them again, see [`crate::trust`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mismatched: Vec<String>,
     pub entries: Vec<CachedFile>,
 }
 
@@ -36,6 +42,10 @@ pub struct CachedFile {
     pub executable: bool,
     /// The stored file's permissions (a hard link shares them).
     pub mode: u32,
+    /// The stored file's modification time when it was unpacked (or
+    /// repaired): with its size and mode, what [`crate::repair`] checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtime: Option<crate::repair::Mtime>,
 }
 
 /// A wheel in the cache.
@@ -44,17 +54,8 @@ pub struct Unpacked {
     /// The `files/` folder.
     pub files: PathBuf,
     pub manifest: Manifest,
-}
-
-#[cfg(test)]
-#[test]
-fn a_wheel_in_the_store_names_its_cache_root() {
-    let h = "ab".repeat(32);
-    let path = PathBuf::from(format!("/c/wheels/sha256/ab/{h}/x-1-py3-none-any.whl"));
-    assert_eq!(store_root(&path), Some(PathBuf::from("/c")));
-    assert_eq!(store_root(Path::new("/c/wheels/sha256/cd/x/y.whl")), None);
-    assert_eq!(store_root(&PathBuf::from(format!("/c/wheels/sha256/cd/{h}/y.whl"))), None);
-    assert_eq!(store_root(Path::new("dist/x-1-py3-none-any.whl")), None);
+    /// The sha256 (hex) of the wheel file that was unpacked: the cache's key.
+    pub sha256: String,
 }
 
 impl Unpacked {
@@ -80,23 +81,8 @@ impl Unpacked {
 fn load(dir: &Path) -> Option<Unpacked> {
     let text = fs::read(dir.join("manifest.json")).ok()?;
     let manifest: Manifest = serde_json::from_slice(&text).ok()?;
-    Some(Unpacked { files: dir.join("files"), manifest })
-}
-
-/// The cache root of wheel-fetch's store when `wheel` is in one
-/// (`ROOT/wheels/sha256/HH/H/file`): its unpacked copy belongs beside it.
-pub fn store_root(wheel: &Path) -> Option<PathBuf> {
-    let hash_dir = wheel.parent()?;
-    let hash = hash_dir.file_name()?.to_str()?;
-    let hh = hash_dir.parent()?;
-    let sha = hh.parent()?;
-    let wheels = sha.parent()?;
-    let ok = hash.len() == 64
-        && hash.bytes().all(|b| b.is_ascii_hexdigit())
-        && hh.file_name()?.to_str()? == &hash[..2]
-        && sha.file_name()? == "sha256"
-        && wheels.file_name()? == "wheels";
-    ok.then(|| wheels.parent().map(Path::to_path_buf)).flatten()
+    let sha256 = dir.file_name()?.to_str()?.to_string();
+    Some(Unpacked { files: dir.join("files"), manifest, sha256 })
 }
 
 /// The wheel's sha256: the record's when it has one, else read from the file.
@@ -123,7 +109,8 @@ pub fn ensure(
     let mut hash = wheel_sha256(wheel, sha256)?;
     let mut dir = cache.unpacked_dir(&hash)?;
     let usable = |u: &Unpacked| u.manifest.filename == filename && (u.manifest.verified || !verify);
-    if let Some(u) = load(&dir).filter(usable) {
+    // A file a venv edited through a hard link sends the run to the lock.
+    if let Some(u) = load(&dir).filter(usable).filter(|u| crate::repair::changed(u, threads).is_empty()) {
         return Ok(u);
     }
     if sha256.is_some() && load(&dir).is_some_and(|u| u.manifest.filename != filename) {
@@ -132,14 +119,17 @@ pub fn ensure(
         dir = cache.unpacked_dir(&hash)?;
     }
     let _lock = cache.lock(&format!("unpacked-{hash}"))?;
-    if let Some(u) = load(&dir).filter(usable) {
+    if let Some(mut u) = load(&dir).filter(usable) {
+        crate::repair::repair(&mut u, wheel, cache, threads)?;
         return Ok(u);
     }
     // What lands in the cache is keyed by the file's own hash, never by a
     // record's word for it (one more read, only when unpacking).
-    // wheel-fetch's store keeps a file under the hash it verified.
-    let in_store = store_root(wheel).is_some()
-        && wheel.parent().and_then(Path::file_name).is_some_and(|d| d.eq_ignore_ascii_case(&hash));
+    // wheel-fetch's store in this cache keeps a file under the hash it
+    // verified; a path that only looks like one proves nothing.
+    let in_store = cache
+        .wheel_path(&hash, &filename)
+        .is_ok_and(|p| std::path::absolute(wheel).is_ok_and(|w| crate::scheme::normalize(&w) == p));
     if !in_store && sha256.is_some_and(|h| h.eq_ignore_ascii_case(&hash)) {
         let real = wheel_sha256(wheel, None)?;
         if real != hash {
@@ -162,6 +152,15 @@ pub fn ensure(
             return Err(e);
         }
     };
+    // Files unlike the RECORD are kept only for a wheel that the record's
+    // sha256 (from the index or a lock) vouches for: nothing else
+    // unverified lands in the cache.
+    if !manifest.mismatched.is_empty() && !sha256.is_some_and(|h| h.eq_ignore_ascii_case(&hash)) {
+        let _ = fs::remove_dir_all(&tmp);
+        let (name, version) = (names.0.to_string(), names.1.to_string());
+        let mismatched = manifest.mismatched;
+        return Err(Untrusted { name, version, mismatched, requested: false, required_by: Vec::new() }.into());
+    }
     let parent = dir.parent().context("a cache folder has a parent")?;
     fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     if dir.exists() {
@@ -172,7 +171,7 @@ pub fn ensure(
         let _ = fs::remove_dir_all(&old);
     }
     fs::rename(&tmp, &dir).with_context(|| format!("cannot move {} to {}", tmp.display(), dir.display()))?;
-    Ok(Unpacked { files: dir.join("files"), manifest })
+    Ok(Unpacked { files: dir.join("files"), manifest, sha256: hash })
 }
 
 /// Checks and extracts the whole wheel into `tmp`; writes its manifest.
@@ -217,17 +216,18 @@ fn unpack(
             size: e.size,
         });
     }
-    let done = extract::all(wheel, archive, &plans, "", threads)?;
+    let extract::Extracted { done, mismatched } = extract::all(wheel, archive, &plans, "", threads)?;
     let entries = entries
         .iter()
         .zip(done)
         .zip(&plans)
         .map(|((e, (hash, size)), p)| {
             let (name, executable, mode) = (e.name.clone(), e.executable, p.mode);
-            CachedFile { name, hash, size, executable, mode }
+            let mtime = Some(crate::repair::mtime(&p.staged)?);
+            Ok(CachedFile { name, hash, size, executable, mode, mtime })
         })
-        .collect();
-    let manifest = Manifest { filename: filename.to_string(), verified: verify, entries };
+        .collect::<Result<_>>()?;
+    let manifest = Manifest { filename: filename.to_string(), verified: verify, mismatched, entries };
     let path = tmp.join("manifest.json");
     fs::write(&path, serde_json::to_vec(&manifest)?)
         .with_context(|| format!("cannot write {}", path.display()))?;

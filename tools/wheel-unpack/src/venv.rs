@@ -2,13 +2,14 @@
 //! the staging folder inside the venv (same filesystem, so the commit is
 //! renames) that is removed whatever happens.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
+use wheelpipe::cache::{Cache, CacheLock};
 
 use crate::journal::{self, Settled};
 use crate::scheme::Scheme;
@@ -17,34 +18,68 @@ const STAGING_PREFIX: &str = ".wheelpipe-staging-";
 
 /// Held for the whole run; released on drop.
 pub struct VenvLock {
-    _lock: Flock<File>,
+    _held: Held,
 }
 
-/// Takes `{venv}/.wheelpipe.lock`, saying so on stderr when another run has
-/// it and waiting (Ctrl-C still works while waiting).
-pub fn lock(venv: &Path) -> Result<VenvLock> {
-    let path = venv.join(".wheelpipe.lock");
-    let mut file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+/// Kept for its drop, which unlocks.
+#[allow(dead_code)]
+enum Held {
+    Folder(Flock<File>),
+    Cache(CacheLock),
+}
+
+/// The name of the lock file in the cache's locks folder of the virtualenv
+/// whose real path is `real`.
+fn lock_name(real: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    format!("venv-{}", wheelpipe::hash::sha256_hex(real.as_os_str().as_bytes()))
+}
+
+/// Locks the virtualenv for the run: a lock on the venv's folder itself, so
+/// nothing is left in it (pip leaves nothing there) and runs with different
+/// caches still take turns; where the file system refuses locks on folders
+/// (NFS), `locks/venv-{sha256 of its real path}.lock` in the cache. Says so
+/// on stderr while another run has it, and waits (Ctrl-C still works).
+pub fn lock(venv: &Path, cache: Option<&Cache>) -> Result<VenvLock> {
+    let real = venv.canonicalize().with_context(|| format!("cannot read {}", venv.display()))?;
+    let refused = match wait(venv, || lock_folder(&real)) {
+        Ok(lock) => return Ok(lock),
+        Err(e) if e.downcast_ref::<Errno>().is_some() => e,
+        Err(e) => return Err(e),
+    };
+    let Some(cache) = cache else {
+        return Err(refused)
+            .with_context(|| format!("cannot lock {} (and no cache to lock in)", venv.display()));
+    };
+    let name = lock_name(&real);
+    wait(venv, || Ok(cache.try_lock(&name)?.map(|l| VenvLock { _held: Held::Cache(l) })))
+}
+
+/// The lock on the folder `real`, `None` while another run has it.
+fn lock_folder(real: &Path) -> Result<Option<VenvLock>> {
+    let dir = File::open(real).with_context(|| format!("cannot open {}", real.display()))?;
+    match Flock::lock(dir, FlockArg::LockExclusiveNonblock) {
+        Ok(lock) => Ok(Some(VenvLock { _held: Held::Folder(lock) })),
+        Err((_, Errno::EWOULDBLOCK)) => Ok(None),
+        Err((_, e)) => Err(e.into()),
+    }
+}
+
+/// Tries `take` every tenth of a second until it gets the lock.
+fn wait(venv: &Path, mut take: impl FnMut() -> Result<Option<VenvLock>>) -> Result<VenvLock> {
     let mut told = false;
     loop {
-        match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
-            Ok(lock) => return Ok(VenvLock { _lock: lock }),
-            Err((f, Errno::EWOULDBLOCK)) => {
-                file = f;
-                if !told {
-                    eprintln!("wheel-unpack: waiting for another wheel-unpack on {}", venv.display());
-                    told = true;
-                }
-                wheelpipe::signals::check()?;
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            Err((_, e)) => return Err(e).with_context(|| format!("cannot lock {}", path.display())),
+        if let Some(lock) = take()? {
+            // Earlier versions left a lock file in the venv's root.
+            let _ = fs::remove_file(venv.join(".wheelpipe.lock"));
+            return Ok(lock);
         }
+        if !told {
+            eprintln!("wheel-unpack: waiting for another wheel-unpack on {}", venv.display());
+            told = true;
+        }
+        wheelpipe::signals::check()?;
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
@@ -84,7 +119,7 @@ pub fn remove_stale_staging(scheme: &Scheme, warn: &dyn Fn(String)) {
             );
         } else {
             warn(format!("removing {}, left by an earlier run that was killed", e.path().display()));
-            let _ = fs::remove_dir_all(e.path());
+            remove_staging(&e.path());
         }
     }
 }
@@ -107,8 +142,30 @@ impl Staging {
 impl Staging {
     /// After a successful commit: the old files in it are meant to go.
     pub fn finish(self) {
-        let _ = fs::remove_dir_all(&self.root);
+        remove_staging(&self.root);
     }
+}
+
+/// Deletes a staging folder whose commit stands or never started: its
+/// trees and old files first, its journal or `committed` marker last, so
+/// that a kill on the way leaves a folder the next run still knows to be
+/// committed (and deletes), never old files without their marker.
+pub fn remove_staging(root: &Path) {
+    let markers = [journal::NAME, journal::COMMITTED];
+    let mut children: Vec<PathBuf> = match fs::read_dir(root) {
+        Ok(dir) => dir.flatten().map(|e| e.path()).collect(),
+        Err(_) => return,
+    };
+    children.retain(|p| !p.file_name().is_some_and(|n| markers.iter().any(|m| n == *m)));
+    // `old/` last of the trees: the test hook pauses with it still there.
+    children.sort_by_key(|p| p.file_name().is_some_and(|n| n == "old"));
+    for child in children {
+        if child.file_name().is_some_and(|n| n == "old") {
+            journal::test_pause_at("cleanup");
+        }
+        let _ = if child.is_dir() { fs::remove_dir_all(&child) } else { fs::remove_file(&child) };
+    }
+    let _ = fs::remove_dir_all(root);
 }
 
 impl Drop for Staging {
@@ -161,13 +218,24 @@ mod tests {
     }
 
     #[test]
-    fn lock_is_exclusive_and_released_on_drop() {
+    fn lock_is_exclusive_released_on_drop_and_leaves_no_file() {
         let venv = tempfile::tempdir().unwrap();
-        let held = lock(venv.path()).unwrap();
-        let file = File::open(venv.path().join(".wheelpipe.lock")).unwrap();
-        assert!(Flock::lock(file, FlockArg::LockExclusiveNonblock).is_err());
+        let real = venv.path().canonicalize().unwrap();
+        let held = lock(venv.path(), None).unwrap();
+        assert!(lock_folder(&real).unwrap().is_none(), "a second lock waits");
+        assert_eq!(fs::read_dir(venv.path()).unwrap().count(), 0, "nothing in the venv");
         drop(held);
-        let file = File::open(venv.path().join(".wheelpipe.lock")).unwrap();
-        assert!(Flock::lock(file, FlockArg::LockExclusiveNonblock).is_ok());
+        assert!(lock_folder(&real).unwrap().is_some());
+    }
+
+    #[test]
+    fn the_cache_lock_is_keyed_by_the_real_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().canonicalize().unwrap().join("venv");
+        fs::create_dir(&real).unwrap();
+        std::os::unix::fs::symlink(&real, dir.path().join("link")).unwrap();
+        let by_link = dir.path().join("link").canonicalize().unwrap();
+        assert_eq!(lock_name(&by_link), lock_name(&real));
+        assert_ne!(lock_name(&real), lock_name(dir.path()));
     }
 }

@@ -88,6 +88,20 @@ pub fn parse_wheel_file(text: &str) -> Result<WheelInfo> {
     Ok(WheelInfo { root_is_purelib, warning })
 }
 
+/// Refuses a wheel none of whose tags the interpreter supports, as pip
+/// and uv do, naming its tags and the interpreter's best.
+pub fn check_tags(tags: &wheelpipe::tags::Tags, wheel: &wheelpipe::wheel_name::WheelFilename) -> Result<()> {
+    if tags.is_compatible(wheel) {
+        return Ok(());
+    }
+    let best = tags.iter().next().map(|(p, a, t)| format!(" (its best is {p}-{a}-{t})")).unwrap_or_default();
+    let wheel_tags = [&wheel.python_tags, &wheel.abi_tags, &wheel.platform_tags].map(|t| t.join("."));
+    bail!(
+        "its tags {} are not supported by the virtualenv's python{best}; install it anyway with --no-tag-check",
+        wheel_tags.join("-")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
