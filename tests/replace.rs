@@ -56,7 +56,8 @@ fn the_same_set_twice_leaves_the_same_tree() {
 
 /// Issue 11: a `.dist-info` with a `licenses/` folder listed first in its
 /// RECORD could not be installed again at the same version (the commit
-/// planner looked for the exact path among what moved aside).
+/// planner looked for the exact path among what moved aside). The second
+/// run keeps it (already satisfied); the third reinstalls it.
 #[test]
 fn a_dist_info_with_a_licenses_folder_installs_again() {
     let sb = Sandbox::new();
@@ -72,9 +73,11 @@ fn a_dist_info_with_a_licenses_folder_installs_again() {
         unpack.args(extra);
         pipeline(vec![sb.resolve(&server.url(), &venv, &[&reqs]), sb.fetch(), unpack], None)
     };
-    for extra in [&[][..], &[]] {
+    for (i, extra) in [&[][..], &[], &["--reinstall"]].into_iter().enumerate() {
         let r = run(extra);
         assert_eq!(r.codes(), [Some(0); 3], "{extra:?}:\n{r}");
+        let installed = r.records().iter().any(|x| matches!(x, wheelpipe::records::Record::Installed(_)));
+        assert_eq!(installed, i != 1, "run {i} installs, or keeps what is there:\n{r}");
         assert!(sb.pip_ok(&venv, &["check"]).contains("No broken requirements"));
         let record = std::fs::read_to_string(venv.site_packages().join("lic-1.0.dist-info/RECORD")).unwrap();
         assert!(record.contains("lic-1.0.dist-info/licenses/LICENSE,"), "{record}");

@@ -7,8 +7,9 @@ const LONG_ABOUT: &str = "\
 Installs wheels into a virtualenv exactly as pip would: the files of each
 wheel in the scheme's folders, a RECORD that pip can uninstall from, INSTALLER
 and REQUESTED, console and GUI launchers from entry_points.txt, and the .data
-folders (scripts, headers, data). A distribution that is already installed is
-replaced.
+folders (scripts, headers, data). A distribution that is already installed at
+the wheel's version is kept as it is (see --reinstall); at another version it
+is replaced.
 
 Every wheel is checked (names, hashes against its RECORD, layout) once, when
 it is unpacked into the cache (unpacked/v1/ beside wheel-fetch's store when
@@ -22,8 +23,11 @@ killed in its commit is settled by the next run.
 
 With WHEEL arguments, installs those files (all count as requested). Without,
 reads `artifact` records (with `path`, as wheel-fetch writes them) or plain
-wheel paths from stdin, passes every other record through, and writes one
-`installed` record per distribution, then an `end` record.
+wheel paths from stdin, and `satisfied` records (distributions wheel-resolve
+kept, checked to be still there), passes every other record through, and
+writes one `installed` record per distribution installed and one `satisfied`
+record per distribution kept, then an `end` record. A run that keeps
+everything opens no wheel and writes nothing in the venv.
 
 Exit status: 0 when all were installed; 1 when a wheel or the stage before
 failed (nothing was installed); 2 for bad usage or input; 130 when
@@ -91,6 +95,27 @@ pub fn command() -> Command {
             Arg::new("no-verify-record").long("no-verify-record").action(clap::ArgAction::SetTrue).help(
                 "Do not check files against the wheel's RECORD hashes (for known-bad published wheels)",
             ),
+        )
+        .arg(
+            Arg::new("reinstall")
+                .long("reinstall")
+                .action(clap::ArgAction::SetTrue)
+                .help("Install every wheel, even those whose version the venv already has")
+                .long_help(
+                    "Install every wheel, even when the venv already has its distribution at the \
+                     same version. Without it, such a wheel is kept as it is (pip's \"Requirement \
+                     already satisfied\"): nothing of it is opened or touched and a `satisfied` \
+                     record stands for it; for a direct URL (`artifact.direct`, a WHEEL path) the \
+                     installed one must also come from the same URL (its direct_url.json) and, \
+                     when both say, the same file (sha256).",
+                ),
+        )
+        .arg(
+            Arg::new("reinstall-package")
+                .long("reinstall-package")
+                .value_name("NAME")
+                .action(clap::ArgAction::Append)
+                .help("Install this distribution's wheel even if the venv has that version (repeatable)"),
         )
         .arg(wheelpipe::args::quiet())
         .arg(

@@ -9,6 +9,7 @@ pub mod commit;
 pub mod compile;
 pub mod extract;
 pub mod journal;
+pub mod keep;
 pub mod link;
 pub mod pipeline;
 pub mod record;
@@ -21,6 +22,7 @@ pub mod unpacked;
 pub mod venv;
 pub mod zipcheck;
 
+use std::cell::OnceCell;
 use std::io::Stdout;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -79,7 +81,17 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
 
     let _lock = venv::lock(&scheme.venv)?;
     venv::remove_stale_staging(&scheme, &warn);
-    let staging = venv::Staging::create(&scheme.venv)?;
+    let reinstall = m.get_many::<String>("reinstall-package").into_iter().flatten().cloned();
+    let keep = keep::Keep::read(&scheme, keep::Reinstall::new(m.get_flag("reinstall"), reinstall))?;
+    // Made for the first wheel the venv does not have: a run that keeps
+    // everything writes nothing in the venv.
+    let staging: OnceCell<venv::Staging> = OnceCell::new();
+    let make_staging = || -> Result<PathBuf> {
+        if staging.get().is_none() {
+            let _ = staging.set(venv::Staging::create(&scheme.venv)?);
+        }
+        Ok(staging.get().expect("just made").root.clone())
+    };
     let link_mode = m.get_one::<String>("link-mode").map_or("auto", String::as_str);
     let opts = stage::Options {
         cache,
@@ -87,17 +99,21 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
         verify: !m.get_flag("no-verify-record"),
         compiler: m.get_flag("compile").then(|| compile::Compiler::new(&scheme.python, jobs)),
     };
-    let staged = pipeline::stage_all(&scheme, &staging.root, jobs, source, &opts, out, &warn)?;
+    let plan = pipeline::Plan { staging: &make_staging, keep: &keep };
+    let set = pipeline::stage_all(&scheme, plan, jobs, source, &opts, out, &warn)?;
+    let staged = &set.staged;
 
-    let keys = staged.iter().map(stage::Staged::key).collect();
-    let old = commit::find_installed(&scheme, &keys)?;
-    let allow = m.get_flag("allow-overwrite");
-    let overwrite = if allow { commit::Overwrite::Allow(&warn) } else { commit::Overwrite::Refuse };
-    commit::check_conflicts(&staged, &old, overwrite)?;
-    commit::commit(&scheme, &staged, &old, &staging.root, allow, &warn)?;
-    staging.finish();
+    if let Some(staging) = staging.into_inner() {
+        let keys = staged.iter().map(stage::Staged::key).collect();
+        let old = commit::old_dists(&scheme, &keep.present, &keys)?;
+        let allow = m.get_flag("allow-overwrite");
+        let overwrite = if allow { commit::Overwrite::Allow(&warn) } else { commit::Overwrite::Refuse };
+        commit::check_conflicts(staged, &old, overwrite)?;
+        commit::commit(&scheme, staged, &old, &staging.root, allow, &warn)?;
+        staging.finish();
+    }
 
-    for s in &staged {
+    for s in staged {
         let installed = Installed {
             name: s.name.clone(),
             version: s.version.clone(),
@@ -106,6 +122,10 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
         };
         out.record(&Record::Installed(installed))?;
     }
-    out.record(&Record::End(End::new(TOOL, true, staged.len() as u64)))?;
+    for kept in &set.kept {
+        out.record(&Record::Satisfied(kept.clone()))?;
+    }
+    let count = (staged.len() + set.kept.len()) as u64;
+    out.record(&Record::End(End::new(TOOL, true, count)))?;
     Ok(Exit::Ok)
 }
