@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::cache::Cache;
+use crate::exit::Failure;
+use crate::interpreter::Interpreter;
 use crate::metadata::CoreMetadata;
 use crate::names::normalize;
 
@@ -82,6 +85,24 @@ impl Dist {
         }
         Ok(Some(paths))
     }
+}
+
+/// Opens the virtualenv `venv` (as the user gave it): its absolute path and
+/// its interpreter's answer (cached in `cache`). Not a venv (no
+/// `bin/python`, or a base interpreter) is a usage error naming it.
+pub fn open_venv(venv: &Path, cache: Option<&Cache>) -> Result<(PathBuf, Interpreter)> {
+    let venv = std::path::absolute(venv)?;
+    let python = venv.join("bin").join("python");
+    if !python.exists() {
+        let why = format!("{} is not a virtualenv: it has no bin/python", venv.display());
+        return Err(Failure::usage(why).into());
+    }
+    let interpreter = Interpreter::query(&python, cache)?;
+    if !interpreter.is_venv() {
+        let why = format!("{} is not a virtualenv: its python is the base interpreter", venv.display());
+        return Err(Failure::usage(why).into());
+    }
+    Ok((venv, interpreter))
 }
 
 /// Every distribution in the site-packages `folders` (a folder given twice

@@ -29,7 +29,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::ArgMatches;
-use wheelpipe::exit::{Exit, Failure};
+use wheelpipe::exit::Exit;
 use wheelpipe::records::{End, Installed, Record};
 use wheelpipe::stream::Writer;
 
@@ -60,23 +60,12 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
         m.get_many::<PathBuf>("wheels").map(|v| v.cloned().collect()).unwrap_or_default();
     let source = pipeline::Source::from_args(TOOL, "WHEEL", wheels)?;
     let venv_arg = m.get_one::<PathBuf>("venv").expect("--venv is required");
-    let venv = std::path::absolute(venv_arg)?;
-    let python = venv.join("bin").join("python");
-    if !python.exists() {
-        return Err(
-            Failure::usage(format!("{} is not a virtualenv: it has no bin/python", venv.display())).into()
-        );
-    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let jobs = wheelpipe::args::get_jobs(m, cores);
     // The cache keeps the interpreter query and the unpacked wheels; without
     // one the query runs and every wheel is extracted afresh.
     let cache = wheelpipe::args::get_cache(m).ok();
-    let interpreter = wheelpipe::interpreter::Interpreter::query(&python, cache.as_ref())?;
-    if !interpreter.is_venv() {
-        let why = format!("{} is not a virtualenv: its python is the base interpreter", venv.display());
-        return Err(Failure::usage(why).into());
-    }
+    let (venv, interpreter) = wheelpipe::site_packages::open_venv(venv_arg, cache.as_ref())?;
     let scheme = scheme::Scheme::from_interpreter(&venv, &interpreter)?;
 
     let _lock = venv::lock(&scheme.venv)?;
@@ -118,7 +107,10 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
             name: s.name.clone(),
             version: s.version.clone(),
             files: s.files.len() as u64,
-            how: s.how,
+            how: Some(s.how),
+            installer: None,
+            requested: None,
+            direct_url: None,
         };
         out.record(&Record::Installed(installed))?;
     }
