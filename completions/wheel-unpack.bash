@@ -23,7 +23,7 @@ _wheel__unpack() {
 
     case "${cmd}" in
         wheel__unpack)
-            opts="-j -q -h -V --venv --jobs --cache-dir --link-mode --compile --allow-overwrite --no-verify-record --reinstall --reinstall-package --quiet --help --version"
+            opts="-j -q -h -V --venv --jobs --cache-dir --link-mode --compile --allow-overwrite --no-verify-record --exact --reinstall --reinstall-package --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

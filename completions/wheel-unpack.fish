@@ -9,6 +9,7 @@ complete -c wheel-unpack -l reinstall-package -d 'Install this distribution\'s w
 complete -c wheel-unpack -l compile -d 'Byte-compile the .py files as pip does (by the venv\'s python, in parallel)'
 complete -c wheel-unpack -l allow-overwrite -d 'Let a wheel overwrite files of other distributions, with a warning'
 complete -c wheel-unpack -l no-verify-record -d 'Do not check files against the wheel\'s RECORD hashes (for known-bad published wheels)'
+complete -c wheel-unpack -l exact -d 'Also remove the distributions the venv holds that are not in the set (uv pip sync)'
 complete -c wheel-unpack -l reinstall -d 'Install every wheel, even those whose version the venv already has'
 complete -c wheel-unpack -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c wheel-unpack -s h -l help -d 'Print help (see more with \'--help\')'

@@ -161,6 +161,16 @@ pub struct Satisfied {
     pub location: PathBuf,
 }
 
+/// A distribution removed from the virtualenv, by `wheel-remove` or by
+/// `wheel-unpack --exact`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Removed {
+    pub name: String,
+    pub version: String,
+    /// Files removed, its `.dist-info` and `__pycache__` files included.
+    pub files: u64,
+}
+
 /// Where a stage is. Rate-limited by the writer; forwarded downstream.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
@@ -209,6 +219,7 @@ pub enum Record {
     Metadata(Metadata),
     Installed(Installed),
     Satisfied(Satisfied),
+    Removed(Removed),
     Progress(Progress),
     End(End),
 }

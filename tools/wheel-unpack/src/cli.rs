@@ -97,6 +97,20 @@ pub fn command() -> Command {
             ),
         )
         .arg(
+            Arg::new("exact")
+                .long("exact")
+                .action(clap::ArgAction::SetTrue)
+                .help("Also remove the distributions the venv holds that are not in the set (uv pip sync)")
+                .long_help(
+                    "After installing the set (the wheels and the distributions kept, `satisfied` \
+                     records included), remove every other distribution of the venv, in the same \
+                     all-or-nothing commit, as pip uninstalls them, with one `removed` record each \
+                     (uv pip sync). pip, setuptools and wheel are kept unless the set has them, as \
+                     pip-sync keeps them, so a venv made with pip can still run it; wheel-remove \
+                     removes them.",
+                ),
+        )
+        .arg(
             Arg::new("reinstall")
                 .long("reinstall")
                 .action(clap::ArgAction::SetTrue)

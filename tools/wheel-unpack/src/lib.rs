@@ -13,6 +13,7 @@ pub mod keep;
 pub mod link;
 pub mod pipeline;
 pub mod record;
+pub mod removal;
 pub mod scheme;
 pub mod scripts;
 pub mod source;
@@ -23,6 +24,7 @@ pub mod venv;
 pub mod zipcheck;
 
 use std::cell::OnceCell;
+use std::collections::BTreeSet;
 use std::io::Stdout;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,7 +32,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::ArgMatches;
 use wheelpipe::exit::Exit;
-use wheelpipe::records::{End, Installed, Record};
+use wheelpipe::names::normalize;
+use wheelpipe::records::{End, Installed, Record, Removed};
 use wheelpipe::stream::Writer;
 
 pub(crate) const TOOL: &str = "wheel-unpack";
@@ -90,19 +93,33 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     };
     let plan = pipeline::Plan { staging: &make_staging, keep: &keep };
     let set = pipeline::stage_all(&scheme, plan, jobs, source, &opts, out, &warn)?;
-    let staged = &set.staged;
 
+    // With --exact, what the venv holds beyond the set goes in the same commit.
+    let mut keys: BTreeSet<String> = set.staged.iter().map(stage::Staged::key).collect();
+    let in_set = keys.iter().cloned().chain(set.kept.iter().map(|k| normalize(&k.name))).collect();
+    let extra = if m.get_flag("exact") { removal::extra(&keep.present, &in_set) } else { BTreeSet::new() };
+    if !extra.is_empty() {
+        make_staging()?;
+    }
+    keys.extend(extra.iter().cloned());
+    let mut removed = Vec::new();
     if let Some(staging) = staging.into_inner() {
-        let keys = staged.iter().map(stage::Staged::key).collect();
         let old = commit::old_dists(&scheme, &keep.present, &keys)?;
+        removed = removal::records(&keep.present, &old, &extra);
         let allow = m.get_flag("allow-overwrite");
         let overwrite = if allow { commit::Overwrite::Allow(&warn) } else { commit::Overwrite::Refuse };
-        commit::check_conflicts(staged, &old, overwrite)?;
-        commit::commit(&scheme, staged, &old, &staging.root, allow, &warn)?;
+        commit::check_conflicts(&set.staged, &old, overwrite)?;
+        commit::commit(&scheme, &set.staged, &old, &staging.root, allow, &warn)?;
         staging.finish();
     }
+    write_records(out, &set, removed)?;
+    Ok(Exit::Ok)
+}
 
-    for s in staged {
+/// One `installed` record a wheel installed, one `satisfied` a distribution
+/// kept, one `removed` a distribution removed, then `end`.
+fn write_records(out: &mut Writer<Stdout>, set: &pipeline::Set, removed: Vec<Removed>) -> Result<()> {
+    for s in &set.staged {
         let installed = Installed {
             name: s.name.clone(),
             version: s.version.clone(),
@@ -117,7 +134,10 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     for kept in &set.kept {
         out.record(&Record::Satisfied(kept.clone()))?;
     }
-    let count = (staged.len() + set.kept.len()) as u64;
+    let count = (set.staged.len() + set.kept.len() + removed.len()) as u64;
+    for r in removed {
+        out.record(&Record::Removed(r))?;
+    }
     out.record(&Record::End(End::new(TOOL, true, count)))?;
-    Ok(Exit::Ok)
+    Ok(())
 }

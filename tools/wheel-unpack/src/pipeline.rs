@@ -27,9 +27,9 @@ pub type Warn = dyn Fn(String) + Sync;
 /// `end` expected), or lines of records or plain paths on stdin.
 pub type Source = wheelpipe::stage::Source<PathBuf>;
 
-/// The set of a run: the wheels staged, sorted by normalized name, and the
-/// distributions kept as they are (already installed, or `satisfied`
-/// records from upstream, checked), in input order.
+/// The set of a run: the wheels staged and the distributions kept as they
+/// are (already installed, or `satisfied` records from upstream, checked),
+/// each sorted by normalized name.
 pub struct Set {
     pub staged: Vec<Staged>,
     pub kept: Vec<Satisfied>,
@@ -122,6 +122,8 @@ pub fn stage_all<W: Write>(
         }
     })?;
     staged.sort_by_key(Staged::key);
+    let mut kept = kept;
+    kept.sort_by_cached_key(|k| wheelpipe::names::normalize(&k.name));
     Ok(Set { staged, kept })
 }
 
