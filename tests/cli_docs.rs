@@ -13,6 +13,7 @@ fn commands() -> Vec<clap::Command> {
         wheel_unpack::cli::command(),
         wheel_meta::cli::command(),
         wheel_list::cli::command(),
+        wheel_remove::cli::command(),
     ]
 }
 
