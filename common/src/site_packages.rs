@@ -105,14 +105,18 @@ pub fn open_venv(venv: &Path, cache: Option<&Cache>) -> Result<(PathBuf, Interpr
     Ok((venv, interpreter))
 }
 
-/// Every distribution in the site-packages `folders` (a folder given twice
-/// is read once; a missing one holds nothing), sorted by normalized name.
+/// Every distribution in the site-packages `folders` (a folder given twice,
+/// or once more through a symlink such as a venv's `lib64`, is read once; a
+/// missing one holds nothing), sorted by normalized name.
 pub fn scan(folders: &[&Path]) -> Result<Vec<Dist>> {
     let mut found = Vec::new();
-    for (i, lib) in folders.iter().enumerate() {
-        if folders[..i].contains(lib) {
+    let mut seen = Vec::new();
+    for lib in folders {
+        let real = lib.canonicalize().unwrap_or_else(|_| lib.to_path_buf());
+        if seen.contains(&real) {
             continue;
         }
+        seen.push(real);
         let Ok(dir) = fs::read_dir(lib) else { continue };
         for entry in dir {
             let entry = entry.with_context(|| format!("cannot list {}", lib.display()))?;
@@ -202,7 +206,8 @@ mod tests {
         dist_info(lib, "b_legacy-name-2.0.dist-info", &[("RECORD", "\"a,b.py\",sha256=x,1\r\nc.py,,\r\n")]);
         fs::write(lib.join("not_a-1.0.dist-info"), "a file").unwrap();
         fs::create_dir_all(lib.join("pkg")).unwrap();
-        let dists = scan(&[lib, lib, &lib.join("missing")]).unwrap();
+        std::os::unix::fs::symlink(lib, lib.join("lib64")).unwrap();
+        let dists = scan(&[lib, &lib.join("lib64"), lib, &lib.join("missing")]).unwrap();
         let names: Vec<_> = dists.iter().map(|d| (d.name.as_str(), d.version.as_str())).collect();
         assert_eq!(names, [("b_legacy-name", "2.0"), ("Zope.Interface", "5.0")]);
         let (b, z) = (&dists[0], &dists[1]);
