@@ -110,3 +110,33 @@ fn exact_with_a_failing_set_removes_nothing() {
     assert_same_tree(&before, &snapshot(&venv.root), "the venv after a failed --exact");
     assert_eq!(venv.dists(&sb).len(), 1);
 }
+
+#[test]
+fn exact_keeps_what_upstream_satisfied_records_name() {
+    let sb = Sandbox::new();
+    let wheels = alpha_beta(&sb.path().join("wheels"));
+    let venv = sb.venv("venv");
+    let first = sb.unpack(&venv).args(&wheels).output().unwrap();
+    assert!(first.status.success(), "{first:?}");
+    let beta = wheelpipe::records::Satisfied {
+        name: "beta".into(),
+        version: "2.0".into(),
+        requested: false,
+        location: venv.site_packages(),
+    };
+    let stream = format!("{}\n{}", Record::Satisfied(beta).to_line(), fetched_stream(&wheels[..1]));
+    let mut unpack = sb.unpack(&venv);
+    unpack.arg("--exact");
+    let run = pipeline(vec![unpack], Some(stream.into_bytes()));
+    run.assert_success();
+    assert_eq!(kinds(&run.records()), ["satisfied alpha", "satisfied beta", "end true 2"], "{run}");
+    assert_eq!(venv.dists(&sb).len(), 2);
+
+    // Without it, beta is not in the set.
+    let mut unpack = sb.unpack(&venv);
+    unpack.arg("--exact");
+    let run = pipeline(vec![unpack], Some(fetched_stream(&wheels[..1]).into_bytes()));
+    run.assert_success();
+    assert_eq!(kinds(&run.records()), ["satisfied alpha", "removed beta 2.0", "end true 2"], "{run}");
+    assert!(!venv.site_packages().join("beta").exists());
+}
