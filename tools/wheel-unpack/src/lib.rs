@@ -94,18 +94,25 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     let plan = pipeline::Plan { staging: &make_staging, keep: &keep };
     let set = pipeline::stage_all(&scheme, plan, jobs, source, &opts, out, &warn)?;
 
-    // With --exact, what the venv holds beyond the set goes in the same commit.
+    // The venv as it is now (staging may have waited long for upstream):
+    // with --exact, what it holds beyond the set goes in the same commit.
+    let exact = m.get_flag("exact");
+    let present = if exact || staging.get().is_some() {
+        wheelpipe::site_packages::scan(&commit::libs(&scheme))?
+    } else {
+        Vec::new()
+    };
     let mut keys: BTreeSet<String> = set.staged.iter().map(stage::Staged::key).collect();
     let in_set = keys.iter().cloned().chain(set.kept.iter().map(|k| normalize(&k.name))).collect();
-    let extra = if m.get_flag("exact") { removal::extra(&keep.present, &in_set) } else { BTreeSet::new() };
+    let extra = if exact { removal::extra(&present, &in_set) } else { BTreeSet::new() };
     if !extra.is_empty() {
         make_staging()?;
     }
     keys.extend(extra.iter().cloned());
     let mut removed = Vec::new();
     if let Some(staging) = staging.into_inner() {
-        let old = commit::old_dists(&scheme, &keep.present, &keys)?;
-        removed = removal::records(&keep.present, &old, &extra);
+        let old = commit::old_dists(&scheme, &present, &keys)?;
+        removed = removal::records(&present, &old, &extra);
         let allow = m.get_flag("allow-overwrite");
         let overwrite = if allow { commit::Overwrite::Allow(&warn) } else { commit::Overwrite::Refuse };
         commit::check_conflicts(&set.staged, &old, overwrite)?;
