@@ -61,7 +61,7 @@ pub fn stage_all<W: Write>(
     // dropped on every way out, which shows the cursor again.
     let progress = wheelpipe::progress::StageProgress::for_stage(crate::TOOL, wheelpipe::progress::quiet());
     let trees = OnceLock::new();
-    let (mut staged, kept) = std::thread::scope(|s| {
+    let (mut staged, mut kept) = std::thread::scope(|s| {
         for _ in 0..jobs.max(1) {
             let trees = &trees;
             let (job_rx, res_tx, cancel, progress) = (job_rx.clone(), res_tx.clone(), &cancel, &progress);
@@ -87,16 +87,7 @@ pub fn stage_all<W: Write>(
             });
         }
         drop(res_tx);
-        let mut feeder = Feeder {
-            jobs: job_tx,
-            results: &res_rx,
-            done: Vec::new(),
-            next: 0,
-            progress: &progress,
-            plan,
-            trees: &trees,
-            kept: Vec::new(),
-        };
+        let mut feeder = Feeder::new(job_tx, &res_rx, &progress, plan, &trees);
         let fed = match source {
             Source::Args(wheels) => feeder.feed_args(wheels),
             Source::Stdin(input) => feeder.feed_lines(input, out),
@@ -122,7 +113,6 @@ pub fn stage_all<W: Write>(
         }
     })?;
     staged.sort_by_key(Staged::key);
-    let mut kept = kept;
     kept.sort_by_cached_key(|k| wheelpipe::names::normalize(&k.name));
     Ok(Set { staged, kept })
 }
@@ -138,7 +128,17 @@ struct Feeder<'a> {
     kept: Vec<Satisfied>,
 }
 
-impl Feeder<'_> {
+impl<'a> Feeder<'a> {
+    fn new(
+        jobs: Sender<(usize, Job)>,
+        results: &'a Receiver<Result<Staged>>,
+        progress: &'a wheelpipe::progress::Reporter,
+        plan: Plan<'a>,
+        trees: &'a OnceLock<PathBuf>,
+    ) -> Self {
+        Feeder { jobs, results, done: Vec::new(), next: 0, progress, plan, trees, kept: Vec::new() }
+    }
+
     /// Keeps `job` when the venv has it already (`reinstall`: the artifact
     /// asks for a reinstall), else sends it to the workers.
     fn take(&mut self, job: Job, reinstall: bool) -> Result<()> {
