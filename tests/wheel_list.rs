@@ -6,7 +6,6 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use support::*;
 use wheelpipe::records::{Installed, Record};
@@ -86,9 +85,8 @@ fn freeze_is_pip_freeze_and_wheel_resolve_reads_it_back() {
 
     let other = sb.venv("other");
     let lock = sb.write("frozen.txt", &freeze);
-    let mut resolve: Command = sb.resolve(&server.url(), &other, &[&lock]);
-    resolve.arg("--no-deps");
-    let run = pipeline(vec![resolve, sb.fetch(), sb.unpack(&other)], None);
+    let run =
+        pipeline(vec![sb.resolve(&server.url(), &other, &[&lock]), sb.fetch(), sb.unpack(&other)], None);
     run.assert_success();
     assert_eq!(list(&sb, &other, &["--freeze"]), freeze, "the same set, the same URL:\n{run}");
     sb.pip_ok(&other, &["check"]);
