@@ -66,6 +66,20 @@ fn records_say_what_pip_list_says_and_who_installed_it() {
     assert!(got.values().all(|i| i.how.is_none() && i.direct_url.is_none()), "{got:?}");
     let rows = std::fs::read_to_string(venv.site_packages().join("beta-2.0.dist-info/RECORD")).unwrap();
     assert_eq!(beta.files, rows.lines().count() as u64);
+
+    // A broken direct_url.json is a warning, as in pip: the rest is listed.
+    std::fs::write(venv.site_packages().join("beta-2.0.dist-info/direct_url.json"), "{oops").unwrap();
+    let out = sb
+        .command(env!("CARGO_BIN_EXE_wheel-list"))
+        .arg("--venv")
+        .arg(&venv.root)
+        .arg("--freeze")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "alpha==1.0\nbeta==2.0\nGamma.Pkg==3.0\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("wheel-list: warning: ") && err.contains("direct_url.json is not JSON"), "{err}");
 }
 
 #[test]

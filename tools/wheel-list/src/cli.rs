@@ -17,8 +17,12 @@ pip freeze does: `name==version`, or `name @ URL` for one installed from a
 URL named directly (PEP 610); wheel-resolve reads them back. Unlike pip
 freeze, pip, setuptools and wheel are listed like any other.
 
-Exit status: 0 when the venv was read; 1 when a dist-info could not be
-read; 2 for bad usage (not a virtualenv).
+A RECORD or direct_url.json that cannot be read is a warning on stderr, as
+in pip list: its distribution is still listed (with no files, as
+`name==version`).
+
+Exit status: 0 when the venv was read; 1 when its site-packages could not
+be listed; 2 for bad usage (not a virtualenv).
 
 Example:
     wheel-list --venv .venv --freeze > requirements.lock

@@ -33,7 +33,7 @@ fn run(m: &ArgMatches) -> Result<Exit> {
     if m.get_flag("freeze") {
         let mut lines = String::new();
         for d in &dists {
-            lines.push_str(&freeze_line(d)?);
+            lines.push_str(&freeze_line(d));
             lines.push('\n');
         }
         let mut stdout = std::io::stdout().lock();
@@ -42,34 +42,40 @@ fn run(m: &ArgMatches) -> Result<Exit> {
         return Ok(Exit::Ok);
     }
     for d in &dists {
-        out.record(&Record::Installed(installed(d)?))?;
+        out.record(&Record::Installed(installed(d)))?;
     }
     out.record(&Record::End(End::new(TOOL, true, dists.len() as u64)))?;
     Ok(Exit::Ok)
 }
 
 /// The `installed` record of a distribution found in the venv.
-pub fn installed(d: &Dist) -> Result<Installed> {
-    let files = d.record_paths()?.map_or(0, |rows| rows.len() as u64);
-    Ok(Installed {
+pub fn installed(d: &Dist) -> Installed {
+    let files = readable(d.record_paths()).flatten().map_or(0, |rows| rows.len() as u64);
+    Installed {
         name: d.name.clone(),
         version: d.version.clone(),
         files,
         how: None,
         installer: d.installer(),
         requested: Some(d.requested()),
-        direct_url: d.direct_url()?.map(|u| u.url),
-    })
+        direct_url: readable(d.direct_url()).flatten().map(|u| u.url),
+    }
 }
 
 /// pip freeze's line: `name==version`, or `name @ URL` for a direct URL,
 /// with the archive's hash as `#sha256=...` when it was recorded.
-pub fn freeze_line(d: &Dist) -> Result<String> {
-    Ok(match d.direct_url()? {
+pub fn freeze_line(d: &Dist) -> String {
+    match readable(d.direct_url()).flatten() {
         Some(url) => match url.sha256 {
             Some(sha256) => format!("{} @ {}#sha256={sha256}", d.name, url.url),
             None => format!("{} @ {}", d.name, url.url),
         },
         None => format!("{}=={}", d.name, d.version),
-    })
+    }
+}
+
+/// A file of a dist-info that cannot be read is a warning, as in pip list:
+/// the rest of the venv is still listed.
+fn readable<T>(read: Result<T>) -> Option<T> {
+    read.map_err(|e| eprintln!("{TOOL}: warning: {e:#}")).ok()
 }

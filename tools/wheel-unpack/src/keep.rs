@@ -76,7 +76,8 @@ impl Keep {
             return Ok(None);
         }
         if let Some(direct) = w.direct {
-            let Some(installed) = dist.direct_url()? else { return Ok(None) };
+            // An unreadable direct_url.json is no match: the install rewrites it.
+            let Some(installed) = dist.direct_url().ok().flatten() else { return Ok(None) };
             let same_file = match (w.sha256, installed.sha256.as_deref()) {
                 (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
                 _ => true,

@@ -66,6 +66,9 @@ fn a_direct_url_must_be_the_same_url_and_file() {
     let plain = tempfile::tempdir().unwrap();
     let keep = Keep::read(&venv_with_demo(plain.path(), None), Reinstall::default()).unwrap();
     assert_eq!(keep.check(&wanted(wheel, Some(&same), None)).unwrap(), None);
+    let broken = tempfile::tempdir().unwrap();
+    let keep = Keep::read(&venv_with_demo(broken.path(), Some("{oops")), Reinstall::default()).unwrap();
+    assert_eq!(keep.check(&wanted(wheel, Some(&same), None)).unwrap(), None, "a broken one: installed");
 }
 
 #[test]
