@@ -91,6 +91,15 @@ fn a_name_not_installed_removes_nothing_and_dry_run_changes_nothing() {
     assert_same_tree(&before, &snapshot(&venv.root), "the venv after --dry-run");
     let usage = remove(&sb, &venv).output().unwrap();
     assert_eq!(usage.status.code(), Some(2), "no NAME");
+
+    // Without RECORD its files are unknown: refused, as pip refuses.
+    std::fs::remove_file(venv.site_packages().join("beta-2.0.dist-info/RECORD")).unwrap();
+    let before = snapshot(&venv.root);
+    let out = remove(&sb, &venv).args(["alpha", "beta"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot remove beta 2.0: ") && err.contains("no RECORD"), "{err}");
+    assert_same_tree(&before, &snapshot(&venv.root), "the venv after a refused removal without RECORD");
 }
 
 #[test]

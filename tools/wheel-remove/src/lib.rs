@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{anyhow, Result};
 use clap::ArgMatches;
 use wheel_unpack::{commit, removal, scheme::Scheme, venv};
 use wheelpipe::exit::{Exit, Failure};
@@ -57,6 +57,7 @@ fn run(m: &ArgMatches) -> Result<Exit> {
         );
         return Err(Failure::failed(why).into());
     }
+    removal::check_removable(&present, &keys).map_err(|e| anyhow!("{e:#}; nothing was removed"))?;
     let old = commit::old_dists(&scheme, &present, &keys)?;
     let removed = removal::records(&present, &old, &keys);
     if m.get_flag("dry-run") {

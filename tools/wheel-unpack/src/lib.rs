@@ -106,6 +106,7 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     let in_set = keys.iter().cloned().chain(set.kept.iter().map(|k| normalize(&k.name))).collect();
     let extra = if exact { removal::extra(&present, &in_set) } else { BTreeSet::new() };
     if !extra.is_empty() {
+        removal::check_removable(&present, &extra)?;
         make_staging()?;
     }
     keys.extend(extra.iter().cloned());

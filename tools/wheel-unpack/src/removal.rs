@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
+use anyhow::{bail, Result};
 use wheelpipe::names::normalize;
 use wheelpipe::records::Removed;
 use wheelpipe::site_packages::Dist;
@@ -23,6 +24,22 @@ pub const SEEDS: [&str; 3] = ["pip", "setuptools", "wheel"];
 /// `set` (normalized names), seeds aside: what `--exact` removes.
 pub fn extra(present: &[Dist], set: &BTreeSet<String>) -> BTreeSet<String> {
     present.iter().map(Dist::key).filter(|k| !set.contains(k) && !SEEDS.contains(&k.as_str())).collect()
+}
+
+/// Refuses to remove a distribution whose `.dist-info` has no RECORD, as pip
+/// does: without it, its files are unknown and would be left behind.
+pub fn check_removable(present: &[Dist], keys: &BTreeSet<String>) -> Result<()> {
+    for d in present.iter().filter(|d| keys.contains(&d.key())) {
+        if !d.dist_info.join("RECORD").is_file() {
+            bail!(
+                "cannot remove {} {}: {} has no RECORD to say which files are its own",
+                d.name,
+                d.version,
+                d.dist_info.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The `removed` records of the distributions of `old` whose names are in
@@ -75,8 +92,18 @@ mod tests {
             .iter()
             .map(|d| OldDist { dist_info: d.dist_info.clone(), files: [dir.path().join("x.py")].into() })
             .collect();
-        let removed = records(&present, &old, &["beta".to_string(), "alpha".to_string()].into());
+        let keys = ["beta".to_string(), "alpha".to_string()].into();
+        let err = check_removable(&present, &keys).unwrap_err().to_string();
+        assert!(
+            err.starts_with("cannot remove Alpha 1.0: ")
+                && err.ends_with("has no RECORD to say which files are its own"),
+            "{err}"
+        );
+        fs::write(present[0].dist_info.join("RECORD"), "").unwrap();
+        fs::write(present[2].dist_info.join("RECORD"), "").unwrap();
+        check_removable(&present, &keys).unwrap();
+        let removed = records(&present, &old, &keys);
         let names: Vec<_> = removed.iter().map(|r| (r.name.as_str(), r.files)).collect();
-        assert_eq!(names, [("Alpha", 3), ("Beta", 3)]);
+        assert_eq!(names, [("Alpha", 4), ("Beta", 4)]);
     }
 }
