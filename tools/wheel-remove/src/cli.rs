@@ -15,7 +15,8 @@ aside with renames, journaled first and undone if anything fails (also on
 Ctrl-C); a run killed midway is settled by the next wheel-unpack or
 wheel-remove on the venv. A NAME that is not installed refuses the whole
 run, removing nothing (pip warns and goes on; here a typo cannot pass for
-a success).
+a success); so does one whose .dist-info has no RECORD, as in pip (its
+files are unknown and would be left behind).
 
 Writes one `removed` record per distribution (name, version, files), then
 an `end` record. With --dry-run, writes the records of what would be
