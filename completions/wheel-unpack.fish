@@ -5,11 +5,14 @@ complete -c wheel-unpack -l link-mode -d 'How files come from the cache of unpac
 reflink\t''
 hardlink\t''
 copy\t''"
+complete -c wheel-unpack -l reinstall-package -d 'Install this distribution\'s wheel even if the venv has that version (repeatable)' -r
 complete -c wheel-unpack -l compile -d 'Byte-compile the .py files as pip does (by the venv\'s python, in parallel)'
 complete -c wheel-unpack -l no-overwrite -d 'Refuse the set when two wheels, or a wheel and the venv, write one path differently'
 complete -c wheel-unpack -l allow-overwrite -d 'What wheel-unpack now does by default (kept for scripts that pass it)'
 complete -c wheel-unpack -l no-verify-record -d 'Install wheels whose files do not match their RECORD, with nothing to vouch for them'
 complete -c wheel-unpack -l no-tag-check -d 'Install wheels whose tags the venv\'s python does not support'
+complete -c wheel-unpack -l exact -d 'Also remove the distributions the venv holds that are not in the set (uv pip sync)'
+complete -c wheel-unpack -l reinstall -d 'Install every wheel, even those whose version the venv already has'
 complete -c wheel-unpack -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c wheel-unpack -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wheel-unpack -s V -l version -d 'Print version'

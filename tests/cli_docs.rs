@@ -12,6 +12,8 @@ fn commands() -> Vec<clap::Command> {
         wheel_fetch::cli::command(),
         wheel_unpack::cli::command(),
         wheel_meta::cli::command(),
+        wheel_list::cli::command(),
+        wheel_remove::cli::command(),
     ]
 }
 

@@ -186,3 +186,40 @@ fn a_name_at_url_requirement_gets_pips_direct_url_json() {
     assert!(std::fs::read_to_string(direct).unwrap().contains(&format!("\"url\": \"{url}\"")));
     assert!(!ours.site_packages().join("alpha-1.0.dist-info/direct_url.json").exists());
 }
+
+/// An old set upgraded to a new one in which one pin stays: pip keeps that
+/// one ("Requirement already satisfied") and replaces the other; the
+/// pipeline must leave the same tree.
+#[test]
+fn an_upgrade_leaves_the_same_tree_as_pips() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("wheels");
+    let keep = WheelBuilder::new("keep", "1.0")
+        .file("keep/__init__.py", "")
+        .data_file("scripts/keep-tool", "#!python\n");
+    let up = |v: &str, module: &str| {
+        WheelBuilder::new("up", v)
+            .file("up/__init__.py", format!("VERSION = {v:?}\n"))
+            .file(&format!("up/{module}.py"), "")
+            .data_file(&format!("scripts/up-{module}"), "#!python\nprint('up')\n")
+    };
+    let wheels = vec![keep.build(&dir), up("1.0", "old").build(&dir), up("2.0", "new").build(&dir)];
+    let server = Server::start(&wheels);
+    let old = sb.write("old.txt", "keep==1.0\nup==1.0\n");
+    let new = sb.write("new.txt", "keep==1.0\nup==2.0\n");
+
+    let by_pip = sb.venv("pip/venv");
+    for reqs in [&old, &new] {
+        let args = ["install", "--no-compile", "--no-cache-dir", "--index-url", &server.url(), "-r"];
+        sb.pip_ok(&by_pip, &[&args[..], &[reqs.to_str().unwrap()]].concat());
+    }
+    let ours = sb.venv("ours/venv");
+    for reqs in [&old, &new] {
+        let run =
+            pipeline(vec![sb.resolve(&server.url(), &ours, &[reqs]), sb.fetch(), sb.unpack(&ours)], None);
+        run.assert_success();
+    }
+    let diff = differences(&by_pip, &ours);
+    assert!(diff.is_empty(), "the upgraded venv differs from pip's:\n{}", diff.join("\n"));
+    assert!(!ours.bin("up-old").exists() && ours.bin("up-new").is_file());
+}

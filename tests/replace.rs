@@ -53,3 +53,34 @@ fn the_same_set_twice_leaves_the_same_tree() {
     assert_same_tree(&first, &snapshot(&venv.root), "the venv after the same install again");
     assert_eq!(venv.dists(&sb).len(), 2);
 }
+
+/// Issue 11: a `.dist-info` with a `licenses/` folder listed first in its
+/// RECORD could not be installed again at the same version (the commit
+/// planner looked for the exact path among what moved aside). The second
+/// run keeps it (already satisfied); the third reinstalls it.
+#[test]
+fn a_dist_info_with_a_licenses_folder_installs_again() {
+    let sb = Sandbox::new();
+    let b = WheelBuilder::new("lic", "1.0");
+    let license = format!("{}/licenses/LICENSE", b.dist_info());
+    let wheel =
+        b.file(&license, "MIT\n").file("lic/__init__.py", "VALUE = 'lic'\n").build(&sb.path().join("w"));
+    let server = Server::start(&[wheel]);
+    let venv = sb.venv("venv");
+    let reqs = sb.write("requirements.txt", "lic==1.0\n");
+    let run = |extra: &[&str]| {
+        let mut unpack = sb.unpack(&venv);
+        unpack.args(extra);
+        pipeline(vec![sb.resolve(&server.url(), &venv, &[&reqs]), sb.fetch(), unpack], None)
+    };
+    for (i, extra) in [&[][..], &[], &["--reinstall"]].into_iter().enumerate() {
+        let r = run(extra);
+        assert_eq!(r.codes(), [Some(0); 3], "{extra:?}:\n{r}");
+        let installed = r.records().iter().any(|x| matches!(x, wheelpipe::records::Record::Installed(_)));
+        assert_eq!(installed, i != 1, "run {i} installs, or keeps what is there:\n{r}");
+        assert!(sb.pip_ok(&venv, &["check"]).contains("No broken requirements"));
+        let record = std::fs::read_to_string(venv.site_packages().join("lic-1.0.dist-info/RECORD")).unwrap();
+        assert!(record.contains("lic-1.0.dist-info/licenses/LICENSE,"), "{record}");
+        assert!(venv.site_packages().join("lic-1.0.dist-info/licenses/LICENSE").is_file());
+    }
+}

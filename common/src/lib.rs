@@ -18,6 +18,7 @@ pub mod netrc;
 pub mod progress;
 pub mod records;
 pub mod signals;
+pub mod site_packages;
 pub mod stage;
 pub mod stream;
 pub mod tags;

@@ -121,14 +121,28 @@ pub enum LinkMode {
     Copy,
 }
 
-/// A distribution installed into the virtualenv by `wheel-unpack`.
+/// A distribution installed into the virtualenv by `wheel-unpack`, or
+/// found in it by `wheel-list`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Installed {
     pub name: String,
     pub version: String,
-    /// Number of files written, RECORD included.
+    /// Number of files written, RECORD included (for `wheel-list`: the
+    /// rows of RECORD).
     pub files: u64,
-    pub how: LinkMode,
+    /// How the files came; `wheel-unpack` always says, `wheel-list` cannot
+    /// know and leaves it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub how: Option<LinkMode>,
+    /// INSTALLER's first line (`pip`, `uv`, `wheelpipe`), from `wheel-list`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub installer: Option<String>,
+    /// Whether REQUESTED is there (a user asked for it by name), from `wheel-list`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested: Option<bool>,
+    /// The URL of PEP 610's `direct_url.json`, from `wheel-list`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direct_url: Option<String>,
 }
 
 /// A distribution the target environment already has at a version that
@@ -145,6 +159,16 @@ pub struct Satisfied {
     /// The site-packages folder that holds it: the venv's own, or the base
     /// interpreter's for a venv made with `--system-site-packages`.
     pub location: PathBuf,
+}
+
+/// A distribution removed from the virtualenv, by `wheel-remove` or by
+/// `wheel-unpack --exact`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Removed {
+    pub name: String,
+    pub version: String,
+    /// Files removed, its `.dist-info` and `__pycache__` files included.
+    pub files: u64,
 }
 
 /// Where a stage is. Rate-limited by the writer; forwarded downstream.
@@ -195,6 +219,7 @@ pub enum Record {
     Metadata(Metadata),
     Installed(Installed),
     Satisfied(Satisfied),
+    Removed(Removed),
     Progress(Progress),
     End(End),
 }

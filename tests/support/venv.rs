@@ -248,6 +248,33 @@ pub fn snapshot(root: &Path) -> BTreeMap<String, String> {
     map
 }
 
+/// Every path under `root`, `root` itself included, with its inode, size
+/// and modification and change times (ns): what "nothing was touched"
+/// compares. Nothing is skipped.
+pub fn stat_snapshot(root: &Path) -> BTreeMap<String, String> {
+    use std::os::unix::fs::MetadataExt;
+    let mut map = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(root).unwrap().to_string_lossy().into_owned();
+        let m = fs::symlink_metadata(entry.path()).unwrap();
+        let times = (m.mtime(), m.mtime_nsec(), m.ctime(), m.ctime_nsec());
+        map.insert(
+            rel,
+            format!(
+                "ino {} size {} mtime {}.{} ctime {}.{}",
+                m.ino(),
+                m.size(),
+                times.0,
+                times.1,
+                times.2,
+                times.3
+            ),
+        );
+    }
+    map
+}
+
 /// Fails the test listing every difference between two snapshots.
 pub fn assert_same_tree(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>, what: &str) {
     let mut diff = Vec::new();

@@ -7,8 +7,9 @@ const LONG_ABOUT: &str = "\
 Installs wheels into a virtualenv exactly as pip would: the files of each
 wheel in the scheme's folders, a RECORD that pip can uninstall from, INSTALLER
 and REQUESTED, console and GUI launchers from entry_points.txt, and the .data
-folders (scripts, headers, data). A distribution that is already installed is
-replaced.
+folders (scripts, headers, data). A distribution that is already installed at
+the wheel's version is kept as it is (see --reinstall); at another version it
+is replaced.
 
 Every wheel is checked (names, hashes against its RECORD, layout) once, when
 it is unpacked into the cache (unpacked/v1/ in the folder --cache-dir or the
@@ -29,8 +30,11 @@ match its RECORD is installed, with a warning, only when the record's sha256
 
 With WHEEL arguments, installs those files (all count as requested). Without,
 reads `artifact` records (with `path`, as wheel-fetch writes them) or plain
-wheel paths from stdin, passes every other record through, and writes one
-`installed` record per distribution, then an `end` record.
+wheel paths from stdin, and `satisfied` records (distributions wheel-resolve
+kept, checked to be still there), passes every other record through, and
+writes one `installed` record per distribution installed and one `satisfied`
+record per distribution kept, then an `end` record. A run that keeps
+everything opens no wheel and writes nothing in the venv.
 
 Exit status: 0 when all were installed; 1 when a wheel or the stage before
 failed (nothing was installed); 2 for bad usage or input; 130 when
@@ -130,6 +134,41 @@ pub fn command() -> Command {
                      platform's) the virtualenv's python does not support. Without it, as pip and uv \
                      do, such a wheel is refused, naming its tags.",
                 ),
+        )
+        .arg(
+            Arg::new("exact")
+                .long("exact")
+                .action(clap::ArgAction::SetTrue)
+                .help("Also remove the distributions the venv holds that are not in the set (uv pip sync)")
+                .long_help(
+                    "After installing the set (the wheels and the distributions kept, `satisfied` \
+                     records included), remove every other distribution of the venv, in the same \
+                     all-or-nothing commit, as pip uninstalls them, with one `removed` record each \
+                     (uv pip sync). pip, setuptools and wheel are kept unless the set has them, as \
+                     pip-sync keeps them, so a venv made with pip can still run it; wheel-remove \
+                     removes them.",
+                ),
+        )
+        .arg(
+            Arg::new("reinstall")
+                .long("reinstall")
+                .action(clap::ArgAction::SetTrue)
+                .help("Install every wheel, even those whose version the venv already has")
+                .long_help(
+                    "Install every wheel, even when the venv already has its distribution at the \
+                     same version. Without it, such a wheel is kept as it is (pip's \"Requirement \
+                     already satisfied\"): nothing of it is opened or touched and a `satisfied` \
+                     record stands for it; for a direct URL (`artifact.direct`, a WHEEL path) the \
+                     installed one must also come from the same URL (its direct_url.json) and, \
+                     when both say, the same file (sha256).",
+                ),
+        )
+        .arg(
+            Arg::new("reinstall-package")
+                .long("reinstall-package")
+                .value_name("NAME")
+                .action(clap::ArgAction::Append)
+                .help("Install this distribution's wheel even if the venv has that version (repeatable)"),
         )
         .arg(wheelpipe::args::quiet())
         .arg(

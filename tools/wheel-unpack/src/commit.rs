@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use wheelpipe::names::normalize;
+use wheelpipe::site_packages::{self, Dist};
 
 use crate::journal::{self, Step};
 use crate::scheme::{self, Scheme};
@@ -22,37 +22,29 @@ pub struct OldDist {
     pub files: BTreeSet<PathBuf>,
 }
 
-/// Finds the installed distributions whose normalized names are in `keys`.
-pub fn find_installed(scheme: &Scheme, keys: &BTreeSet<String>) -> Result<Vec<OldDist>> {
-    let mut libs = vec![scheme.purelib.clone()];
-    if scheme.platlib != scheme.purelib {
-        libs.push(scheme.platlib.clone());
-    }
-    let real_venv =
-        scheme.venv.canonicalize().with_context(|| format!("cannot read {}", scheme.venv.display()))?;
-    let mut found = Vec::new();
-    for lib in libs {
-        let Ok(dir) = fs::read_dir(&lib) else { continue };
-        for entry in dir {
-            let entry = entry.with_context(|| format!("cannot list {}", lib.display()))?;
-            let file_name = entry.file_name().to_string_lossy().into_owned();
-            let Some(stem) = file_name.strip_suffix(".dist-info") else { continue };
-            let name = stem.split_once('-').map_or(stem, |(n, _)| n);
-            if keys.contains(&normalize(name)) && entry.path().is_dir() {
-                found.push(read_old(scheme, &real_venv, &lib, &entry.path())?);
-            }
-        }
-    }
-    Ok(found)
+/// The site-packages folders of the venv (purelib, and platlib when it differs).
+pub fn libs(scheme: &Scheme) -> Vec<&Path> {
+    vec![scheme.purelib.as_path(), scheme.platlib.as_path()]
 }
 
-fn read_old(scheme: &Scheme, real_venv: &Path, lib: &Path, dist_info: &Path) -> Result<OldDist> {
-    let mut old = OldDist { dist_info: dist_info.to_path_buf(), files: BTreeSet::new() };
-    let record = dist_info.join("RECORD");
-    let Ok(text) = fs::read_to_string(&record) else { return Ok(old) };
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let fields = crate::record::split_csv(line).with_context(|| format!("{}", record.display()))?;
-        let path = scheme::normalize(&lib.join(&fields[0]));
+/// Finds the installed distributions whose normalized names are in `keys`.
+pub fn find_installed(scheme: &Scheme, keys: &BTreeSet<String>) -> Result<Vec<OldDist>> {
+    old_dists(scheme, &site_packages::scan(&libs(scheme))?, keys)
+}
+
+/// The distributions of `dists` (read from the venv) whose normalized names
+/// are in `keys`, with the files each would leave behind.
+pub fn old_dists(scheme: &Scheme, dists: &[Dist], keys: &BTreeSet<String>) -> Result<Vec<OldDist>> {
+    let real_venv =
+        scheme.venv.canonicalize().with_context(|| format!("cannot read {}", scheme.venv.display()))?;
+    dists.iter().filter(|d| keys.contains(&d.key())).map(|d| read_old(scheme, &real_venv, d)).collect()
+}
+
+fn read_old(scheme: &Scheme, real_venv: &Path, dist: &Dist) -> Result<OldDist> {
+    let dist_info = &dist.dist_info;
+    let mut old = OldDist { dist_info: dist_info.clone(), files: BTreeSet::new() };
+    for rel in dist.record_paths()?.unwrap_or_default() {
+        let path = scheme::normalize(&dist.location.join(&rel));
         // Only paths inside the venv, whatever the RECORD says.
         if !path.starts_with(&scheme.venv) || path == scheme.venv || path.starts_with(dist_info) {
             continue;

@@ -9,11 +9,13 @@ pub mod commit;
 pub mod compile;
 pub mod extract;
 pub mod journal;
+pub mod keep;
 pub mod link;
 pub mod order;
 pub mod overlap;
 pub mod pipeline;
 pub mod record;
+pub mod removal;
 pub mod repair;
 pub mod scheme;
 pub mod scripts;
@@ -25,14 +27,17 @@ pub mod unpacked;
 pub mod venv;
 pub mod zipcheck;
 
+use std::cell::OnceCell;
+use std::collections::BTreeSet;
 use std::io::Stdout;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::ArgMatches;
-use wheelpipe::exit::{Exit, Failure};
-use wheelpipe::records::{End, Installed, Record};
+use wheelpipe::exit::Exit;
+use wheelpipe::names::normalize;
+use wheelpipe::records::{End, Installed, Record, Removed};
 use wheelpipe::stream::Writer;
 
 pub(crate) const TOOL: &str = "wheel-unpack";
@@ -62,28 +67,27 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
         m.get_many::<PathBuf>("wheels").map(|v| v.cloned().collect()).unwrap_or_default();
     let source = pipeline::Source::from_args(TOOL, "WHEEL", wheels)?;
     let venv_arg = m.get_one::<PathBuf>("venv").expect("--venv is required");
-    let venv = std::path::absolute(venv_arg)?;
-    let python = venv.join("bin").join("python");
-    if !python.exists() {
-        return Err(
-            Failure::usage(format!("{} is not a virtualenv: it has no bin/python", venv.display())).into()
-        );
-    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let jobs = wheelpipe::args::get_jobs(m, cores);
     // The cache keeps the interpreter query and the unpacked wheels; without
     // one the query runs and every wheel is extracted afresh.
     let cache = wheelpipe::args::get_cache(m).ok();
-    let interpreter = wheelpipe::interpreter::Interpreter::query(&python, cache.as_ref())?;
-    if !interpreter.is_venv() {
-        let why = format!("{} is not a virtualenv: its python is the base interpreter", venv.display());
-        return Err(Failure::usage(why).into());
-    }
+    let (venv, interpreter) = wheelpipe::site_packages::open_venv(venv_arg, cache.as_ref())?;
     let scheme = scheme::Scheme::from_interpreter(&venv, &interpreter)?;
 
     let _lock = venv::lock(&scheme.venv, cache.as_ref())?;
     venv::remove_stale_staging(&scheme, &warn);
-    let staging = venv::Staging::create(&scheme.venv)?;
+    let reinstall = m.get_many::<String>("reinstall-package").into_iter().flatten().cloned();
+    let keep = keep::Keep::read(&scheme, keep::Reinstall::new(m.get_flag("reinstall"), reinstall))?;
+    // Made for the first wheel the venv does not have: a run that keeps
+    // everything writes nothing in the venv.
+    let staging: OnceCell<venv::Staging> = OnceCell::new();
+    let make_staging = || -> Result<PathBuf> {
+        if staging.get().is_none() {
+            let _ = staging.set(venv::Staging::create(&scheme.venv)?);
+        }
+        Ok(staging.get().expect("just made").root.clone())
+    };
     let link_mode = m.get_one::<String>("link-mode").map_or("auto", String::as_str);
     let opts = stage::Options {
         cache,
@@ -92,28 +96,64 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
         compiler: m.get_flag("compile").then(|| compile::Compiler::new(&scheme.python, jobs)),
         tags: (!m.get_flag("no-tag-check")).then(|| wheelpipe::tags::Tags::for_interpreter(&interpreter)),
     };
-    let mut staged = pipeline::stage_all(&scheme, &staging.root, jobs, source, &opts, out, &warn)?;
+    let plan = pipeline::Plan { staging: &make_staging, keep: &keep };
+    let mut set = pipeline::stage_all(&scheme, plan, jobs, source, &opts, out, &warn)?;
 
-    let keys = staged.iter().map(stage::Staged::key).collect();
-    let old = commit::find_installed(&scheme, &keys)?;
-    // pip's order decides which of two wheels writing one path is left.
-    order::install_order(&mut staged);
-    let refuse = m.get_flag("no-overwrite");
-    let overwrite = if refuse { overlap::Overwrite::Refuse } else { overlap::Overwrite::Warn(&warn) };
-    overlap::check_conflicts(&scheme, &staged, &old, overwrite)?;
-    commit::commit(&scheme, &staged, &old, &staging.root, !refuse, &warn)?;
-    staging.finish();
-    staged.sort_by_key(stage::Staged::key);
+    // The venv as it is now (staging may have waited long for upstream):
+    // with --exact, what it holds beyond the set goes in the same commit.
+    let exact = m.get_flag("exact");
+    let present = if exact || staging.get().is_some() {
+        wheelpipe::site_packages::scan(&commit::libs(&scheme))?
+    } else {
+        Vec::new()
+    };
+    let mut keys: BTreeSet<String> = set.staged.iter().map(stage::Staged::key).collect();
+    let in_set = keys.iter().cloned().chain(set.kept.iter().map(|k| normalize(&k.name))).collect();
+    let extra = if exact { removal::extra(&present, &in_set) } else { BTreeSet::new() };
+    if !extra.is_empty() {
+        removal::check_removable(&present, &extra)?;
+        make_staging()?;
+    }
+    keys.extend(extra.iter().cloned());
+    let mut removed = Vec::new();
+    if let Some(staging) = staging.into_inner() {
+        let old = commit::old_dists(&scheme, &present, &keys)?;
+        removed = removal::records(&present, &old, &extra);
+        // pip's order decides which of two wheels writing one path is left.
+        order::install_order(&mut set.staged);
+        let refuse = m.get_flag("no-overwrite");
+        let overwrite = if refuse { overlap::Overwrite::Refuse } else { overlap::Overwrite::Warn(&warn) };
+        overlap::check_conflicts(&scheme, &set.staged, &old, overwrite)?;
+        commit::commit(&scheme, &set.staged, &old, &staging.root, !refuse, &warn)?;
+        staging.finish();
+        set.staged.sort_by_key(stage::Staged::key);
+    }
+    write_records(out, &set, removed)?;
+    Ok(Exit::Ok)
+}
 
-    for s in &staged {
+/// One `installed` record a wheel installed, one `satisfied` a distribution
+/// kept, one `removed` a distribution removed, then `end`.
+fn write_records(out: &mut Writer<Stdout>, set: &pipeline::Set, removed: Vec<Removed>) -> Result<()> {
+    for s in &set.staged {
         let installed = Installed {
             name: s.name.clone(),
             version: s.version.clone(),
             files: s.files.len() as u64,
-            how: s.how,
+            how: Some(s.how),
+            installer: None,
+            requested: None,
+            direct_url: None,
         };
         out.record(&Record::Installed(installed))?;
     }
-    out.record(&Record::End(End::new(TOOL, true, staged.len() as u64)))?;
-    Ok(Exit::Ok)
+    for kept in &set.kept {
+        out.record(&Record::Satisfied(kept.clone()))?;
+    }
+    let count = (set.staged.len() + set.kept.len() + removed.len()) as u64;
+    for r in removed {
+        out.record(&Record::Removed(r))?;
+    }
+    out.record(&Record::End(End::new(TOOL, true, count)))?;
+    Ok(())
 }

@@ -4,16 +4,19 @@
 //! the set may be committed. The first failure stops the run.
 
 use std::io::{BufRead, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 use std::time::Duration;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use wheelpipe::exit::Failure;
 use wheelpipe::input::StageInput;
+use wheelpipe::records::{Record, Satisfied};
 use wheelpipe::stream::Writer;
 
+use crate::keep::{Keep, Wanted};
 use crate::scheme::Scheme;
 use crate::stage::{self, Direct, Job, Staged};
 
@@ -24,25 +27,41 @@ pub type Warn = dyn Fn(String) + Sync;
 /// `end` expected), or lines of records or plain paths on stdin.
 pub type Source = wheelpipe::stage::Source<PathBuf>;
 
-/// Stages every wheel of the run; returns them sorted by normalized name.
+/// The set of a run: the wheels staged and the distributions kept as they
+/// are (already installed, or `satisfied` records from upstream, checked),
+/// each sorted by normalized name.
+pub struct Set {
+    pub staged: Vec<Staged>,
+    pub kept: Vec<Satisfied>,
+}
+
+/// Where a run stages and what it keeps.
+pub struct Plan<'a> {
+    /// Makes the run's staging folder and returns it; called once, before
+    /// the first wheel that is not kept, so a run that keeps everything
+    /// touches nothing in the venv.
+    pub staging: &'a dyn Fn() -> Result<PathBuf>,
+    pub keep: &'a Keep,
+}
+
+/// Stages every wheel of the run that the venv does not have already.
 pub fn stage_all<W: Write>(
     scheme: &Scheme,
-    staging: &Path,
+    plan: Plan<'_>,
     jobs: usize,
     source: Source,
     opts: &stage::Options,
     out: &mut Writer<W>,
     warn: &Warn,
-) -> Result<Vec<Staged>> {
+) -> Result<Set> {
     let (job_tx, job_rx) = crossbeam_channel::unbounded::<(usize, Job)>();
     let (res_tx, res_rx) = crossbeam_channel::unbounded::<Result<Staged>>();
     let cancel = AtomicBool::new(false);
     // The last stage draws the upstream lines and its own (wheels staged);
     // dropped on every way out, which shows the cursor again.
     let progress = wheelpipe::progress::StageProgress::for_stage(crate::TOOL, wheelpipe::progress::quiet());
-    let trees = staging.join("new");
-    crate::spread::make_parent(&trees)?;
-    let mut staged = std::thread::scope(|s| {
+    let trees = OnceLock::new();
+    let (mut staged, mut kept) = std::thread::scope(|s| {
         for _ in 0..jobs.max(1) {
             let trees = &trees;
             let (job_rx, res_tx, cancel, progress) = (job_rx.clone(), res_tx.clone(), &cancel, &progress);
@@ -51,6 +70,8 @@ pub fn stage_all<W: Write>(
                     if cancel.load(Ordering::Relaxed) || wheelpipe::signals::interrupted() {
                         continue;
                     }
+                    let trees: &PathBuf =
+                        trees.get().expect("the staging folder is made before the first job");
                     let name = job.wheel.file_name().map(|n| n.to_string_lossy().into_owned());
                     let item = progress.begin(name.as_deref().unwrap_or("?"), None);
                     let result = crate::spread::new_tree(trees, &idx.to_string())
@@ -70,13 +91,12 @@ pub fn stage_all<W: Write>(
             });
         }
         drop(res_tx);
-        let mut feeder =
-            Feeder { jobs: job_tx, results: &res_rx, done: Vec::new(), next: 0, progress: &progress };
+        let mut feeder = Feeder::new(job_tx, &res_rx, &progress, plan, &trees);
         let fed = match source {
             Source::Args(wheels) => feeder.feed_args(wheels),
             Source::Stdin(input) => feeder.feed_lines(input, out),
         };
-        let Feeder { jobs, mut done, .. } = feeder;
+        let Feeder { jobs, mut done, kept, .. } = feeder;
         drop(jobs);
         let mut first_err = fed.err();
         if first_err.is_some() {
@@ -96,11 +116,12 @@ pub fn stage_all<W: Write>(
                 crate::trust::name_dependents(&mut e, &done);
                 Err(e)
             }
-            None => Ok(done),
+            None => Ok((done, kept)),
         }
     })?;
     staged.sort_by_key(Staged::key);
-    Ok(staged)
+    kept.sort_by_cached_key(|k| wheelpipe::names::normalize(&k.name));
+    Ok(Set { staged, kept })
 }
 
 struct Feeder<'a> {
@@ -109,14 +130,49 @@ struct Feeder<'a> {
     done: Vec<Staged>,
     next: usize,
     progress: &'a wheelpipe::progress::Reporter,
+    plan: Plan<'a>,
+    trees: &'a OnceLock<PathBuf>,
+    kept: Vec<Satisfied>,
 }
 
-impl Feeder<'_> {
-    fn send(&mut self, job: Job) {
+impl<'a> Feeder<'a> {
+    fn new(
+        jobs: Sender<(usize, Job)>,
+        results: &'a Receiver<Result<Staged>>,
+        progress: &'a wheelpipe::progress::Reporter,
+        plan: Plan<'a>,
+        trees: &'a OnceLock<PathBuf>,
+    ) -> Self {
+        Feeder { jobs, results, done: Vec::new(), next: 0, progress, plan, trees, kept: Vec::new() }
+    }
+
+    /// Keeps `job` when the venv has it already (`reinstall`: the artifact
+    /// asks for a reinstall), else sends it to the workers.
+    fn take(&mut self, job: Job, reinstall: bool) -> Result<()> {
+        let wanted = Wanted {
+            wheel: &job.wheel,
+            requested: job.requested,
+            direct: job.direct.as_ref(),
+            sha256: job.sha256.as_deref(),
+            reinstall,
+        };
+        if let Some(kept) = self.plan.keep.check(&wanted)? {
+            // Counted as done, so a run that keeps everything shows 97/97.
+            self.progress.expect(1, None);
+            self.progress.begin(&kept.name, None).done(0);
+            self.kept.push(kept);
+            return Ok(());
+        }
+        if self.trees.get().is_none() {
+            let trees = (self.plan.staging)()?.join("new");
+            crate::spread::make_parent(&trees)?;
+            let _ = self.trees.set(trees);
+        }
         // The workers outlive the sender, so this cannot fail.
         let _ = self.jobs.send((self.next, job));
         self.next += 1;
         self.progress.expect(1, None);
+        Ok(())
     }
 
     /// Collects finished wheels; the first failure ends the run.
@@ -131,7 +187,7 @@ impl Feeder<'_> {
     fn feed_args(&mut self, wheels: Vec<PathBuf>) -> Result<()> {
         for wheel in wheels {
             let direct = Some(Direct::Path);
-            self.send(Job { wheel, requested: true, expected_name: None, sha256: None, direct });
+            self.take(Job { wheel, requested: true, expected_name: None, sha256: None, direct }, false)?;
         }
         self.poll()
     }
@@ -146,13 +202,17 @@ impl Feeder<'_> {
                 Err(RecvTimeoutError::Disconnected) => bail!("the input reader stopped"),
             };
             match item {
-                StageInput::Plain { word, .. } => self.send(Job {
-                    wheel: word.into(),
-                    requested: true,
-                    expected_name: None,
-                    sha256: None,
-                    direct: Some(Direct::Path),
-                }),
+                StageInput::Plain { word, .. } => {
+                    let direct = Some(Direct::Path);
+                    let job = Job {
+                        wheel: word.into(),
+                        requested: true,
+                        expected_name: None,
+                        sha256: None,
+                        direct,
+                    };
+                    self.take(job, false)?
+                }
                 StageInput::Artifact { line, artifact, .. } => {
                     let Some(wheel) = artifact.path else {
                         return Err(Failure::usage(format!(
@@ -165,13 +225,20 @@ impl Feeder<'_> {
                     let sha256 = artifact.hashes.get("sha256").cloned();
                     let (requested, direct) =
                         (artifact.requested, artifact.direct.then_some(Direct::Url(artifact.url)));
-                    self.send(Job { wheel, requested, expected_name, sha256, direct });
+                    self.take(Job { wheel, requested, expected_name, sha256, direct }, artifact.reinstall)?
                 }
                 // Everything else passes through byte for byte, but for
-                // upstream progress when this stage draws it.
+                // upstream progress when this stage draws it, and the
+                // `satisfied` records, which belong to the set.
                 StageInput::Pass(text) => {
-                    if !self.progress.upstream(&text) {
-                        out.raw(&text)?
+                    if self.progress.upstream(&text) {
+                        continue;
+                    }
+                    match wheelpipe::stream::parse_line(&text) {
+                        Ok(wheelpipe::records::Line::Known(Record::Satisfied(s))) => {
+                            self.kept.push(self.plan.keep.confirm(&s).context("stdin: a satisfied record")?)
+                        }
+                        _ => out.raw(&text)?,
                     }
                 }
                 StageInput::Bad(err) => return Err(Failure::usage(err.to_string()).into()),

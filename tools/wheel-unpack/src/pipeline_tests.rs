@@ -21,7 +21,9 @@ fn feed(dir: &Path, input: String) -> Outcome {
     let mut out = Writer::new(Vec::new());
     let source = Source::Stdin(Box::new(io_cursor(input)));
     let opts = crate::stage::tests::opts(dir, true);
-    let result = stage_all(&scheme(&venv), &staging, 2, source, &opts, &mut out, &|_| {});
+    let keep = Keep::read(&scheme(&venv), crate::keep::Reinstall::default()).unwrap();
+    let plan = Plan { staging: &|| Ok(staging.clone()), keep: &keep };
+    let result = stage_all(&scheme(&venv), plan, 2, source, &opts, &mut out, &|_| {}).map(|set| set.staged);
     Outcome { result, stdout: String::from_utf8(out.into_inner()).unwrap() }
 }
 

@@ -18,31 +18,7 @@ pub struct Expected {
     pub size: Option<u64>,
 }
 
-/// Splits one CSV line as Python's `csv` module writes it: `,` separated,
-/// fields in double quotes when they hold a comma or a quote (doubled).
-pub fn split_csv(line: &str) -> Result<Vec<String>> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut chars = line.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (false, ',') => fields.push(std::mem::take(&mut field)),
-            (false, '"') if field.is_empty() => quoted = true,
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (_, c) => field.push(c),
-        }
-    }
-    if quoted {
-        bail!("unterminated quote in {line:?}");
-    }
-    fields.push(field);
-    Ok(fields)
-}
+pub use wheelpipe::site_packages::split_csv;
 
 /// Quotes a field the way Python's `csv.writer` does (QUOTE_MINIMAL).
 pub fn quote_csv(field: &str) -> String {

@@ -70,6 +70,20 @@ pub enum Direct {
     Url(String),
 }
 
+impl Direct {
+    /// The URL `direct_url.json` records for `wheel`: its `file://` URL for
+    /// a path, the named URL without its fragment.
+    pub fn url(&self, wheel: &Path) -> Result<String> {
+        Ok(match self {
+            Direct::Path => {
+                let path = scheme::normalize(&std::path::absolute(wheel)?);
+                format!("file://{}", quote_path(&path.to_string_lossy()))
+            }
+            Direct::Url(url) => url.split('#').next().unwrap_or(url).to_string(),
+        })
+    }
+}
+
 /// A file ready in the staging folder, and where it goes.
 #[derive(Clone, Debug)]
 pub struct StagedFile {
@@ -355,14 +369,7 @@ fn place(
 /// URL without its fragment, the file's sha256 as `hash` and `hashes`.
 fn direct_url_json(wheel: &Path, sha256: Option<&str>, direct: &Direct) -> Result<String> {
     let hash = unpacked::wheel_sha256(wheel, sha256)?;
-    let url = match direct {
-        Direct::Path => {
-            let path = scheme::normalize(&std::path::absolute(wheel)?);
-            format!("file://{}", quote_path(&path.to_string_lossy()))
-        }
-        Direct::Url(url) => url.split('#').next().unwrap_or(url).to_string(),
-    };
-    let url = serde_json::to_string(&url)?;
+    let url = serde_json::to_string(&direct.url(wheel)?)?;
     Ok(format!(
         "{{\"archive_info\": {{\"hash\": \"sha256={hash}\", \"hashes\": {{\"sha256\": \"{hash}\"}}}}, \"url\": {url}}}"
     ))

@@ -1,0 +1,60 @@
+//! The command line of wheel-list: one clap command, from which the binary,
+//! the man page and the shell completions all come.
+
+use clap::{value_parser, Arg, ArgAction, Command};
+
+const LONG_ABOUT: &str = "\
+Lists the distributions installed in a virtualenv, as pip list and pip
+freeze do, from the files of its site-packages (every *.dist-info folder:
+METADATA's name and version, INSTALLER, REQUESTED, direct_url.json, RECORD).
+Only the venv's own site-packages is read, not the base interpreter's that a
+venv made with --system-site-packages also sees (pip list --local).
+
+Writes one `installed` record per distribution, sorted by name (name,
+version, files: the rows of its RECORD, installer, requested, direct_url),
+then an `end` record. With --freeze, writes requirement lines instead, as
+pip freeze does: `name==version`, or `name @ URL` for one installed from a
+URL named directly (PEP 610); wheel-resolve reads them back. Unlike pip
+freeze, pip, setuptools and wheel are listed like any other.
+
+A RECORD or direct_url.json that cannot be read is a warning on stderr, as
+in pip list: its distribution is still listed (with no files, as
+`name==version`).
+
+Exit status: 0 when the venv was read; 1 when its site-packages could not
+be listed; 2 for bad usage (not a virtualenv).
+
+Example:
+    wheel-list --venv .venv --freeze > requirements.lock
+    wheel-resolve --python .venv/bin/python requirements.lock";
+
+pub fn command() -> Command {
+    Command::new("wheel-list")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("List the distributions a virtualenv holds, as pip list / pip freeze")
+        .long_about(LONG_ABOUT)
+        .arg(
+            Arg::new("venv")
+                .long("venv")
+                .value_name("DIR")
+                .env("VIRTUAL_ENV")
+                .required(true)
+                .value_parser(value_parser!(std::path::PathBuf))
+                .help("The virtualenv to list (default: $VIRTUAL_ENV)"),
+        )
+        .arg(
+            Arg::new("freeze")
+                .long("freeze")
+                .action(ArgAction::SetTrue)
+                .help("Write `name==version` (or `name @ URL`) lines instead of records"),
+        )
+        .arg(wheelpipe::args::cache_dir())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn command_is_well_formed() {
+        super::command().debug_assert();
+    }
+}
