@@ -68,10 +68,12 @@ fn a_dist_info_with_a_licenses_folder_installs_again() {
     let server = Server::start(&[wheel]);
     let venv = sb.venv("venv");
     let reqs = sb.write("requirements.txt", "lic==1.0\n");
+    // `--reinstall` goes to wheel-resolve: it is the stage that would
+    // otherwise say the venv's copy satisfies, and fetch nothing.
     let run = |extra: &[&str]| {
-        let mut unpack = sb.unpack(&venv);
-        unpack.args(extra);
-        pipeline(vec![sb.resolve(&server.url(), &venv, &[&reqs]), sb.fetch(), unpack], None)
+        let mut resolve = sb.resolve(&server.url(), &venv, &[&reqs]);
+        resolve.args(extra);
+        pipeline(vec![resolve, sb.fetch(), sb.unpack(&venv)], None)
     };
     for (i, extra) in [&[][..], &[], &["--reinstall"]].into_iter().enumerate() {
         let r = run(extra);

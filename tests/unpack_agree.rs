@@ -52,9 +52,10 @@ fn two_wheels_writing_one_launcher_install_pips_winner_with_one_warning() {
     assert!(text(&refused).contains("bin/fastapi") && text(&refused).contains("--no-overwrite"));
     assert_same_tree(&before, &snapshot(&venv.root), "the venv after --no-overwrite refused");
 
-    // Either order on the command line: pip's order decides.
+    // Either order on the command line: pip's order decides (the second
+    // time over what the first installed, hence --reinstall).
     for wheels in [[&fastapi, &cli], [&cli, &fastapi]] {
-        let out = sb.unpack(&venv).args(wheels).output().unwrap();
+        let out = sb.unpack(&venv).arg("--reinstall").args(wheels).output().unwrap();
         assert!(out.status.success(), "{}", text(&out));
         let said = text(&out);
         let warnings: Vec<&str> = said.lines().filter(|l| l.contains("warning")).collect();
