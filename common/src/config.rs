@@ -12,12 +12,17 @@
 //! `[install]` section overrides `[global]` (whichever file it is in, as in
 //! pip). List options (`extra-index-url`, `find-links`) are whitespace
 //! separated, and the command line adds to them, as pip's does.
+//!
+//! This is the one place the environment is read for HTTP: `timeout` (pip's
+//! seconds, fractions kept), `retries`, and `WHEELPIPE_RETRY_BACKOFF_MS`,
+//! the first pause between tries (ours; pip has none).
 
 mod ini;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 
@@ -42,8 +47,10 @@ pub struct Settings {
     pub urls: IndexUrls,
     /// `--cert`, `PIP_CERT` or pip's `cert` option.
     pub cert: Option<PathBuf>,
-    pub timeout: Option<u64>,
+    pub timeout: Option<Duration>,
     pub retries: Option<u32>,
+    /// `WHEELPIPE_RETRY_BACKOFF_MS`: the first pause between tries.
+    pub backoff: Option<Duration>,
 }
 
 /// A configuration file's text and where it came from.
@@ -102,10 +109,13 @@ impl Settings {
             options.cert = Some(c.clone());
         }
         if let Some(t) = self.timeout {
-            options.timeout = std::time::Duration::from_secs(t);
+            options.timeout = t;
         }
         if let Some(r) = self.retries {
             options.retries = r;
+        }
+        if let Some(b) = self.backoff {
+            options.backoff = b;
         }
         options
     }
@@ -217,12 +227,18 @@ pub fn resolve(flags: &IndexFlags, env: &BTreeMap<String, String>, files: &[Conf
             })
         })
         .transpose()?;
+    let backoff = match env.get("WHEELPIPE_RETRY_BACKOFF_MS") {
+        Some(v) => Some(Duration::from_millis(v.trim().parse().map_err(|_| {
+            anyhow!("WHEELPIPE_RETRY_BACKOFF_MS must be a number of milliseconds, not {v:?}")
+        })?)),
+        None => None,
+    };
     let urls = if no_index {
         IndexUrls { index_url: None, extra_index_urls: Vec::new(), find_links }
     } else {
         IndexUrls { index_url, extra_index_urls, find_links }
     };
-    Ok(Resolved { settings: Settings { urls, cert, timeout, retries }, no_index })
+    Ok(Resolved { settings: Settings { urls, cert, timeout, retries, backoff }, no_index })
 }
 
 /// pip's `strtobool`.
@@ -234,10 +250,12 @@ fn boolean(value: &Value, key: &str) -> Result<bool> {
     }
 }
 
-/// pip's timeout is in seconds, fractions allowed; ours rounds up.
-fn timeout_secs(value: &Value) -> Result<u64> {
+/// pip's timeout is in seconds, fractions allowed (to the millisecond).
+fn timeout_secs(value: &Value) -> Result<Duration> {
     match value.text.trim().parse::<f64>() {
-        Ok(secs) if secs.is_finite() && secs >= 0.0 => Ok(secs.ceil() as u64),
+        Ok(secs) if secs.is_finite() && (0.0..1e9).contains(&secs) => {
+            Ok(Duration::from_millis((secs * 1000.0).ceil() as u64))
+        }
         _ => bail!("{}: timeout must be a number of seconds, not {:?}", value.origin, value.text),
     }
 }

@@ -18,8 +18,14 @@ use ureq::Agent;
 
 use crate::netrc::Netrc;
 
+mod body;
 mod dns;
+mod range;
+mod retry;
 
+pub use body::Whole;
+pub use range::{ByteRange, ContentRange, RangeReply};
+pub use retry::{sleep, Attempt};
 pub use ureq::http::{Response, StatusCode};
 pub use ureq::Body;
 
@@ -36,21 +42,17 @@ pub struct HttpOptions {
     pub backoff: Duration,
 }
 
+/// pip's defaults; what flags, `PIP_*` variables and pip's files change is
+/// read in one place, [`crate::config`].
 impl Default for HttpOptions {
     fn default() -> Self {
         HttpOptions {
             cert: None,
-            timeout: Duration::from_secs(
-                env_number("WHEELPIPE_TIMEOUT").or_else(|| env_number("PIP_TIMEOUT")).unwrap_or(15),
-            ),
-            retries: env_number("PIP_RETRIES").map_or(5, |n| n as u32),
-            backoff: Duration::from_millis(env_number("WHEELPIPE_RETRY_BACKOFF_MS").unwrap_or(250)),
+            timeout: Duration::from_secs(15),
+            retries: 5,
+            backoff: Duration::from_millis(250),
         }
     }
-}
-
-fn env_number(name: &str) -> Option<u64> {
-    std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
 }
 
 /// The process's HTTP client. Cheap to share by reference across threads.
@@ -69,6 +71,9 @@ pub enum HttpError {
     Status { url: String, status: u16 },
     #[error("{url}: {message}")]
     Transport { url: String, message: String },
+    /// An answer that does not fit the request (a 206 without a valid Content-Range).
+    #[error("{url}: {message}")]
+    Reply { url: String, message: String },
 }
 
 impl Client {
@@ -119,13 +124,13 @@ impl Client {
                     if attempt >= self.options.retries {
                         return Err(HttpError::Status { url: shown, status });
                     }
-                    retry_after(&response).unwrap_or_else(|| self.backoff(attempt))
+                    retry_after(&response).unwrap_or_else(|| self.options.backoff(attempt))
                 }
                 Err(err) => {
                     if attempt >= self.options.retries {
                         return Err(HttpError::Transport { url: shown, message: err.to_string() });
                     }
-                    self.backoff(attempt)
+                    self.options.backoff(attempt)
                 }
             };
             attempt += 1;
@@ -140,21 +145,6 @@ impl Client {
             return Err(HttpError::Status { url: redact(url), status: response.status().as_u16() });
         }
         Ok(response)
-    }
-
-    /// The whole body of a successful GET, for small documents (index pages,
-    /// metadata files).
-    pub fn get_bytes(&self, url: &str, headers: &[(&str, &str)]) -> Result<Vec<u8>> {
-        let response = self.get_ok(url, headers)?;
-        let mut body = response.into_body();
-        body.with_config()
-            .limit(512 * 1024 * 1024)
-            .read_to_vec()
-            .with_context(|| format!("{}: the response body broke off", redact(url)))
-    }
-
-    fn backoff(&self, attempt: u32) -> Duration {
-        (self.options.backoff * 2u32.saturating_pow(attempt)).min(Duration::from_secs(10))
     }
 
     /// The URL without credentials, and the `Authorization` header value for

@@ -328,15 +328,6 @@ fn a_record_whose_path_has_the_expected_file_is_not_fetched_again() {
 }
 
 #[test]
-fn content_range_is_read_strictly() {
-    use crate::transfer::parse_content_range;
-    assert_eq!(parse_content_range("bytes 200-999/1000"), Some((200, Some(1000))));
-    assert_eq!(parse_content_range("bytes 0-9/*"), Some((0, None)));
-    assert_eq!(parse_content_range("bytes */1000"), None);
-    assert_eq!(parse_content_range("bytes 9-3/10"), None);
-}
-
-#[test]
 fn a_body_that_stalls_midway_times_out_and_resumes_where_it_stopped() {
     let body = big();
     let server = Server::scripted();
