@@ -2,7 +2,8 @@
 //! `path` when it already holds the expected file, the stored file when its
 //! sha256 is known and present, else get the bytes into a temporary file in
 //! the cache (a download, resumed when it breaks, see [`crate::transfer`];
-//! or a copy of a `file:` URL, see [`crate::local`]), check the hash, and
+//! or a copy of a `file:` URL, see [`crate::local`]), check the hash (a
+//! mismatch is downloaded once more from scratch before it fails), and
 //! rename it into place. A per-hash lock makes two runs sharing a cache
 //! fetch a file once.
 
@@ -69,10 +70,20 @@ impl Fetcher<'_> {
         if path.is_file() {
             return Ok(Stored { path, sha256: expected, downloaded: false });
         }
-        let (tmp, actual) = self.fetch_bytes(job, item)?;
+        let mut fetched = self.fetch_bytes(job, item)?;
+        if fetched.1 != expected {
+            // Bytes damaged on the way, or a body stitched from two versions
+            // of the file: once more from scratch (dropping the first
+            // temporary file deletes it).
+            item.restart();
+            fetched = self.fetch_bytes(job, item)?;
+        }
+        let (tmp, actual) = fetched;
         if actual != expected {
-            // Dropping `tmp` deletes the file.
-            bail!("{}: sha256 mismatch: expected {expected}, got {actual}", redact(&job.fetch_url));
+            bail!(
+                "{}: sha256 mismatch: expected {expected}, got {actual} (twice, downloaded from scratch)",
+                redact(&job.fetch_url)
+            );
         }
         store::persist(tmp, &path)?;
         Ok(Stored { path, sha256: expected, downloaded: true })

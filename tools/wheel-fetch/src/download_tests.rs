@@ -121,9 +121,28 @@ fn wrong_hash_is_an_error_and_leaves_nothing_behind() {
     let wrong = "0".repeat(64);
     let err = fetch(&cache, &job(&url, Some(&wrong))).unwrap_err();
     let message = format!("{err:#}");
-    assert_eq!(message, format!("{url}: sha256 mismatch: expected {wrong}, got {}", sha256_hex(BODY)));
+    let got = sha256_hex(BODY);
+    assert_eq!(
+        message,
+        format!("{url}: sha256 mismatch: expected {wrong}, got {got} (twice, downloaded from scratch)")
+    );
+    assert_eq!(server.hits("/w/demo.whl"), 2, "asked once more from scratch");
     assert!(files(&dir.path().join("wheels")).is_empty(), "{:?}", files(&dir.path().join("wheels")));
     assert!(files(&dir.path().join("tmp")).is_empty(), "{:?}", files(&dir.path().join("tmp")));
+}
+
+#[test]
+fn bytes_damaged_on_the_way_are_downloaded_again_from_scratch() {
+    let server = Server::scripted();
+    let mut flipped = BODY.to_vec();
+    flipped[3] ^= 0x20;
+    let url = server.route("/w/demo.whl", vec![Response::ok(&flipped), Response::ok(BODY)]);
+    let (_dir, cache) = temp_cache();
+    let stored = fetch(&cache, &job(&url, Some(&sha256_hex(BODY)))).unwrap();
+    assert_eq!(std::fs::read(&stored.path).unwrap(), BODY);
+    let asked: Vec<_> =
+        server.requests_to("/w/demo.whl").iter().map(|r| r.header("range").is_some()).collect();
+    assert_eq!(asked, [false, false], "the second try is a whole new download, not a resume");
 }
 
 #[test]
