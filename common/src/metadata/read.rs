@@ -27,6 +27,24 @@ pub fn read_local(path: &Path) -> Result<CoreMetadata> {
     read_wheel_file(file, &filename, &shown)
 }
 
+/// True when the file at `path` ends with a zip's end records pointing at a
+/// central directory inside it: a cheap check, reading the last 64 KiB at
+/// most, that a file is a whole zip (not a text file, not a download cut
+/// short).
+pub fn has_zip_directory(path: &Path) -> bool {
+    let read = || -> std::io::Result<bool> {
+        let mut file = File::open(path)?;
+        let len = file.metadata()?.len();
+        let take = len.min(64 * 1024 + 22);
+        file.seek(std::io::SeekFrom::Start(len - take))?;
+        let mut tail = vec![0; take as usize];
+        file.read_exact(&mut tail)?;
+        Ok(super::zip_tail::find_directory(&tail, len)
+            .is_ok_and(|d| d.offset.checked_add(d.size).is_some_and(|end| end <= len)))
+    };
+    read().unwrap_or(false)
+}
+
 /// The METADATA of an open wheel `file` whose name is `filename`; `origin`
 /// (a path or URL) names it in errors. The wheel must hold exactly one
 /// top-level `.dist-info` folder, named for the wheel's name and version

@@ -19,6 +19,7 @@ use wheelpipe::http::{redact, Client};
 use wheelpipe::progress::Item;
 
 use crate::input::Job;
+use crate::local::Usable;
 use crate::{local, split, store, transfer};
 
 /// A wheel in the store.
@@ -50,8 +51,17 @@ impl Fetcher<'_> {
     pub fn fetch_to_store(&self, job: &Job, item: &Item) -> Result<Stored> {
         let (cache, artifact) = (self.cache, &job.artifact);
         check_file_name(&artifact.filename).with_context(|| redact(&job.fetch_url))?;
-        if let Some((path, sha256)) = local::usable_path(artifact.path.as_deref(), artifact.sha256()) {
-            return Ok(Stored { path, sha256, downloaded: false });
+        match local::usable_path(artifact.path.as_deref(), &artifact.filename, artifact.sha256()) {
+            Some(Usable::Verified(path, sha256)) => return Ok(Stored { path, sha256, downloaded: false }),
+            Some(Usable::Unverified(source)) => {
+                let (tmp, actual) = local::copy_to_tmp(&source, cache, self.cancel, item)?;
+                let path = cache.wheel_path(&actual, &artifact.filename)?;
+                if !path.is_file() {
+                    store::persist(tmp, &path)?;
+                }
+                return Ok(Stored { path, sha256: actual, downloaded: false });
+            }
+            None => {}
         }
         let Some(expected) = artifact.sha256().map(str::to_ascii_lowercase) else {
             let (tmp, actual) = self.fetch_bytes(job, item)?;

@@ -324,15 +324,18 @@ fn a_file_url_is_copied_into_the_store_without_http() {
     assert!(files(&dir.path().join("cache/tmp")).is_empty());
 }
 
+/// The smallest zip there is: an End Of Central Directory record alone.
+const EMPTY_ZIP: &[u8] = b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+
 #[test]
 fn a_record_whose_path_has_the_expected_file_is_not_fetched_again() {
     let server = Server::scripted();
-    let url = server.route("/w/demo.whl", vec![Response::ok(BODY)]);
+    let url = server.route("/w/demo.whl", vec![Response::ok(EMPTY_ZIP)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().join("cache")).unwrap();
-    let hash = sha256_hex(BODY);
+    let hash = sha256_hex(EMPTY_ZIP);
     let own = dir.path().join(FILE);
-    fs::write(&own, BODY).unwrap();
+    fs::write(&own, EMPTY_ZIP).unwrap();
     let mut with_path = job(&url, Some(&hash));
     with_path.artifact.path = Some(own.clone());
     let stored = fetch(&cache, &with_path).unwrap();
@@ -370,4 +373,37 @@ fn a_body_that_stalls_midway_times_out_and_resumes_where_it_stopped() {
     assert_eq!(asked.len(), 2, "{asked:?}");
     assert_eq!(asked[1].header("range"), Some("bytes=3000-"), "resumed after the bytes it had");
     assert!(files(&dir.path().join("tmp")).is_empty());
+}
+
+#[test]
+fn a_path_that_is_no_wheel_is_not_used_and_one_without_a_hash_is_copied_not_linked() {
+    use std::os::unix::fs::MetadataExt;
+    let server = Server::scripted();
+    let url = server.route("/w/demo.whl", vec![Response::ok(EMPTY_ZIP)]);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::at(dir.path().join("cache")).unwrap();
+    let named_like_a_wheel = dir.path().join(FILE);
+    fs::write(&named_like_a_wheel, b"root:x:0:0:root:/root:/bin/bash\n").unwrap();
+    let other_release = dir.path().join("other-1.0-py3-none-any.whl");
+    fs::write(&other_release, EMPTY_ZIP).unwrap();
+    let passwd = std::path::PathBuf::from("/etc/passwd");
+    for path in [&passwd, &named_like_a_wheel, &other_release, &dir.path().to_path_buf()] {
+        let mut record = job(&url, None);
+        record.artifact.path = Some(path.clone());
+        let stored = fetch(&cache, &record).unwrap();
+        assert_eq!(fs::read(&stored.path).unwrap(), EMPTY_ZIP, "{path:?} was not taken for the wheel");
+        assert!(stored.path.starts_with(cache.root()), "{stored:?}");
+    }
+    assert_eq!(server.hits("/w/demo.whl"), 4, "each was fetched instead");
+
+    // A real zip with the wheel's name but no known hash: a copy, never a link.
+    let own = dir.path().join("own").join(FILE);
+    fs::create_dir(own.parent().unwrap()).unwrap();
+    fs::write(&own, EMPTY_ZIP).unwrap();
+    let mut record = job(&url, None);
+    record.artifact.path = Some(own.clone());
+    let stored = fetch(&cache, &record).unwrap();
+    assert_eq!(server.hits("/w/demo.whl"), 4, "not fetched");
+    assert!(stored.path.starts_with(cache.root()), "{stored:?}");
+    assert_ne!(fs::metadata(&stored.path).unwrap().ino(), fs::metadata(&own).unwrap().ino());
 }
