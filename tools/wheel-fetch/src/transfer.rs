@@ -182,11 +182,11 @@ fn refused(partial: &mut Partial, item: &Item, shown: &str, status: u16, total: 
     Stop::Broken(match (total, announced) {
         (Some(total), Some(announced)) if total == start && announced > total => anyhow!(
             "{shown}: the server's Content-Length said {announced} bytes, but the file has {total} \
-             (HTTP {status} to bytes={start}-); starting over"
+             (HTTP {status} to bytes={start}-)"
         ),
         _ => anyhow!(
             "{shown}: the download broke off after {start} bytes and the server cannot resume it \
-             (HTTP {status}); starting over"
+             (HTTP {status})"
         ),
     })
 }
