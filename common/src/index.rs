@@ -5,6 +5,7 @@
 //! project pages cached and revalidated (see [`PageCache`]).
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
 
@@ -72,12 +73,14 @@ pub struct IndexClient<'a> {
     http: &'a Client,
     urls: IndexUrls,
     pages: Option<PageCache>,
+    /// By normalized project name: the pages that answered without a file.
+    empty: Mutex<BTreeMap<String, Vec<String>>>,
 }
 
 impl<'a> IndexClient<'a> {
     /// A client that asks the index every time.
     pub fn new(http: &'a Client, urls: IndexUrls) -> Self {
-        IndexClient { http, urls, pages: None }
+        IndexClient { http, urls, pages: None, empty: Mutex::default() }
     }
 
     /// Keeps project pages in `cache` (`index/v1/`) and revalidates them
@@ -112,11 +115,28 @@ impl<'a> IndexClient<'a> {
     /// The project's page on one index; empty when the index answers 404.
     pub fn index_page(&self, index: &str, name: &str) -> Result<Vec<DistFile>> {
         let url = project_url(index, name);
-        let files = match &self.pages {
+        let listing = match &self.pages {
             Some(pages) => pages.fetch(self.http, &url, ACCEPT)?,
             None => fetch_page(self.http, &url, ACCEPT)?,
         };
-        Ok(files.unwrap_or_default())
+        let Some(listing) = listing else { return Ok(Vec::new()) };
+        if let Some(what) = listing.empty {
+            self.empty
+                .lock()
+                .expect("no thread panics holding the lock")
+                .entry(normalize(name))
+                .or_default()
+                .push(what);
+        }
+        Ok(listing.files)
+    }
+
+    /// The pages that answered for project `name` with no file at all (a
+    /// gateway's or a login's page served with 200 looks like that), for a
+    /// message that would otherwise only say there is no such project.
+    pub fn empty_pages(&self, name: &str) -> Vec<String> {
+        let empty = self.empty.lock().expect("no thread panics holding the lock");
+        empty.get(&normalize(name)).cloned().unwrap_or_default()
     }
 }
 
@@ -168,15 +188,47 @@ impl Page {
     }
 }
 
+/// A page's files and, when it lists none, what the page was.
+#[derive(Clone, Debug)]
+pub(crate) struct Listing {
+    pub files: Vec<DistFile>,
+    /// For a page without files: its URL, content type and title or start.
+    pub empty: Option<String>,
+}
+
+impl Page {
+    /// [`Page::parse`], and what the page was when it lists no file.
+    pub fn listing(&self) -> Result<Listing> {
+        let files = self.parse()?;
+        let empty = files.is_empty().then(|| self.summary());
+        Ok(Listing { files, empty })
+    }
+
+    /// `URL (Content-Type T, title "...")`, or the body's start for a page
+    /// without a title.
+    fn summary(&self) -> String {
+        let lower = self.body.to_ascii_lowercase();
+        let title = lower.find("<title>").and_then(|at| {
+            let rest = &self.body[at + 7..];
+            rest.to_ascii_lowercase().find("</title>").map(|end| rest[..end].trim().to_string())
+        });
+        let shown = match title {
+            Some(t) => format!("title {:?}", crate::names::shorten(&t, 60)),
+            None => format!("beginning {:?}", crate::names::shorten(self.body.trim_start(), 60)),
+        };
+        format!("{} (Content-Type {}, {shown})", self.url, self.content_type.trim())
+    }
+}
+
 /// GET `url` and parse it as a page; `None` on 404 or 410, an error naming
 /// the URL on any other failure. A body that breaks off or does not parse
 /// is asked for again (the client's retries and backoff).
-pub(crate) fn fetch_page(http: &Client, url: &str, accept: &str) -> Result<Option<Vec<DistFile>>> {
+pub(crate) fn fetch_page(http: &Client, url: &str, accept: &str) -> Result<Option<Listing>> {
     http.options().retry(crate::http::sleep, |_| {
         let whole = http.get_whole(url, &[("Accept", accept)], PAGE_LIMIT)?;
         match page_from_whole(url, whole).map_err(Attempt::Stop)? {
             None => Ok(None),
-            Some(page) => page.parse().map(Some).map_err(Attempt::Again),
+            Some(page) => page.listing().map(Some).map_err(Attempt::Again),
         }
     })
 }

@@ -50,6 +50,8 @@ pub struct Faults {
     pub no_json: bool,
     /// Refuse some or all `Range` requests for files.
     pub refuse_ranges: Option<RangeRefusal>,
+    /// Answer project pages with 200 and a proxy's HTML error page.
+    pub error_page: bool,
     /// Faults at random, by a seed ([`Chaos`]), on top of the others.
     pub chaos: Option<Chaos>,
     /// The random faults dealt so far: the request's path and the fault.
@@ -284,6 +286,11 @@ fn answer_with(req: &Request, state: &State, faults: Faults) -> (Response, WireF
             Response::new(200, "text/html", state.index.root_html())
         };
         return (r, WireFaults::default());
+    }
+    if let (true, Some(_)) = (faults.error_page, path.strip_prefix("/simple/")) {
+        let page =
+            "<html><head><title>Service Unavailable</title></head><body>Try again later</body></html>\n";
+        return (Response::new(200, "text/html", page), WireFaults::default());
     }
     if let Some(project) = path.strip_prefix("/simple/") {
         let project = wheelpipe::names::normalize(project.trim_end_matches('/'));

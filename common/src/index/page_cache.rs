@@ -19,7 +19,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::{anyhow, Result};
 use serde::{Deserialize, Serialize};
 
-use super::{page_from_whole, DistFile, Page, PAGE_LIMIT};
+use super::{page_from_whole, Listing, Page, PAGE_LIMIT};
 use crate::cache::Cache;
 use crate::hash::sha256_hex;
 use crate::http::{redact, Attempt, Client, Whole};
@@ -68,7 +68,7 @@ struct Header {
 struct Entry {
     header: Header,
     body: String,
-    files: Vec<DistFile>,
+    listing: Listing,
 }
 
 /// What a response's Cache-Control (and Age) headers say.
@@ -97,11 +97,11 @@ impl PageCache {
     /// checked) and parsed; an entry that does not parse counts as absent,
     /// so it is neither used nor revalidated. A body that breaks off or does
     /// not parse is asked for again (the client's retries and backoff).
-    pub(crate) fn fetch(&self, http: &Client, url: &str, accept: &str) -> Result<Option<Vec<DistFile>>> {
+    pub(crate) fn fetch(&self, http: &Client, url: &str, accept: &str) -> Result<Option<Listing>> {
         let mut cached = self.load(url);
         let now = now();
         if let Some(entry) = cached.take_if(|e| e.header.is_fresh(now)) {
-            return Ok(Some(entry.files));
+            return Ok(Some(entry.listing));
         }
         http.options().retry(crate::http::sleep, |_| self.ask(http, url, accept, cached.as_ref(), now))
     }
@@ -114,7 +114,7 @@ impl PageCache {
         accept: &str,
         cached: Option<&Entry>,
         now: u64,
-    ) -> Result<Option<Vec<DistFile>>, Attempt<anyhow::Error>> {
+    ) -> Result<Option<Listing>, Attempt<anyhow::Error>> {
         let mut headers = vec![("Accept", accept)];
         if let Some(entry) = cached {
             if let Some(etag) = &entry.header.etag {
@@ -139,11 +139,11 @@ impl PageCache {
             self.remove(url);
             return Ok(None);
         };
-        let files = page.parse().map_err(Attempt::Again)?;
+        let listing = page.listing().map_err(Attempt::Again)?;
         if freshness.no_store || (etag.is_none() && last_modified.is_none() && freshness.max_age.is_none()) {
             // Nothing would let a later run use it without fetching it again.
             self.remove(url);
-            return Ok(Some(files));
+            return Ok(Some(listing));
         }
         let header = Header {
             url: page.url.clone(),
@@ -157,7 +157,7 @@ impl PageCache {
             body_len: page.body.len(),
         };
         self.store(url, &header, &page.body);
-        Ok(Some(files))
+        Ok(Some(listing))
     }
 
     /// A 304's headers update the stored ones (RFC 9111 4.3.4).
@@ -168,7 +168,7 @@ impl PageCache {
         whole: &Whole,
         fresh: &Freshness,
         now: u64,
-    ) -> Vec<DistFile> {
+    ) -> Listing {
         entry.header.stored = now.saturating_sub(fresh.age);
         if fresh.max_age.is_some() || fresh.no_cache {
             entry.header.max_age = fresh.max_age;
@@ -186,7 +186,7 @@ impl PageCache {
         } else {
             self.store(url, &entry.header, &entry.body);
         }
-        entry.files
+        entry.listing
     }
 
     /// The entry for `url`, or `None` when there is none or it cannot be read.
@@ -200,8 +200,8 @@ impl PageCache {
         }
         let body = String::from_utf8(body).ok()?;
         let page = Page { body, url: header.url.clone(), content_type: header.content_type.clone() };
-        match page.parse() {
-            Ok(files) => Some(Entry { header, body: page.body, files }),
+        match page.listing() {
+            Ok(listing) => Some(Entry { header, body: page.body, listing }),
             Err(_) => {
                 // A page stored whole that does not parse (written by an
                 // older version, before pages were checked) is dropped.
