@@ -199,8 +199,8 @@ fn fetch_pep658(
 ) -> Result<Option<CoreMetadata>> {
     let shown = redact(url);
     let body = http.options().retry(crate::http::sleep, |_| {
-        let whole = http.get_whole(url, &[], METADATA_LIMIT)?;
         done.requests += 1;
+        let whole = http.get_whole(url, &[], METADATA_LIMIT)?;
         done.bytes += whole.body.len() as u64;
         if whole.status == 404 || whole.status == 410 {
             return Ok(None);
