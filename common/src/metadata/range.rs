@@ -18,7 +18,7 @@ use std::sync::Mutex;
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use super::read::{metadata_name, read_download, url_filename, Transfer, METADATA_LIMIT};
+use super::read::{metadata_name, read_download, url_filename, Damaged, Transfer, METADATA_LIMIT};
 use super::zip_tail::{self, Entry, LOCAL_LEN};
 use super::CoreMetadata;
 use crate::http::{redact, Body, ByteRange, Client, RangeReply, Response};
@@ -184,7 +184,13 @@ fn read_entry(wheel: &mut Wheel<'_>, entry: &Entry) -> Result<Result<Vec<u8>, St
         return Ok(Err(stop));
     }
     let data = &wheel.have(at, len).expect("ensured")[header as usize..];
-    Ok(Ok(zip_tail::decompress(entry, data, METADATA_LIMIT).with_context(garbled)?))
+    let bytes = zip_tail::decompress(entry, data, METADATA_LIMIT).with_context(garbled)?;
+    let mut crc = flate2::Crc::new();
+    crc.update(&bytes);
+    if crc.sum() != entry.crc32 {
+        return Err(anyhow!(Damaged).context(format!("{shown}: {} does not match its CRC-32", entry.name)));
+    }
+    Ok(Ok(bytes))
 }
 
 /// Why a range read stopped short.

@@ -181,10 +181,16 @@ fn from_wheel(
     Ok((read_download(response, wheel_url, done)?, MetadataSource::Full))
 }
 
+/// Bytes that arrived damaged (their CRC-32 does not match): another try
+/// may get them whole.
+#[derive(Debug, thiserror::Error)]
+#[error("the bytes were damaged on the way")]
+pub(super) struct Damaged;
+
 /// True when `err` comes from a body that broke off (an I/O error below
-/// it), which another try may get whole.
+/// it) or arrived damaged, which another try may get whole.
 fn broken_body(err: &anyhow::Error) -> bool {
-    err.chain().any(|e| e.is::<std::io::Error>() || e.is::<ureq::Error>())
+    err.chain().any(|e| e.is::<std::io::Error>() || e.is::<ureq::Error>() || e.is::<Damaged>())
 }
 
 /// The parsed PEP 658 file; `None` when the server has none (404). Counts
