@@ -2,7 +2,8 @@
 //! index that misbehaves at random ([`Chaos`]: bodies cut, 500/503, 429
 //! with Retry-After, Content-Length too long or too short, Range ignored,
 //! flipped bytes, stalls past the timeout, a gateway's HTML error page),
-//! one request in five, with a fresh cache for each of a few fixed seeds.
+//! one request in five, with a fresh cache for each of a few fixed seeds
+//! (every other one without PEP 658 files, so metadata is read by ranges).
 //! Each run either installs the whole set or exits 1 with the venv as it
 //! was; then a clean run from the same cache installs the set, so no fault
 //! left a poisoned cache entry. The timeout and the backoff are made short
@@ -17,7 +18,7 @@ use std::time::Duration;
 use support::*;
 
 /// Seeds tried, each with a fresh cache and venv.
-const RUNS: u64 = 5;
+const RUNS: u64 = 6;
 /// Requests meeting a fault, in percent.
 const PERCENT: u64 = 20;
 
@@ -71,6 +72,8 @@ fn random_faults_end_in_a_whole_install_or_a_clean_failure_and_never_poison_the_
         let before = snapshot(&venv.root);
         let stall = Duration::from_millis(1500);
         server.faults().chaos = Some(Chaos { seed, percent: PERCENT, stall });
+        // Odd seeds: no PEP 658 files, so metadata is read by ranges.
+        server.faults().no_pep658 = seed % 2 == 1;
         let run = pipeline(three(&sb, &server, &venv, &cache, &reqs), None);
         let faults = std::mem::take(&mut server.faults().chaos_log);
         server.faults().chaos = None;

@@ -312,7 +312,9 @@ fn get(http: &Client, url: &str, ask: ByteRange, done: &mut Transfer) -> Result<
         .with_context(|| format!("{shown}: the reply to Range: {header} broke off or was too long"))?;
     done.bytes += body.len() as u64;
     if body.len() as u64 != got.len() {
-        bail!("{shown}: the reply to Range: {header} has {} bytes, not {}", body.len(), got.len());
+        let message =
+            format!("{shown}: the reply to Range: {header} has {} bytes, not {}", body.len(), got.len());
+        return Err(anyhow!(Damaged).context(message));
     }
     Ok(Reply::Part { start: got.first, total, body })
 }
