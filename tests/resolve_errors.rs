@@ -80,7 +80,7 @@ fn an_absurdly_long_name_is_refused_before_any_request_and_shown_short() {
 
 #[test]
 fn an_html_error_page_for_an_index_page_is_named_not_taken_for_a_missing_project() {
-    let mut case = Case::new(&[wheel("app", "1.0")]);
+    let case = Case::new(&[wheel("app", "1.0")]);
     case.server.faults().error_page = true;
     let run = case.resolve(&[&case.file("requirements.txt", "app\n")]);
     assert_eq!(run.codes(), [Some(1)], "{run}");

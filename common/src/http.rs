@@ -3,8 +3,10 @@
 //! and 429 (honouring `Retry-After`), the system trust store plus
 //! `SSL_CERT_FILE` / `PIP_CERT` / `--cert`, proxies from `HTTPS_PROXY` /
 //! `NO_PROXY`, and credentials from the URL or `~/.netrc` that never appear
-//! in output (see [`redact`]).
-
+//! in output (see [`redact`]). Its parts: range requests ([`range`]: full,
+//! part or refused), the one retry policy and backoff ([`retry`]), and small
+//! documents read whole with their length checked ([`body`]). The options
+//! are pip's defaults; [`crate::config`] alone reads what changes them.
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -18,10 +20,10 @@ use ureq::Agent;
 
 use crate::netrc::Netrc;
 
-mod body;
+pub mod body;
 mod dns;
-mod range;
-mod retry;
+pub mod range;
+pub mod retry;
 
 pub use body::Whole;
 pub use range::{ByteRange, ContentRange, RangeReply};
