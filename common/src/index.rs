@@ -156,23 +156,27 @@ pub(crate) struct Page {
 }
 
 impl Page {
-    /// PEP 691 JSON or PEP 503 HTML, by the Content-Type (or, without one,
-    /// by the body's first character). Anything else, a JSON page that does
+    /// PEP 691 JSON or PEP 503 HTML, by the Content-Type (or, without one
+    /// of those, by the body's first character). Anything else, a JSON page that does
     /// not parse, or an HTML page that opens `<html>` and does not close it,
     /// is an error that says what came back: a page cut short by a wrong
     /// Content-Length, a proxy's or server's error page.
     pub fn parse(&self) -> Result<Vec<DistFile>> {
         let ct = self.content_type.to_ascii_lowercase();
         let start = self.body.trim_start();
-        let is_json = if ct.trim().is_empty() { start.starts_with('{') } else { ct.contains("json") };
-        if !is_json && !ct.trim().is_empty() && !ct.contains("html") {
+        // Static hosts may serve a page as octet-stream: then the body decides.
+        let is_json = if ct.contains("json") || (!ct.contains("html") && start.starts_with('{')) {
+            true
+        } else if ct.contains("html") || start.is_empty() || start.starts_with('<') {
+            false
+        } else {
             bail!(
                 "{}: not an index page: Content-Type {}, beginning {:?}",
                 self.url,
-                self.content_type.trim(),
+                if ct.trim().is_empty() { "(none)" } else { self.content_type.trim() },
                 crate::names::shorten(start, 60)
-            );
-        }
+            )
+        };
         if !is_json {
             let lower = self.body.to_ascii_lowercase();
             if lower.contains("<html") && !lower.contains("</html>") {
