@@ -50,8 +50,13 @@ impl Client {
             let n = announced.unwrap_or_default();
             return Err(Attempt::Stop(anyhow!("{shown}: the answer is {n} bytes, more than {limit}")));
         }
-        let body = body.into_with_config().limit(limit).read_to_vec().map_err(|e| {
-            Attempt::Again(anyhow::Error::new(e).context(format!("{shown}: the response body broke off")))
+        let body = body.into_with_config().limit(limit).read_to_vec().map_err(|e| match e {
+            ureq::Error::BodyExceedsLimit(_) => {
+                Attempt::Stop(anyhow!("{shown}: the answer is more than {limit} bytes"))
+            }
+            e => {
+                Attempt::Again(anyhow::Error::new(e).context(format!("{shown}: the response body broke off")))
+            }
         })?;
         if let Some(n) = announced.filter(|&n| n != body.len() as u64) {
             let got = body.len();
@@ -60,5 +65,27 @@ impl Client {
             )));
         }
         Ok(Whole { status, final_url, headers: parts.headers, body })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::HttpOptions;
+    use crate::test_server::{Response, Server};
+
+    #[test]
+    fn a_short_body_may_pass_next_time_one_over_the_limit_will_not() {
+        let server = Server::scripted();
+        let cut = Response { content_length: Some(15), ..Response::ok("0123456789") };
+        let url = server.route("/p", vec![cut, Response::ok("0123456789")]);
+        let http = Client::new(HttpOptions { retries: 0, ..HttpOptions::default() }).unwrap();
+        assert!(matches!(http.get_whole(&url, &[], 100), Err(Attempt::Again(_))));
+        let whole = http.get_whole(&url, &[], 100).map_err(|_| "no").unwrap();
+        assert_eq!((whole.status, whole.body.as_slice()), (200, b"0123456789".as_slice()));
+        match http.get_whole(&url, &[], 5) {
+            Err(Attempt::Stop(e)) => assert!(e.to_string().contains("more than 5"), "{e}"),
+            _ => panic!("a body over the limit is no broken body"),
+        }
     }
 }
