@@ -10,7 +10,6 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::thread;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -107,8 +106,7 @@ impl Client {
     pub fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<Response<Body>, HttpError> {
         let (clean, auth) = self.authorization(url);
         let shown = redact(url);
-        let mut attempt = 0;
-        loop {
+        self.options.retry(retry::sleep, |_| {
             let mut request = self.agent.get(&clean);
             for (k, v) in headers {
                 request = request.header(*k, *v);
@@ -116,28 +114,24 @@ impl Client {
             if let Some(a) = &auth {
                 request = request.header("Authorization", a);
             }
-            let pause = match request.call() {
+            match request.call() {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     // 501 and 505 say what the server cannot do, not that it is busy.
                     if (status != 429 && status < 500) || status == 501 || status == 505 {
                         return Ok(response);
                     }
-                    if attempt >= self.options.retries {
-                        return Err(HttpError::Status { url: shown, status });
-                    }
-                    retry_after(&response).unwrap_or_else(|| self.options.backoff(attempt))
+                    let err = HttpError::Status { url: shown.clone(), status };
+                    Err(match retry_after(&response) {
+                        Some(pause) => Attempt::After(err, pause),
+                        None => Attempt::Again(err),
+                    })
                 }
                 Err(err) => {
-                    if attempt >= self.options.retries {
-                        return Err(HttpError::Transport { url: shown, message: err.to_string() });
-                    }
-                    self.options.backoff(attempt)
+                    Err(Attempt::Again(HttpError::Transport { url: shown.clone(), message: err.to_string() }))
                 }
-            };
-            attempt += 1;
-            thread::sleep(pause);
-        }
+            }
+        })
     }
 
     /// GET that fails unless the status is 2xx.

@@ -19,6 +19,8 @@ pub enum Attempt<E> {
     Again(E),
     /// Trying again would not help.
     Stop(E),
+    /// It may work after this pause, which the server asked for (`Retry-After`).
+    After(E, Duration),
 }
 
 impl HttpOptions {
@@ -28,9 +30,10 @@ impl HttpOptions {
     }
 
     /// Runs `work` until it succeeds, fails with [`Attempt::Stop`], or has
-    /// failed with [`Attempt::Again`] `retries + 1` times (the last error is
-    /// returned). Between tries, `wait` gets the pause to wait; an error from
-    /// it (an interruption) ends the loop.
+    /// failed with [`Attempt::Again`] or [`Attempt::After`] `retries + 1`
+    /// times (the last error is returned). Between tries, `wait` gets the
+    /// pause to wait (the backoff, or what [`Attempt::After`] says); an
+    /// error from it (an interruption) ends the loop.
     pub fn retry<T, E>(
         &self,
         mut wait: impl FnMut(Duration) -> Result<(), E>,
@@ -38,13 +41,16 @@ impl HttpOptions {
     ) -> Result<T, E> {
         let mut attempt = 0;
         loop {
-            match work(attempt) {
+            let pause = match work(attempt) {
                 Ok(done) => return Ok(done),
                 Err(Attempt::Stop(err)) => return Err(err),
-                Err(Attempt::Again(err)) if attempt >= self.retries => return Err(err),
-                Err(Attempt::Again(_)) => {}
-            }
-            wait(self.backoff(attempt))?;
+                Err(Attempt::Again(err) | Attempt::After(err, _)) if attempt >= self.retries => {
+                    return Err(err)
+                }
+                Err(Attempt::Again(_)) => self.backoff(attempt),
+                Err(Attempt::After(_, pause)) => pause,
+            };
+            wait(pause)?;
             attempt += 1;
         }
     }
@@ -92,5 +98,14 @@ mod tests {
         let out: Result<u32, String> =
             options(3).retry(sleep, |n| if n < 2 { Err(Attempt::Again(String::new())) } else { Ok(n) });
         assert_eq!(out, Ok(2));
+        let mut waits = Vec::new();
+        let mut wait = |d: Duration| -> Result<(), String> {
+            waits.push(d);
+            Ok(())
+        };
+        let asked = Duration::from_secs(3);
+        let out: Result<(), String> =
+            options(1).retry(&mut wait, |_| Err(Attempt::After("busy".into(), asked)));
+        assert_eq!((out, waits), (Err("busy".to_string()), vec![asked]), "the server's pause wins");
     }
 }
