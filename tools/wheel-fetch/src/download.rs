@@ -117,7 +117,7 @@ impl Fetcher<'_> {
             }
         }
         item.restart();
-        transfer::download(http, cache, url, cancel, item)
+        transfer::download(http, cache, url, job.artifact.size, cancel, item)
     }
 }
 

@@ -407,3 +407,19 @@ fn a_path_that_is_no_wheel_is_not_used_and_one_without_a_hash_is_copied_not_link
     assert!(stored.path.starts_with(cache.root()), "{stored:?}");
     assert_ne!(fs::metadata(&stored.path).unwrap().ino(), fs::metadata(&own).unwrap().ino());
 }
+
+#[test]
+fn a_content_length_below_the_index_size_is_a_cut_body_and_the_rest_is_asked_for() {
+    let body = big();
+    let server = Server::scripted();
+    let short = Response { content_length: Some(5000), ..Response::ok(&body).header("ETag", "\"v1\"") };
+    let url = server.route("/w/demo.whl", vec![short, Response::ok(&body).ranged()]);
+    let (_dir, cache) = temp_cache();
+    let mut record = job(&url, Some(&sha256_hex(&body)));
+    record.artifact.size = Some(body.len() as u64);
+    let stored = fetch(&cache, &record).unwrap();
+    assert_eq!(fs::read(&stored.path).unwrap(), body);
+    let asked = server.requests_to("/w/demo.whl");
+    assert_eq!(asked.len(), 2, "no new download from scratch: {asked:?}");
+    assert_eq!(asked[1].header("range"), Some("bytes=5000-"));
+}

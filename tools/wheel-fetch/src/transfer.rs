@@ -4,8 +4,9 @@
 //! the bytes already written, with `Range: bytes=N-` and, when the first
 //! answer named one, `If-Range`. A `206` counts only when its
 //! `Content-Range` starts at N; a `200` means the server sent the whole file
-//! again, so the temporary file starts over. The sha256 covers every byte
-//! written, across attempts.
+//! again, so the temporary file starts over. A `Content-Length` below the
+//! size the index gave is a body cut short too. The sha256 covers every
+//! byte written, across attempts.
 
 use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -37,6 +38,8 @@ struct Partial<'a> {
     validator: Option<String>,
     /// The whole file's length, when an answer said it.
     total: Option<u64>,
+    /// The file's length as the index gave it.
+    size: Option<u64>,
 }
 
 impl Partial<'_> {
@@ -80,16 +83,19 @@ enum Stop {
 
 /// Streams `url` into a temporary file in the cache; returns it with its
 /// sha256 (lowercase hex). Resumes after a broken transfer, up to the
-/// client's retries. The bytes are counted on `item`.
+/// client's retries. `size` is the file's length as the index gave it: a
+/// Content-Length below it is a body cut short, and the rest is asked for.
+/// The bytes are counted on `item`.
 pub fn download(
     http: &Client,
     cache: &Cache,
     url: &str,
+    size: Option<u64>,
     cancel: &AtomicBool,
     item: &Item,
 ) -> Result<(NamedTempFile, String)> {
     let mut partial =
-        Partial { cache, file: None, hasher: Sha256::new(), len: 0, validator: None, total: None };
+        Partial { cache, file: None, hasher: Sha256::new(), len: 0, validator: None, total: None, size };
     http.options().retry(
         |pause| sleep_unless_cancelled(pause, cancel),
         |_| {
@@ -125,7 +131,11 @@ fn attempt(
                 item.restart();
             }
             partial.validator = validator(&response);
-            partial.total = content_length(&response);
+            // A Content-Length below the index's size announces a body cut short.
+            partial.total = match (content_length(&response), partial.size) {
+                (Some(announced), Some(size)) if announced < size => Some(size),
+                (announced, size) => announced.or(size),
+            };
             if let Some(len) = partial.total {
                 item.sized(len);
             }
