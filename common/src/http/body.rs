@@ -3,6 +3,8 @@
 //! reported as [`Attempt::Again`], so callers retry it with the one policy
 //! ([`super::HttpOptions::retry`]) as wheel-fetch retries downloads.
 
+use std::io::Read;
+
 use anyhow::anyhow;
 use ureq::http::HeaderMap;
 use ureq::ResponseExt;
@@ -50,14 +52,19 @@ impl Client {
             let n = announced.unwrap_or_default();
             return Err(Attempt::Stop(anyhow!("{shown}: the answer is {n} bytes, more than {limit}")));
         }
-        let body = body.into_with_config().limit(limit).read_to_vec().map_err(|e| match e {
-            ureq::Error::BodyExceedsLimit(_) => {
-                Attempt::Stop(anyhow!("{shown}: the answer is more than {limit} bytes"))
-            }
-            e => {
-                Attempt::Again(anyhow::Error::new(e).context(format!("{shown}: the response body broke off")))
-            }
-        })?;
+        let mut bytes = Vec::new();
+        let read = body.into_reader().take(limit + 1).read_to_end(&mut bytes);
+        let of = announced.map_or(String::new(), |n| format!(" of {n}"));
+        if let Err(e) = read {
+            let got = bytes.len();
+            let err =
+                anyhow::Error::new(e).context(format!("{shown}: the body broke off after {got}{of} bytes"));
+            return Err(Attempt::Again(err));
+        }
+        if bytes.len() as u64 > limit {
+            return Err(Attempt::Stop(anyhow!("{shown}: the answer is more than {limit} bytes")));
+        }
+        let body = bytes;
         if let Some(n) = announced.filter(|&n| n != body.len() as u64) {
             let got = body.len();
             return Err(Attempt::Again(anyhow!(
