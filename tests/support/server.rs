@@ -2,7 +2,8 @@
 //! thread per connection with keep-alive, `/simple/` pages (PEP 503 HTML or
 //! PEP 691 JSON by the Accept header, PEP 658 metadata when on), `/files/`
 //! with Range support and HEAD, a request log, and [`Faults`] a test can
-//! switch at runtime to make the index misbehave.
+//! switch at runtime to make the index misbehave, random ones by a seed
+//! included ([`Chaos`]).
 
 #![allow(dead_code)]
 
