@@ -2,7 +2,8 @@
 //! Ctrl-C: a stalled answer times out (pip's `PIP_DEFAULT_TIMEOUT`) and the
 //! retry gets the file; Ctrl-C in the middle of a big download ends the run
 //! at once with 130, leaves no file in the cache (its `tmp/` folder
-//! included) and nothing in `--dest`, and the next run works.
+//! included) and nothing in `--dest`, and the next run works; a record
+//! whose `path` is no wheel (`/etc/passwd`) is fetched from its URL.
 
 mod support;
 
@@ -150,4 +151,38 @@ fn ctrl_c_while_the_server_stalls_ends_at_once_and_leaves_no_file() {
     assert_eq!(run.codes(), [Some(130)], "{run}");
     let files = lasting_files(&sb.cache());
     assert!(files.is_empty(), "no file in the cache but locks, tmp/ included: {files:?}");
+}
+
+#[test]
+fn a_record_whose_path_is_no_wheel_is_fetched_and_nothing_else_reaches_dest() {
+    let sb = Sandbox::new();
+    let wheels = alpha_beta(&sb.path().join("wheels"));
+    let server = Server::start(&wheels);
+    let mut artifact = artifact_for(&wheels[0]);
+    artifact.url = server.file_url(&artifact.filename);
+    artifact.hashes.clear();
+    artifact.path = Some("/etc/passwd".into());
+    let input = format!("{}\n{}\n", Record::Artifact(artifact.clone()).to_line(), end_line(1));
+    let dest = sb.path().join("dest");
+    let mut fetch = sb.fetch();
+    fetch.arg("--dest").arg(&dest);
+    let run = pipeline(vec![fetch], Some(input.into_bytes()));
+    run.assert_success();
+    let placed = dest.join(&artifact.filename);
+    assert_eq!(
+        std::fs::read(&placed).unwrap(),
+        std::fs::read(&wheels[0]).unwrap(),
+        "the wheel, not /etc/passwd"
+    );
+    assert_eq!(server.file_requests().len(), 1, "fetched from its URL");
+    let emitted: Vec<_> = run
+        .records()
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Artifact(a) => a.path,
+            _ => None,
+        })
+        .collect();
+    assert_eq!(emitted.len(), 1, "{run}");
+    assert_eq!(std::fs::read(&emitted[0]).unwrap(), std::fs::read(&wheels[0]).unwrap(), "{run}");
 }

@@ -58,6 +58,8 @@ fn a_lying_content_length_never_reaches_the_venv_or_the_cache() {
     let run = pipeline(vec![sb.fetch(), sb.unpack(&venv)], Some(resolved.stdout.into_bytes()));
     assert_eq!(run.codes()[0], Some(1), "{run}");
     assert!(run.stderr(0).contains("/files/"), "names the URL: {run}");
+    assert!(run.stderr(0).contains("Content-Length said"), "says the length was wrong: {run}");
+    assert!(!run.stderr(0).contains("cannot resume"), "{run}");
     assert_ne!(run.codes()[1], Some(0), "{run}");
     assert_same_tree(&before, &snapshot(&venv.root), "the venv");
     let cached: Vec<String> = snapshot(&sb.cache()).into_values().collect();

@@ -56,3 +56,37 @@ fn a_line_that_is_no_requirement_is_named_by_file_and_line() {
     assert_failed_stream(&run);
     assert!(case.server.requests().is_empty(), "nothing is asked of the index for a bad file");
 }
+
+#[test]
+fn an_absurdly_long_name_is_refused_before_any_request_and_shown_short() {
+    let case = Case::new(&[wheel("app", "1.0")]);
+    let name = "a".repeat(100_000);
+    let run = case.resolve(&[&case.file("requirements.txt", &format!("{name}\n"))]);
+    assert_ne!(run.codes(), [Some(0)], "{run}");
+    let stderr = run.stderr(0);
+    assert!(stderr.contains("not a project name"), "{stderr:.300}");
+    assert!(
+        stderr.len() < 2000,
+        "the name is shown shortened: {} bytes of stderr: {stderr:.300}",
+        stderr.len()
+    );
+    assert!(
+        case.server.requests().iter().all(|r| !r.path.contains("aaaa")),
+        "no request for it: {:?}",
+        case.server.requests().iter().map(|r| r.path.len()).collect::<Vec<_>>()
+    );
+    assert_failed_stream(&run);
+}
+
+#[test]
+fn an_html_error_page_for_an_index_page_is_named_not_taken_for_a_missing_project() {
+    let case = Case::new(&[wheel("app", "1.0")]);
+    case.server.faults().error_page = true;
+    let run = case.resolve(&[&case.file("requirements.txt", "app\n")]);
+    assert_eq!(run.codes(), [Some(1)], "{run}");
+    let stderr = run.stderr(0);
+    assert!(!stderr.contains("no such project"), "{run}");
+    assert!(stderr.contains(&format!("{}/app/", case.server.url())), "names the page: {run}");
+    assert!(stderr.contains("Service Unavailable"), "says what came back: {run}");
+    assert_failed_stream(&run);
+}

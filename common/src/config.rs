@@ -12,6 +12,10 @@
 //! `[install]` section overrides `[global]` (whichever file it is in, as in
 //! pip). List options (`extra-index-url`, `find-links`) are whitespace
 //! separated, and the command line adds to them, as pip's does.
+//!
+//! This is the one place the environment is read for HTTP: `timeout` (pip's
+//! seconds, fractions kept), `retries`, and `WHEELPIPE_RETRY_BACKOFF_MS`,
+//! the first pause between tries (ours; pip has none).
 
 mod ini;
 mod install;
@@ -19,6 +23,7 @@ mod install;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 
@@ -48,7 +53,7 @@ pub struct Settings {
     pub urls: IndexUrls,
     /// `--cert`, `PIP_CERT` or pip's `cert` option.
     pub cert: Option<PathBuf>,
-    pub timeout: Option<u64>,
+    pub timeout: Option<Duration>,
     pub retries: Option<u32>,
     /// `--trusted-host`, `PIP_TRUSTED_HOST` or pip's `trusted-host`: hosts
     /// (`host` or `host:port`) whose TLS certificates are not checked.
@@ -57,6 +62,8 @@ pub struct Settings {
     pub proxy: Option<String>,
     /// `pre`, `constraint`, `only-binary`, `no-binary`.
     pub install: InstallOptions,
+    /// `WHEELPIPE_RETRY_BACKOFF_MS`: the first pause between tries.
+    pub backoff: Option<Duration>,
 }
 
 /// A configuration file's text and where it came from.
@@ -115,13 +122,16 @@ impl Settings {
             options.cert = Some(c.clone());
         }
         if let Some(t) = self.timeout {
-            options.timeout = std::time::Duration::from_secs(t);
+            options.timeout = t;
         }
         if let Some(r) = self.retries {
             options.retries = r;
         }
         options.trusted_hosts.clone_from(&self.trusted_hosts);
         options.proxy.clone_from(&self.proxy);
+        if let Some(b) = self.backoff {
+            options.backoff = b;
+        }
         options
     }
 }
@@ -236,12 +246,18 @@ pub fn resolve(flags: &IndexFlags, env: &BTreeMap<String, String>, files: &[Conf
     trusted_hosts.extend(flags.trusted_hosts.iter().cloned());
     let proxy = flags.proxy.clone().or_else(|| install::proxy(&lookup));
     let install = install::read(&lookup)?;
+    let backoff = match env.get("WHEELPIPE_RETRY_BACKOFF_MS") {
+        Some(v) => Some(Duration::from_millis(v.trim().parse().map_err(|_| {
+            anyhow!("WHEELPIPE_RETRY_BACKOFF_MS must be a number of milliseconds, not {v:?}")
+        })?)),
+        None => None,
+    };
     let urls = if no_index {
         IndexUrls { index_url: None, extra_index_urls: Vec::new(), find_links }
     } else {
         IndexUrls { index_url, extra_index_urls, find_links }
     };
-    let settings = Settings { urls, cert, timeout, retries, trusted_hosts, proxy, install };
+    let settings = Settings { urls, cert, timeout, retries, trusted_hosts, proxy, install, backoff };
     Ok(Resolved { settings, no_index })
 }
 
@@ -254,10 +270,12 @@ fn boolean(value: &Value, key: &str) -> Result<bool> {
     }
 }
 
-/// pip's timeout is in seconds, fractions allowed; ours rounds up.
-fn timeout_secs(value: &Value) -> Result<u64> {
+/// pip's timeout is in seconds, fractions allowed (to the millisecond).
+fn timeout_secs(value: &Value) -> Result<Duration> {
     match value.text.trim().parse::<f64>() {
-        Ok(secs) if secs.is_finite() && secs >= 0.0 => Ok(secs.ceil() as u64),
+        Ok(secs) if secs.is_finite() && (0.0..1e9).contains(&secs) => {
+            Ok(Duration::from_millis((secs * 1000.0).ceil() as u64))
+        }
         _ => bail!("{}: timeout must be a number of seconds, not {:?}", value.origin, value.text),
     }
 }

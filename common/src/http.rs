@@ -3,12 +3,13 @@
 //! and 429 (honouring `Retry-After`), the system trust store plus
 //! `SSL_CERT_FILE` / `PIP_CERT` / `--cert`, proxies from `HTTPS_PROXY` /
 //! `NO_PROXY`, and credentials from the URL or `~/.netrc` that never appear
-//! in output (see [`redact`]).
-
+//! in output (see [`redact`]). Its parts: range requests ([`range`]: full,
+//! part or refused), the one retry policy and backoff ([`retry`]), and small
+//! documents read whole with their length checked ([`body`]). The options
+//! are pip's defaults; [`crate::config`] alone reads what changes them.
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::thread;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -18,8 +19,14 @@ use ureq::Agent;
 
 use crate::netrc::Netrc;
 
+pub mod body;
 mod dns;
+pub mod range;
+pub mod retry;
 
+pub use body::Whole;
+pub use range::{ByteRange, ContentRange, RangeReply};
+pub use retry::{sleep, Attempt};
 pub use ureq::http::{Response, StatusCode};
 pub use ureq::Body;
 
@@ -41,23 +48,19 @@ pub struct HttpOptions {
     pub proxy: Option<String>,
 }
 
+/// pip's defaults; what flags, `PIP_*` variables and pip's files change is
+/// read in one place, [`crate::config`].
 impl Default for HttpOptions {
     fn default() -> Self {
         HttpOptions {
             cert: None,
-            timeout: Duration::from_secs(
-                env_number("WHEELPIPE_TIMEOUT").or_else(|| env_number("PIP_TIMEOUT")).unwrap_or(15),
-            ),
-            retries: env_number("PIP_RETRIES").map_or(5, |n| n as u32),
-            backoff: Duration::from_millis(env_number("WHEELPIPE_RETRY_BACKOFF_MS").unwrap_or(250)),
+            timeout: Duration::from_secs(15),
+            retries: 5,
+            backoff: Duration::from_millis(250),
             trusted_hosts: Vec::new(),
             proxy: None,
         }
     }
-}
-
-fn env_number(name: &str) -> Option<u64> {
-    std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
 }
 
 /// The process's HTTP client. Cheap to share by reference across threads.
@@ -78,6 +81,9 @@ pub enum HttpError {
     Status { url: String, status: u16 },
     #[error("{url}: {message}")]
     Transport { url: String, message: String },
+    /// An answer that does not fit the request (a 206 without a valid Content-Range).
+    #[error("{url}: {message}")]
+    Reply { url: String, message: String },
 }
 
 /// An agent with `options`' timeouts and proxy; `verify` false checks no certificate.
@@ -148,8 +154,7 @@ impl Client {
     pub fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<Response<Body>, HttpError> {
         let (clean, auth) = self.authorization(url);
         let shown = redact(url);
-        let mut attempt = 0;
-        loop {
+        self.options.retry(retry::sleep, |_| {
             let mut request = self.agent_for(&clean).get(&clean);
             for (k, v) in headers {
                 request = request.header(*k, *v);
@@ -157,28 +162,24 @@ impl Client {
             if let Some(a) = &auth {
                 request = request.header("Authorization", a);
             }
-            let pause = match request.call() {
+            match request.call() {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     // 501 and 505 say what the server cannot do, not that it is busy.
                     if (status != 429 && status < 500) || status == 501 || status == 505 {
                         return Ok(response);
                     }
-                    if attempt >= self.options.retries {
-                        return Err(HttpError::Status { url: shown, status });
-                    }
-                    retry_after(&response).unwrap_or_else(|| self.backoff(attempt))
+                    let err = HttpError::Status { url: shown.clone(), status };
+                    Err(match retry_after(&response) {
+                        Some(pause) => Attempt::After(err, pause),
+                        None => Attempt::Again(err),
+                    })
                 }
                 Err(err) => {
-                    if attempt >= self.options.retries {
-                        return Err(HttpError::Transport { url: shown, message: err.to_string() });
-                    }
-                    self.backoff(attempt)
+                    Err(Attempt::Again(HttpError::Transport { url: shown.clone(), message: err.to_string() }))
                 }
-            };
-            attempt += 1;
-            thread::sleep(pause);
-        }
+            }
+        })
     }
 
     /// GET that fails unless the status is 2xx.
@@ -188,21 +189,6 @@ impl Client {
             return Err(HttpError::Status { url: redact(url), status: response.status().as_u16() });
         }
         Ok(response)
-    }
-
-    /// The whole body of a successful GET, for small documents (index pages,
-    /// metadata files).
-    pub fn get_bytes(&self, url: &str, headers: &[(&str, &str)]) -> Result<Vec<u8>> {
-        let response = self.get_ok(url, headers)?;
-        let mut body = response.into_body();
-        body.with_config()
-            .limit(512 * 1024 * 1024)
-            .read_to_vec()
-            .with_context(|| format!("{}: the response body broke off", redact(url)))
-    }
-
-    fn backoff(&self, attempt: u32) -> Duration {
-        (self.options.backoff * 2u32.saturating_pow(attempt)).min(Duration::from_secs(10))
     }
 
     /// The URL without credentials, and the `Authorization` header value for

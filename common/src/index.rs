@@ -5,11 +5,12 @@
 //! project pages cached and revalidated (see [`PageCache`]).
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::cache::Cache;
-use crate::http::{redact, Body, Client, Response};
+use crate::http::{redact, Attempt, Client, Whole};
 use crate::names::normalize;
 
 mod find_links;
@@ -72,12 +73,14 @@ pub struct IndexClient<'a> {
     http: &'a Client,
     urls: IndexUrls,
     pages: Option<PageCache>,
+    /// By normalized project name: the pages that answered without a file.
+    empty: Mutex<BTreeMap<String, Vec<String>>>,
 }
 
 impl<'a> IndexClient<'a> {
     /// A client that asks the index every time.
     pub fn new(http: &'a Client, urls: IndexUrls) -> Self {
-        IndexClient { http, urls, pages: None }
+        IndexClient { http, urls, pages: None, empty: Mutex::default() }
     }
 
     /// Keeps project pages in `cache` (`index/v1/`) and revalidates them
@@ -95,8 +98,10 @@ impl<'a> IndexClient<'a> {
     /// Every file of the project `name` (any spelling) on every index and
     /// find-links location, in the order the indexes are given. A project
     /// no index knows (404 everywhere) is an empty list; a server or
-    /// network failure is an error naming the URL.
+    /// network failure is an error naming the URL; so is a name no index
+    /// can hold ([`crate::names::check`]), before any request.
     pub fn project_files(&self, name: &str) -> Result<Vec<DistFile>> {
+        crate::names::check(name).map_err(anyhow::Error::msg)?;
         let mut files = Vec::new();
         for index in self.urls.index_url.iter().chain(&self.urls.extra_index_urls) {
             files.extend(self.index_page(index, name)?);
@@ -110,14 +115,28 @@ impl<'a> IndexClient<'a> {
     /// The project's page on one index; empty when the index answers 404.
     pub fn index_page(&self, index: &str, name: &str) -> Result<Vec<DistFile>> {
         let url = project_url(index, name);
-        let page = match &self.pages {
+        let listing = match &self.pages {
             Some(pages) => pages.fetch(self.http, &url, ACCEPT)?,
             None => fetch_page(self.http, &url, ACCEPT)?,
         };
-        match page {
-            None => Ok(Vec::new()),
-            Some(page) => page.parse(),
+        let Some(listing) = listing else { return Ok(Vec::new()) };
+        if let Some(what) = listing.empty {
+            self.empty
+                .lock()
+                .expect("no thread panics holding the lock")
+                .entry(normalize(name))
+                .or_default()
+                .push(what);
         }
+        Ok(listing.files)
+    }
+
+    /// The pages that answered for project `name` with no file at all (a
+    /// gateway's or a login's page served with 200 looks like that), for a
+    /// message that would otherwise only say there is no such project.
+    pub fn empty_pages(&self, name: &str) -> Vec<String> {
+        let empty = self.empty.lock().expect("no thread panics holding the lock");
+        empty.get(&normalize(name)).cloned().unwrap_or_default()
     }
 }
 
@@ -125,6 +144,9 @@ impl<'a> IndexClient<'a> {
 pub fn project_url(index: &str, name: &str) -> String {
     format!("{}/{}/", index.trim_end_matches('/'), normalize(name))
 }
+
+/// Index and find-links pages larger than this are not pages.
+pub(crate) const PAGE_LIMIT: u64 = 256 * 1024 * 1024;
 
 /// A fetched page: its body, final (redacted) URL and content type.
 pub(crate) struct Page {
@@ -134,45 +156,101 @@ pub(crate) struct Page {
 }
 
 impl Page {
-    /// PEP 691 JSON or PEP 503 HTML, by the Content-Type (or, without one,
-    /// by the body's first character).
+    /// PEP 691 JSON or PEP 503 HTML, by the Content-Type (or, without one
+    /// of those, by the body's first character). Anything else, a JSON page that does
+    /// not parse, or an HTML page that opens `<html>` and does not close it,
+    /// is an error that says what came back: a page cut short by a wrong
+    /// Content-Length, a proxy's or server's error page.
     pub fn parse(&self) -> Result<Vec<DistFile>> {
         let ct = self.content_type.to_ascii_lowercase();
-        let is_json =
-            if ct.trim().is_empty() { self.body.trim_start().starts_with('{') } else { ct.contains("json") };
+        let start = self.body.trim_start();
+        // Static hosts may serve a page as octet-stream: then the body decides.
+        let is_json = if ct.contains("json") || (!ct.contains("html") && start.starts_with('{')) {
+            true
+        } else if ct.contains("html") || start.is_empty() || start.starts_with('<') {
+            false
+        } else {
+            bail!(
+                "{}: not an index page: Content-Type {}, beginning {:?}",
+                self.url,
+                if ct.trim().is_empty() { "(none)" } else { self.content_type.trim() },
+                crate::names::shorten(start, 60)
+            )
+        };
+        if !is_json {
+            let lower = self.body.to_ascii_lowercase();
+            if lower.contains("<html") && !lower.contains("</html>") {
+                bail!(
+                    "{}: the page ends before its </html> ({} bytes): cut short",
+                    self.url,
+                    self.body.len()
+                );
+            }
+        }
         if is_json { parse_json(&self.body, &self.url) } else { parse_html(&self.body, &self.url) }
             .with_context(|| format!("cannot read the index page {}", self.url))
     }
 }
 
-/// GET `url`; `None` on 404, an error naming the URL on any other failure.
-pub(crate) fn fetch_page(http: &Client, url: &str, accept: &str) -> Result<Option<Page>> {
-    page_from_response(url, http.get(url, &[("Accept", accept)])?)
+/// A page's files and, when it lists none, what the page was.
+#[derive(Clone, Debug)]
+pub(crate) struct Listing {
+    pub files: Vec<DistFile>,
+    /// For a page without files: its URL, content type and title or start.
+    pub empty: Option<String>,
 }
 
-/// The page a response to a GET of `url` carries; `None` on 404, an error
-/// naming the URL on any other status but 2xx.
-pub(crate) fn page_from_response(url: &str, response: Response<Body>) -> Result<Option<Page>> {
-    use ureq::ResponseExt;
-    let status = response.status();
-    if status.as_u16() == 404 {
+impl Page {
+    /// [`Page::parse`], and what the page was when it lists no file.
+    pub fn listing(&self) -> Result<Listing> {
+        let files = self.parse()?;
+        let empty = files.is_empty().then(|| self.summary());
+        Ok(Listing { files, empty })
+    }
+
+    /// `URL (Content-Type T, title "...")`, or the body's start for a page
+    /// without a title.
+    fn summary(&self) -> String {
+        let lower = self.body.to_ascii_lowercase();
+        let title = lower.find("<title>").and_then(|at| {
+            let rest = &self.body[at + 7..];
+            rest.to_ascii_lowercase().find("</title>").map(|end| rest[..end].trim().to_string())
+        });
+        let shown = match title {
+            Some(t) => format!("title {:?}", crate::names::shorten(&t, 60)),
+            None => format!("beginning {:?}", crate::names::shorten(self.body.trim_start(), 60)),
+        };
+        format!("{} (Content-Type {}, {shown})", self.url, self.content_type.trim())
+    }
+}
+
+/// GET `url` and parse it as a page; `None` on 404 or 410, an error naming
+/// the URL on any other failure. A body that breaks off or does not parse
+/// is asked for again (the client's retries and backoff).
+pub(crate) fn fetch_page(http: &Client, url: &str, accept: &str) -> Result<Option<Listing>> {
+    http.options().retry(crate::http::sleep, |_| {
+        let whole = http.get_whole(url, &[("Accept", accept)], PAGE_LIMIT)?;
+        match page_from_whole(url, whole).map_err(Attempt::Stop)? {
+            None => Ok(None),
+            Some(page) => page.listing().map(Some).map_err(Attempt::Again),
+        }
+    })
+}
+
+/// The page a whole answer to a GET of `url` carries; `None` on 404 and
+/// 410, an error naming the URL on any other status but 2xx.
+pub(crate) fn page_from_whole(url: &str, whole: Whole) -> Result<Option<Page>> {
+    if matches!(whole.status, 404 | 410) {
         return Ok(None);
     }
-    if !status.is_success() {
-        return Err(crate::http::HttpError::Status { url: redact(url), status: status.as_u16() }.into());
+    if !(200..300).contains(&whole.status) {
+        return Err(crate::http::HttpError::Status { url: redact(url), status: whole.status }.into());
     }
+    let content_type = whole.header("content-type").unwrap_or("").to_string();
+    let body =
+        String::from_utf8(whole.body).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     // After redirects, relative links are relative to where we ended up.
-    let final_url = redact(&response.get_uri().to_string());
-    let content_type =
-        response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let body = response
-        .into_body()
-        .with_config()
-        .limit(256 * 1024 * 1024)
-        .read_to_vec()
-        .with_context(|| format!("{}: the response body broke off", redact(url)))?;
-    let body = String::from_utf8(body).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    Ok(Some(Page { body, url: final_url, content_type }))
+    Ok(Some(Page { body, url: whole.final_url, content_type }))
 }
 
 /// Resolves `href` against `base`, splits a `#sha256=...` fragment into

@@ -14,7 +14,7 @@ use anyhow::{bail, Result};
 use crate::records::{Metadata, MetadataSource};
 
 pub use range::RangeHosts;
-pub use read::{fetch, fetch_with, read_local, read_wheel_file};
+pub use read::{fetch, fetch_with, has_zip_directory, read_local, read_wheel_file};
 
 /// The newest major version of the metadata format this code reads (2.x,
 /// through 2.4 at the time of writing; a newer minor version only adds fields).

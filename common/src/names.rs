@@ -1,6 +1,11 @@
 //! Distribution names: PEP 503 normalization, the form wheel filenames and
-//! `.dist-info` folders use, and whether two name-version pairs are one
-//! release.
+//! `.dist-info` folders use, whether two name-version pairs are one
+//! release, the longest name asked of an index, and text shortened for
+//! messages.
+
+/// The longest project name asked of an index (the public index's longest
+/// names are under a hundred characters).
+pub const MAX_NAME_LEN: usize = 200;
 
 /// PEP 503: lowercase, runs of `-`, `_`, `.` become one `-`.
 pub fn normalize(name: &str) -> String {
@@ -26,6 +31,38 @@ pub fn escape(name: &str) -> String {
     normalize(name).replace('-', "_")
 }
 
+/// Refuses a project name no index can hold, before any request: longer
+/// than [`MAX_NAME_LEN`] or not PEP 508's letters, digits, `-`, `_`, `.`
+/// (starting and ending with a letter or digit). The error shows the name
+/// shortened.
+pub fn check(name: &str) -> Result<(), String> {
+    let ok_ends = name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
+    let ok_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if name.len() > MAX_NAME_LEN {
+        return Err(format!(
+            "{}: not a project name: {} bytes long, more than {MAX_NAME_LEN}",
+            shorten(name, 40),
+            name.len()
+        ));
+    }
+    if !ok_ends || !ok_chars {
+        return Err(format!("{}: not a project name (letters, digits, -, _ and . only)", shorten(name, 40)));
+    }
+    Ok(())
+}
+
+/// `text` for a one-line message: at most `max` characters, the rest
+/// replaced by `...` and its length in bytes; control characters escaped.
+pub fn shorten(text: &str, max: usize) -> String {
+    let mut out: String = text.chars().take(max).flat_map(char::escape_debug).collect();
+    if text.chars().nth(max).is_some() {
+        let kept: usize = text.chars().take(max).map(char::len_utf8).sum();
+        out.push_str(&format!("... ({} more bytes)", text.len() - kept));
+    }
+    out
+}
+
 /// True when two version strings mean the same PEP 440 version (plain
 /// equality when either does not parse).
 fn same_version(a: &str, b: &str) -> bool {
@@ -44,6 +81,19 @@ pub fn same_release(a: (&str, &str), b: (&str, &str)) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absurd_names_are_refused_and_shown_short() {
+        assert_eq!(check("Foo_bar.baz-2"), Ok(()));
+        let long = "a".repeat(100_000);
+        let err = check(&long).unwrap_err();
+        assert!(err.len() < 150, "{err}");
+        assert!(err.contains("99960 more bytes") && err.contains("100000 bytes long"), "{err}");
+        assert!(check("six/../x").is_err());
+        assert!(check("-six").is_err());
+        assert_eq!(shorten("ab\ncd", 10), "ab\\ncd");
+        assert_eq!(shorten("abcdef", 3), "abc... (3 more bytes)");
+    }
 
     #[test]
     fn normalizes_like_pep_503() {

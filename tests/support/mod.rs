@@ -13,7 +13,7 @@ pub mod wheels;
 
 pub use raw::{raw_request, Answer};
 pub use run::{parse_records, pipeline, Run, Running, Stage};
-pub use server::{Faults, LogEntry, RangeRefusal, Server};
+pub use server::{Chaos, Fault, Faults, LogEntry, RangeRefusal, Server};
 pub use venv::{assert_same_tree, find_named, python3, snapshot, stat_snapshot, Sandbox, Venv};
 pub use wheels::{
     alpha, alpha_beta, artifact_for, beta, big_wheel, fetched_stream, noise, WheelBuilder, ALPHA_CLI_OUTPUT,

@@ -2,10 +2,12 @@
 //! thread per connection with keep-alive, `/simple/` pages (PEP 503 HTML or
 //! PEP 691 JSON by the Accept header, PEP 658 metadata when on), `/files/`
 //! with Range support and HEAD, a request log, and [`Faults`] a test can
-//! switch at runtime to make the index misbehave.
+//! switch at runtime to make the index misbehave, random ones by a seed
+//! included ([`Chaos`]).
 
 #![allow(dead_code)]
 
+mod chaos;
 mod http;
 mod index;
 
@@ -18,6 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::Duration;
 
+pub use chaos::{Chaos, Fault};
 use http::{parse_range, read_request, write_response, RangeAsk, Request, Response, WireFaults};
 pub use index::Index;
 
@@ -48,6 +51,12 @@ pub struct Faults {
     pub no_json: bool,
     /// Refuse some or all `Range` requests for files.
     pub refuse_ranges: Option<RangeRefusal>,
+    /// Answer project pages with 200 and a proxy's HTML error page.
+    pub error_page: bool,
+    /// Faults at random, by a seed ([`Chaos`]), on top of the others.
+    pub chaos: Option<Chaos>,
+    /// The random faults dealt so far: the request's path and the fault.
+    pub chaos_log: Vec<(String, Fault)>,
 }
 
 /// How a server without (full) range support answers a `Range` for a file.
@@ -199,7 +208,7 @@ fn serve_connection(conn: TcpStream, state: &State) -> std::io::Result<()> {
             break;
         }
         let arrival = state.arrived.fetch_add(1, Ordering::SeqCst);
-        let (resp, wire) = answer(&req, state);
+        let (resp, wire) = answer(&req, state, arrival);
         let head_only = req.method == "HEAD";
         let (sent, close) = write_response(&mut writer, &resp, head_only, req.wants_close(), wire)?;
         state.log.lock().unwrap().push(LogEntry {
@@ -218,8 +227,31 @@ fn serve_connection(conn: TcpStream, state: &State) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The response to one request, after the faults in force.
-fn answer(req: &Request, state: &State) -> (Response, WireFaults) {
+/// The response to one request, after the faults in force, the random
+/// ones included (the request's `arrival` number picks those).
+fn answer(req: &Request, state: &State, arrival: usize) -> (Response, WireFaults) {
+    let mut faults = state.faults.lock().unwrap().clone();
+    let Some(chaos) = faults.chaos else { return answer_plain(req, state) };
+    let Some(fault) = chaos.pick(arrival, req) else { return answer_plain(req, state) };
+    state.faults.lock().unwrap().chaos_log.push((req.path.clone(), fault));
+    if fault == Fault::Stall {
+        thread::sleep(chaos.stall);
+    }
+    if let Some(resp) = Chaos::replace(fault) {
+        return (resp, WireFaults::default());
+    }
+    if fault == Fault::IgnoreRange {
+        faults.no_ranges = true;
+        let (resp, _) = answer_with(req, state, faults);
+        return (resp, WireFaults::default());
+    }
+    let (mut resp, mut wire) = answer_plain(req, state);
+    Chaos::damage(fault, &mut resp, &mut wire);
+    (resp, wire)
+}
+
+/// The response to one request, after the faults set by the test.
+fn answer_plain(req: &Request, state: &State) -> (Response, WireFaults) {
     let faults = {
         let mut f = state.faults.lock().unwrap();
         let snapshot = f.clone();
@@ -228,6 +260,11 @@ fn answer(req: &Request, state: &State) -> (Response, WireFaults) {
         }
         snapshot
     };
+    answer_with(req, state, faults)
+}
+
+/// The response to one request under `faults`.
+fn answer_with(req: &Request, state: &State, faults: Faults) -> (Response, WireFaults) {
     if faults.stall_ms > 0 {
         thread::sleep(Duration::from_millis(faults.stall_ms));
     }
@@ -250,6 +287,11 @@ fn answer(req: &Request, state: &State) -> (Response, WireFaults) {
             Response::new(200, "text/html", state.index.root_html())
         };
         return (r, WireFaults::default());
+    }
+    if let (true, Some(_)) = (faults.error_page, path.strip_prefix("/simple/")) {
+        let page =
+            "<html><head><title>Service Unavailable</title></head><body>Try again later</body></html>\n";
+        return (Response::new(200, "text/html", page), WireFaults::default());
     }
     if let Some(project) = path.strip_prefix("/simple/") {
         let project = wheelpipe::names::normalize(project.trim_end_matches('/'));

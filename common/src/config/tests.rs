@@ -25,7 +25,7 @@ fn later_files_override_earlier_ones_and_install_overrides_global() {
     ];
     let r = resolve(&IndexFlags::default(), &env(&[]), &files).unwrap();
     assert_eq!(r.settings.urls.index_url.as_deref(), Some(B));
-    assert_eq!((r.settings.timeout, r.settings.retries), (Some(5), Some(2)));
+    assert_eq!((r.settings.timeout, r.settings.retries), (Some(Duration::from_secs(5)), Some(2)));
 
     // [install] wins over [global], even from a file of lower priority, as in pip.
     let files = [
@@ -43,7 +43,7 @@ fn environment_overrides_files_and_flags_override_environment() {
     let r = resolve(&IndexFlags::default(), &vars, &files).unwrap();
     assert_eq!(r.settings.urls.index_url.as_deref(), Some(B));
     assert_eq!(r.settings.cert, Some(PathBuf::from("/env.pem")));
-    assert_eq!(r.settings.timeout, Some(3));
+    assert_eq!(r.settings.timeout, Some(Duration::from_millis(2500)));
 
     let flags =
         IndexFlags { index_url: Some(C.into()), cert: Some("/flag.pem".into()), ..Default::default() };
@@ -95,7 +95,7 @@ fn bad_values_are_errors_naming_their_source() {
 #[test]
 fn default_timeout_is_another_name_for_timeout() {
     let r = resolve(&IndexFlags::default(), &env(&[("PIP_DEFAULT_TIMEOUT", "60")]), &[]).unwrap();
-    assert_eq!(r.settings.timeout, Some(60));
+    assert_eq!(r.settings.timeout, Some(Duration::from_secs(60)));
 }
 
 fn all_exist(_: &Path) -> bool {
@@ -210,4 +210,21 @@ fn install_options_are_read_as_pip_reads_them() {
     assert!(!s.install.pre, "the environment overrides the file");
     let err = resolve(&IndexFlags::default(), &env(&[("PIP_PRE", "maybe")]), &[]).unwrap_err();
     assert!(err.to_string().contains("PIP_PRE: pre must be true or false"), "{err}");
+}
+
+#[test]
+fn http_settings_come_from_here_alone() {
+    let vars = env(&[("PIP_TIMEOUT", "0.25"), ("PIP_RETRIES", "1"), ("WHEELPIPE_RETRY_BACKOFF_MS", "7")]);
+    let options = resolve(&IndexFlags::default(), &vars, &[]).unwrap().settings.http_options();
+    assert_eq!(options.timeout, Duration::from_millis(250));
+    assert_eq!(options.retries, 1);
+    assert_eq!(options.backoff, Duration::from_millis(7));
+    let none = resolve(&IndexFlags::default(), &env(&[]), &[]).unwrap().settings.http_options();
+    let default = crate::http::HttpOptions::default();
+    assert_eq!(
+        (none.timeout, none.retries, none.backoff),
+        (default.timeout, default.retries, default.backoff)
+    );
+    let bad = resolve(&IndexFlags::default(), &env(&[("WHEELPIPE_RETRY_BACKOFF_MS", "soon")]), &[]);
+    assert!(bad.unwrap_err().to_string().contains("WHEELPIPE_RETRY_BACKOFF_MS"));
 }

@@ -17,7 +17,7 @@ const EXTENSIONS: [&str; 6] = [".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".
 pub fn files(http: &Client, location: &str, name: &str) -> Result<Vec<DistFile>> {
     let files = if location.starts_with("http://") || location.starts_with("https://") {
         match fetch_page(http, location, "text/html")? {
-            Some(page) => page.parse()?,
+            Some(listing) => listing.files,
             None => bail!("{}: HTTP 404 (a --find-links page)", redact(location)),
         }
     } else {

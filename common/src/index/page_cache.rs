@@ -8,18 +8,21 @@
 //! Last-Modified, at most ten minutes: RFC 9111's heuristic freshness, as
 //! browsers and uv apply it); a stale one is revalidated with
 //! If-None-Match / If-Modified-Since and its body reused on 304. `no-store`
-//! pages are never written. An unreadable or corrupt entry counts as absent.
+//! pages are never written. An unreadable or corrupt entry counts as absent;
+//! so does one that does not parse as a page, and nothing is written before
+//! the page was received whole and parsed: a page cut short never poisons
+//! the cache.
 
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::{bail, Result};
+use anyhow::{anyhow, Result};
 use serde::{Deserialize, Serialize};
 
-use super::{page_from_response, Page};
+use super::{page_from_whole, Listing, Page, PAGE_LIMIT};
 use crate::cache::Cache;
 use crate::hash::sha256_hex;
-use crate::http::{redact, Body, Client, Response};
+use crate::http::{redact, Attempt, Client, Whole};
 
 /// The folder of the entries, under the cache root; `v1` names the format.
 const DIR: &str = "index/v1";
@@ -60,10 +63,12 @@ struct Header {
     body_len: usize,
 }
 
-/// A page read back from the cache.
+/// A page read back from the cache, and its files.
+#[derive(Clone)]
 struct Entry {
     header: Header,
     body: String,
+    listing: Listing,
 }
 
 /// What a response's Cache-Control (and Age) headers say.
@@ -86,16 +91,32 @@ impl PageCache {
         self.cache.root().join(DIR).join(sha256_hex(url.as_bytes()))
     }
 
-    /// GET `url` through the cache: `None` on 404, an error naming the URL
-    /// on any other failure. The cache itself never makes a request fail.
-    pub(crate) fn fetch(&self, http: &Client, url: &str, accept: &str) -> Result<Option<Page>> {
+    /// GET `url` through the cache and parse it: `None` on 404, an error
+    /// naming the URL on any other failure. The cache itself never makes a
+    /// request fail. Nothing is stored before the body is whole (its length
+    /// checked) and parsed; an entry that does not parse counts as absent,
+    /// so it is neither used nor revalidated. A body that breaks off or does
+    /// not parse is asked for again (the client's retries and backoff).
+    pub(crate) fn fetch(&self, http: &Client, url: &str, accept: &str) -> Result<Option<Listing>> {
         let mut cached = self.load(url);
         let now = now();
         if let Some(entry) = cached.take_if(|e| e.header.is_fresh(now)) {
-            return Ok(Some(entry.into_page()));
+            return Ok(Some(entry.listing));
         }
+        http.options().retry(crate::http::sleep, |_| self.ask(http, url, accept, cached.as_ref(), now))
+    }
+
+    /// One conditional GET (when `cached`), its answer parsed and stored.
+    fn ask(
+        &self,
+        http: &Client,
+        url: &str,
+        accept: &str,
+        cached: Option<&Entry>,
+        now: u64,
+    ) -> Result<Option<Listing>, Attempt<anyhow::Error>> {
         let mut headers = vec![("Accept", accept)];
-        if let Some(entry) = &cached {
+        if let Some(entry) = cached {
             if let Some(etag) = &entry.header.etag {
                 headers.push(("If-None-Match", etag));
             }
@@ -103,42 +124,26 @@ impl PageCache {
                 headers.push(("If-Modified-Since", date));
             }
         }
-        let response = http.get(url, &headers)?;
-        let freshness = Freshness::of(&response);
-        if response.status().as_u16() == 304 {
-            let Some(mut entry) = cached else {
-                bail!("{}: HTTP 304 to a request that was not conditional", redact(url));
+        let whole = http.get_whole(url, &headers, PAGE_LIMIT)?;
+        let freshness = Freshness::of(&whole);
+        if whole.status == 304 {
+            let Some(entry) = cached else {
+                let message = format!("{}: HTTP 304 to a request that was not conditional", redact(url));
+                return Err(Attempt::Stop(anyhow!(message)));
             };
-            // The 304's headers update the stored ones (RFC 9111 4.3.4).
-            entry.header.stored = now.saturating_sub(freshness.age);
-            if freshness.max_age.is_some() || freshness.no_cache {
-                entry.header.max_age = freshness.max_age;
-                entry.header.no_cache = freshness.no_cache;
-            }
-            if let Some(etag) = header(&response, "etag") {
-                entry.header.etag = Some(etag);
-            }
-            if let Some(date) = header(&response, "last-modified") {
-                entry.header.last_modified = Some(date);
-            }
-            entry.header.heuristic = heuristic(entry.header.last_modified.as_deref(), now);
-            if freshness.no_store {
-                self.remove(url);
-            } else {
-                self.store(url, &entry.header, &entry.body);
-            }
-            return Ok(Some(entry.into_page()));
+            return Ok(Some(self.revalidated(url, entry.clone(), &whole, &freshness, now)));
         }
-        let etag = header(&response, "etag");
-        let last_modified = header(&response, "last-modified");
-        let Some(page) = page_from_response(url, response)? else {
+        let etag = whole.header("etag").map(str::to_string);
+        let last_modified = whole.header("last-modified").map(str::to_string);
+        let Some(page) = page_from_whole(url, whole).map_err(Attempt::Stop)? else {
             self.remove(url);
             return Ok(None);
         };
+        let listing = page.listing().map_err(Attempt::Again)?;
         if freshness.no_store || (etag.is_none() && last_modified.is_none() && freshness.max_age.is_none()) {
             // Nothing would let a later run use it without fetching it again.
             self.remove(url);
-            return Ok(Some(page));
+            return Ok(Some(listing));
         }
         let header = Header {
             url: page.url.clone(),
@@ -152,7 +157,36 @@ impl PageCache {
             body_len: page.body.len(),
         };
         self.store(url, &header, &page.body);
-        Ok(Some(page))
+        Ok(Some(listing))
+    }
+
+    /// A 304's headers update the stored ones (RFC 9111 4.3.4).
+    fn revalidated(
+        &self,
+        url: &str,
+        mut entry: Entry,
+        whole: &Whole,
+        fresh: &Freshness,
+        now: u64,
+    ) -> Listing {
+        entry.header.stored = now.saturating_sub(fresh.age);
+        if fresh.max_age.is_some() || fresh.no_cache {
+            entry.header.max_age = fresh.max_age;
+            entry.header.no_cache = fresh.no_cache;
+        }
+        if let Some(etag) = whole.header("etag") {
+            entry.header.etag = Some(etag.to_string());
+        }
+        if let Some(date) = whole.header("last-modified") {
+            entry.header.last_modified = Some(date.to_string());
+        }
+        entry.header.heuristic = heuristic(entry.header.last_modified.as_deref(), now);
+        if fresh.no_store {
+            self.remove(url);
+        } else {
+            self.store(url, &entry.header, &entry.body);
+        }
+        entry.listing
     }
 
     /// The entry for `url`, or `None` when there is none or it cannot be read.
@@ -165,7 +199,16 @@ impl PageCache {
             return None;
         }
         let body = String::from_utf8(body).ok()?;
-        Some(Entry { header, body })
+        let page = Page { body, url: header.url.clone(), content_type: header.content_type.clone() };
+        match page.listing() {
+            Ok(listing) => Some(Entry { header, body: page.body, listing }),
+            Err(_) => {
+                // A page stored whole that does not parse (written by an
+                // older version, before pages were checked) is dropped.
+                self.remove(url);
+                None
+            }
+        }
     }
 
     /// Writes the entry atomically. A cache that cannot be written (full or
@@ -233,19 +276,13 @@ mod heuristic_tests {
     }
 }
 
-impl Entry {
-    fn into_page(self) -> Page {
-        Page { body: self.body, url: self.header.url, content_type: self.header.content_type }
-    }
-}
-
 impl Freshness {
-    fn of(response: &Response<Body>) -> Freshness {
+    fn of(whole: &Whole) -> Freshness {
         let mut freshness = Freshness {
-            age: header(response, "age").and_then(|a| a.trim().parse().ok()).unwrap_or(0),
+            age: whole.header("age").and_then(|a| a.parse().ok()).unwrap_or(0),
             ..Freshness::default()
         };
-        for value in response.headers().get_all("cache-control") {
+        for value in whole.headers.get_all("cache-control") {
             freshness.add(value.to_str().unwrap_or(""));
         }
         freshness
@@ -267,11 +304,6 @@ impl Freshness {
             }
         }
     }
-}
-
-fn header(response: &Response<Body>, name: &str) -> Option<String> {
-    let value = response.headers().get(name)?.to_str().ok()?.trim();
-    (!value.is_empty()).then(|| value.to_string())
 }
 
 fn now() -> u64 {

@@ -18,6 +18,8 @@ struct Server {
     headers: Vec<(String, String)>,
     /// `(If-None-Match, If-Modified-Since)` of each request.
     seen: Vec<(Option<String>, Option<String>)>,
+    /// Cut the next this many pages short with a Content-Length too small.
+    cut_next: usize,
 }
 
 type Shared = Arc<Mutex<Server>>;
@@ -36,7 +38,7 @@ fn page(v: usize) -> String {
 /// request's If-None-Match is the current ETag.
 fn serve(headers: &[(&str, &str)]) -> (String, Shared) {
     let headers = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    let state = Arc::new(Mutex::new(Server { version: 1, headers, seen: vec![] }));
+    let state = Arc::new(Mutex::new(Server { version: 1, headers, seen: vec![], cut_next: 0 }));
     let shared = state.clone();
     let server = test_server::Server::start(move |request| {
         let mut state = shared.lock().unwrap();
@@ -48,9 +50,13 @@ fn serve(headers: &[(&str, &str)]) -> (String, Shared) {
         }
         let status = if inm.as_deref() == Some(etag.as_str()) { 304 } else { 200 };
         let body = if status == 304 { String::new() } else { page(state.version) };
-        let response = Response::new(status, body)
+        let mut response = Response::new(status, body)
             .header("Content-Type", "application/vnd.pypi.simple.v1+json")
             .header("ETag", etag);
+        if status == 200 && state.cut_next > 0 {
+            state.cut_next -= 1;
+            response.content_length = Some(response.body.len() - 30);
+        }
         Response { headers: [response.headers, state.headers.clone()].concat(), ..response }
     });
     (server.base().to_string(), state)
@@ -58,9 +64,12 @@ fn serve(headers: &[(&str, &str)]) -> (String, Shared) {
 
 /// The wheel names a new index client (as a new run would make) reads from the server through `cache`.
 fn run(base: &str, cache: &Cache) -> Vec<String> {
-    let http = client();
+    run_with(&client(), base, cache)
+}
+
+fn run_with(http: &crate::http::Client, base: &str, cache: &Cache) -> Vec<String> {
     let urls = IndexUrls { index_url: Some(format!("{base}/simple")), ..Default::default() };
-    let index = IndexClient::new(&http, urls).with_cache(cache.clone());
+    let index = IndexClient::new(http, urls).with_cache(cache.clone());
     index.project_files("Demo").unwrap().into_iter().map(|f| f.filename).collect()
 }
 
@@ -153,4 +162,65 @@ fn a_corrupt_entry_is_fetched_again_not_an_error() {
         assert_eq!(run(&base, &cache), ["demo-1.0-py3-none-any.whl"]);
         assert_eq!(seen(&state).len(), i + 2);
     }
+}
+
+const BOTH: [&str; 2] = ["demo-1.0-py3-none-any.whl", "demo-2.0-py3-none-any.whl"];
+
+#[test]
+fn a_page_cut_short_is_asked_for_again_and_only_the_whole_page_is_stored() {
+    let (base, state) = serve(&[("Cache-Control", "max-age=0")]);
+    state.lock().unwrap().version = 2;
+    state.lock().unwrap().cut_next = 1;
+    let (_dir, cache) = new_cache();
+    let options = crate::http::HttpOptions {
+        retries: 1,
+        backoff: std::time::Duration::from_millis(1),
+        ..Default::default()
+    };
+    let http = crate::http::Client::new(options).unwrap();
+    assert_eq!(run_with(&http, &base, &cache), BOTH);
+    assert_eq!(seen(&state), [(None, None), (None, None)], "the cut page was asked for again");
+    // What was stored is the whole page: revalidated with a 304, it still lists both.
+    assert_eq!(run(&base, &cache), BOTH);
+    assert_eq!(seen(&state)[2].0.as_deref(), Some("\"v2\""));
+}
+
+#[test]
+fn a_poisoned_entry_does_not_survive_a_revalidation() {
+    let (base, state) = serve(&[("Cache-Control", "max-age=0")]);
+    state.lock().unwrap().version = 2;
+    let (_dir, cache) = new_cache();
+    assert_eq!(run(&base, &cache), BOTH);
+    // As an older version stored a page cut short: a consistent header, a broken body.
+    let dir = cache.root().join("index/v1");
+    let entry = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+    let text = std::fs::read_to_string(&entry).unwrap();
+    let (head, body) = text.split_once('\n').unwrap();
+    let cut = &body[..body.len() - 30];
+    let head = head.replace(&format!("\"body_len\":{}", body.len()), &format!("\"body_len\":{}", cut.len()));
+    std::fs::write(&entry, format!("{head}\n{cut}")).unwrap();
+    // The server would answer 304 to its ETag; the entry must not be revalidated.
+    assert_eq!(run(&base, &cache), BOTH);
+    assert_eq!(seen(&state)[1], (None, None), "asked without the poisoned entry's ETag");
+    assert_eq!(run(&base, &cache), BOTH, "the whole page was stored again");
+}
+
+#[test]
+fn an_error_page_for_an_index_page_says_what_came_back() {
+    let server = test_server::Server::start(|_| {
+        Response::new(200, "Service temporarily unavailable, try later").header("Content-Type", "text/plain")
+    });
+    let (_dir, cache) = new_cache();
+    let http = client();
+    let urls = IndexUrls { index_url: Some(format!("{}/simple", server.base())), ..Default::default() };
+    let index = IndexClient::new(&http, urls).with_cache(cache.clone());
+    let err = format!("{:#}", index.project_files("demo").unwrap_err());
+    assert!(err.contains(&format!("{}/simple/demo/", server.base())), "{err}");
+    assert!(err.contains("not an index page: Content-Type text/plain"), "{err}");
+    assert!(err.contains("Service temporarily"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let long = "x".repeat(100_000);
+    let err = index.project_files(&long).unwrap_err().to_string();
+    assert!(err.len() < 200 && err.contains("not a project name"), "{err}");
+    assert_eq!(server.log().len(), 1, "no request for an absurd name");
 }

@@ -95,3 +95,19 @@ fn find_links_pages_are_filtered_to_the_project() {
     assert_eq!(index.project_files("demo").unwrap().len(), 2);
     assert!(index.project_files("other").unwrap().is_empty());
 }
+
+#[test]
+fn a_page_of_another_content_type_is_read_by_its_body_or_named() {
+    let page = |ct: &str, body: &str| Page {
+        body: body.into(),
+        url: "http://127.0.0.1:1/s/demo/".into(),
+        content_type: ct.into(),
+    };
+    assert_eq!(page("application/octet-stream", JSON).parse().unwrap().len(), 1, "a static host's JSON page");
+    assert_eq!(page("binary/octet-stream", HTML).parse().unwrap().len(), 2, "a static host's HTML page");
+    assert!(page("", "").parse().unwrap().is_empty());
+    let err = page("text/plain", "Service temporarily unavailable").parse().unwrap_err().to_string();
+    assert!(err.contains("not an index page: Content-Type text/plain") && err.contains("Service"), "{err}");
+    let cut = page("text/html", &HTML[..HTML.len() - 20]).parse().unwrap_err().to_string();
+    assert!(cut.contains("cut short"), "{cut}");
+}

@@ -18,10 +18,10 @@ use std::sync::Mutex;
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use super::read::{metadata_name, read_download, url_filename, Transfer, METADATA_LIMIT};
+use super::read::{metadata_name, read_download, url_filename, Damaged, Transfer, METADATA_LIMIT};
 use super::zip_tail::{self, Entry, LOCAL_LEN};
 use super::CoreMetadata;
-use crate::http::{redact, Body, Client, HttpError, Response};
+use crate::http::{redact, Body, ByteRange, Client, RangeReply, Response};
 use crate::wheel_name::WheelFilename;
 
 /// The suffix asked for first: enough for the end records and the
@@ -75,7 +75,7 @@ pub(super) enum Ranged {
     Refused,
 }
 
-/// A reply to a range request.
+/// A reply to a range request, its part read.
 enum Reply {
     /// 206: `body` starts at `start` of a `total`-byte file.
     Part { start: u64, total: u64, body: Vec<u8> },
@@ -85,22 +85,15 @@ enum Reply {
     Refused { total: Option<u64> },
 }
 
-/// What to ask for: the last `n` bytes, or the inclusive span.
-#[derive(Clone, Copy, Debug)]
-enum Ask {
-    Suffix(u64),
-    Span(u64, u64),
-}
-
 /// Reads the METADATA of the wheel at `url` by ranges, adding what it
 /// transfers to `done`.
 pub(super) fn read(http: &Client, url: &str, done: &mut Transfer) -> Result<Ranged> {
     let shown = redact(url);
-    let mut reply = get(http, url, Ask::Suffix(TAIL), done)?;
+    let mut reply = get(http, url, ByteRange::Suffix(TAIL), done)?;
     if let Reply::Refused { total: Some(total) } = reply {
         // Some servers refuse suffix ranges only: ask for the same bytes by position.
         if total > 0 {
-            reply = get(http, url, Ask::Span(total.saturating_sub(TAIL), total - 1), done)?;
+            reply = get(http, url, ByteRange::Span(total.saturating_sub(TAIL), total - 1), done)?;
         }
     }
     let (start, total, tail) = match reply {
@@ -191,7 +184,13 @@ fn read_entry(wheel: &mut Wheel<'_>, entry: &Entry) -> Result<Result<Vec<u8>, St
         return Ok(Err(stop));
     }
     let data = &wheel.have(at, len).expect("ensured")[header as usize..];
-    Ok(Ok(zip_tail::decompress(entry, data, METADATA_LIMIT).with_context(garbled)?))
+    let bytes = zip_tail::decompress(entry, data, METADATA_LIMIT).with_context(garbled)?;
+    let mut crc = flate2::Crc::new();
+    crc.update(&bytes);
+    if crc.sum() != entry.crc32 {
+        return Err(anyhow!(Damaged).context(format!("{shown}: {} does not match its CRC-32", entry.name)));
+    }
+    Ok(Ok(bytes))
 }
 
 /// Why a range read stopped short.
@@ -242,7 +241,7 @@ impl Wheel<'_> {
             let from = from.map_or(at, |(s, b)| s + b.len() as u64);
             let next = self.pieces.iter().map(|(s, _)| *s).filter(|&s| s > from).min();
             let to = want.max(end).min(self.total).min(next.unwrap_or(u64::MAX));
-            match get(self.http, self.url, Ask::Span(from, to - 1), self.done)? {
+            match get(self.http, self.url, ByteRange::Span(from, to - 1), self.done)? {
                 Reply::Part { start, total, body } if total == self.total => self.add(start, body),
                 Reply::Part { total, .. } => {
                     bail!(
@@ -287,73 +286,37 @@ impl Wheel<'_> {
 }
 
 /// One range request, its reply checked against what was asked.
-fn get(http: &Client, url: &str, ask: Ask, done: &mut Transfer) -> Result<Reply> {
+fn get(http: &Client, url: &str, ask: ByteRange, done: &mut Transfer) -> Result<Reply> {
     let shown = redact(url);
-    let header = match ask {
-        Ask::Suffix(n) => format!("bytes=-{n}"),
-        Ask::Span(a, b) => format!("bytes={a}-{b}"),
-    };
-    // Identity: a range of gzip-encoded bytes is no range of the zip.
-    let response = http.get(url, &[("Range", &header), ("Accept-Encoding", "identity")])?;
+    let header = ask.header();
+    let reply = http.get_range(url, Some(ask), None)?;
     done.requests += 1;
-    let status = response.status().as_u16();
-    match status {
-        200 => return Ok(Reply::Whole(response)),
-        // Ranges are not implemented here; the reply's body says nothing more.
-        501 => return Ok(Reply::Refused { total: None }),
-        _ => {}
-    }
-    let content_range =
-        response.headers().get("content-range").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let limit = match ask {
-        Ask::Suffix(n) => n,
-        Ask::Span(a, b) => b - a + 1,
+    let (got, response) = match reply {
+        RangeReply::Full(response) => return Ok(Reply::Whole(response)),
+        RangeReply::Refused { total, .. } => return Ok(Reply::Refused { total }),
+        RangeReply::Part(got, response) => (got, response),
     };
+    let total = got.total.filter(|_| ask.fits(&got)).ok_or_else(|| {
+        anyhow!(
+            "{shown}: asked for Range: {header}, got Content-Range: bytes {}-{}/{}",
+            got.first,
+            got.last,
+            got.total.map_or("*".to_string(), |t| t.to_string())
+        )
+    })?;
     let body = response
         .into_body()
         .with_config()
-        .limit(limit + 1)
+        .limit(got.len() + 1)
         .read_to_vec()
         .with_context(|| format!("{shown}: the reply to Range: {header} broke off or was too long"))?;
     done.bytes += body.len() as u64;
-    match status {
-        206 => {}
-        416 => {
-            let total =
-                content_range.as_deref().and_then(|v| v.trim().strip_prefix("bytes */")?.parse().ok());
-            return Ok(Reply::Refused { total });
-        }
-        _ => return Err(HttpError::Status { url: shown, status }.into()),
+    if body.len() as u64 != got.len() {
+        let message =
+            format!("{shown}: the reply to Range: {header} has {} bytes, not {}", body.len(), got.len());
+        return Err(anyhow!(Damaged).context(message));
     }
-    let unexpected = || {
-        format!(
-            "{shown}: asked for Range: {header}, got Content-Range: {}",
-            content_range.as_deref().unwrap_or("(none)")
-        )
-    };
-    let (start, end, total) =
-        content_range.as_deref().and_then(parse_content_range).with_context(unexpected)?;
-    let fits = match ask {
-        Ask::Suffix(n) => end + 1 == total && start == total.saturating_sub(n),
-        Ask::Span(a, b) => start == a && end == b.min(total - 1),
-    };
-    if !fits {
-        bail!("{}", unexpected());
-    }
-    if body.len() as u64 != end - start + 1 {
-        bail!("{shown}: the reply to Range: {header} has {} bytes, not {}", body.len(), end - start + 1);
-    }
-    Ok(Reply::Part { start, total, body })
-}
-
-/// `bytes A-B/TOTAL` as (A, B, TOTAL); `None` when malformed, unordered or
-/// without a total.
-fn parse_content_range(value: &str) -> Option<(u64, u64, u64)> {
-    let (span, total) = value.trim().strip_prefix("bytes ")?.split_once('/')?;
-    let (a, b) = span.split_once('-')?;
-    let (a, b, total): (u64, u64, u64) =
-        (a.trim().parse().ok()?, b.trim().parse().ok()?, total.trim().parse().ok()?);
-    (a <= b && b < total).then_some((a, b, total))
+    Ok(Reply::Part { start: got.first, total, body })
 }
 
 #[cfg(test)]

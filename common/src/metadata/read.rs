@@ -12,7 +12,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use super::range::{self, RangeHosts, Ranged};
 use super::stream;
 use super::CoreMetadata;
-use crate::http::{redact, Body, Client, Response};
+use crate::http::{redact, Attempt, Body, Client, Response};
 use crate::records::{Metadata, MetadataSource};
 use crate::wheel_name::WheelFilename;
 
@@ -25,6 +25,24 @@ pub fn read_local(path: &Path) -> Result<CoreMetadata> {
     let shown = path.display().to_string();
     let file = File::open(path).with_context(|| format!("cannot open {shown}"))?;
     read_wheel_file(file, &filename, &shown)
+}
+
+/// True when the file at `path` ends with a zip's end records pointing at a
+/// central directory inside it: a cheap check, reading the last 64 KiB at
+/// most, that a file is a whole zip (not a text file, not a download cut
+/// short).
+pub fn has_zip_directory(path: &Path) -> bool {
+    let read = || -> std::io::Result<bool> {
+        let mut file = File::open(path)?;
+        let len = file.metadata()?.len();
+        let take = len.min(64 * 1024 + 22);
+        file.seek(std::io::SeekFrom::Start(len - take))?;
+        let mut tail = vec![0; take as usize];
+        file.read_exact(&mut tail)?;
+        Ok(super::zip_tail::find_directory(&tail, len)
+            .is_ok_and(|d| d.offset.checked_add(d.size).is_some_and(|end| end <= len)))
+    };
+    read().unwrap_or(false)
 }
 
 /// The METADATA of an open wheel `file` whose name is `filename`; `origin`
@@ -129,14 +147,30 @@ pub fn fetch_with(
             return Ok(meta.into_record(MetadataSource::Pep658, shown, done.bytes, done.requests));
         }
     }
+    let meta = http.options().retry(crate::http::sleep, |_| {
+        from_wheel(http, wheel_url, hosts, &mut done).map_err(|err| match broken_body(&err) {
+            true => Attempt::Again(err),
+            false => Attempt::Stop(err),
+        })
+    })?;
+    let (meta, source) = meta;
+    Ok(meta.into_record(source, shown, done.bytes, done.requests))
+}
+
+/// The metadata from the wheel itself: by ranges unless `hosts` knows the
+/// host ignores or refuses them, else from a download.
+fn from_wheel(
+    http: &Client,
+    wheel_url: &str,
+    hosts: &RangeHosts,
+    done: &mut Transfer,
+) -> Result<(CoreMetadata, MetadataSource)> {
     if hosts.ranges_work(wheel_url) {
-        match range::read(http, wheel_url, &mut done)? {
-            Ranged::Read(meta) => {
-                return Ok(meta.into_record(MetadataSource::Range, shown, done.bytes, done.requests))
-            }
+        match range::read(http, wheel_url, done)? {
+            Ranged::Read(meta) => return Ok((meta, MetadataSource::Range)),
             Ranged::Whole(meta) => {
                 hosts.forget_ranges(wheel_url);
-                return Ok(meta.into_record(MetadataSource::Full, shown, done.bytes, done.requests));
+                return Ok((meta, MetadataSource::Full));
             }
             Ranged::Refused => hosts.forget_ranges(wheel_url),
         }
@@ -144,12 +178,25 @@ pub fn fetch_with(
     // Identity: the bytes counted are the wheel's, not a compressed copy's.
     let response = http.get_ok(wheel_url, &[("Accept-Encoding", "identity")])?;
     done.requests += 1;
-    let meta = read_download(response, wheel_url, &mut done)?;
-    Ok(meta.into_record(MetadataSource::Full, shown, done.bytes, done.requests))
+    Ok((read_download(response, wheel_url, done)?, MetadataSource::Full))
+}
+
+/// Bytes that arrived damaged (their CRC-32 does not match): another try
+/// may get them whole.
+#[derive(Debug, thiserror::Error)]
+#[error("the bytes were damaged on the way")]
+pub(super) struct Damaged;
+
+/// True when `err` comes from a body that broke off (an I/O error below
+/// it) or arrived damaged, which another try may get whole.
+fn broken_body(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| e.is::<std::io::Error>() || e.is::<ureq::Error>() || e.is::<Damaged>())
 }
 
 /// The parsed PEP 658 file; `None` when the server has none (404). Counts
-/// the request and the body, a 404's included.
+/// the requests and the bodies, a 404's included. A body that breaks off,
+/// or whose sha256 is not `sha256`, is asked for again (the client's
+/// retries and backoff).
 fn fetch_pep658(
     http: &Client,
     url: &str,
@@ -157,28 +204,28 @@ fn fetch_pep658(
     done: &mut Transfer,
 ) -> Result<Option<CoreMetadata>> {
     let shown = redact(url);
-    let response = http.get(url, &[])?;
-    done.requests += 1;
-    let status = response.status().as_u16();
-    let body = response
-        .into_body()
-        .with_config()
-        .limit(METADATA_LIMIT)
-        .read_to_vec()
-        .with_context(|| format!("{shown}: the response body broke off"))?;
-    done.bytes += body.len() as u64;
-    if status == 404 || status == 410 {
-        return Ok(None);
-    }
-    if !(200..300).contains(&status) {
-        return Err(crate::http::HttpError::Status { url: shown, status }.into());
-    }
-    if let Some(expected) = sha256 {
-        let actual = crate::hash::sha256_hex(&body);
-        if !actual.eq_ignore_ascii_case(expected.trim()) {
-            bail!("{shown}: sha256 mismatch: expected {expected}, got {actual}");
+    let body = http.options().retry(crate::http::sleep, |_| {
+        done.requests += 1;
+        let whole = http.get_whole(url, &[], METADATA_LIMIT)?;
+        done.bytes += whole.body.len() as u64;
+        if whole.status == 404 || whole.status == 410 {
+            return Ok(None);
         }
-    }
+        if !(200..300).contains(&whole.status) {
+            let status = whole.status;
+            return Err(Attempt::Stop(crate::http::HttpError::Status { url: shown.clone(), status }.into()));
+        }
+        if let Some(expected) = sha256 {
+            let actual = crate::hash::sha256_hex(&whole.body);
+            if !actual.eq_ignore_ascii_case(expected.trim()) {
+                return Err(Attempt::Again(anyhow!(
+                    "{shown}: sha256 mismatch: expected {expected}, got {actual}"
+                )));
+            }
+        }
+        Ok(Some(whole.body))
+    })?;
+    let Some(body) = body else { return Ok(None) };
     let text = String::from_utf8(body).map_err(|_| anyhow!("{shown}: the metadata is not UTF-8"))?;
     Ok(Some(CoreMetadata::parse(&text, &shown)?))
 }

@@ -131,11 +131,12 @@ fn walk(input: &mut impl BufRead, wheel: &WheelFilename) -> io::Result<Walk> {
             method: u16_at(&fixed, 8),
             compressed_size: u64::from(u32_at(&fixed, 18)),
             uncompressed_size: u64::from(u32_at(&fixed, 22)),
+            crc32: u32_at(&fixed, 14),
             local_offset: 0,
             name_len: u64::from(u16_at(&fixed, 26)),
             extra_len: u64::from(u16_at(&fixed, 28)),
         };
-        let crc = u32_at(&fixed, 14);
+        let crc = entry.crc32;
         let mut name = vec![0u8; entry.name_len as usize];
         input.read_exact(&mut name)?;
         let mut extra = vec![0u8; entry.extra_len as usize];

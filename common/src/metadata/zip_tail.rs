@@ -38,6 +38,8 @@ pub struct Entry {
     pub method: u16,
     pub compressed_size: u64,
     pub uncompressed_size: u64,
+    /// The CRC-32 of the uncompressed data.
+    pub crc32: u32,
     /// Where the entry's local header starts.
     pub local_offset: u64,
     /// The central directory's name and extra field lengths (the local
@@ -151,6 +153,7 @@ fn parse_entry(h: &[u8]) -> Result<Entry> {
         method: u16_at(h, 10),
         compressed_size: u64::from(u32_at(h, 20)),
         uncompressed_size: u64::from(u32_at(h, 24)),
+        crc32: u32_at(h, 16),
         local_offset: u64::from(u32_at(h, 42)),
         name_len: name_len as u64,
         extra_len: extra_len as u64,

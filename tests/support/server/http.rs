@@ -1,5 +1,6 @@
 //! The HTTP/1.1 side of the test server: writing a response with the faults
-//! that touch the wire (a connection dropped midway, a lying Content-Length).
+//! that touch the wire (a connection dropped midway, a Content-Length too
+//! long or too short).
 //! Reading a request head and parsing a `Range` header are common's test
 //! server's (the `test-support` feature).
 
@@ -36,6 +37,8 @@ pub struct WireFaults {
     pub cut_after: Option<usize>,
     /// Announce this many extra bytes, send the real body, then close.
     pub extra_length: usize,
+    /// Announce and send this many bytes fewer than the body, then close.
+    pub short_by: usize,
 }
 
 /// Writes `resp` (without the body for HEAD). Returns the body bytes sent and
@@ -54,6 +57,7 @@ pub fn write_response(
         416 => "Range Not Satisfiable",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
+        502 => "Bad Gateway",
         503 => "Service Unavailable",
         _ => "Status",
     };
@@ -61,8 +65,9 @@ pub fn write_response(
     for (k, v) in &resp.headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
-    let close = close || faults.cut_after.is_some() || faults.extra_length > 0;
-    head.push_str(&format!("Content-Length: {}\r\n", resp.body.len() + faults.extra_length));
+    let close = close || faults.cut_after.is_some() || faults.extra_length > 0 || faults.short_by > 0;
+    let shown = resp.body.len().saturating_sub(faults.short_by);
+    head.push_str(&format!("Content-Length: {}\r\n", shown + faults.extra_length));
     head.push_str(if close { "Connection: close\r\n\r\n" } else { "Connection: keep-alive\r\n\r\n" });
     w.write_all(head.as_bytes())?;
     if head_only {
@@ -70,8 +75,8 @@ pub fn write_response(
         return Ok((0, close));
     }
     let body = match faults.cut_after {
-        Some(n) => &resp.body[..n.min(resp.body.len())],
-        None => &resp.body[..],
+        Some(n) => &resp.body[..n.min(shown)],
+        None => &resp.body[..shown],
     };
     w.write_all(body)?;
     w.flush()?;

@@ -2,7 +2,8 @@
 //! `path` when it already holds the expected file, the stored file when its
 //! sha256 is known and present, else get the bytes into a temporary file in
 //! the cache (a download, resumed when it breaks, see [`crate::transfer`];
-//! or a copy of a `file:` URL, see [`crate::local`]), check the hash, and
+//! or a copy of a `file:` URL, see [`crate::local`]), check the hash (a
+//! mismatch is downloaded once more from scratch before it fails), and
 //! rename it into place. A per-hash lock makes two runs sharing a cache
 //! fetch a file once.
 
@@ -18,6 +19,7 @@ use wheelpipe::http::{redact, Client};
 use wheelpipe::progress::Item;
 
 use crate::input::Job;
+use crate::local::Usable;
 use crate::{local, split, store, transfer};
 
 /// A wheel in the store.
@@ -49,8 +51,17 @@ impl Fetcher<'_> {
     pub fn fetch_to_store(&self, job: &Job, item: &Item) -> Result<Stored> {
         let (cache, artifact) = (self.cache, &job.artifact);
         check_file_name(&artifact.filename).with_context(|| redact(&job.fetch_url))?;
-        if let Some((path, sha256)) = local::usable_path(artifact.path.as_deref(), artifact.sha256()) {
-            return Ok(Stored { path, sha256, downloaded: false });
+        match local::usable_path(artifact.path.as_deref(), &artifact.filename, artifact.sha256()) {
+            Some(Usable::Verified(path, sha256)) => return Ok(Stored { path, sha256, downloaded: false }),
+            Some(Usable::Unverified(source)) => {
+                let (tmp, actual) = local::copy_to_tmp(&source, cache, self.cancel, item)?;
+                let path = cache.wheel_path(&actual, &artifact.filename)?;
+                if !path.is_file() {
+                    store::persist(tmp, &path)?;
+                }
+                return Ok(Stored { path, sha256: actual, downloaded: false });
+            }
+            None => {}
         }
         let Some(expected) = artifact.sha256().map(str::to_ascii_lowercase) else {
             let (tmp, actual) = self.fetch_bytes(job, item)?;
@@ -69,10 +80,20 @@ impl Fetcher<'_> {
         if path.is_file() {
             return Ok(Stored { path, sha256: expected, downloaded: false });
         }
-        let (tmp, actual) = self.fetch_bytes(job, item)?;
+        let mut fetched = self.fetch_bytes(job, item)?;
+        if fetched.1 != expected {
+            // Bytes damaged on the way, or a body stitched from two versions
+            // of the file: once more from scratch (dropping the first
+            // temporary file deletes it).
+            item.restart();
+            fetched = self.fetch_bytes(job, item)?;
+        }
+        let (tmp, actual) = fetched;
         if actual != expected {
-            // Dropping `tmp` deletes the file.
-            bail!("{}: sha256 mismatch: expected {expected}, got {actual}", redact(&job.fetch_url));
+            bail!(
+                "{}: sha256 mismatch: expected {expected}, got {actual} (twice, downloaded from scratch)",
+                redact(&job.fetch_url)
+            );
         }
         store::persist(tmp, &path)?;
         Ok(Stored { path, sha256: expected, downloaded: true })
@@ -96,7 +117,7 @@ impl Fetcher<'_> {
             }
         }
         item.restart();
-        transfer::download(http, cache, url, cancel, item)
+        transfer::download(http, cache, url, job.artifact.size, cancel, item)
     }
 }
 

@@ -122,9 +122,28 @@ fn wrong_hash_is_an_error_and_leaves_nothing_behind() {
     let wrong = "0".repeat(64);
     let err = fetch(&cache, &job(&url, Some(&wrong))).unwrap_err();
     let message = format!("{err:#}");
-    assert_eq!(message, format!("{url}: sha256 mismatch: expected {wrong}, got {}", sha256_hex(BODY)));
+    let got = sha256_hex(BODY);
+    assert_eq!(
+        message,
+        format!("{url}: sha256 mismatch: expected {wrong}, got {got} (twice, downloaded from scratch)")
+    );
+    assert_eq!(server.hits("/w/demo.whl"), 2, "asked once more from scratch");
     assert!(files(&dir.path().join("wheels")).is_empty(), "{:?}", files(&dir.path().join("wheels")));
     assert!(files(&dir.path().join("tmp")).is_empty(), "{:?}", files(&dir.path().join("tmp")));
+}
+
+#[test]
+fn bytes_damaged_on_the_way_are_downloaded_again_from_scratch() {
+    let server = Server::scripted();
+    let mut flipped = BODY.to_vec();
+    flipped[3] ^= 0x20;
+    let url = server.route("/w/demo.whl", vec![Response::ok(&flipped), Response::ok(BODY)]);
+    let (_dir, cache) = temp_cache();
+    let stored = fetch(&cache, &job(&url, Some(&sha256_hex(BODY)))).unwrap();
+    assert_eq!(std::fs::read(&stored.path).unwrap(), BODY);
+    let asked: Vec<_> =
+        server.requests_to("/w/demo.whl").iter().map(|r| r.header("range").is_some()).collect();
+    assert_eq!(asked, [false, false], "the second try is a whole new download, not a resume");
 }
 
 #[test]
@@ -306,15 +325,18 @@ fn a_file_url_is_copied_into_the_store_without_http() {
     assert!(files(&dir.path().join("cache/tmp")).is_empty());
 }
 
+/// The smallest zip there is: an End Of Central Directory record alone.
+const EMPTY_ZIP: &[u8] = b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+
 #[test]
 fn a_record_whose_path_has_the_expected_file_is_not_fetched_again() {
     let server = Server::scripted();
-    let url = server.route("/w/demo.whl", vec![Response::ok(BODY)]);
+    let url = server.route("/w/demo.whl", vec![Response::ok(EMPTY_ZIP)]);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::at(dir.path().join("cache")).unwrap();
-    let hash = sha256_hex(BODY);
+    let hash = sha256_hex(EMPTY_ZIP);
     let own = dir.path().join(FILE);
-    fs::write(&own, BODY).unwrap();
+    fs::write(&own, EMPTY_ZIP).unwrap();
     let mut with_path = job(&url, Some(&hash));
     with_path.artifact.path = Some(own.clone());
     let stored = fetch(&cache, &with_path).unwrap();
@@ -326,15 +348,6 @@ fn a_record_whose_path_has_the_expected_file_is_not_fetched_again() {
     let stored = fetch(&cache, &with_path).unwrap();
     assert_eq!(stored.path, cache.wheel_path(&hash, FILE).unwrap());
     assert_eq!(server.hits("/w/demo.whl"), 1);
-}
-
-#[test]
-fn content_range_is_read_strictly() {
-    use crate::transfer::parse_content_range;
-    assert_eq!(parse_content_range("bytes 200-999/1000"), Some((200, Some(1000))));
-    assert_eq!(parse_content_range("bytes 0-9/*"), Some((0, None)));
-    assert_eq!(parse_content_range("bytes */1000"), None);
-    assert_eq!(parse_content_range("bytes 9-3/10"), None);
 }
 
 #[test]
@@ -362,4 +375,53 @@ fn a_body_that_stalls_midway_times_out_and_resumes_where_it_stopped() {
     assert_eq!(asked.len(), 2, "{asked:?}");
     assert_eq!(asked[1].header("range"), Some("bytes=3000-"), "resumed after the bytes it had");
     assert!(files(&dir.path().join("tmp")).is_empty());
+}
+
+#[test]
+fn a_path_that_is_no_wheel_is_not_used_and_one_without_a_hash_is_copied_not_linked() {
+    use std::os::unix::fs::MetadataExt;
+    let server = Server::scripted();
+    let url = server.route("/w/demo.whl", vec![Response::ok(EMPTY_ZIP)]);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::at(dir.path().join("cache")).unwrap();
+    let named_like_a_wheel = dir.path().join(FILE);
+    fs::write(&named_like_a_wheel, b"root:x:0:0:root:/root:/bin/bash\n").unwrap();
+    let other_release = dir.path().join("other-1.0-py3-none-any.whl");
+    fs::write(&other_release, EMPTY_ZIP).unwrap();
+    let passwd = std::path::PathBuf::from("/etc/passwd");
+    for path in [&passwd, &named_like_a_wheel, &other_release, &dir.path().to_path_buf()] {
+        let mut record = job(&url, None);
+        record.artifact.path = Some(path.clone());
+        let stored = fetch(&cache, &record).unwrap();
+        assert_eq!(fs::read(&stored.path).unwrap(), EMPTY_ZIP, "{path:?} was not taken for the wheel");
+        assert!(stored.path.starts_with(cache.root()), "{stored:?}");
+    }
+    assert_eq!(server.hits("/w/demo.whl"), 4, "each was fetched instead");
+
+    // A real zip with the wheel's name but no known hash: a copy, never a link.
+    let own = dir.path().join("own").join(FILE);
+    fs::create_dir(own.parent().unwrap()).unwrap();
+    fs::write(&own, EMPTY_ZIP).unwrap();
+    let mut record = job(&url, None);
+    record.artifact.path = Some(own.clone());
+    let stored = fetch(&cache, &record).unwrap();
+    assert_eq!(server.hits("/w/demo.whl"), 4, "not fetched");
+    assert!(stored.path.starts_with(cache.root()), "{stored:?}");
+    assert_ne!(fs::metadata(&stored.path).unwrap().ino(), fs::metadata(&own).unwrap().ino());
+}
+
+#[test]
+fn a_content_length_below_the_index_size_is_a_cut_body_and_the_rest_is_asked_for() {
+    let body = big();
+    let server = Server::scripted();
+    let short = Response { content_length: Some(5000), ..Response::ok(&body).header("ETag", "\"v1\"") };
+    let url = server.route("/w/demo.whl", vec![short, Response::ok(&body).ranged()]);
+    let (_dir, cache) = temp_cache();
+    let mut record = job(&url, Some(&sha256_hex(&body)));
+    record.artifact.size = Some(body.len() as u64);
+    let stored = fetch(&cache, &record).unwrap();
+    assert_eq!(fs::read(&stored.path).unwrap(), body);
+    let asked = server.requests_to("/w/demo.whl");
+    assert_eq!(asked.len(), 2, "no new download from scratch: {asked:?}");
+    assert_eq!(asked[1].header("range"), Some("bytes=5000-"));
 }

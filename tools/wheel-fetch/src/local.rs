@@ -1,7 +1,9 @@
 //! Wheels that are already on this machine: a `file:` URL (as `wheel-resolve
 //! --find-links DIR` writes) is copied into a temporary file in the cache
 //! while it is hashed, with no HTTP and no retries; a record whose `path`
-//! already names a file with the expected sha256 needs nothing at all.
+//! already names the wheel with the expected sha256 needs nothing at all,
+//! and one without a known sha256 is copied, never linked (see
+//! [`usable_path`]).
 
 use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
@@ -15,6 +17,7 @@ use wheelpipe::exit::Failure;
 use wheelpipe::hash::{hex, sha256_reader, HashingWriter};
 use wheelpipe::http::redact;
 use wheelpipe::progress::Item;
+use wheelpipe::wheel_name::WheelFilename;
 
 const CHUNK: usize = 64 * 1024;
 
@@ -61,16 +64,37 @@ pub fn copy_to_tmp(
     Ok((tmp, hex(&digest)))
 }
 
-/// The record's `path`, with its sha256, when it names an existing file
-/// whose sha256 is `expected` (or any, when nothing is expected); `None`
-/// when it must be fetched.
-pub fn usable_path(path: Option<&Path>, expected: Option<&str>) -> Option<(PathBuf, String)> {
-    let path = path.filter(|p| p.is_file())?;
-    let file = File::open(path).ok()?;
+/// A record's `path` that may stand for the wheel.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Usable {
+    /// Its sha256 is the one expected: use it as it is.
+    Verified(PathBuf, String),
+    /// No sha256 was expected: only a copy of it may be used, never the
+    /// file itself (a link to it would make whatever it is the wheel).
+    Unverified(PathBuf),
+}
+
+/// The record's `path`, when it may stand for the wheel `filename`: a
+/// regular file whose name is a wheel filename for the same release, with a
+/// zip central directory, and the `expected` sha256 when one is known;
+/// `None` when the wheel must be fetched.
+pub fn usable_path(path: Option<&Path>, filename: &str, expected: Option<&str>) -> Option<Usable> {
+    let path = std::path::absolute(path?).ok()?;
+    if !std::fs::metadata(&path).ok()?.is_file() {
+        return None;
+    }
+    let own = WheelFilename::parse(&path.file_name()?.to_string_lossy()).ok()?;
+    if let Ok(wanted) = WheelFilename::parse(filename) {
+        if !wheelpipe::names::same_release((&own.name, &own.version), (&wanted.name, &wanted.version)) {
+            return None;
+        }
+    }
+    if !wheelpipe::metadata::has_zip_directory(&path) {
+        return None;
+    }
+    let Some(expected) = expected else { return Some(Usable::Unverified(path)) };
+    let file = File::open(&path).ok()?;
     let (digest, _) = sha256_reader(std::io::BufReader::new(file)).ok()?;
     let actual = hex(&digest);
-    match expected {
-        Some(e) if !e.eq_ignore_ascii_case(&actual) => None,
-        _ => Some((std::path::absolute(path).ok()?, actual)),
-    }
+    expected.eq_ignore_ascii_case(&actual).then_some(Usable::Verified(path, actual))
 }

@@ -11,7 +11,6 @@
 use std::io::{ErrorKind, Read};
 use std::os::unix::fs::FileExt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::Duration;
 
 use anyhow::{anyhow, Context, Result};
 use sha2::{Digest, Sha256};
@@ -19,10 +18,10 @@ use tempfile::NamedTempFile;
 use wheelpipe::cache::Cache;
 use wheelpipe::exit::Failure;
 use wheelpipe::hash::hex;
-use wheelpipe::http::{redact, Body, Client, Response};
+use wheelpipe::http::{redact, Attempt, Body, ByteRange, Client, ContentRange, RangeReply, Response};
 use wheelpipe::progress::Item;
 
-use crate::transfer::{content_range, sleep_unless_cancelled, validator, CHUNK};
+use crate::transfer::{sleep_unless_cancelled, validator, CHUNK};
 
 /// Parallel connections for one file.
 pub const CONNECTIONS: usize = 4;
@@ -74,10 +73,10 @@ pub fn download(
         (0..size.div_ceil(part_size)).map(|i| (i * part_size, ((i + 1) * part_size).min(size))).collect();
     let shown = redact(url);
     let Some(&first_part) = parts.first() else { return Ok(Outcome::Unsplittable) };
-    let first = get_range(http, url, first_part, None)?;
-    if first.status().as_u16() != 206 || content_range(&first) != Some((0, Some(size))) {
-        return Ok(Outcome::Unsplittable);
-    }
+    let first = match get_range(http, url, first_part, None)? {
+        RangeReply::Part(got, response) if got.first == 0 && got.total == Some(size) => response,
+        _ => return Ok(Outcome::Unsplittable),
+    };
     // Made once the server answered, so a run stopped while it waits
     // leaves no file behind.
     let tmp = cache.temp_file(".part")?;
@@ -141,59 +140,53 @@ fn get_range(
     url: &str,
     (from, end): (u64, u64),
     if_range: Option<&str>,
-) -> Result<Response<Body>> {
-    let range = format!("bytes={from}-{}", end - 1);
-    let mut headers = vec![("Accept-Encoding", "identity"), ("Range", range.as_str())];
-    if let Some(v) = if_range {
-        headers.push(("If-Range", v));
-    }
-    Ok(http.get(url, &headers)?)
+) -> Result<RangeReply> {
+    Ok(http.get_range(url, Some(ByteRange::Span(from, end - 1)), if_range)?)
 }
 
 /// Fetches the bytes `[start, end)` into place, resuming when the transfer
 /// breaks; `probe` is an answer already received for the whole part.
 fn fetch_part(ctx: &Ctx, (start, end): (u64, u64), mut probe: Option<Response<Body>>) -> Result<(), Stop> {
     let mut pos = start;
-    let mut breaks = 0u32;
-    let options = ctx.http.options();
-    loop {
-        let response = match probe.take() {
-            Some(r) => r,
-            None => {
-                get_range(ctx.http, ctx.url, (pos, end), ctx.validator.as_deref()).map_err(Stop::Fatal)?
-            }
+    let wait = |pause| sleep_unless_cancelled(pause, ctx.cancel).map_err(Stop::Fatal);
+    let result = ctx.http.options().retry(wait, |_| {
+        let reply = match probe.take() {
+            Some(r) => RangeReply::Part(ContentRange { first: pos, last: end - 1, total: Some(ctx.size) }, r),
+            None => get_range(ctx.http, ctx.url, (pos, end), ctx.validator.as_deref())
+                .map_err(|e| Attempt::Stop(Stop::Fatal(e)))?,
         };
-        let err = match read_part(ctx, response, &mut pos, end) {
-            Ok(()) if pos == end => return Ok(()),
-            Ok(()) => anyhow!("{}: the download broke off at byte {pos} of {}", ctx.shown, ctx.size),
-            Err(Stop::Broken(err)) => err,
-            Err(stop) => return Err(stop),
-        };
-        if breaks >= options.retries {
-            return Err(Stop::Fatal(err));
+        match read_part(ctx, reply, &mut pos, end) {
+            Ok(()) if pos == end => Ok(()),
+            Ok(()) => Err(Attempt::Again(Stop::Broken(anyhow!(
+                "{}: the download broke off at byte {pos} of {}",
+                ctx.shown,
+                ctx.size
+            )))),
+            Err(stop @ Stop::Broken(_)) => Err(Attempt::Again(stop)),
+            Err(stop) => Err(Attempt::Stop(stop)),
         }
-        let pause = (options.backoff * 2u32.saturating_pow(breaks)).min(Duration::from_secs(10));
-        sleep_unless_cancelled(pause, ctx.cancel).map_err(Stop::Fatal)?;
-        breaks += 1;
-    }
+    });
+    result.map_err(|stop| match stop {
+        Stop::Broken(err) => Stop::Fatal(err),
+        other => other,
+    })
 }
 
 /// Writes one answer's body at `*pos` onwards, up to `end`.
-fn read_part(ctx: &Ctx, response: Response<Body>, pos: &mut u64, end: u64) -> Result<(), Stop> {
+fn read_part(ctx: &Ctx, reply: RangeReply, pos: &mut u64, end: u64) -> Result<(), Stop> {
     let shown = &ctx.shown;
-    match response.status().as_u16() {
-        206 => {
-            if content_range(&response) != Some((*pos, Some(ctx.size))) {
-                return Err(Stop::Fatal(anyhow!(
-                    "{shown}: asked for bytes {pos}-{} of {} and got another range",
-                    end - 1,
-                    ctx.size
-                )));
-            }
+    let response = match reply {
+        RangeReply::Part(got, response) if got.first == *pos && got.total == Some(ctx.size) => response,
+        RangeReply::Part(..) => {
+            return Err(Stop::Fatal(anyhow!(
+                "{shown}: asked for bytes {pos}-{} of {} and got another range",
+                end - 1,
+                ctx.size
+            )))
         }
-        200 => return Err(Stop::RangesIgnored),
-        status => return Err(Stop::Fatal(anyhow!("{shown}: HTTP {status}"))),
-    }
+        RangeReply::Full(_) => return Err(Stop::RangesIgnored),
+        RangeReply::Refused { status, .. } => return Err(Stop::Fatal(anyhow!("{shown}: HTTP {status}"))),
+    };
     let mut body = response.into_body().into_reader();
     let mut buf = vec![0u8; CHUNK];
     loop {

@@ -4,8 +4,9 @@
 //! the bytes already written, with `Range: bytes=N-` and, when the first
 //! answer named one, `If-Range`. A `206` counts only when its
 //! `Content-Range` starts at N; a `200` means the server sent the whole file
-//! again, so the temporary file starts over. The sha256 covers every byte
-//! written, across attempts.
+//! again, so the temporary file starts over. A `Content-Length` below the
+//! size the index gave is a body cut short too. The sha256 covers every
+//! byte written, across attempts.
 
 use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,7 +18,7 @@ use tempfile::NamedTempFile;
 use wheelpipe::cache::Cache;
 use wheelpipe::exit::Failure;
 use wheelpipe::hash::hex;
-use wheelpipe::http::{redact, Body, Client, Response};
+use wheelpipe::http::{redact, Attempt, Body, ByteRange, Client, RangeReply, Response};
 use wheelpipe::progress::Item;
 
 /// The size of the pieces a download is read in; cancellation is checked
@@ -37,6 +38,8 @@ struct Partial<'a> {
     validator: Option<String>,
     /// The whole file's length, when an answer said it.
     total: Option<u64>,
+    /// The file's length as the index gave it.
+    size: Option<u64>,
 }
 
 impl Partial<'_> {
@@ -80,32 +83,28 @@ enum Stop {
 
 /// Streams `url` into a temporary file in the cache; returns it with its
 /// sha256 (lowercase hex). Resumes after a broken transfer, up to the
-/// client's retries. The bytes are counted on `item`.
+/// client's retries. `size` is the file's length as the index gave it: a
+/// Content-Length below it is a body cut short, and the rest is asked for.
+/// The bytes are counted on `item`.
 pub fn download(
     http: &Client,
     cache: &Cache,
     url: &str,
+    size: Option<u64>,
     cancel: &AtomicBool,
     item: &Item,
 ) -> Result<(NamedTempFile, String)> {
     let mut partial =
-        Partial { cache, file: None, hasher: Sha256::new(), len: 0, validator: None, total: None };
-    let options = http.options();
-    let mut breaks = 0u32;
-    loop {
-        match attempt(http, url, &mut partial, cancel, item) {
-            Ok(()) => break,
-            Err(Stop::Fatal(err)) => return Err(err),
-            Err(Stop::Broken(err)) => {
-                if breaks >= options.retries {
-                    return Err(err);
-                }
-                let pause = (options.backoff * 2u32.saturating_pow(breaks)).min(Duration::from_secs(10));
-                sleep_unless_cancelled(pause, cancel)?;
-                breaks += 1;
-            }
-        }
-    }
+        Partial { cache, file: None, hasher: Sha256::new(), len: 0, validator: None, total: None, size };
+    http.options().retry(
+        |pause| sleep_unless_cancelled(pause, cancel),
+        |_| {
+            attempt(http, url, &mut partial, cancel, item).map_err(|stop| match stop {
+                Stop::Broken(err) => Attempt::Again(err),
+                Stop::Fatal(err) => Attempt::Stop(err),
+            })
+        },
+    )?;
     partial.file()?;
     let digest: [u8; 32] = partial.hasher.finalize().into();
     Ok((partial.file.expect("made above"), hex(&digest)))
@@ -121,53 +120,49 @@ fn attempt(
 ) -> Result<(), Stop> {
     let shown = redact(url);
     let start = partial.len;
-    let range = format!("bytes={start}-");
-    // Identity: the bytes on the wire are the wheel, so lengths count them.
-    let mut headers = vec![("Accept-Encoding", "identity")];
-    if start > 0 {
-        headers.push(("Range", range.as_str()));
-        if let Some(v) = &partial.validator {
-            headers.push(("If-Range", v.as_str()));
-        }
-    }
-    let response = http.get(url, &headers).map_err(|e| Stop::Fatal(e.into()))?;
-    let status = response.status().as_u16();
-    let body_len = content_length(&response);
-    match status {
-        200 => {
+    let range = (start > 0).then_some(ByteRange::From(start));
+    let reply =
+        http.get_range(url, range, partial.validator.as_deref()).map_err(|e| Stop::Fatal(e.into()))?;
+    let response = match reply {
+        RangeReply::Full(response) => {
             if start > 0 {
                 // The range was ignored (or the file changed): start over.
                 partial.restart().map_err(Stop::Fatal)?;
                 item.restart();
             }
             partial.validator = validator(&response);
-            partial.total = body_len;
-            if let Some(len) = body_len {
+            // A Content-Length below the index's size announces a body cut short.
+            partial.total = match (content_length(&response), partial.size) {
+                (Some(announced), Some(size)) if announced < size => Some(size),
+                (announced, size) => announced.or(size),
+            };
+            if let Some(len) = partial.total {
                 item.sized(len);
             }
+            response
         }
-        206 if start > 0 => {
-            let (first, total) = content_range(&response)
-                .ok_or_else(|| Stop::Fatal(anyhow!("{shown}: a 206 answer without a valid Content-Range")))?;
-            if first != start || partial.total.zip(total).is_some_and(|(a, b)| a != b) {
+        RangeReply::Part(got, response) if start > 0 => {
+            if got.first != start || partial.total.zip(got.total).is_some_and(|(a, b)| a != b) {
                 partial.restart().map_err(Stop::Fatal)?;
                 item.restart();
                 return Err(Stop::Broken(anyhow!(
                     "{shown}: asked for bytes {start}- and got a different range; starting over"
                 )));
             }
-            partial.total = total.or(partial.total);
+            partial.total = got.total.or(partial.total);
+            response
         }
-        416 if start > 0 => {
+        RangeReply::Part(..) => {
             return Err(Stop::Fatal(anyhow!(
-                "{shown}: the download broke off after {start} bytes and the server cannot resume it (HTTP 416)"
-            )));
+                "{shown}: a partial answer (206) to a request for the whole file"
+            )))
         }
-        _ if (200..300).contains(&status) => {
-            return Err(Stop::Fatal(anyhow!("{shown}: unexpected HTTP {status} for a download")));
+        RangeReply::Refused { status, .. } if start == 0 => {
+            return Err(Stop::Fatal(anyhow!("{shown}: HTTP {status} for a download")))
         }
-        _ => return Err(Stop::Fatal(anyhow!("{shown}: HTTP {status}"))),
-    }
+        RangeReply::Refused { status, total } => return Err(refused(partial, item, &shown, status, total)),
+    };
+    let body_len = content_length(&response);
     let received = copy_body(response, partial, cancel, &shown, item)?;
     if let Some(expected) = body_len.filter(|&e| e != received) {
         return Err(Stop::Broken(anyhow!(
@@ -183,6 +178,27 @@ fn attempt(
         )));
     }
     Ok(())
+}
+
+/// Why a resume was refused, and a start from scratch: a server that
+/// announced more bytes than the file has says the file ends where the
+/// download stopped; another may simply not resume.
+fn refused(partial: &mut Partial, item: &Item, shown: &str, status: u16, total: Option<u64>) -> Stop {
+    let (start, announced) = (partial.len, partial.total);
+    if let Err(err) = partial.restart() {
+        return Stop::Fatal(err);
+    }
+    item.restart();
+    Stop::Broken(match (total, announced) {
+        (Some(total), Some(announced)) if total == start && announced > total => anyhow!(
+            "{shown}: the server's Content-Length said {announced} bytes, but the file has {total} \
+             (HTTP {status} to bytes={start}-)"
+        ),
+        _ => anyhow!(
+            "{shown}: the download broke off after {start} bytes and the server cannot resume it \
+             (HTTP {status})"
+        ),
+    })
 }
 
 /// Appends the body to the partial file; returns the bytes of this body.
@@ -232,26 +248,6 @@ fn content_length(response: &Response<Body>) -> Option<u64> {
 pub(crate) fn validator(response: &Response<Body>) -> Option<String> {
     let header = |name: &str| response.headers().get(name)?.to_str().ok().map(str::to_string);
     header("etag").filter(|e| !e.starts_with("W/")).or_else(|| header("last-modified"))
-}
-
-/// `Content-Range: bytes FIRST-LAST/TOTAL` as (FIRST, TOTAL); TOTAL may be `*`.
-pub(crate) fn content_range(response: &Response<Body>) -> Option<(u64, Option<u64>)> {
-    parse_content_range(response.headers().get("content-range")?.to_str().ok()?)
-}
-
-pub(crate) fn parse_content_range(value: &str) -> Option<(u64, Option<u64>)> {
-    let rest = value.trim().strip_prefix("bytes ")?;
-    let (span, total) = rest.split_once('/')?;
-    let (first, last) = span.split_once('-')?;
-    let (first, last): (u64, u64) = (first.trim().parse().ok()?, last.trim().parse().ok()?);
-    if last < first {
-        return None;
-    }
-    let total = match total.trim() {
-        "*" => None,
-        t => Some(t.parse().ok()?),
-    };
-    Some((first, total))
 }
 
 /// Waits `pause`, but ends at once with [`Failure::interrupted`] on cancel or

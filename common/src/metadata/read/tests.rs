@@ -137,3 +137,54 @@ fn a_download_that_is_no_zip_is_an_error_naming_the_url() {
     let err = format!("{:#}", fetch(&client(), &url, None, None).unwrap_err());
     assert!(err.starts_with(&format!("{url} is not a wheel (not a zip file)")), "{err}");
 }
+
+#[test]
+fn a_metadata_file_that_breaks_off_or_arrives_damaged_is_asked_for_again() {
+    let server = Server::scripted();
+    let wheel = "/w/demo_pkg-1.0-py3-none-any.whl";
+    let mut flipped = METADATA.as_bytes().to_vec();
+    flipped[20] ^= 0x01;
+    let cut = Response { content_length: Some(METADATA.len() + 50), ..Response::ok(METADATA) };
+    let meta_url =
+        server.route(&format!("{wheel}.metadata"), vec![cut, Response::ok(&flipped), Response::ok(METADATA)]);
+    let url = server.url(wheel);
+    let sha = crate::hash::sha256_hex(METADATA.as_bytes());
+    let options = HttpOptions { retries: 2, backoff: Duration::from_millis(1), ..HttpOptions::default() };
+    let m = fetch(&Client::new(options).unwrap(), &url, Some(&meta_url), Some(&sha)).unwrap();
+    assert_eq!(
+        (m.source, m.requires_dist.as_slice()),
+        (MetadataSource::Pep658, ["six".to_string()].as_slice())
+    );
+    assert_eq!(m.requests, 3, "a body cut short, one with a flipped byte, then the file");
+    assert_eq!(server.hits(&format!("{wheel}.metadata")), 3);
+}
+
+#[test]
+fn metadata_read_by_ranges_that_arrives_damaged_is_read_again() {
+    let mut zip = zip::ZipWriter::new(io::Cursor::new(Vec::new()));
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, text) in [
+        ("demo_pkg/__init__.py", ""),
+        ("demo_pkg-1.0.dist-info/METADATA", METADATA),
+        ("demo_pkg-1.0.dist-info/RECORD", ""),
+    ] {
+        zip.start_file(name, stored).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    let good = zip.finish().unwrap().into_inner();
+    let at = good.windows(3).position(|w| w == b"six").unwrap();
+    let mut damaged = good.clone();
+    damaged[at] ^= 0x01;
+    let server = Server::scripted();
+    let url = server.route(
+        "/w/demo_pkg-1.0-py3-none-any.whl",
+        vec![Response::ok(&damaged).ranged(), Response::ok(&good).ranged()],
+    );
+    let options = HttpOptions { retries: 1, backoff: Duration::from_millis(1), ..HttpOptions::default() };
+    let m = fetch(&Client::new(options).unwrap(), &url, None, None).unwrap();
+    assert_eq!(
+        (m.source, m.requires_dist.as_slice()),
+        (MetadataSource::Range, ["six".to_string()].as_slice())
+    );
+    assert_eq!(server.hits("/w/demo_pkg-1.0-py3-none-any.whl"), 2, "read again after the CRC-32 said no");
+}

@@ -166,6 +166,14 @@ impl<'f, 'a> Provider<'f, 'a> {
         let project = self.fetcher.project(name);
         let Ok(project) = project.as_ref() else { return format!("{name}: the index could not be read") };
         if project.versions.is_empty() {
+            let empty = self.fetcher.cx.index.empty_pages(name);
+            if !empty.is_empty() {
+                // Not "no such project": something answered, and it is not what an index says.
+                return format!(
+                    "{name}: the index answered with a page that lists no file: {}",
+                    empty.join("; ")
+                );
+            }
             return format!("{name}: no such project on {}", self.fetcher.sources());
         }
         let asked: VersionSpecifiers = specifiers.iter().cloned().collect();
