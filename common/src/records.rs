@@ -164,6 +164,30 @@ pub struct Progress {
     /// True on the stage's last `progress` record, written before its `end`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub finished: bool,
+    /// What `done` and `total` count (`wheels`, `pages and metadata`), for
+    /// the display; stages counting the same unit count the same items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+/// How grave a [`Message`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Error,
+    Warning,
+    Note,
+}
+
+/// A line for a person, sent downstream by a stage whose stdout is a pipe
+/// and whose stderr is a terminal, so that the stage drawing the display
+/// prints it above the lines instead of two processes writing over each
+/// other (see PROTOCOL.md).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub tool: String,
+    pub level: Level,
+    pub text: String,
 }
 
 /// The last line of every stream.
@@ -196,6 +220,7 @@ pub enum Record {
     Installed(Installed),
     Satisfied(Satisfied),
     Progress(Progress),
+    Message(Message),
     End(End),
 }
 

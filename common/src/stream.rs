@@ -24,9 +24,11 @@ pub fn parse_line(text: &str) -> Result<Line, String> {
         return Err("a record must be a JSON object with a string field \"type\"".into());
     };
     match kind.as_str() {
-        "artifact" | "metadata" | "installed" | "satisfied" | "progress" | "end" => serde_json::from_value(value)
-            .map(Line::Known)
-            .map_err(|e| format!("malformed {kind} record: {e}")),
+        "artifact" | "metadata" | "installed" | "satisfied" | "progress" | "message" | "end" => {
+            serde_json::from_value(value)
+                .map(Line::Known)
+                .map_err(|e| format!("malformed {kind} record: {e}"))
+        }
         _ => Ok(Line::Other(text.to_string())),
     }
 }
@@ -105,12 +107,12 @@ impl Upstream {
     /// than this code speaks is worth a warning, not a failure (PROTOCOL.md).
     pub fn ended(tool: &str, end: End) -> Upstream {
         if end.protocol > crate::records::PROTOCOL_VERSION {
-            eprintln!(
-                "{tool}: warning: {} speaks pipe protocol {}, this {tool} speaks {}",
+            crate::console::warn(format_args!(
+                "{} speaks pipe protocol {}, this {tool} speaks {}",
                 end.tool,
                 end.protocol,
                 crate::records::PROTOCOL_VERSION
-            );
+            ));
         }
         Upstream::Ended(end)
     }
@@ -129,31 +131,65 @@ impl Upstream {
 
 /// Writes records to stdout, one flushed line each, from one thread. A closed
 /// pipe downstream is reported as [`io::ErrorKind::BrokenPipe`] so the tool
-/// can end quietly.
+/// can end quietly. For a person ([`Writer::for_people`]) the records a
+/// summary stands for are kept for [`Writer::show_summary`] instead.
 pub struct Writer<W: Write> {
     out: W,
+    ended: bool,
+    people: Option<crate::human::Summary>,
 }
 
 impl Writer<io::Stdout> {
     pub fn stdout() -> Self {
-        Writer { out: io::stdout() }
+        Writer::new(io::stdout())
     }
 }
 
 impl<W: Write> Writer<W> {
     pub fn new(out: W) -> Self {
-        Writer { out }
+        Writer { out, ended: false, people: None }
+    }
+
+    /// The same writer, but for a person at a terminal: `installed`,
+    /// `removed`, `satisfied` and `end` records become [`crate::human`]'s
+    /// summary; other records are still written.
+    pub fn for_people(mut self) -> Self {
+        self.people = Some(crate::human::Summary::default());
+        self
     }
 
     pub fn record(&mut self, record: &Record) -> io::Result<()> {
+        if matches!(record, Record::End(_)) {
+            self.ended = true;
+        }
         self.raw(&record.to_line())
     }
 
-    /// Writes a line verbatim (a passed-through record).
+    /// Writes a line verbatim (a passed-through record), in one write.
     pub fn raw(&mut self, line: &str) -> io::Result<()> {
-        self.out.write_all(line.as_bytes())?;
-        self.out.write_all(b"\n")?;
+        if self.people.as_mut().is_some_and(|p| p.take(line)) {
+            return Ok(());
+        }
+        let mut bytes = Vec::with_capacity(line.len() + 1);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
+        self.out.write_all(&bytes)?;
         self.out.flush()
+    }
+
+    /// True once this writer wrote its `end` record.
+    pub fn ended(&self) -> bool {
+        self.ended
+    }
+
+    /// For a person: prints the summary of what the records said, once the
+    /// `end` said all went well (the display is closed by then).
+    pub fn show_summary(&mut self) {
+        if let Some(people) = self.people.take() {
+            for line in people.lines() {
+                crate::console::out(&line);
+            }
+        }
     }
 
     pub fn into_inner(self) -> W {

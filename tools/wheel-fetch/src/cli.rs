@@ -69,7 +69,7 @@ pub fn command() -> Command {
                 ),
         )
         .arg(wheelpipe::args::cert())
-        .arg(wheelpipe::args::quiet())
+        .args(wheelpipe::args::output())
         .arg(
             Arg::new("urls")
                 .value_name("URL")

@@ -77,7 +77,7 @@ pub fn command() -> Command {
                 ),
         )
         .arg(wheelpipe::args::cert())
-        .arg(wheelpipe::args::quiet())
+        .args(wheelpipe::args::output())
         .arg(
             Arg::new("wheels")
                 .value_name("WHEEL")

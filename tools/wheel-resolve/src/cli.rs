@@ -102,7 +102,7 @@ pub fn command() -> Command {
                 ),
         )
         .arg(wheelpipe::args::cache_dir())
-        .arg(wheelpipe::args::quiet())
+        .args(wheelpipe::args::output())
         .arg(
             Arg::new("requirements")
                 .value_name("REQUIREMENTS")

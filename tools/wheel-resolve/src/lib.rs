@@ -21,13 +21,14 @@ use clap::ArgMatches;
 use pep440_rs::Version;
 use wheelpipe::cache::Cache;
 use wheelpipe::config::{IndexFlags, Settings};
-use wheelpipe::exit::{finish, print_error, Exit, Failure};
+use wheelpipe::exit::{print_error, Exit, Failure};
 use wheelpipe::http::Client;
 use wheelpipe::index::{IndexClient, IndexUrls};
 use wheelpipe::interpreter::Interpreter;
 use wheelpipe::names::normalize;
-use wheelpipe::progress::{Reporter, Role, StageProgress};
+use wheelpipe::progress::Reporter;
 use wheelpipe::records::{End, Record};
+use wheelpipe::runtime::{Runtime, Tool};
 use wheelpipe::stream::Writer;
 use wheelpipe::tags::Tags;
 use wheelpipe::wheel_name::WheelFilename;
@@ -38,22 +39,17 @@ use wheelpipe::records::Artifact;
 
 const TOOL: &str = "wheel-resolve";
 
+/// wheel-resolve for the runtime: its progress counts the index pages and
+/// metadata files it reads.
+pub const STAGE: Tool = Tool { name: TOOL, unit: "pages and metadata", ends_pipeline: false };
+
 pub fn main() -> ExitCode {
-    let matches = cli::command().get_matches();
-    let mut out = Writer::stdout();
-    // Resolution takes a second at most: in a pipeline it reports what it
-    // reads; alone it draws nothing (Ctrl-C keeps its default action).
-    let role = match Role::detect(matches.get_flag("quiet")) {
-        Role::Forward => Role::Forward,
-        _ => Role::Silent,
-    };
-    let progress = StageProgress::new(TOOL, role);
-    let result = run(&matches, &mut out, &progress);
-    if result.as_ref().is_err_and(|e| !wheelpipe::stream::is_broken_pipe(e)) {
-        // The next stage must see the failure, not only a missing `end`.
-        let _ = out.record(&Record::End(End::new(TOOL, false, 0)));
-    }
-    finish(TOOL, result)
+    let (rt, matches) = Runtime::start(&STAGE, cli::command());
+    // The resolver does not stop between steps: Ctrl-C ends it at once.
+    rt.end_on_signal();
+    let mut out = rt.writer();
+    let result = run(&matches, &mut out, &rt.progress());
+    rt.finish(&mut out, result)
 }
 
 /// Prints every error but the last, which is returned to end the tool with `code`.
@@ -169,7 +165,7 @@ fn resolve(run: &Run<'_>, reqs: &Requirements) -> Result<Vec<Artifact>> {
         })?;
     if !run.quiet {
         for warning in &resolution.warnings {
-            eprintln!("{TOOL}: warning: {warning}");
+            wheelpipe::console::warn(warning);
         }
     }
     if let Some(pins) = &roots.pins {

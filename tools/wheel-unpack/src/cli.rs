@@ -92,7 +92,7 @@ pub fn command() -> Command {
                 "Do not check files against the wheel's RECORD hashes (for known-bad published wheels)",
             ),
         )
-        .arg(wheelpipe::args::quiet())
+        .args(wheelpipe::args::output())
         .arg(
             Arg::new("wheels")
                 .value_name("WHEEL")

@@ -37,9 +37,8 @@ pub fn stage_all<W: Write>(
     let (job_tx, job_rx) = crossbeam_channel::unbounded::<(usize, Job)>();
     let (res_tx, res_rx) = crossbeam_channel::unbounded::<Result<Staged>>();
     let cancel = AtomicBool::new(false);
-    // The last stage draws the upstream lines and its own (wheels staged);
-    // dropped on every way out, which shows the cursor again.
-    let progress = wheelpipe::progress::StageProgress::for_stage(crate::TOOL, wheelpipe::progress::quiet());
+    // The last stage draws the upstream lines and its own (wheels staged).
+    let progress = wheelpipe::runtime::progress();
     let trees = staging.join("new");
     crate::spread::make_parent(&trees)?;
     let mut staged = std::thread::scope(|s| {
@@ -131,6 +130,7 @@ impl Feeder<'_> {
 
     fn feed_lines<W: Write>(&mut self, input: Box<dyn BufRead + Send>, out: &mut Writer<W>) -> Result<()> {
         let input = wheelpipe::input::spawn(crate::TOOL, input);
+        self.progress.input_open(true);
         loop {
             self.poll()?;
             let item = match input.recv_timeout(Duration::from_millis(50)) {
@@ -168,7 +168,10 @@ impl Feeder<'_> {
                     }
                 }
                 StageInput::Bad(err) => return Err(Failure::usage(err.to_string()).into()),
-                StageInput::Done(None) => return Ok(()),
+                StageInput::Done(None) => {
+                    self.progress.input_open(false);
+                    return Ok(());
+                }
                 StageInput::Done(Some(why)) => {
                     return Err(Failure::failed(format!("{why}; nothing was installed")).into())
                 }

@@ -37,7 +37,10 @@ pub fn lock(venv: &Path) -> Result<VenvLock> {
             Err((f, Errno::EWOULDBLOCK)) => {
                 file = f;
                 if !told {
-                    eprintln!("wheel-unpack: waiting for another wheel-unpack on {}", venv.display());
+                    wheelpipe::console::note(format_args!(
+                        "waiting for another wheel-unpack on {}",
+                        venv.display()
+                    ));
                     told = true;
                 }
                 wheelpipe::signals::check()?;
@@ -77,11 +80,11 @@ pub fn remove_stale_staging(scheme: &Scheme, warn: &dyn Fn(String)) {
             _ => {}
         }
         if holds_old_files(&e.path()) && !forward {
-            eprintln!(
-                "wheel-unpack: warning: {} holds files an interrupted commit moved aside; \
+            wheelpipe::console::warn(format_args!(
+                "{} holds files an interrupted commit moved aside; \
                  the venv may need a reinstall (remove the folder when done)",
                 e.path().display()
-            );
+            ));
         } else {
             warn(format!("removing {}, left by an earlier run that was killed", e.path().display()));
             let _ = fs::remove_dir_all(e.path());
@@ -117,11 +120,11 @@ impl Drop for Staging {
             return;
         }
         if holds_old_files(&self.root) {
-            eprintln!(
-                "wheel-unpack: warning: the rollback could not put everything back; the files it \
+            wheelpipe::console::warn(format_args!(
+                "the rollback could not put everything back; the files it \
                  could not restore are in {}",
                 self.root.join("old").display()
-            );
+            ));
             return;
         }
         let _ = fs::remove_dir_all(&self.root);
