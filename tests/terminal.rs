@@ -214,3 +214,51 @@ fn a_missing_venv_says_how_to_make_one() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("does not exist") && stderr.contains("python3 -m venv nowhere"), "{stderr}");
 }
+
+/// The `a/b` counts drawn on `tool`'s line, in order.
+fn counts_of(screen: &str, tool: &str) -> Vec<(u64, u64)> {
+    let mut counts = Vec::new();
+    for part in screen.split(tool).skip(1) {
+        let line = part.split(['\r', '\n']).next().unwrap_or("");
+        let Some(count) = line.split_whitespace().find(|w| w.contains('/') && !w.contains("/s")) else {
+            continue;
+        };
+        if let Some((a, b)) = count.split_once('/') {
+            if let (Ok(a), Ok(b)) = (a.parse(), b.parse()) {
+                counts.push((a, b));
+            }
+        }
+    }
+    counts
+}
+
+#[test]
+fn stage_lines_keep_pipeline_order_and_the_unpack_bar_waits_for_the_downloads() {
+    let sb = Sandbox::new();
+    let (server, _wheels, _urls) = served(&sb);
+    // One download at a time, each a little slow: wheel-unpack gets the
+    // wheels one by one while wheel-fetch still works.
+    server.faults().stall_ms = 150;
+    let venv = sb.venv("venv");
+    let reqs = sb.write("requirements.txt", "alpha\nbeta\ngamma\n");
+    let resolve = sb.resolve(&server.url(), &venv, &[&reqs]);
+    let mut fetch = sb.fetch();
+    fetch.args(["-j", "1"]);
+    let unpack = sb.unpack(&venv);
+    let mut sh = sb.command("sh");
+    sh.arg("-c").arg(shell(&[&resolve, &fetch, &unpack]));
+    let run = run_on_pty(sh, STDERR_ONLY, None);
+    assert!(run.status.success(), "{run}");
+    let screen = plain(&run.screen);
+    let last = |tool: &str| screen.rfind(tool).unwrap_or_else(|| panic!("{tool} drawn: {run}"));
+    assert!(last("wheel-resolve") < last("wheel-fetch"), "{run}");
+    assert!(last("wheel-fetch") < last("wheel-unpack"), "{run}");
+    assert!(screen.contains("pages and metadata"), "wheel-resolve's count says what it counts: {run}");
+    let unpacked = counts_of(&screen, "wheel-unpack");
+    assert!(!unpacked.is_empty(), "{run}");
+    assert!(
+        unpacked.iter().all(|&(_, total)| total == 3),
+        "out of the 3 coming, never of those arrived: {unpacked:?}"
+    );
+    assert!(screen.contains("3 wheels in "), "{run}");
+}
