@@ -262,3 +262,32 @@ fn stage_lines_keep_pipeline_order_and_the_unpack_bar_waits_for_the_downloads() 
     );
     assert!(screen.contains("3 wheels in "), "{run}");
 }
+
+#[test]
+fn one_distribution_has_one_name_in_every_record() {
+    // The wheel's filename says `charset_normalizer`, its METADATA
+    // `Charset.Normalizer`: every record says `charset-normalizer`.
+    let sb = Sandbox::new();
+    let dir = sb.path().join("wheels");
+    let wheel = WheelBuilder::new("Charset.Normalizer", "3.4.0").build(&dir);
+    let server = Server::start(std::slice::from_ref(&wheel));
+    let venv = sb.venv("venv");
+    let reqs = sb.write("requirements.txt", "charset_normalizer\n");
+    let resolved = pipeline(vec![sb.resolve(&server.url(), &venv, &[&reqs])], None);
+    resolved.assert_success();
+    let meta = pipeline(vec![sb.meta()], Some(resolved.stdout.clone().into_bytes()));
+    let installed = pipeline(vec![sb.fetch(), sb.unpack(&venv)], Some(resolved.stdout.into_bytes()));
+    installed.assert_success();
+    let mut names = Vec::new();
+    for record in meta.records().into_iter().chain(installed.records()) {
+        match record {
+            Record::Artifact(a) => names.push(("artifact", a.name)),
+            Record::Metadata(m) => names.push(("metadata", m.name)),
+            Record::Installed(i) => names.push(("installed", i.name)),
+            _ => {}
+        }
+    }
+    let kinds: Vec<&str> = names.iter().map(|(k, _)| *k).collect();
+    assert_eq!(kinds, ["artifact", "metadata", "installed"], "{meta}\n{installed}");
+    assert!(names.iter().all(|(_, n)| n == "charset-normalizer"), "{names:?}");
+}

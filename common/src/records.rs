@@ -13,11 +13,21 @@ use serde::{Deserialize, Serialize};
 /// The protocol version this code speaks; see PROTOCOL.md for the policy.
 pub const PROTOCOL_VERSION: u32 = 1;
 
+/// A distribution's `name` is written in its PEP 503 normalized form
+/// (`charset-normalizer`, `django`), whatever the wheel's filename or its
+/// METADATA wrote (`charset_normalizer`, `Django`): one distribution, one
+/// name, in every record. Names read are taken as they come.
+#[allow(clippy::ptr_arg)]
+fn normalized<S: serde::Serializer>(name: &String, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&crate::names::normalize(name))
+}
+
 /// A wheel chosen to be installed. `wheel-resolve` writes it, `wheel-fetch`
 /// adds `path`, `wheel-unpack` consumes it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Artifact {
     /// The distribution's name as the index spells it.
+    #[serde(serialize_with = "normalized")]
     pub name: String,
     pub version: String,
     pub filename: String,
@@ -93,6 +103,7 @@ pub enum MetadataSource {
 /// A wheel's core metadata, as `wheel-meta` reads it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Metadata {
+    #[serde(serialize_with = "normalized")]
     pub name: String,
     pub version: String,
     #[serde(default)]
@@ -124,6 +135,7 @@ pub enum LinkMode {
 /// A distribution installed into the virtualenv by `wheel-unpack`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Installed {
+    #[serde(serialize_with = "normalized")]
     pub name: String,
     pub version: String,
     /// Number of files written, RECORD included.
@@ -137,6 +149,7 @@ pub struct Installed {
 /// consumes it (it belongs to the set, e.g. for `--exact`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Satisfied {
+    #[serde(serialize_with = "normalized")]
     pub name: String,
     pub version: String,
     /// True for a top-level requirement, false for a dependency.

@@ -71,6 +71,11 @@ impl<R: BufRead> Reader<R> {
                 continue;
             }
             if !text.starts_with('{') {
+                // A JSON array or string is a record gone wrong, not a path.
+                if text.starts_with(['[', '"']) && serde_json::from_str::<serde_json::Value>(text).is_ok() {
+                    let message = "a record must be a JSON object with a string field \"type\"".to_string();
+                    return Some(Err(self.error(message)));
+                }
                 return Some(Ok(Input::Plain(text.to_string())));
             }
             return Some(parse_line(text).map(Input::Line).map_err(|m| self.error(m)));
@@ -229,6 +234,16 @@ mod tests {
         assert!(err.to_string().starts_with("stdin:3: not valid JSON"), "{err}");
         assert_eq!(r.next_input().unwrap().unwrap(), Input::Plain("http://x/y.whl".into()));
         assert!(r.next_input().is_none());
+    }
+
+    #[test]
+    fn a_json_array_or_string_line_is_malformed_not_a_plain_word() {
+        for line in [r#"[{"type":"end"}]"#, r#""x.whl""#] {
+            let err = Reader::new(line.as_bytes(), "stdin").next_input().unwrap().unwrap_err();
+            assert!(err.to_string().starts_with("stdin:1: a record must be a JSON object"), "{err}");
+        }
+        let plain = Reader::new("[brackets].whl".as_bytes(), "stdin").next_input().unwrap().unwrap();
+        assert_eq!(plain, Input::Plain("[brackets].whl".into()));
     }
 
     #[test]
