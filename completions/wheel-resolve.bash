@@ -23,7 +23,7 @@ _wheel__resolve() {
 
     case "${cmd}" in
         wheel__resolve)
-            opts="-i -f -q -h -V --index-url --extra-index-url --find-links --no-index --pre --no-deps --lock --cert --python --cache-dir --quiet --help --version"
+            opts="-i -f -q -h -V --index-url --extra-index-url --find-links --no-index --pre --no-deps --lock --cert --python --cache-dir --quiet --progress --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -63,6 +63,10 @@ _wheel__resolve() {
                     ;;
                 --cache-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

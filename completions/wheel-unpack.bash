@@ -23,7 +23,7 @@ _wheel__unpack() {
 
     case "${cmd}" in
         wheel__unpack)
-            opts="-j -q -h -V --venv --jobs --cache-dir --link-mode --compile --allow-overwrite --no-verify-record --quiet --help --version"
+            opts="-j -q -h -V --venv --jobs --cache-dir --link-mode --compile --allow-overwrite --no-verify-record --quiet --progress --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -47,6 +47,10 @@ _wheel__unpack() {
                     ;;
                 --link-mode)
                     COMPREPLY=($(compgen -W "auto reflink hardlink copy" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

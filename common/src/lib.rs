@@ -7,6 +7,7 @@ pub mod args;
 pub mod cache;
 pub mod config;
 pub mod console;
+pub mod docs;
 pub mod exit;
 pub mod hash;
 pub mod http;

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{value_parser, Arg, ArgAction, Command};
+use wheelpipe::docs::Page;
 
 const LONG_ABOUT: &str = "\
 Reads requirement files in pip's format and finds the newest set of
@@ -34,15 +35,27 @@ The index comes from --index-url and the other index flags, else from the
 requirement files' own options (`--index-url`, `--find-links`, ...), else from
 PIP_* environment variables, pip's configuration files and pip's default.
 Project pages and metadata are kept in the cache (--cache-dir) and
-revalidated with the index as its Cache-Control and ETag allow.
+revalidated with the index as its Cache-Control and ETag allow.";
 
-Example:
-
-    wheel-resolve --index-url http://127.0.0.1:8000/simple --python .venv/bin/python requirements.txt \\
-        | wheel-fetch -j 8 | wheel-unpack --venv .venv";
+/// The reference sections of the manual page and `--help`.
+pub const PAGE: Page = Page {
+    environment: &[
+        ("PIP_INDEX_URL, PIP_EXTRA_INDEX_URL", "The index and more indexes, when neither the command line nor the requirement files name one."),
+        ("PIP_FIND_LINKS, PIP_NO_INDEX", "Folders or pages of links to look in as well; no index at all."),
+    ],
+    files: &[("pylock.toml", "A PEP 751 lock: written by --lock, installed as locked when given as the only input.")],
+    examples: &[
+        (
+            "Install a requirements file into a virtualenv",
+            "wheel-resolve --python .venv/bin/python requirements.txt \\\n    | wheel-fetch -j 8 | wheel-unpack --venv .venv",
+        ),
+        ("Resolve against a local index and keep the result", "wheel-resolve -i http://127.0.0.1:8000/simple \\\n    requirements.txt > lock.jsonl"),
+        ("Write a PEP 751 lock, then install from it", "wheel-resolve --lock pylock.toml requirements.txt > /dev/null\nwheel-resolve pylock.toml | wheel-fetch | wheel-unpack --venv .venv"),
+    ],
+};
 
 pub fn command() -> Command {
-    Command::new("wheel-resolve")
+    PAGE.attach(Command::new("wheel-resolve"))
         .version(env!("CARGO_PKG_VERSION"))
         .about("Resolve requirement files into the exact wheels to install")
         .long_about(LONG_ABOUT)
