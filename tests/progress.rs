@@ -297,3 +297,27 @@ fn quiet_draws_nothing_and_no_color_draws_without_colours() {
     assert!(screen.contains("3 wheels, "), "{screen:?}");
     assert!(!colours.iter().any(|c| screen.contains(c)), "no colour with NO_COLOR: {screen:?}");
 }
+
+#[test]
+fn a_request_being_retried_says_so_on_the_display() {
+    let sb = Sandbox::new();
+    let (server, _wheels, _urls) = served(&sb);
+    // The index is busy once: wheel-resolve waits a second (Retry-After)
+    // and asks again; meanwhile its progress names what it retries and why.
+    server.faults().fail_next_n_with(1, 503);
+    let venv = sb.venv("venv");
+    let reqs = sb.write("requirements.txt", "alpha\n");
+    let run = pipeline(vec![sb.resolve(&server.url(), &venv, &[&reqs])], None);
+    run.assert_success();
+    let retrying: Vec<String> = progress_of(&run.records(), "wheel-resolve")
+        .into_iter()
+        .flat_map(|p| p.active)
+        .filter(|a| a.contains("retrying"))
+        .collect();
+    let first = retrying.first().unwrap_or_else(|| panic!("a retry is shown: {run}"));
+    assert!(
+        first.contains(&server.url()) && first.contains("HTTP 503") && first.contains("attempt 2 of"),
+        "{first}"
+    );
+    assert!(run.records().iter().any(|r| matches!(r, Record::Artifact(a) if a.name == "alpha")), "{run}");
+}

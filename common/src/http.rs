@@ -101,6 +101,8 @@ impl Client {
         let (clean, auth) = self.authorization(url);
         let shown = redact(url);
         let mut attempt = 0;
+        // While a request is retried, the display says so, with why.
+        let mut _retrying = None;
         loop {
             let mut request = self.agent.get(&clean);
             for (k, v) in headers {
@@ -109,7 +111,7 @@ impl Client {
             if let Some(a) = &auth {
                 request = request.header("Authorization", a);
             }
-            let pause = match request.call() {
+            let (pause, why) = match request.call() {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     // 501 and 505 say what the server cannot do, not that it is busy.
@@ -119,16 +121,22 @@ impl Client {
                     if attempt >= self.options.retries {
                         return Err(HttpError::Status { url: shown, status });
                     }
-                    retry_after(&response).unwrap_or_else(|| self.backoff(attempt))
+                    (
+                        retry_after(&response).unwrap_or_else(|| self.backoff(attempt)),
+                        format!("HTTP {status}"),
+                    )
                 }
                 Err(err) => {
                     if attempt >= self.options.retries {
                         return Err(HttpError::Transport { url: shown, message: err.to_string() });
                     }
-                    self.backoff(attempt)
+                    (self.backoff(attempt), err.to_string())
                 }
             };
             attempt += 1;
+            let tries = self.options.retries + 1;
+            let what = format!("{shown}: retrying ({why}), attempt {} of {tries}", attempt + 1);
+            _retrying = Some(crate::runtime::progress().begin(&what, None));
             thread::sleep(pause);
         }
     }
