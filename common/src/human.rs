@@ -25,6 +25,9 @@ pub struct Summary {
     removed: Vec<(String, String)>,
     satisfied: usize,
     ok: bool,
+    /// True once a record this summary stands for came (a stage that
+    /// writes none, such as wheel-fetch, shows no summary).
+    seen: bool,
     colour: bool,
 }
 
@@ -37,6 +40,7 @@ impl Default for Summary {
             removed: Vec::new(),
             satisfied: 0,
             ok: false,
+            seen: false,
             colour: crate::console::colour(std::io::stdout().is_terminal()),
         }
     }
@@ -52,7 +56,9 @@ impl Summary {
     pub fn take(&mut self, line: &str) -> bool {
         let Ok(value) = serde_json::from_str::<Value>(line) else { return false };
         let text = |key: &str| value.get(key).and_then(Value::as_str).unwrap_or("?").to_string();
-        match value.get("type").and_then(Value::as_str) {
+        let kind = value.get("type").and_then(Value::as_str);
+        self.seen |= matches!(kind, Some("installed" | "removed" | "satisfied"));
+        match kind {
             Some("installed") => self.installed.push((text("name"), text("version"))),
             Some("removed") => self.removed.push((text("name"), text("version"))),
             Some("satisfied") => self.satisfied += 1,
@@ -63,9 +69,10 @@ impl Summary {
         true
     }
 
-    /// The lines to show, none when the run did not end well.
+    /// The lines to show, none when the run did not end well or wrote no
+    /// record the summary stands for.
     pub fn lines(&self) -> Vec<String> {
-        if !self.ok {
+        if !self.ok || !self.seen {
             return Vec::new();
         }
         let took = self.started.elapsed().as_secs_f64();
@@ -78,9 +85,6 @@ impl Summary {
         }
         if self.satisfied > 0 {
             lines.push(format!("{} already satisfied", plural(self.satisfied)));
-        }
-        if lines.is_empty() {
-            lines.push("Nothing to install".to_string());
         }
         let mut changes: Vec<(&str, bool, &str)> = Vec::new();
         changes.extend(self.removed.iter().map(|(n, v)| (n.as_str(), false, v.as_str())));
@@ -135,5 +139,8 @@ mod tests {
         assert!(s.take(r#"{"type":"installed","name":"a","version":"1","files":1,"how":"copy"}"#));
         assert!(s.take(r#"{"type":"end","tool":"t","ok":false,"count":0}"#));
         assert!(s.lines().is_empty());
+        let mut s = Summary::default();
+        assert!(s.take(r#"{"type":"end","tool":"wheel-fetch","ok":true,"count":3}"#));
+        assert!(s.lines().is_empty(), "no summary for a stage that installs nothing");
     }
 }

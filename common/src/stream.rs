@@ -178,6 +178,11 @@ impl<W: Write> Writer<W> {
         let mut bytes = Vec::with_capacity(line.len() + 1);
         bytes.extend_from_slice(line.as_bytes());
         bytes.push(b'\n');
+        if self.people.is_some() {
+            // stdout is the terminal the display draws on: out of its way.
+            let out = &mut self.out;
+            return crate::progress::suspend(|| out.write_all(&bytes).and_then(|()| out.flush()));
+        }
         self.out.write_all(&bytes)?;
         self.out.flush()
     }

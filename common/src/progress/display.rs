@@ -78,6 +78,10 @@ impl Display {
         let mut stages = self.stages.lock().unwrap();
         let index = match stages.iter().position(|s| s.tool == p.tool) {
             Some(i) => i,
+            // A stage that has nothing to count yet gets no line yet.
+            None if p.done == 0 && p.total.unwrap_or(0) == 0 && p.active.is_empty() && p.bytes_done == 0 => {
+                return
+            }
             None => self.add_stage(&mut stages, p),
         };
         let stage = &mut stages[index];
@@ -246,7 +250,7 @@ impl Display {
                 Outcome::Complete => stage.main.finish(),
                 Outcome::Failed => {
                     let (done, total) = (stage.main.position(), stage.main.length());
-                    let of = total.map_or(String::new(), |t| format!(" of {t}"));
+                    let of = total.filter(|t| *t > 0).map_or(String::new(), |t| format!(" of {t}"));
                     let text = match stage.kind {
                         Some(Kind::Items | Kind::ItemsSoFar) | None => {
                             format!("stopped at {done}{of} {}", stage.unit)

@@ -81,7 +81,7 @@ fn while_the_input_is_open_the_total_follows_an_upstream_counting_the_same_unit(
     p.expect(2, None);
     // Another unit counts other things: wheel-resolve's 58 do not count.
     assert!(!p.upstream(&fetch(14)) && !p.upstream(resolve), "a middle stage passes them on");
-    let _ = p.begin("a.whl", None).done(0);
+    p.begin("a.whl", None).done(0);
     // 1 of 2 received so far, but 14 are coming: the bar is not full.
     assert_eq!(progress(p.record()).total, Some(14));
     p.input_open(false);
