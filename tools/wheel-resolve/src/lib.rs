@@ -132,7 +132,6 @@ fn describe_sources(urls: &IndexUrls) -> String {
 struct Run<'a> {
     matches: &'a ArgMatches,
     progress: &'a Reporter,
-    quiet: bool,
     cache: Option<&'a Cache>,
     index: &'a IndexClient<'a>,
     client: &'a Client,
@@ -163,10 +162,9 @@ fn resolve(run: &Run<'_>, reqs: &Requirements) -> Result<Vec<Artifact>> {
             }
             resolver::Failed::Stopped(why) => fail(vec![why], Exit::Failed),
         })?;
-    if !run.quiet {
-        for warning in &resolution.warnings {
-            wheelpipe::console::warn(warning);
-        }
+    // Not shown with --quiet: the console knows.
+    for warning in &resolution.warnings {
+        wheelpipe::console::warn(warning);
     }
     if let Some(pins) = &roots.pins {
         let unpinned: Vec<String> = resolution
@@ -192,7 +190,6 @@ fn resolve(run: &Run<'_>, reqs: &Requirements) -> Result<Vec<Artifact>> {
 /// writes the records to `out`; on an error nothing is written and the
 /// caller ends the stream.
 pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress: &Reporter) -> Result<Exit> {
-    let quiet = matches.get_flag("quiet");
     let paths: Vec<PathBuf> =
         matches.get_many::<PathBuf>("requirements").into_iter().flatten().cloned().collect();
     let lock_input = match paths.as_slice() {
@@ -253,7 +250,6 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
                 let run = Run {
                     matches,
                     progress,
-                    quiet,
                     cache: cache.as_ref(),
                     index: &index,
                     client: &client,
