@@ -291,3 +291,21 @@ fn one_distribution_has_one_name_in_every_record() {
     assert_eq!(kinds, ["artifact", "metadata", "installed"], "{meta}\n{installed}");
     assert!(names.iter().all(|(_, n)| n == "charset-normalizer"), "{names:?}");
 }
+
+#[test]
+fn force_color_and_no_color_are_read_as_pip_and_uv_read_them() {
+    let sb = Sandbox::new();
+    let run = |vars: &[(&str, &str)]| -> String {
+        let mut fetch = sb.fetch();
+        fetch.arg("http://127.0.0.1:9/nothing-1.0-py3-none-any.whl").env("PIP_RETRIES", "0");
+        fetch.envs(vars.iter().copied());
+        let out = fetch.output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let red = "wheel-fetch: \x1b[31;1merror:\x1b[0m ";
+    assert!(run(&[]).starts_with("wheel-fetch: error: "), "no colour into a pipe");
+    assert!(run(&[("FORCE_COLOR", "1")]).starts_with(red), "FORCE_COLOR colours it anyway");
+    let both = run(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")]);
+    assert!(both.starts_with("wheel-fetch: error: "), "NO_COLOR wins: {both:?}");
+}

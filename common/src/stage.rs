@@ -102,11 +102,7 @@ pub fn write_events<T, W: Write>(
             out.record(&record)?;
         }
         match events.recv_timeout(Duration::from_millis(100)) {
-            Ok(Event::Pass(line)) => {
-                if !progress.upstream(&line) {
-                    out.raw(&line)?
-                }
-            }
+            Ok(Event::Pass(line)) => pass_on(out, progress, &line)?,
             Ok(Event::Done(result)) => {
                 out.record(&record(result))?;
                 tally.count += 1;
@@ -152,6 +148,17 @@ pub fn write_events<T, W: Write>(
         crate::console::error(&anyhow::anyhow!(message));
     }
     Ok((if ok { Exit::Ok } else { Exit::Failed }, tally))
+}
+
+/// Passes an upstream line this stage does not own on, unchanged, unless it
+/// is a `progress` or `message` record this stage draws or prints (see
+/// [`Reporter::upstream`]): the one pass-through of every stage.
+pub fn pass_on<W: Write>(out: &mut Writer<W>, progress: &Reporter, line: &str) -> std::io::Result<()> {
+    if progress.upstream(line) {
+        Ok(())
+    } else {
+        out.raw(line)
+    }
 }
 
 /// Ends an interrupted run: an `end` saying not ok (if the reader is still

@@ -162,11 +162,7 @@ impl Feeder<'_> {
                 }
                 // Everything else passes through byte for byte, but for
                 // upstream progress when this stage draws it.
-                StageInput::Pass(text) => {
-                    if !self.progress.upstream(&text) {
-                        out.raw(&text)?
-                    }
-                }
+                StageInput::Pass(text) => wheelpipe::stage::pass_on(out, self.progress, &text)?,
                 StageInput::Bad(err) => return Err(Failure::usage(err.to_string()).into()),
                 StageInput::Done(None) => {
                     self.progress.input_open(false);
