@@ -321,3 +321,56 @@ fn a_request_being_retried_says_so_on_the_display() {
     );
     assert!(run.records().iter().any(|r| matches!(r, Record::Artifact(a) if a.name == "alpha")), "{run}");
 }
+
+#[test]
+fn ctrl_c_ends_a_resolution_drawing_on_a_terminal_at_once() {
+    let sb = Sandbox::new();
+    let (server, _wheels, _urls) = served(&sb);
+    server.faults().stall_ms = 10_000;
+    let venv = sb.venv("venv");
+    let reqs = sb.write("requirements.txt", "alpha\n");
+    let resolve = sb.resolve(&server.url(), &venv, &[&reqs]);
+    let words: Vec<String> = std::iter::once(resolve.get_program())
+        .chain(resolve.get_args())
+        .map(|w| shell_quote(&w.to_string_lossy()))
+        .collect();
+    let (mut child, mut stdin) = on_a_terminal(&sb, &format!("exec {}", words.join(" ")));
+    // Read the terminal as it goes, and type Ctrl-C once the line is drawn.
+    let screen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut out = child.stdout.take().unwrap();
+    let reader = {
+        let screen = std::sync::Arc::clone(&screen);
+        std::thread::spawn(move || {
+            let mut chunk = [0u8; 4096];
+            while let Ok(n @ 1..) = out.read(&mut chunk) {
+                screen.lock().unwrap().extend_from_slice(&chunk[..n]);
+            }
+        })
+    };
+    let drawn = |s: &std::sync::Mutex<Vec<u8>>| {
+        String::from_utf8_lossy(&s.lock().unwrap()).contains("pages and metadata")
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !drawn(&screen) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(drawn(&screen), "the resolution's line is drawn while the index stalls");
+    let typed = Instant::now();
+    stdin.write_all(b"\x03").unwrap();
+    stdin.flush().unwrap();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        // A watchdog: the index answers after ten seconds, and a resolution
+        // that ignored Ctrl-C would then end with 0, not 130.
+        assert!(typed.elapsed() < Duration::from_secs(30), "Ctrl-C ends the resolution");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    reader.join().unwrap();
+    let screen = String::from_utf8_lossy(&screen.lock().unwrap()).into_owned();
+    assert_eq!(status.code(), Some(130), "{screen:?}");
+    assert!(screen.contains("wheel-resolve: interrupted"), "{screen:?}");
+    let shown = screen.rfind("\x1b[?25h").expect("the cursor is shown again");
+    assert!(shown > screen.rfind("\x1b[?25l").expect("it was hidden"), "{screen:?}");
+}
