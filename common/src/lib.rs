@@ -1,7 +1,9 @@
 //! The shared core of the wheelpipe tools: the pipe protocol's records, HTTP,
 //! the package index client, wheel names and tags, the target interpreter,
-//! pip-style configuration, core metadata and the cache. A piece of logic that
-//! more than one tool needs lives here, once.
+//! pip-style configuration, core metadata and the cache, and how every tool
+//! runs ([`runtime`]), speaks to people ([`console`], [`human`], [`docs`])
+//! and draws progress ([`progress`]). A piece of logic that more than one
+//! tool needs lives here, once.
 
 pub mod args;
 pub mod cache;
