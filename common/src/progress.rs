@@ -86,10 +86,6 @@ impl Role {
 
 /// True when stdout is a pipe or a socket: a next stage may read it.
 pub fn stdout_is_pipe() -> bool {
-    stdout_is_pipe_inner()
-}
-
-fn stdout_is_pipe_inner() -> bool {
     use std::os::fd::AsFd;
     use std::os::unix::fs::FileTypeExt;
     let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() else { return false };
