@@ -348,8 +348,15 @@ impl Reporter {
     /// The last record, `finished`, to write just before `end`, when this
     /// stage forwards.
     pub fn last_record(&self) -> Option<Record> {
+        self.closing_record(true)
+    }
+
+    /// The last record before `end`, when this stage forwards: `finished`
+    /// when the stage ended well (`ok`), else the final counts of a stage
+    /// that stopped, which the display must not draw as complete.
+    pub fn closing_record(&self, ok: bool) -> Option<Record> {
         (self.0.role == Role::Forward)
-            .then(|| Record::Progress(self.0.state.lock().unwrap().record(self.0.tool, self.0.unit, true)))
+            .then(|| Record::Progress(self.0.state.lock().unwrap().record(self.0.tool, self.0.unit, ok)))
     }
 
     /// Runs `f` (which prints to stderr) with the display out of the way.

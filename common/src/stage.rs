@@ -135,9 +135,9 @@ pub fn write_events<T, W: Write>(
         return interrupted(tool, out, tally);
     }
     let ok = tally.failed == 0 && bad_input.is_none() && upstream_failure.is_none();
-    // A stage that failed sends no `finished` record: its line is not
-    // drawn as complete downstream.
-    if let Some(record) = (own_progress && ok).then(|| progress.last_record()).flatten() {
+    // A stage that failed sends its last counts without `finished`: its
+    // line is not drawn as complete downstream.
+    if let Some(record) = own_progress.then(|| progress.closing_record(ok)).flatten() {
         out.record(&record)?;
     }
     out.record(&Record::End(End::new(tool, ok, tally.count)))?;

@@ -77,11 +77,11 @@ fn records_are_enriched_others_pass_through_and_failures_are_counted() {
     let ours: Vec<String> =
         lines.iter().filter(|l| l.contains(r#""tool":"wheel-fetch","done""#)).cloned().collect();
     let last: wheelpipe::records::Progress = serde_json::from_str(ours.last().unwrap()).unwrap();
-    // A stage that failed sends no `finished` record: downstream, its line
-    // is not drawn as complete.
-    assert!(!ours.iter().any(|l| l.contains(r#""finished":true"#)), "{ours:#?}");
-    assert!(last.done == 1 && last.total == Some(2), "{last:?}");
+    // A stage that failed sends its last counts without `finished`:
+    // downstream, its line is not drawn as complete.
+    assert!(!last.finished && last.done == 1 && last.total == Some(2), "{last:?}");
     assert_eq!(last.bytes_done, (BODY.len() + b"tampered".len()) as u64, "every byte received: {last:?}");
+    assert_eq!(&lines[lines.len() - 2], ours.last().unwrap(), "the last progress comes just before end");
     lines.retain(|l| !ours.contains(l));
     assert_eq!(lines.len(), 4, "{lines:#?}");
     assert!(lines.contains(&progress.to_string()) && lines.contains(&unknown.to_string()), "{lines:#?}");
