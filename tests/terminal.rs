@@ -291,7 +291,7 @@ fn one_distribution_has_one_name_in_every_record() {
     // in whichever order they come.
     names.sort();
     let kinds: Vec<&str> = names.iter().map(|(k, _)| *k).collect();
-    assert_eq!(kinds, ["artifact", "metadata", "installed"], "{meta}\n{installed}");
+    assert_eq!(kinds, ["artifact", "installed", "metadata"], "{meta}\n{installed}");
     assert!(names.iter().all(|(_, n)| n == "charset-normalizer"), "{names:?}");
 }
 
