@@ -312,3 +312,26 @@ fn force_color_and_no_color_are_read_as_pip_and_uv_read_them() {
     let both = run(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")]);
     assert!(both.starts_with("wheel-fetch: error: "), "NO_COLOR wins: {both:?}");
 }
+
+#[test]
+fn a_resolution_on_a_terminal_reads_as_pins() {
+    let sb = Sandbox::new();
+    let (server, _wheels, _urls) = served(&sb);
+    let venv = sb.venv("venv");
+    let reqs = sb.write("requirements.txt", "gamma\nalpha\n");
+    let run = run_on_pty(sb.resolve(&server.url(), &venv, &[&reqs]), STDOUT_ONLY, None);
+    assert!(run.status.success(), "{run}");
+    // Sorted by name, beta (alpha's dependency) included, as a pinned file.
+    assert_eq!(run.screen.replace("\r\n", "\n"), "alpha==1.0\nbeta==2.0\ngamma==1.0\n", "{run}");
+    let mut json = sb.resolve(&server.url(), &venv, &[&reqs]);
+    json.arg("--json");
+    let run = run_on_pty(json, STDOUT_ONLY, None);
+    let records = parse_records(&run.screen.replace("\r\n", "\n"));
+    assert!(
+        matches!(
+            &records[..],
+            [Record::Artifact(_), Record::Artifact(_), Record::Artifact(_), Record::End(_)]
+        ),
+        "{run}"
+    );
+}

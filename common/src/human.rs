@@ -12,7 +12,10 @@
 //! ```
 //!
 //! Nothing is shown when the `end` said the run failed (the error was).
-//! `--json` keeps the records instead ([`crate::runtime`]).
+//! An `artifact` record becomes a pin at once, `django==5.2.8` (with the
+//! file's path once wheel-fetch set it), so `wheel-resolve requirements.txt`
+//! on a terminal reads like a pinned requirements file. Other records are
+//! written as they are; `--json` keeps every record ([`crate::runtime`]).
 
 use std::time::Instant;
 
@@ -51,6 +54,21 @@ fn plural(n: usize) -> String {
 }
 
 impl Summary {
+    /// What a person sees of a record line: nothing now (`Some("")`: the
+    /// summary stands for it), a line of text, or `None`: the record as it is.
+    pub fn show(&mut self, line: &str) -> Option<String> {
+        let value = serde_json::from_str::<Value>(line).ok()?;
+        if value.get("type").and_then(Value::as_str) != Some("artifact") {
+            return self.take(line).then(String::new);
+        }
+        let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+        let pin = format!("{}=={}", text("name")?, text("version")?);
+        Some(match text("path") {
+            Some(path) => format!("{pin}  {path}"),
+            None => pin,
+        })
+    }
+
     /// Takes a record line: true when the summary stands for it (it is not
     /// to be written), false for a record to write as it is.
     pub fn take(&mut self, line: &str) -> bool {
@@ -142,5 +160,16 @@ mod tests {
         let mut s = Summary::default();
         assert!(s.take(r#"{"type":"end","tool":"wheel-fetch","ok":true,"count":3}"#));
         assert!(s.lines().is_empty(), "no summary for a stage that installs nothing");
+    }
+
+    #[test]
+    fn an_artifact_is_shown_as_a_pin_with_its_path_once_fetched() {
+        let mut s = Summary::default();
+        let artifact = r#"{"type":"artifact","name":"six","version":"1.16.0","filename":"f","url":"u"}"#;
+        assert_eq!(s.show(artifact).as_deref(), Some("six==1.16.0"));
+        let fetched = artifact.replace(r#""url":"u""#, r#""url":"u","path":"/c/six.whl""#);
+        assert_eq!(s.show(&fetched).as_deref(), Some("six==1.16.0  /c/six.whl"));
+        assert_eq!(s.show(r#"{"type":"end","tool":"t","ok":true,"count":1}"#).as_deref(), Some(""));
+        assert_eq!(s.show(r#"{"type":"metadata","name":"six"}"#), None, "other records are written");
     }
 }

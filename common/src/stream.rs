@@ -157,7 +157,7 @@ impl<W: Write> Writer<W> {
 
     /// The same writer, but for a person at a terminal: `installed`,
     /// `removed`, `satisfied` and `end` records become [`crate::human`]'s
-    /// summary; other records are still written.
+    /// summary, `artifact` records pins; other records are still written.
     pub fn for_people(mut self) -> Self {
         self.people = Some(crate::human::Summary::default());
         self
@@ -170,11 +170,15 @@ impl<W: Write> Writer<W> {
         self.raw(&record.to_line())
     }
 
-    /// Writes a line verbatim (a passed-through record), in one write.
+    /// Writes a line verbatim (a passed-through record), in one write; for
+    /// a person, what [`crate::human::Summary::show`] makes of it.
     pub fn raw(&mut self, line: &str) -> io::Result<()> {
-        if self.people.as_mut().is_some_and(|p| p.take(line)) {
-            return Ok(());
-        }
+        let shown = self.people.as_mut().and_then(|p| p.show(line));
+        let line = match shown.as_deref() {
+            Some("") => return Ok(()),
+            Some(text) => text,
+            None => line,
+        };
         let mut bytes = Vec::with_capacity(line.len() + 1);
         bytes.extend_from_slice(line.as_bytes());
         bytes.push(b'\n');
