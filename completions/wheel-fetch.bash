@@ -23,7 +23,7 @@ _wheel__fetch() {
 
     case "${cmd}" in
         wheel__fetch)
-            opts="-j -d -q -h -V --jobs --cache-dir --dest --split-size --cert --quiet --help --version"
+            opts="-j -d -q -h -V --jobs --cache-dir --dest --split-size --cert --quiet --progress --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -55,6 +55,10 @@ _wheel__fetch() {
                     ;;
                 --cert)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

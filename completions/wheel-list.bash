@@ -23,7 +23,7 @@ _wheel__list() {
 
     case "${cmd}" in
         wheel__list)
-            opts="-h -V --venv --freeze --cache-dir --help --version"
+            opts="-q -h -V --venv --freeze --cache-dir --quiet --progress --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -35,6 +35,10 @@ _wheel__list() {
                     ;;
                 --cache-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -23,7 +23,7 @@ _wheel__meta() {
 
     case "${cmd}" in
         wheel__meta)
-            opts="-j -q -h -V --jobs --cache-dir --no-pep658 --cert --quiet --help --version"
+            opts="-j -q -h -V --jobs --cache-dir --no-pep658 --cert --quiet --progress --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -43,6 +43,10 @@ _wheel__meta() {
                     ;;
                 --cert)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -23,7 +23,7 @@ _wheel__remove() {
 
     case "${cmd}" in
         wheel__remove)
-            opts="-q -h -V --venv --dry-run --cache-dir --quiet --help --version"
+            opts="-q -h -V --venv --dry-run --cache-dir --quiet --progress --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -35,6 +35,10 @@ _wheel__remove() {
                     ;;
                 --cache-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -5,6 +5,9 @@ complete -c wheel-resolve -l lock -d 'Also write the resolution as a PEP 751 loc
 complete -c wheel-resolve -l cert -d 'Extra CA certificates (PEM) to trust [default: $PIP_CERT, else pip\'s cert option]' -r -F
 complete -c wheel-resolve -l python -d 'The target interpreter, usually a virtualenv\'s bin/python: its markers and tags decide, and, when given, what it has installed is kept if it fits' -r -F
 complete -c wheel-resolve -l cache-dir -d 'The cache folder [default: $WHEELPIPE_CACHE_DIR, else $XDG_CACHE_HOME/wheelpipe]' -r -F
+complete -c wheel-resolve -l progress -d 'When to draw progress on stderr [default: $WHEELPIPE_PROGRESS, else auto]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c wheel-resolve -s r -l requirement -d 'Install from this requirements file (may be repeated); - reads stdin' -r
 complete -c wheel-resolve -s c -l constraint -d 'Constrain versions with this file (may be repeated) [env: PIP_CONSTRAINT]' -r
 complete -c wheel-resolve -s e -l editable -d 'An editable install: not supported yet (an error says so)' -r
@@ -20,6 +23,7 @@ complete -c wheel-resolve -l no-index -d 'Use no index, only --find-links locati
 complete -c wheel-resolve -l pre -d 'Consider pre-releases and development versions as well (pip --pre) [env: PIP_PRE]'
 complete -c wheel-resolve -l no-deps -d 'Install the requirements only, not their dependencies (pip --no-deps): no metadata is read'
 complete -c wheel-resolve -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c wheel-resolve -l json -d 'Write records on stdout even when it is a terminal (else a summary for people)'
 complete -c wheel-resolve -l require-hashes -d 'Require a --hash for every requirement, and every dependency pinned and hashed'
 complete -c wheel-resolve -l prefer-binary -d 'Prefer wheels to newer source distributions: always so for now'
 complete -c wheel-resolve -s U -l upgrade -d 'Upgrade the named requirements to the newest versions that fit; their dependencies only if needed (pip -U)'

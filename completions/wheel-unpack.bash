@@ -23,7 +23,7 @@ _wheel__unpack() {
 
     case "${cmd}" in
         wheel__unpack)
-            opts="-j -q -h -V --venv --jobs --cache-dir --link-mode --compile --no-overwrite --allow-overwrite --no-verify-record --no-tag-check --exact --reinstall --reinstall-package --quiet --help --version"
+            opts="-j -q -h -V --venv --jobs --cache-dir --link-mode --compile --no-overwrite --allow-overwrite --no-verify-record --no-tag-check --exact --reinstall --reinstall-package --quiet --progress --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -51,6 +51,10 @@ _wheel__unpack() {
                     ;;
                 --reinstall-package)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -258,3 +258,15 @@ fn a_stage_without_arguments_on_a_terminal_stdin_is_a_usage_error() {
     }
     assert_eq!(snapshot(&venv.root), before);
 }
+
+#[test]
+fn a_json_array_line_is_exit_2_in_every_stage_like_any_malformed_line() {
+    let sb = Sandbox::new();
+    let venv = sb.venv("venv");
+    let input = format!("[{}]\n{}\n", end(true), end(true));
+    for stage in [sb.fetch(), sb.meta(), sb.unpack(&venv)] {
+        let run = pipeline(vec![stage], Some(input.clone().into_bytes()));
+        assert_eq!(run.codes(), [Some(2)], "{run}");
+        assert!(run.stderr(0).contains("stdin:1: a record must be a JSON object"), "{run}");
+    }
+}

@@ -20,7 +20,7 @@ fn gamma() -> WheelBuilder {
             (state >> 33) as u8
         })
         .collect();
-    WheelBuilder::new("Gamma.Pkg", "3.1.4")
+    WheelBuilder::new("gamma-pkg", "3.1.4")
         .file("gamma_pkg/__init__.py", "")
         .file("gamma_pkg/blob.bin", noise)
         .provides_extra("cli")
@@ -55,7 +55,7 @@ fn meta(sb: &Sandbox, target: &str) -> Metadata {
         .collect();
     assert_eq!(metas.len(), 1, "{run}");
     let m = metas.into_iter().next().unwrap();
-    assert_eq!((m.name.as_str(), m.version.as_str()), ("Gamma.Pkg", "3.1.4"));
+    assert_eq!((m.name.as_str(), m.version.as_str()), ("gamma-pkg", "3.1.4"));
     assert_eq!(m.requires_dist, ["alpha==1.0", "beta>=2; extra == \"cli\""]);
     assert_eq!(m.requires_python.as_deref(), Some(">=3.9"));
     assert_eq!(m.provides_extra, ["cli"]);

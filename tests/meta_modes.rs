@@ -51,7 +51,8 @@ for path in sys.argv[1:]:
         msg = email.parser.HeaderParser().parsestr(z.read(name).decode())
     unfold = lambda v: re.sub(r"\r?\n[ \t]+", " ", v).strip()
     rp = msg.get("Requires-Python")
-    out[path.rsplit("/", 1)[1]] = [unfold(msg["Name"]), unfold(msg["Version"]),
+    name = re.sub(r"[-_.]+", "-", unfold(msg["Name"])).lower()  # records normalize names
+    out[path.rsplit("/", 1)[1]] = [name, unfold(msg["Version"]),
         [unfold(v) for v in msg.get_all("Requires-Dist", [])], unfold(rp) if rp else None,
         [unfold(v) for v in msg.get_all("Provides-Extra", [])]]
 print(json.dumps(out))

@@ -60,7 +60,7 @@ fn meta(sb: &Sandbox, url: &str) -> Metadata {
         .collect();
     assert_eq!(found.len(), 1, "{run}");
     let m = found.into_iter().next().unwrap();
-    assert_eq!((m.name.as_str(), m.version.as_str(), m.url.as_str()), ("Epsilon", "2.0.1", url));
+    assert_eq!((m.name.as_str(), m.version.as_str(), m.url.as_str()), ("epsilon", "2.0.1", url));
     assert_eq!(
         (m.requires_dist.as_slice(), m.requires_python.as_deref()),
         (["alpha==1.0".into()].as_slice(), Some(">=3.8"))

@@ -87,20 +87,21 @@ fn fetch_into_a_pipe_writes_rate_limited_progress_whose_counts_only_grow() {
 }
 
 #[test]
-fn unpack_in_the_middle_passes_upstream_progress_on() {
+fn unpack_into_a_pipe_keeps_progress_out_of_its_records() {
     let sb = Sandbox::new();
-    let (_server, wheels, urls) = served(&sb);
+    let (_server, _wheels, urls) = served(&sb);
     let venv = sb.venv("venv");
     let mut fetch = sb.fetch();
     fetch.args(&urls);
-    // wheel-unpack's stdout is a pipe here, as if `| jq` followed it.
+    // wheel-unpack's stdout is a pipe here, as if `| jq` followed it: no
+    // stage reads after wheel-unpack, so the progress it got is not passed
+    // on into a program that wants the installed records.
     let run = pipeline(vec![fetch, sb.unpack(&venv)], None);
     run.assert_success();
     assert_eq!((run.stderr(0), run.stderr(1)), ("", ""), "{run}");
     let records = run.records();
-    let fetched = progress_of(&records, "wheel-fetch");
-    let last = fetched.last().unwrap_or_else(|| panic!("wheel-fetch's progress passed on: {run}"));
-    assert!(last.finished && last.done == 3 && last.bytes_done == total_size(&wheels), "{last:?}");
+    assert!(!records.iter().any(|r| matches!(r, Record::Progress(_))), "{run}");
+    assert_eq!(records.len(), 4, "three installed and the end: {run}");
     assert!(matches!(records.last(), Some(Record::End(e)) if e.tool == "wheel-unpack" && e.ok), "{run}");
 }
 
@@ -202,10 +203,10 @@ fn on_a_terminal_the_lines_are_drawn_and_the_cursor_comes_back() {
     assert!(status.success(), "{status}: {screen:?}");
     assert!(screen.contains("\x1b[?25l"), "the cursor is hidden while drawing: {screen:?}");
     assert!(
-        screen.contains("wheel-fetch") && screen.contains("/3 files"),
+        screen.contains("wheel-fetch") && screen.contains("/3 wheels"),
         "a line for the stage: {screen:?}"
     );
-    assert!(screen.contains("3 files, "), "the line ends as a summary: {screen:?}");
+    assert!(screen.contains("3 wheels, "), "the line ends as a summary: {screen:?}");
     let shown = screen.rfind("\x1b[?25h").expect("the cursor is shown again");
     assert!(shown > screen.rfind("\x1b[?25l").unwrap(), "{screen:?}");
     let records = std::fs::read_to_string(sb.path().join("out.jsonl")).unwrap();
@@ -260,8 +261,8 @@ fn in_a_pipeline_on_a_terminal_the_last_stage_draws_every_stage() {
     assert!(status.success(), "{status}: {screen:?}");
     // wheel-fetch writes into a pipe, so only wheel-unpack draws, from
     // wheel-fetch's records and its own count.
-    assert!(screen.contains("wheel-fetch") && screen.contains("3 files, "), "{screen:?}");
-    assert!(screen.contains("wheel-unpack") && screen.contains("3 of 3"), "{screen:?}");
+    assert!(screen.contains("wheel-fetch") && screen.contains("3 wheels, "), "{screen:?}");
+    assert!(screen.contains("wheel-unpack") && screen.contains("3 wheels in "), "{screen:?}");
     assert_eq!(screen.matches("\x1b[?25l").count(), 1, "one display, not two: {screen:?}");
     assert!(screen.rfind("\x1b[?25h") > screen.rfind("\x1b[?25l"), "{screen:?}");
     let records = std::fs::read_to_string(sb.path().join("out.jsonl")).unwrap();
@@ -293,6 +294,83 @@ fn quiet_draws_nothing_and_no_color_draws_without_colours() {
     let screen = run(&[], false);
     assert!(colours.iter().any(|c| screen.contains(c)), "in colour by default: {screen:?}");
     let screen = run(&[], true);
-    assert!(screen.contains("3 files, "), "{screen:?}");
+    assert!(screen.contains("3 wheels, "), "{screen:?}");
     assert!(!colours.iter().any(|c| screen.contains(c)), "no colour with NO_COLOR: {screen:?}");
+}
+
+#[test]
+fn a_request_being_retried_says_so_on_the_display() {
+    let sb = Sandbox::new();
+    let (server, _wheels, _urls) = served(&sb);
+    // The index is busy once: wheel-resolve waits a second (Retry-After)
+    // and asks again; meanwhile its progress names what it retries and why.
+    server.faults().fail_next_n_with(1, 503);
+    let venv = sb.venv("venv");
+    let reqs = sb.write("requirements.txt", "alpha\n");
+    let run = pipeline(vec![sb.resolve(&server.url(), &venv, &[&reqs])], None);
+    run.assert_success();
+    let retrying: Vec<String> = progress_of(&run.records(), "wheel-resolve")
+        .into_iter()
+        .flat_map(|p| p.active)
+        .filter(|a| a.contains("retrying"))
+        .collect();
+    let first = retrying.first().unwrap_or_else(|| panic!("a retry is shown: {run}"));
+    assert!(
+        first.contains(&server.url()) && first.contains("HTTP 503") && first.contains("attempt 2 of"),
+        "{first}"
+    );
+    assert!(run.records().iter().any(|r| matches!(r, Record::Artifact(a) if a.name == "alpha")), "{run}");
+}
+
+#[test]
+fn ctrl_c_ends_a_resolution_drawing_on_a_terminal_at_once() {
+    let sb = Sandbox::new();
+    let (server, _wheels, _urls) = served(&sb);
+    server.faults().stall_ms = 10_000;
+    let venv = sb.venv("venv");
+    let reqs = sb.write("requirements.txt", "alpha\n");
+    let resolve = sb.resolve(&server.url(), &venv, &[&reqs]);
+    let words: Vec<String> = std::iter::once(resolve.get_program())
+        .chain(resolve.get_args())
+        .map(|w| shell_quote(&w.to_string_lossy()))
+        .collect();
+    let (mut child, mut stdin) = on_a_terminal(&sb, &format!("exec {}", words.join(" ")));
+    // Read the terminal as it goes, and type Ctrl-C once the line is drawn.
+    let screen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut out = child.stdout.take().unwrap();
+    let reader = {
+        let screen = std::sync::Arc::clone(&screen);
+        std::thread::spawn(move || {
+            let mut chunk = [0u8; 4096];
+            while let Ok(n @ 1..) = out.read(&mut chunk) {
+                screen.lock().unwrap().extend_from_slice(&chunk[..n]);
+            }
+        })
+    };
+    let drawn = |s: &std::sync::Mutex<Vec<u8>>| {
+        String::from_utf8_lossy(&s.lock().unwrap()).contains("pages and metadata")
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !drawn(&screen) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(drawn(&screen), "the resolution's line is drawn while the index stalls");
+    let typed = Instant::now();
+    stdin.write_all(b"\x03").unwrap();
+    stdin.flush().unwrap();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        // A watchdog: the index answers after ten seconds, and a resolution
+        // that ignored Ctrl-C would then end with 0, not 130.
+        assert!(typed.elapsed() < Duration::from_secs(30), "Ctrl-C ends the resolution");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    reader.join().unwrap();
+    let screen = String::from_utf8_lossy(&screen.lock().unwrap()).into_owned();
+    assert_eq!(status.code(), Some(130), "{screen:?}");
+    assert!(screen.contains("wheel-resolve: interrupted"), "{screen:?}");
+    let shown = screen.rfind("\x1b[?25h").expect("the cursor is shown again");
+    assert!(shown > screen.rfind("\x1b[?25l").expect("it was hidden"), "{screen:?}");
 }

@@ -136,7 +136,8 @@ fn names_spelled_differently_are_one_project_named_as_the_index_spells_it() {
     wheels.push(wheel("user", "1.0").requires_dist("FOO.bar<3").build(&dir));
     let case = Case::serve(sb, wheels);
     // pip 23.2 picks the same, and its report names the project Foo_Bar, as
-    // the index's file names and the wheels' METADATA spell it.
+    // the index's file names and the wheels' METADATA spell it; records
+    // write it normalized (foo-bar), and the pins are compared so.
     let resolved = case.expect("foo-bar\n", &["Foo_Bar==3.0"]);
     assert_eq!(resolved.get("Foo_Bar").filename, "Foo_Bar-3.0-py3-none-any.whl");
     case.expect("user\nfoo_bar\n", &["Foo_Bar==2.0", "user==1.0"]);

@@ -65,3 +65,32 @@ pub fn quiet() -> Arg {
         .action(ArgAction::SetTrue)
         .help("Print nothing on stderr but errors")
 }
+
+/// `--progress WHEN`: when this stage draws the pipeline's progress.
+pub fn progress() -> Arg {
+    Arg::new("progress")
+        .long("progress")
+        .value_name("WHEN")
+        .value_parser(["auto", "always", "never"])
+        .help("When to draw progress on stderr [default: $WHEELPIPE_PROGRESS, else auto]")
+        .long_help(
+            "When to draw the pipeline's progress on stderr (a terminal): auto when this stage \
+             ends the pipeline (its stdout is not a pipe; wheel-unpack always ends it); always \
+             also when stdout is a pipe into another program such as jq or tee; never. \
+             [default: $WHEELPIPE_PROGRESS, else auto]",
+        )
+}
+
+/// `--json`: records on stdout even for a person at a terminal.
+pub fn json() -> Arg {
+    Arg::new("json")
+        .long("json")
+        .action(ArgAction::SetTrue)
+        .help("Write records on stdout even when it is a terminal (else a summary for people)")
+}
+
+/// The options that say how a tool speaks to people, for every tool:
+/// `--quiet`, `--progress`, `--json` (read by [`crate::runtime`]).
+pub fn output() -> [Arg; 3] {
+    [quiet(), progress(), json()]
+}

@@ -42,9 +42,10 @@ impl Failure {
     }
 }
 
-/// Prints `tool: error: ...` with the whole context chain.
-pub fn print_error(tool: &str, err: &anyhow::Error) {
-    eprintln!("{tool}: error: {err:#}");
+/// Prints `tool: error: ...` with the whole context chain, through
+/// [`crate::console`] (which knows the tool's name once the runtime runs).
+pub fn print_error(_tool: &str, err: &anyhow::Error) {
+    crate::console::error(err);
 }
 
 /// The exit code for an error: the one a [`Failure`] in its chain names,

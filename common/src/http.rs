@@ -154,7 +154,18 @@ impl Client {
     pub fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<Response<Body>, HttpError> {
         let (clean, auth) = self.authorization(url);
         let shown = redact(url);
-        self.options.retry(retry::sleep, |_| {
+        // While a request is retried, the display says so, with why.
+        let why = std::cell::RefCell::new(String::new());
+        let mut _retrying = None;
+        let mut attempt = 0;
+        let wait = |pause| {
+            attempt += 1;
+            let tries = self.options.retries + 1;
+            let what = format!("{shown}: retrying ({}), attempt {} of {tries}", why.borrow(), attempt + 1);
+            _retrying = Some(crate::runtime::progress().begin(&what, None));
+            retry::sleep(pause)
+        };
+        self.options.retry(wait, |_| {
             let mut request = self.agent_for(&clean).get(&clean);
             for (k, v) in headers {
                 request = request.header(*k, *v);
@@ -169,6 +180,7 @@ impl Client {
                     if (status != 429 && status < 500) || status == 501 || status == 505 {
                         return Ok(response);
                     }
+                    *why.borrow_mut() = format!("HTTP {status}");
                     let err = HttpError::Status { url: shown.clone(), status };
                     Err(match retry_after(&response) {
                         Some(pause) => Attempt::After(err, pause),
@@ -176,6 +188,7 @@ impl Client {
                     })
                 }
                 Err(err) => {
+                    *why.borrow_mut() = err.to_string();
                     Err(Attempt::Again(HttpError::Transport { url: shown.clone(), message: err.to_string() }))
                 }
             }

@@ -1,14 +1,19 @@
 //! The shared core of the wheelpipe tools: the pipe protocol's records, HTTP,
 //! the package index client, wheel names and tags, the target interpreter,
-//! pip-style configuration, core metadata and the cache. A piece of logic that
-//! more than one tool needs lives here, once.
+//! pip-style configuration, core metadata and the cache, and how every tool
+//! runs ([`runtime`]), speaks to people ([`console`], [`human`], [`docs`])
+//! and draws progress ([`progress`]). A piece of logic that more than one
+//! tool needs lives here, once.
 
 pub mod args;
 pub mod cache;
 pub mod config;
+pub mod console;
+pub mod docs;
 pub mod exit;
 pub mod hash;
 pub mod http;
+pub mod human;
 pub mod index;
 pub mod input;
 pub mod interpreter;
@@ -17,6 +22,7 @@ pub mod names;
 pub mod netrc;
 pub mod progress;
 pub mod records;
+pub mod runtime;
 pub mod signals;
 pub mod site_packages;
 pub mod stage;

@@ -8,15 +8,20 @@
 //!   stage sees them all.
 //! - stdout anything else (a terminal, a file, `/dev/null`): the stage is
 //!   the end of the pipeline and the drawer. It writes no `progress` records
-//!   and consumes the upstream ones; when stderr is a terminal (and neither
-//!   `--quiet` nor `WHEELPIPE_PROGRESS=off` says otherwise) it draws every
-//!   stage's line with indicatif on stderr ([`display`]), else nothing.
+//!   and consumes the upstream ones; when stderr is a terminal (and
+//!   `--progress never` does not say otherwise) it draws every stage's line
+//!   with indicatif on stderr ([`display`]), else nothing. A stage with no
+//!   downstream stage (wheel-unpack) is the drawer wherever its stdout
+//!   goes, and `--progress always` makes any stage one.
+//!
+//! A stage counts `unit`s (`wheels`); while its input is open, its total is
+//! at least that of an upstream stage counting the same unit, so its bar is
+//! not full while the items before it are still coming.
 
 mod display;
 
 use std::io::IsTerminal;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -39,42 +44,65 @@ pub enum Role {
     Silent,
 }
 
-static QUIET: AtomicBool = AtomicBool::new(false);
-
-/// Says once for the process that `--quiet` was given, for code that
-/// decides the [`Role`] far from the command line.
-pub fn set_quiet(quiet: bool) {
-    QUIET.store(quiet, Ordering::Relaxed);
+/// `--progress`: when a stage draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// When the stage ends the pipeline and stderr is a terminal.
+    Auto,
+    /// Whenever stderr is a terminal, even with stdout a pipe (into `jq`,
+    /// `tee`): the stage then writes no `progress` records.
+    Always,
+    /// Never (a middle stage still writes its records for the next one).
+    Never,
 }
 
-/// What [`set_quiet`] said (false unless called).
-pub fn quiet() -> bool {
-    QUIET.load(Ordering::Relaxed)
-}
-
-impl Role {
-    /// The role from where stdout and stderr go, `quiet` (or [`set_quiet`])
-    /// and the `WHEELPIPE_PROGRESS` variable (`off`: never draw).
-    pub fn detect(quiet: bool) -> Role {
-        if stdout_is_pipe() {
-            Role::Forward
-        } else if quiet || self::quiet() || !std::io::stderr().is_terminal() || env_says_off() {
-            Role::Silent
-        } else {
-            Role::Draw
+impl Mode {
+    /// `auto`, `always` or `never` (`off` and `0` are `never`).
+    pub fn parse(text: &str) -> Option<Mode> {
+        match text.trim() {
+            "auto" => Some(Mode::Auto),
+            "always" | "on" => Some(Mode::Always),
+            "never" | "off" | "0" => Some(Mode::Never),
+            _ => None,
         }
     }
 }
 
-fn stdout_is_pipe() -> bool {
+impl Role {
+    /// The role from `mode`, where stdout and stderr go, and whether the
+    /// stage `ends_pipeline` (has no downstream stage: its records are for
+    /// people or files, never for another stage's display).
+    pub fn detect(mode: Mode, ends_pipeline: bool) -> Role {
+        let forwards = stdout_is_pipe() && !ends_pipeline && mode != Mode::Always;
+        if forwards {
+            Role::Forward
+        } else if mode != Mode::Never && std::io::stderr().is_terminal() {
+            Role::Draw
+        } else {
+            Role::Silent
+        }
+    }
+}
+
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Transitional, for tools not yet on [`crate::runtime`] (which reads
+/// `--quiet` itself): says once that `--quiet` was given.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// What [`set_quiet`] said (false unless called).
+pub fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// True when stdout is a pipe or a socket: a next stage may read it.
+pub fn stdout_is_pipe() -> bool {
     use std::os::fd::AsFd;
     use std::os::unix::fs::FileTypeExt;
     let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() else { return false };
     std::fs::File::from(fd).metadata().is_ok_and(|m| m.file_type().is_fifo() || m.file_type().is_socket())
-}
-
-fn env_says_off() -> bool {
-    std::env::var("WHEELPIPE_PROGRESS").is_ok_and(|v| matches!(v.trim(), "off" | "0" | "never"))
 }
 
 /// What one stage has counted.
@@ -90,6 +118,10 @@ struct State {
     next_id: u64,
     changed: bool,
     last_sent: Option<Instant>,
+    /// The input is still open (see [`Reporter::input_open`]).
+    open: bool,
+    /// The largest total of an upstream stage counting the same unit.
+    upstream_total: u64,
 }
 
 impl State {
@@ -99,11 +131,13 @@ impl State {
         self.total > 0 || self.done > 0 || !self.active.is_empty()
     }
 
-    fn record(&self, tool: &str, finished: bool) -> ProgressRecord {
+    fn record(&self, tool: &str, unit: &str, finished: bool) -> ProgressRecord {
+        let coming = if self.open { self.upstream_total } else { 0 };
         ProgressRecord {
             tool: tool.to_string(),
+            unit: Some(unit.to_string()),
             done: self.done,
-            total: Some(self.total.max(self.done)),
+            total: Some(self.total.max(self.done).max(coming)),
             bytes_done: self.bytes_done,
             bytes_total: self.sized.then_some(self.bytes_total.max(self.bytes_done)),
             active: self.active.iter().map(|(_, name)| name.clone()).collect(),
@@ -114,6 +148,7 @@ impl State {
 
 struct Shared {
     tool: &'static str,
+    unit: &'static str,
     role: Role,
     state: Mutex<State>,
     display: Mutex<Option<Display>>,
@@ -128,16 +163,60 @@ pub struct Reporter(Arc<Shared>);
 /// [`Reporter`]s (`progress.handle()`) to threads that may outlive it.
 pub struct StageProgress(Reporter);
 
+/// How a run ended, for the last drawing of its lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every line ends as a summary of what its stage did.
+    Complete,
+    /// Lines whose stage did not finish say where it stopped; none claims
+    /// a finished stage.
+    Failed,
+    /// Ctrl-C: the lines go.
+    Interrupted,
+}
+
+/// The display drawing now, for [`suspend`].
+static CURRENT: Mutex<Option<Weak<Shared>>> = Mutex::new(None);
+
+/// Runs `f` (which prints) with the display of this process, if one is
+/// drawing, out of the way.
+pub fn suspend<R>(f: impl FnOnce() -> R) -> R {
+    let current = CURRENT.lock().unwrap().as_ref().and_then(Weak::upgrade);
+    match current {
+        Some(shared) => Reporter(shared).suspend(f),
+        None => f(),
+    }
+}
+
+/// Closes the display of this process, if one is drawing (a tool ending
+/// from a signal-watching thread).
+pub fn close_current(outcome: Outcome) {
+    let current = CURRENT.lock().unwrap().as_ref().and_then(Weak::upgrade);
+    if let Some(shared) = current {
+        StageProgress(Reporter(shared)).close(outcome);
+    }
+}
+
 impl StageProgress {
-    /// The progress of `tool` in the role [`Role::detect`] finds.
-    pub fn for_stage(tool: &'static str, quiet: bool) -> StageProgress {
-        StageProgress::new(tool, Role::detect(quiet))
+    /// The progress of `tool` in `role`, counting `items`.
+    pub fn new(tool: &'static str, role: Role) -> StageProgress {
+        StageProgress::counting(tool, "items", role)
     }
 
-    pub fn new(tool: &'static str, role: Role) -> StageProgress {
-        let display = (role == Role::Draw).then(Display::new);
-        let shared = Arc::new(Shared { tool, role, state: Mutex::default(), display: Mutex::new(display) });
+    /// For a tool not yet on [`crate::runtime`] (transitional: delete once
+    /// every tool runs on it): `--quiet` is `never`, else `auto`.
+    pub fn for_stage(tool: &'static str, quiet: bool) -> StageProgress {
+        let mode = if quiet || self::quiet() { Mode::Never } else { Mode::Auto };
+        StageProgress::new(tool, Role::detect(mode, false))
+    }
+
+    /// The progress of `tool`, which counts `unit`s (`wheels`), in `role`.
+    pub fn counting(tool: &'static str, unit: &'static str, role: Role) -> StageProgress {
+        let display = (role == Role::Draw).then(|| Display::new(tool));
+        let shared =
+            Arc::new(Shared { tool, unit, role, state: Mutex::default(), display: Mutex::new(display) });
         if role == Role::Draw {
+            *CURRENT.lock().unwrap() = Some(Arc::downgrade(&shared));
             let weak = Arc::downgrade(&shared);
             thread::spawn(move || draw_own_line(weak));
         }
@@ -148,17 +227,18 @@ impl StageProgress {
         self.0.clone()
     }
 
-    /// Ends the display now: the lines stay (`keep`) or are cleared, and the
-    /// cursor is shown. Later calls and the drop do nothing more.
-    pub fn close(&self, keep: bool) {
-        let display = self.0 .0.display.lock().unwrap().take();
+    /// Ends the display now, as `outcome` says, and shows the cursor. Later
+    /// calls and the drop do nothing more.
+    pub fn close(&self, outcome: Outcome) {
+        let shared = &self.0 .0;
+        let display = shared.display.lock().unwrap().take();
         if let Some(display) = display {
-            let state = self.0 .0.state.lock().unwrap();
-            if state.started() {
-                display.update(&state.record(self.0 .0.tool, true));
+            let state = shared.state.lock().unwrap();
+            if state.started() && outcome == Outcome::Complete {
+                display.update(&state.record(shared.tool, shared.unit, true));
             }
             drop(state);
-            display.close(keep);
+            display.close(outcome);
         }
     }
 }
@@ -172,8 +252,10 @@ impl Deref for StageProgress {
 
 impl Drop for StageProgress {
     fn drop(&mut self) {
-        // A run cut short (an error, Ctrl-C) leaves no half-drawn lines.
-        self.close(!crate::signals::interrupted() && !thread::panicking());
+        // A run cut short by Ctrl-C or a panic leaves no half-drawn lines;
+        // a run that ends well closes with `Complete` before this.
+        let interrupted = crate::signals::interrupted() || thread::panicking();
+        self.close(if interrupted { Outcome::Interrupted } else { Outcome::Failed });
     }
 }
 
@@ -187,7 +269,7 @@ fn draw_own_line(shared: Weak<Shared>) {
             if !state.started() {
                 continue;
             }
-            state.record(shared.tool, false)
+            state.record(shared.tool, shared.unit, false)
         };
         let display = shared.display.lock().unwrap();
         match display.as_ref() {
@@ -230,18 +312,41 @@ impl Reporter {
         Item { reporter: self.clone(), id, bytes: Mutex::new(ItemBytes { size, pos: 0, counted: 0 }) }
     }
 
+    /// Whether the stage's input is still open: while it is, the stage's
+    /// total follows upstream stages counting the same unit.
+    pub fn input_open(&self, open: bool) {
+        self.change(|s| s.open = open);
+    }
+
     /// Handles an upstream line the stage does not own: `true` when it was a
-    /// `progress` record that this stage draws or drops, `false` when the
-    /// caller must pass the line on.
+    /// `progress` record that this stage draws or drops, or a `message` it
+    /// printed; `false` when the caller must pass the line on.
     pub fn upstream(&self, line: &str) -> bool {
-        if self.0.role == Role::Forward || !line.contains("\"progress\"") {
+        let progress = line.contains("\"progress\"");
+        if !progress && !line.contains("\"message\"") {
             return false;
         }
-        let Ok(Record::Progress(record)) = serde_json::from_str::<Record>(line) else { return false };
-        if let Some(display) = self.0.display.lock().unwrap().as_ref() {
-            display.update(&record);
+        let Ok(record) = serde_json::from_str::<Record>(line) else { return false };
+        match record {
+            Record::Progress(p) => {
+                if p.tool != self.0.tool && p.unit.as_deref() == Some(self.0.unit) {
+                    let total = p.total.unwrap_or(0);
+                    self.change(|s| s.upstream_total = s.upstream_total.max(total));
+                }
+                if self.0.role == Role::Forward {
+                    return false;
+                }
+                if let Some(display) = self.0.display.lock().unwrap().as_ref() {
+                    display.update(&p);
+                }
+                true
+            }
+            Record::Message(m) if self.0.role != Role::Forward => {
+                crate::console::relay(&m);
+                true
+            }
+            _ => false,
         }
-        true
     }
 
     /// The record to write now, when this stage forwards, something changed
@@ -257,14 +362,21 @@ impl Reporter {
         }
         state.changed = false;
         state.last_sent = Some(now);
-        Some(Record::Progress(state.record(self.0.tool, false)))
+        Some(Record::Progress(state.record(self.0.tool, self.0.unit, false)))
     }
 
     /// The last record, `finished`, to write just before `end`, when this
     /// stage forwards.
     pub fn last_record(&self) -> Option<Record> {
+        self.closing_record(true)
+    }
+
+    /// The last record before `end`, when this stage forwards: `finished`
+    /// when the stage ended well (`ok`), else the final counts of a stage
+    /// that stopped, which the display must not draw as complete.
+    pub fn closing_record(&self, ok: bool) -> Option<Record> {
         (self.0.role == Role::Forward)
-            .then(|| Record::Progress(self.0.state.lock().unwrap().record(self.0.tool, true)))
+            .then(|| Record::Progress(self.0.state.lock().unwrap().record(self.0.tool, self.0.unit, ok)))
     }
 
     /// Runs `f` (which prints to stderr) with the display out of the way.

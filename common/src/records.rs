@@ -13,11 +13,21 @@ use serde::{Deserialize, Serialize};
 /// The protocol version this code speaks; see PROTOCOL.md for the policy.
 pub const PROTOCOL_VERSION: u32 = 1;
 
+/// A distribution's `name` is written in its PEP 503 normalized form
+/// (`charset-normalizer`, `django`), whatever the wheel's filename or its
+/// METADATA wrote (`charset_normalizer`, `Django`): one distribution, one
+/// name, in every record. Names read are taken as they come.
+#[allow(clippy::ptr_arg)]
+fn normalized<S: serde::Serializer>(name: &String, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&crate::names::normalize(name))
+}
+
 /// A wheel chosen to be installed. `wheel-resolve` writes it, `wheel-fetch`
 /// adds `path`, `wheel-unpack` consumes it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Artifact {
     /// The distribution's name as the index spells it.
+    #[serde(serialize_with = "normalized")]
     pub name: String,
     pub version: String,
     pub filename: String,
@@ -93,6 +103,7 @@ pub enum MetadataSource {
 /// A wheel's core metadata, as `wheel-meta` reads it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Metadata {
+    #[serde(serialize_with = "normalized")]
     pub name: String,
     pub version: String,
     #[serde(default)]
@@ -125,6 +136,7 @@ pub enum LinkMode {
 /// found in it by `wheel-list`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Installed {
+    #[serde(serialize_with = "normalized")]
     pub name: String,
     pub version: String,
     /// Number of files written, RECORD included (for `wheel-list`: the
@@ -151,6 +163,7 @@ pub struct Installed {
 /// consumes it (it belongs to the set, e.g. for `--exact`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Satisfied {
+    #[serde(serialize_with = "normalized")]
     pub name: String,
     pub version: String,
     /// True for a top-level requirement, false for a dependency.
@@ -165,6 +178,7 @@ pub struct Satisfied {
 /// `wheel-unpack --exact`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Removed {
+    #[serde(serialize_with = "normalized")]
     pub name: String,
     pub version: String,
     /// Files removed, its `.dist-info` and `__pycache__` files included.
@@ -188,6 +202,30 @@ pub struct Progress {
     /// True on the stage's last `progress` record, written before its `end`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub finished: bool,
+    /// What `done` and `total` count (`wheels`, `pages and metadata`), for
+    /// the display; stages counting the same unit count the same items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+/// How grave a [`Message`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Error,
+    Warning,
+    Note,
+}
+
+/// A line for a person, sent downstream by a stage whose stdout is a pipe
+/// and whose stderr is a terminal, so that the stage drawing the display
+/// prints it above the lines instead of two processes writing over each
+/// other (see PROTOCOL.md).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub tool: String,
+    pub level: Level,
+    pub text: String,
 }
 
 /// The last line of every stream.
@@ -221,6 +259,7 @@ pub enum Record {
     Satisfied(Satisfied),
     Removed(Removed),
     Progress(Progress),
+    Message(Message),
     End(End),
 }
 

@@ -90,12 +90,16 @@ impl Dist {
 /// Opens the virtualenv `venv` (as the user gave it): its absolute path and
 /// its interpreter's answer (cached in `cache`). Not a venv (no
 /// `bin/python`, or a base interpreter) is a usage error naming it.
-pub fn open_venv(venv: &Path, cache: Option<&Cache>) -> Result<(PathBuf, Interpreter)> {
-    let venv = std::path::absolute(venv)?;
+pub fn open_venv(venv_arg: &Path, cache: Option<&Cache>) -> Result<(PathBuf, Interpreter)> {
+    let venv = std::path::absolute(venv_arg)?;
     let python = venv.join("bin").join("python");
     if !python.exists() {
-        let why = format!("{} is not a virtualenv: it has no bin/python", venv.display());
-        return Err(Failure::usage(why).into());
+        let why = match venv.exists() {
+            true => "it has no bin/python",
+            false => "it does not exist",
+        };
+        let hint = format!("create one with `python3 -m venv {}`", venv_arg.display());
+        return Err(Failure::usage(format!("{} is not a virtualenv: {why}; {hint}", venv.display())).into());
     }
     let interpreter = Interpreter::query(&python, cache)?;
     if !interpreter.is_venv() {

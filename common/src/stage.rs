@@ -13,7 +13,7 @@ use std::time::Duration;
 use anyhow::Result;
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
-use crate::exit::{code_for, print_error, Exit, Failure};
+use crate::exit::{code_for, Exit, Failure};
 use crate::progress::Reporter;
 use crate::records::{End, Record};
 use crate::stream::{ProtocolError, Writer};
@@ -93,30 +93,30 @@ pub fn write_events<T, W: Write>(
     // Until the input says how it ended, assume it broke off.
     let mut input_failure = Some("the input ended early".to_string());
     let mut bad_input = None;
+    progress.input_open(from_stdin);
     loop {
         if crate::signals::interrupted() {
-            return interrupted(tool, out, tally, progress);
+            return interrupted(tool, out, tally);
         }
         if let Some(record) = own_progress.then(|| progress.record()).flatten() {
             out.record(&record)?;
         }
         match events.recv_timeout(Duration::from_millis(100)) {
-            Ok(Event::Pass(line)) => {
-                if !progress.upstream(&line) {
-                    out.raw(&line)?
-                }
-            }
+            Ok(Event::Pass(line)) => pass_on(out, progress, &line)?,
             Ok(Event::Done(result)) => {
                 out.record(&record(result))?;
                 tally.count += 1;
             }
             Ok(Event::Failed(err)) => {
                 if code_for(&err) != Exit::Interrupted {
-                    progress.suspend(|| print_error(tool, &err));
+                    crate::console::error(&err);
                     tally.failed += 1;
                 }
             }
-            Ok(Event::InputEnded(verdict)) => input_failure = verdict,
+            Ok(Event::InputEnded(verdict)) => {
+                progress.input_open(false);
+                input_failure = verdict;
+            }
             Ok(Event::BadInput(err)) => bad_input = Some(err),
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
@@ -132,10 +132,12 @@ pub fn write_events<T, W: Write>(
             crate::signals::interrupted()
         })
     {
-        return interrupted(tool, out, tally, progress);
+        return interrupted(tool, out, tally);
     }
     let ok = tally.failed == 0 && bad_input.is_none() && upstream_failure.is_none();
-    if let Some(record) = own_progress.then(|| progress.last_record()).flatten() {
+    // A stage that failed sends its last counts without `finished`: its
+    // line is not drawn as complete downstream.
+    if let Some(record) = own_progress.then(|| progress.closing_record(ok)).flatten() {
         out.record(&record)?;
     }
     out.record(&Record::End(End::new(tool, ok, tally.count)))?;
@@ -143,21 +145,27 @@ pub fn write_events<T, W: Write>(
         return Err(Failure::usage(err.to_string()).into());
     }
     if let Some(message) = upstream_failure {
-        progress.suspend(|| print_error(tool, &anyhow::anyhow!(message)));
+        crate::console::error(&anyhow::anyhow!(message));
     }
     Ok((if ok { Exit::Ok } else { Exit::Failed }, tally))
 }
 
+/// Passes an upstream line this stage does not own on, unchanged, unless it
+/// is a `progress` or `message` record this stage draws or prints (see
+/// [`Reporter::upstream`]): the one pass-through of every stage.
+pub fn pass_on<W: Write>(out: &mut Writer<W>, progress: &Reporter, line: &str) -> std::io::Result<()> {
+    if progress.upstream(line) {
+        Ok(())
+    } else {
+        out.raw(line)
+    }
+}
+
 /// Ends an interrupted run: an `end` saying not ok (if the reader is still
 /// there), one line on stderr, and exit 130.
-fn interrupted<W: Write>(
-    tool: &str,
-    out: &mut Writer<W>,
-    tally: Tally,
-    progress: &Reporter,
-) -> Result<(Exit, Tally)> {
+fn interrupted<W: Write>(tool: &str, out: &mut Writer<W>, tally: Tally) -> Result<(Exit, Tally)> {
     let _ = out.record(&Record::End(End::new(tool, false, tally.count)));
-    progress.suspend(|| eprintln!("{tool}: interrupted"));
+    crate::console::note("interrupted");
     Ok((Exit::Interrupted, tally))
 }
 

@@ -24,7 +24,7 @@ pub fn parse_line(text: &str) -> Result<Line, String> {
         return Err("a record must be a JSON object with a string field \"type\"".into());
     };
     match kind.as_str() {
-        "artifact" | "metadata" | "installed" | "satisfied" | "removed" | "progress" | "end" => {
+        "artifact" | "metadata" | "installed" | "satisfied" | "removed" | "progress" | "message" | "end" => {
             serde_json::from_value(value)
                 .map(Line::Known)
                 .map_err(|e| format!("malformed {kind} record: {e}"))
@@ -71,6 +71,11 @@ impl<R: BufRead> Reader<R> {
                 continue;
             }
             if !text.starts_with('{') {
+                // A JSON array or string is a record gone wrong, not a path.
+                if text.starts_with(['[', '"']) && serde_json::from_str::<serde_json::Value>(text).is_ok() {
+                    let message = "a record must be a JSON object with a string field \"type\"".to_string();
+                    return Some(Err(self.error(message)));
+                }
                 return Some(Ok(Input::Plain(text.to_string())));
             }
             return Some(parse_line(text).map(Input::Line).map_err(|m| self.error(m)));
@@ -107,12 +112,12 @@ impl Upstream {
     /// than this code speaks is worth a warning, not a failure (PROTOCOL.md).
     pub fn ended(tool: &str, end: End) -> Upstream {
         if end.protocol > crate::records::PROTOCOL_VERSION {
-            eprintln!(
-                "{tool}: warning: {} speaks pipe protocol {}, this {tool} speaks {}",
+            crate::console::warn(format_args!(
+                "{} speaks pipe protocol {}, this {tool} speaks {}",
                 end.tool,
                 end.protocol,
                 crate::records::PROTOCOL_VERSION
-            );
+            ));
         }
         Upstream::Ended(end)
     }
@@ -131,31 +136,74 @@ impl Upstream {
 
 /// Writes records to stdout, one flushed line each, from one thread. A closed
 /// pipe downstream is reported as [`io::ErrorKind::BrokenPipe`] so the tool
-/// can end quietly.
+/// can end quietly. For a person ([`Writer::for_people`]) the records a
+/// summary stands for are kept for [`Writer::show_summary`] instead.
 pub struct Writer<W: Write> {
     out: W,
+    ended: bool,
+    people: Option<crate::human::Summary>,
 }
 
 impl Writer<io::Stdout> {
     pub fn stdout() -> Self {
-        Writer { out: io::stdout() }
+        Writer::new(io::stdout())
     }
 }
 
 impl<W: Write> Writer<W> {
     pub fn new(out: W) -> Self {
-        Writer { out }
+        Writer { out, ended: false, people: None }
+    }
+
+    /// The same writer, but for a person at a terminal: `installed`,
+    /// `removed`, `satisfied` and `end` records become [`crate::human`]'s
+    /// summary, `artifact` records pins; other records are still written.
+    pub fn for_people(mut self) -> Self {
+        self.people = Some(crate::human::Summary::default());
+        self
     }
 
     pub fn record(&mut self, record: &Record) -> io::Result<()> {
+        if matches!(record, Record::End(_)) {
+            self.ended = true;
+        }
         self.raw(&record.to_line())
     }
 
-    /// Writes a line verbatim (a passed-through record).
+    /// Writes a line verbatim (a passed-through record), in one write; for
+    /// a person, what [`crate::human::Summary::show`] makes of it.
     pub fn raw(&mut self, line: &str) -> io::Result<()> {
-        self.out.write_all(line.as_bytes())?;
-        self.out.write_all(b"\n")?;
+        let shown = self.people.as_mut().and_then(|p| p.show(line));
+        let line = match shown.as_deref() {
+            Some("") => return Ok(()),
+            Some(text) => text,
+            None => line,
+        };
+        let mut bytes = Vec::with_capacity(line.len() + 1);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
+        if self.people.is_some() {
+            // stdout is the terminal the display draws on: out of its way.
+            let out = &mut self.out;
+            return crate::progress::suspend(|| out.write_all(&bytes).and_then(|()| out.flush()));
+        }
+        self.out.write_all(&bytes)?;
         self.out.flush()
+    }
+
+    /// True once this writer wrote its `end` record.
+    pub fn ended(&self) -> bool {
+        self.ended
+    }
+
+    /// For a person: prints the summary of what the records said, once the
+    /// `end` said all went well (the display is closed by then).
+    pub fn show_summary(&mut self) {
+        if let Some(people) = self.people.take() {
+            for line in people.lines() {
+                crate::console::out(&line);
+            }
+        }
     }
 
     pub fn into_inner(self) -> W {
@@ -195,6 +243,16 @@ mod tests {
         assert!(err.to_string().starts_with("stdin:3: not valid JSON"), "{err}");
         assert_eq!(r.next_input().unwrap().unwrap(), Input::Plain("http://x/y.whl".into()));
         assert!(r.next_input().is_none());
+    }
+
+    #[test]
+    fn a_json_array_or_string_line_is_malformed_not_a_plain_word() {
+        for line in [r#"[{"type":"end"}]"#, r#""x.whl""#] {
+            let err = Reader::new(line.as_bytes(), "stdin").next_input().unwrap().unwrap_err();
+            assert!(err.to_string().starts_with("stdin:1: a record must be a JSON object"), "{err}");
+        }
+        let plain = Reader::new("[brackets].whl".as_bytes(), "stdin").next_input().unwrap().unwrap();
+        assert_eq!(plain, Input::Plain("[brackets].whl".into()));
     }
 
     #[test]

@@ -1,16 +1,19 @@
 //! Helpers shared by the end-to-end tests: fixture wheels ([`wheels`]), a
-//! local package index ([`server`]) and a raw client for it ([`raw`]), the sandbox with its virtualenvs, pip
+//! local package index ([`server`]) and a raw client for it ([`raw`]), a
+//! pseudo-terminal ([`pty`]), the sandbox with its virtualenvs, pip
 //! and tree snapshots ([`venv`]), and the real binaries joined by pipes
 //! ([`run`]). Every test file does `mod support;`.
 
 #![allow(dead_code, unused_imports)]
 
+pub mod pty;
 pub mod raw;
 pub mod run;
 pub mod server;
 pub mod venv;
 pub mod wheels;
 
+pub use pty::{run_on_pty, shell, OnPty, Tty};
 pub use raw::{raw_request, Answer};
 pub use run::{parse_records, pipeline, Run, Running, Stage};
 pub use server::{Chaos, Fault, Faults, LogEntry, RangeRefusal, Server};

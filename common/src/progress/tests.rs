@@ -68,3 +68,30 @@ fn the_last_stage_consumes_upstream_progress_and_a_middle_one_passes_it_on() {
     assert!(last.record().is_none() && last.last_record().is_none(), "the last stage writes none");
     assert!(!forward().upstream(line));
 }
+
+#[test]
+fn while_the_input_is_open_the_total_follows_an_upstream_counting_the_same_unit() {
+    let p = StageProgress::counting("wheel-build", "wheels", Role::Forward);
+    let fetch = |total: u64| {
+        format!(r#"{{"type":"progress","tool":"wheel-fetch","done":1,"total":{total},"unit":"wheels"}}"#)
+    };
+    let resolve =
+        r#"{"type":"progress","tool":"wheel-resolve","done":9,"total":58,"unit":"pages and metadata"}"#;
+    p.input_open(true);
+    p.expect(2, None);
+    // Another unit counts other things: wheel-resolve's 58 do not count.
+    assert!(!p.upstream(&fetch(14)) && !p.upstream(resolve), "a middle stage passes them on");
+    p.begin("a.whl", None).done(0);
+    // 1 of 2 received so far, but 14 are coming: the bar is not full.
+    assert_eq!(progress(p.record()).total, Some(14));
+    p.input_open(false);
+    let last = progress(p.last_record());
+    assert_eq!((last.done, last.total, last.unit.as_deref()), (1, Some(2), Some("wheels")), "{last:?}");
+}
+
+#[test]
+fn a_drawing_stage_prints_upstream_messages_and_a_middle_one_passes_them_on() {
+    let line = r#"{"type":"message","tool":"wheel-resolve","level":"error","text":"boom"}"#;
+    assert!(StageProgress::new("wheel-unpack", Role::Silent).upstream(line));
+    assert!(!forward().upstream(line));
+}

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{value_parser, Arg, Command};
+use wheelpipe::docs::Page;
 
 const LONG_ABOUT: &str = "\
 Downloads wheels in parallel into a content-addressed cache, checks each one's
@@ -25,22 +26,32 @@ Progress: when stdout is a pipe, `progress` records (at most ten a second)
 go with the other records, for the last stage of the pipeline to draw with
 its own line. Otherwise wheel-fetch is that last stage: on a terminal stderr
 it draws the bytes, rate, ETA and the files being fetched, and writes no
-`progress` records. --quiet or WHEELPIPE_PROGRESS=off draw nothing; NO_COLOR
-draws without colours. A stalled server is given up on after the timeout
-(PIP_DEFAULT_TIMEOUT, pip's `timeout` option) and asked again.
+`progress` records (see --progress). A stalled server is given up on after
+the timeout (PIP_DEFAULT_TIMEOUT, pip's `timeout` option) and asked again.
+When interrupted, temporary files are removed.";
 
-Exit status: 0 when every wheel was fetched; 1 when one failed or the input
-did not end with an `end` record saying ok; 2 on bad usage or a malformed
-input line; 130 when interrupted (temporary files are removed).
-
-Example:
-
-    wheel-resolve requirements.txt | wheel-fetch -j 8 --cache-dir ~/.cache/wheelpipe | wheel-unpack --venv .venv
-
-    wheel-fetch --dest wheels/ https://example.org/six-1.16.0-py2.py3-none-any.whl#sha256=8abb2f1d...";
+/// The reference sections of the manual page and `--help`.
+pub const PAGE: Page = Page {
+    environment: &[],
+    files: &[],
+    examples: &[
+        (
+            "Install a requirements file, eight downloads at a time",
+            "wheel-resolve requirements.txt \\\n    | wheel-fetch -j 8 | wheel-unpack --venv .venv",
+        ),
+        (
+            "Download the wheels of a resolution into a folder (pip download)",
+            "wheel-resolve requirements.txt > lock.jsonl\nwheel-fetch --dest wheels/ < lock.jsonl",
+        ),
+        (
+            "Fetch one wheel, checking its hash",
+            "wheel-fetch \"https://host/six-1.16.0-py2.py3-none-any.whl#sha256=HEX\"",
+        ),
+    ],
+};
 
 pub fn command() -> Command {
-    Command::new("wheel-fetch")
+    PAGE.attach(Command::new("wheel-fetch"))
         .version(env!("CARGO_PKG_VERSION"))
         .about("Download wheels in parallel into a verified, content-addressed cache")
         .long_about(LONG_ABOUT)
@@ -69,7 +80,7 @@ pub fn command() -> Command {
                 ),
         )
         .arg(wheelpipe::args::cert())
-        .arg(wheelpipe::args::quiet())
+        .args(wheelpipe::args::output())
         .arg(
             Arg::new("urls")
                 .value_name("URL")

@@ -19,18 +19,25 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use wheelpipe::exit::{finish, Exit};
+use wheelpipe::exit::Exit;
+use wheelpipe::progress::Reporter;
+use wheelpipe::runtime::{Runtime, Tool};
 use wheelpipe::stage::Source;
+use wheelpipe::stream::Writer;
 
 pub const TOOL: &str = "wheel-fetch";
 
+/// wheel-fetch for the runtime: it counts the wheels it fetches.
+pub const STAGE: Tool = Tool { name: TOOL, unit: "wheels", ends_pipeline: false };
+
 pub fn main() -> ExitCode {
-    let matches = cli::command().get_matches();
-    wheelpipe::signals::install();
-    finish(TOOL, run(&matches))
+    let (rt, matches) = Runtime::start(&STAGE, cli::command());
+    let mut out = rt.writer();
+    let result = run(&matches, &mut out, rt.progress());
+    rt.finish(&mut out, result)
 }
 
-fn run(matches: &clap::ArgMatches) -> Result<Exit> {
+fn run(matches: &clap::ArgMatches, out: &mut Writer<std::io::Stdout>, progress: Reporter) -> Result<Exit> {
     let urls = matches.get_many::<String>("urls").map(|v| v.cloned().collect()).unwrap_or_default();
     let source = Source::from_args(TOOL, "URL", urls)?;
     let cache = wheelpipe::args::get_cache(matches)?;
@@ -48,9 +55,6 @@ fn run(matches: &clap::ArgMatches) -> Result<Exit> {
         0 => u64::MAX,
         mb => mb.saturating_mul(1024 * 1024),
     };
-    // Dropped on every way out of here, Ctrl-C included: the display ends
-    // and the cursor is shown again.
-    let progress = wheelpipe::progress::StageProgress::for_stage(TOOL, matches.get_flag("quiet"));
-    let settings = pipeline::Settings { jobs, cache, dest, http, split_size, progress: progress.handle() };
-    pipeline::run(settings, source, &mut wheelpipe::stream::Writer::stdout())
+    let settings = pipeline::Settings { jobs, cache, dest, http, split_size, progress };
+    pipeline::run(settings, source, out)
 }

@@ -2,6 +2,7 @@
 //! the man page and the shell completions all come.
 
 use clap::{value_parser, Arg, ArgAction, Command};
+use wheelpipe::docs::Page;
 
 const LONG_ABOUT: &str = "\
 Lists the distributions installed in a virtualenv, as pip list and pip
@@ -17,19 +18,25 @@ pip freeze does: `name==version`, or `name @ URL` for one installed from a
 URL named directly (PEP 610); wheel-resolve reads them back. Unlike pip
 freeze, pip, setuptools and wheel are listed like any other.
 
+When stdout is a terminal (and without --json), writes a table for people
+instead, as pip list does.
+
 A RECORD or direct_url.json that cannot be read is a warning on stderr, as
 in pip list: its distribution is still listed (with no files, as
-`name==version`).
+`name==version`).";
 
-Exit status: 0 when the venv was read; 1 when its site-packages could not
-be listed; 2 for bad usage (not a virtualenv).
-
-Example:
-    wheel-list --venv .venv --freeze > requirements.lock
-    wheel-resolve --python .venv/bin/python requirements.lock";
+/// The reference sections of the manual page and `--help`.
+pub const PAGE: Page = Page {
+    environment: &[("VIRTUAL_ENV", "The virtualenv to list when --venv is not given.")],
+    files: &[("VENV/lib/pythonX.Y/site-packages/*.dist-info", "What is installed, as pip reads it.")],
+    examples: &[
+        ("Freeze a venv, and install the same set elsewhere", "wheel-list --venv .venv --freeze > requirements.lock\nwheel-resolve --python other/bin/python requirements.lock \\\n    | wheel-fetch | wheel-unpack --venv other"),
+        ("What was installed by hand (requested)", "wheel-list --venv .venv | jq -r 'select(.requested) | .name'"),
+    ],
+};
 
 pub fn command() -> Command {
-    Command::new("wheel-list")
+    PAGE.attach(Command::new("wheel-list"))
         .version(env!("CARGO_PKG_VERSION"))
         .about("List the distributions a virtualenv holds, as pip list / pip freeze")
         .long_about(LONG_ABOUT)
@@ -40,7 +47,7 @@ pub fn command() -> Command {
                 .env("VIRTUAL_ENV")
                 .required(true)
                 .value_parser(value_parser!(std::path::PathBuf))
-                .help("The virtualenv to list (default: $VIRTUAL_ENV)"),
+                .help("The virtualenv to list"),
         )
         .arg(
             Arg::new("freeze")
@@ -49,6 +56,7 @@ pub fn command() -> Command {
                 .help("Write `name==version` (or `name @ URL`) lines instead of records"),
         )
         .arg(wheelpipe::args::cache_dir())
+        .args(wheelpipe::args::output())
 }
 
 #[cfg(test)]

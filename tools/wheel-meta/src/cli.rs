@@ -2,6 +2,7 @@
 //! and the man page and shell completions are generated from it.
 
 use clap::{Arg, ArgAction, Command};
+use wheelpipe::docs::Page;
 
 const LONG_ABOUT: &str = "\
 Reads the core metadata (name, version, Requires-Dist, Requires-Python,
@@ -45,19 +46,21 @@ from stdin, `artifact` records included, is passed on unchanged; the upstream
 `end` record is consumed and must say `ok: true`.
 
 A wheel that cannot be read is reported on stderr, naming its URL or path
-(never credentials), and the others go on. Exit status: 0 when every wheel
-was read; 1 when one failed or the input's records did not end with an `end`
-record saying ok; 2 on bad usage or a malformed input line; 130 when
-interrupted. A closed stdout ends it quietly with 0.
+(never credentials), and the others go on.";
 
-Example:
-
-    wheel-meta https://example.org/files/six-1.16.0-py2.py3-none-any.whl
-
-    ls wheels/*.whl | wheel-meta -j 4";
+/// The reference sections of the manual page and `--help`.
+pub const PAGE: Page = Page {
+    environment: &[],
+    files: &[],
+    examples: &[
+        ("The metadata of a wheel on an index", "wheel-meta https://host/files/six-1.16.0-py2.py3-none-any.whl"),
+        ("The metadata of local wheels, four at a time", "ls wheels/*.whl | wheel-meta -j 4"),
+        ("The dependencies of every wheel of a resolution", "wheel-resolve requirements.txt | wheel-meta \\\n    | jq -r 'select(.type == \"metadata\") | .requires_dist[]'"),
+    ],
+};
 
 pub fn command() -> Command {
-    Command::new("wheel-meta")
+    PAGE.attach(Command::new("wheel-meta"))
         .version(env!("CARGO_PKG_VERSION"))
         .about("Read wheels' core metadata (PEP 658 file, else range requests, else full download) as metadata records")
         .long_about(LONG_ABOUT)
@@ -77,7 +80,7 @@ pub fn command() -> Command {
                 ),
         )
         .arg(wheelpipe::args::cert())
-        .arg(wheelpipe::args::quiet())
+        .args(wheelpipe::args::output())
         .arg(
             Arg::new("wheels")
                 .value_name("WHEEL")

@@ -12,19 +12,25 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use wheelpipe::exit::{finish, Exit};
+use wheelpipe::exit::Exit;
 use wheelpipe::metadata::RangeHosts;
+use wheelpipe::runtime::{Runtime, Tool};
 use wheelpipe::stage::Source;
+use wheelpipe::stream::Writer;
 
 pub const TOOL: &str = "wheel-meta";
 
+/// wheel-meta for the runtime: it draws upstream progress, counting none.
+pub const STAGE: Tool = Tool { name: TOOL, unit: "wheels", ends_pipeline: false };
+
 pub fn main() -> ExitCode {
-    let matches = cli::command().get_matches();
-    wheelpipe::signals::install();
-    finish(TOOL, run(&matches))
+    let (rt, matches) = Runtime::start(&STAGE, cli::command());
+    let mut out = rt.writer();
+    let result = run(&matches, &mut out);
+    rt.finish(&mut out, result)
 }
 
-fn run(matches: &clap::ArgMatches) -> Result<Exit> {
+fn run(matches: &clap::ArgMatches, out: &mut Writer<std::io::Stdout>) -> Result<Exit> {
     let words = matches.get_many::<String>("wheels").map(|v| v.cloned().collect()).unwrap_or_default();
     let source = Source::from_args(TOOL, "WHEEL", words)?;
     // The default cache is a convenience: without one, every wheel is read over the network.
@@ -33,17 +39,16 @@ fn run(matches: &clap::ArgMatches) -> Result<Exit> {
         Err(_) if !matches.contains_id("cache-dir") => None,
         Err(err) => return Err(err),
     };
-    wheelpipe::progress::set_quiet(matches.get_flag("quiet"));
     let http = wheelpipe::args::get_http(matches)?;
     let jobs = wheelpipe::args::get_jobs(matches, 8);
     let no_pep658 = matches.get_flag("no-pep658");
     let settings = pipeline::Settings { jobs, http, cache, hosts: RangeHosts::new(), no_pep658 };
-    let (exit, totals) = pipeline::run(settings, source, &mut wheelpipe::stream::Writer::stdout())?;
+    let (exit, totals) = pipeline::run(settings, source, out)?;
     if !matches.get_flag("quiet") && std::io::stderr().is_terminal() && exit != Exit::Interrupted {
-        eprintln!(
-            "{TOOL}: {} read, {} failed; {} bytes in {} HTTP requests",
+        wheelpipe::console::note(format_args!(
+            "{} read, {} failed; {} bytes in {} HTTP requests",
             totals.count, totals.failed, totals.bytes, totals.requests
-        );
+        ));
     }
     Ok(exit)
 }

@@ -78,9 +78,8 @@ pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>)
         thread::spawn(move || work(&settings, jobs, events));
     }
     drop(event_tx);
-    // Upstream progress is passed on, or drawn when this is the last stage;
-    // dropped on every way out, which shows the cursor again.
-    let progress = wheelpipe::progress::StageProgress::for_stage(TOOL, wheelpipe::progress::quiet());
+    // Upstream progress is passed on, or drawn when this is the last stage.
+    let progress = wheelpipe::runtime::progress();
     let output = Output { tool: TOOL, out: writer, progress: &progress, own_progress: false, from_stdin };
     let (mut bytes, mut requests) = (0, 0);
     let (exit, tally) = write_events(&event_rx, output, |metadata| {

@@ -2,6 +2,7 @@
 //! the man page and the shell completions all come.
 
 use clap::{value_parser, Arg, ArgAction, Command};
+use wheelpipe::docs::Page;
 
 const LONG_ABOUT: &str = "\
 Uninstalls distributions from a virtualenv as pip uninstall does, from each
@@ -19,19 +20,25 @@ a success); so does one whose .dist-info has no RECORD, as in pip (its
 files are unknown and would be left behind).
 
 Writes one `removed` record per distribution (name, version, files), then
-an `end` record. With --dry-run, writes the records of what would be
-removed and lists its files on stderr, changing nothing.
+an `end` record; on a terminal, ` - name==version` lines for people. With
+--dry-run, writes the records of what would be removed and lists its files
+on stderr, changing nothing.";
 
-Exit status: 0 when all were removed; 1 when a NAME is not installed or a
-removal failed (nothing was removed); 2 for bad usage (not a virtualenv);
-130 when interrupted (nothing was removed).
-
-Example:
-    wheel-remove --venv .venv requests urllib3
-    wheel-remove --venv .venv --dry-run django";
+/// The reference sections of the manual page and `--help`.
+pub const PAGE: Page = Page {
+    environment: &[("VIRTUAL_ENV", "The virtualenv to remove from when --venv is not given.")],
+    files: &[(
+        "VENV/.wheelpipe-staging-*",
+        "The run's staging folder and journal; one left by a killed run is settled by the next.",
+    )],
+    examples: &[
+        ("Uninstall two distributions", "wheel-remove --venv .venv requests urllib3"),
+        ("See what would go", "wheel-remove --venv .venv --dry-run django"),
+    ],
+};
 
 pub fn command() -> Command {
-    Command::new("wheel-remove")
+    PAGE.attach(Command::new("wheel-remove"))
         .version(env!("CARGO_PKG_VERSION"))
         .about("Uninstall distributions from a virtualenv as pip does, all or nothing")
         .long_about(LONG_ABOUT)
@@ -42,7 +49,7 @@ pub fn command() -> Command {
                 .env("VIRTUAL_ENV")
                 .required(true)
                 .value_parser(value_parser!(std::path::PathBuf))
-                .help("The virtualenv to remove from (default: $VIRTUAL_ENV)"),
+                .help("The virtualenv to remove from"),
         )
         .arg(
             Arg::new("dry-run")
@@ -51,7 +58,7 @@ pub fn command() -> Command {
                 .help("Say what would be removed (records, and files on stderr); change nothing"),
         )
         .arg(wheelpipe::args::cache_dir())
-        .arg(wheelpipe::args::quiet())
+        .args(wheelpipe::args::output())
         .arg(
             Arg::new("names")
                 .value_name("NAME")

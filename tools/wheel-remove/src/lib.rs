@@ -8,6 +8,7 @@ pub mod cli;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::io::Stdout;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, Result};
@@ -16,24 +17,24 @@ use wheel_unpack::{commit, removal, scheme::Scheme, venv};
 use wheelpipe::exit::{Exit, Failure};
 use wheelpipe::names::normalize;
 use wheelpipe::records::{End, Record};
+use wheelpipe::runtime::{Runtime, Tool};
 use wheelpipe::site_packages;
 use wheelpipe::stream::Writer;
 
 pub const TOOL: &str = "wheel-remove";
 
+/// wheel-remove for the runtime: no stage reads after it.
+pub const STAGE: Tool = Tool { name: TOOL, unit: "distributions", ends_pipeline: true };
+
 pub fn main() -> ExitCode {
-    let matches = cli::command().get_matches();
-    wheelpipe::signals::install();
-    wheelpipe::exit::finish(TOOL, run(&matches))
+    let (rt, matches) = Runtime::start(&STAGE, cli::command());
+    let mut out = rt.writer();
+    let result = run(&matches, &mut out);
+    rt.finish(&mut out, result)
 }
 
-fn run(m: &ArgMatches) -> Result<Exit> {
-    let quiet = m.get_flag("quiet");
-    let warn = move |msg: String| {
-        if !quiet {
-            eprintln!("{TOOL}: warning: {msg}");
-        }
-    };
+fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
+    let warn = |msg: String| wheelpipe::console::warn(msg);
     let venv_arg = m.get_one::<PathBuf>("venv").expect("--venv is required");
     let cache = wheelpipe::args::get_cache(m).ok();
     let (venv, interpreter) = site_packages::open_venv(venv_arg, cache.as_ref())?;
@@ -61,17 +62,14 @@ fn run(m: &ArgMatches) -> Result<Exit> {
     let old = commit::old_dists(&scheme, &present, &keys)?;
     let removed = removal::records(&present, &old, &keys);
     if m.get_flag("dry-run") {
-        if !quiet {
-            for path in old.iter().flat_map(|o| o.files.iter().chain([&o.dist_info])) {
-                eprintln!("{TOOL}: would remove {}", path.display());
-            }
+        for path in old.iter().flat_map(|o| o.files.iter().chain([&o.dist_info])) {
+            wheelpipe::console::note(format_args!("would remove {}", path.display()));
         }
     } else {
         let staging = venv::Staging::create(&scheme.venv)?;
         commit::commit(&scheme, &[], &old, &staging.root, false, &warn)?;
         staging.finish();
     }
-    let mut out = Writer::stdout();
     let count = removed.len() as u64;
     for r in removed {
         out.record(&Record::Removed(r))?;

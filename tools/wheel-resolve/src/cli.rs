@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{value_parser, Arg, ArgAction, Command};
+use wheelpipe::docs::Page;
 
 const LONG_ABOUT: &str = "\
 Reads requirements as pip install takes them (arguments such as `requests`
@@ -48,21 +49,34 @@ path requirements are not supported yet: an error names them.
 The index comes from --index-url and the other index flags, else from the
 requirement files' own options (`--index-url`, `--find-links`, ...), else from
 PIP_* environment variables, pip's configuration files and pip's default.
-PIP_PRE, PIP_CONSTRAINT, PIP_ONLY_BINARY, PIP_NO_BINARY, PIP_TRUSTED_HOST
-and PIP_PROXY (and their pip.conf keys) are read as pip reads them; the
-command line adds to them. Project pages and metadata are kept in the cache
-(--cache-dir) and revalidated with the index as its Cache-Control and ETag
-allow.
+Project pages and metadata are kept in the cache (--cache-dir) and
+revalidated with the index as its Cache-Control and ETag allow.";
 
-Examples:
-
-    wheel-resolve --python .venv/bin/python requests 'django<6' | wheel-fetch | wheel-unpack --venv .venv
-
-    wheel-resolve --index-url http://127.0.0.1:8000/simple --python .venv/bin/python -r requirements.txt \\
-        | wheel-fetch -j 8 | wheel-unpack --venv .venv";
+/// The reference sections of the manual page and `--help`.
+pub const PAGE: Page = Page {
+    environment: &[
+        ("PIP_INDEX_URL, PIP_EXTRA_INDEX_URL", "The index and more indexes, when neither the command line nor the requirement files name one."),
+        ("PIP_FIND_LINKS, PIP_NO_INDEX", "Folders or pages of links to look in as well; no index at all."),
+        ("PIP_PRE, PIP_CONSTRAINT", "Allow pre-releases; constraint files (whitespace separated). The command line adds to them."),
+        ("PIP_ONLY_BINARY, PIP_NO_BINARY", "pip's format controls (comma lists, :all:, :none:)."),
+        ("PIP_TRUSTED_HOST, PIP_PROXY", "Hosts whose certificates are not checked; the proxy (over HTTPS_PROXY)."),
+    ],
+    files: &[("pylock.toml", "A PEP 751 lock: written by --lock, installed as locked when given as the only input.")],
+    examples: &[
+        (
+            "Install requirements into a virtualenv, keeping what it has",
+            "wheel-resolve --python .venv/bin/python requests 'django<6' \\\n    | wheel-fetch | wheel-unpack --venv .venv",
+        ),
+        (
+            "Install a requirements file from a local index",
+            "wheel-resolve -i http://127.0.0.1:8000/simple --python .venv/bin/python \\\n    -r requirements.txt | wheel-fetch -j 8 | wheel-unpack --venv .venv",
+        ),
+        ("Write a PEP 751 lock, then install from it", "wheel-resolve --lock pylock.toml requirements.txt > /dev/null\nwheel-resolve pylock.toml | wheel-fetch | wheel-unpack --venv .venv"),
+    ],
+};
 
 pub fn command() -> Command {
-    Command::new("wheel-resolve")
+    PAGE.attach(Command::new("wheel-resolve"))
         .version(env!("CARGO_PKG_VERSION"))
         .about("Resolve requirement files into the exact wheels to install")
         .long_about(LONG_ABOUT)
@@ -123,7 +137,7 @@ pub fn command() -> Command {
                 ),
         )
         .arg(wheelpipe::args::cache_dir())
-        .arg(wheelpipe::args::quiet())
+        .args(wheelpipe::args::output())
         .args(requirement_args())
         .args(binary_args())
         .args(upgrade_args())

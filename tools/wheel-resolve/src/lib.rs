@@ -25,13 +25,14 @@ use clap::ArgMatches;
 use pep440_rs::Version;
 use wheelpipe::cache::Cache;
 use wheelpipe::config::{IndexFlags, Settings};
-use wheelpipe::exit::{finish, print_error, Exit, Failure};
+use wheelpipe::exit::{print_error, Exit, Failure};
 use wheelpipe::http::Client;
 use wheelpipe::index::{IndexClient, IndexUrls};
 use wheelpipe::interpreter::{InstalledDist, Interpreter};
 use wheelpipe::names::normalize;
-use wheelpipe::progress::{Reporter, Role, StageProgress};
+use wheelpipe::progress::Reporter;
 use wheelpipe::records::{End, Record};
+use wheelpipe::runtime::{Runtime, Tool};
 use wheelpipe::stream::Writer;
 use wheelpipe::tags::Tags;
 use wheelpipe::wheel_name::WheelFilename;
@@ -40,22 +41,17 @@ use requirements::{FileOptions, Requirements};
 
 const TOOL: &str = "wheel-resolve";
 
+/// wheel-resolve for the runtime: its progress counts the index pages and
+/// metadata files it reads.
+pub const STAGE: Tool = Tool { name: TOOL, unit: "pages and metadata", ends_pipeline: false };
+
 pub fn main() -> ExitCode {
-    let matches = cli::command().get_matches();
-    let mut out = Writer::stdout();
-    // Resolution takes a second at most: in a pipeline it reports what it
-    // reads; alone it draws nothing (Ctrl-C keeps its default action).
-    let role = match Role::detect(matches.get_flag("quiet")) {
-        Role::Forward => Role::Forward,
-        _ => Role::Silent,
-    };
-    let progress = StageProgress::new(TOOL, role);
-    let result = run(&matches, &mut out, &progress);
-    if result.as_ref().is_err_and(|e| !wheelpipe::stream::is_broken_pipe(e)) {
-        // The next stage must see the failure, not only a missing `end`.
-        let _ = out.record(&Record::End(End::new(TOOL, false, 0)));
-    }
-    finish(TOOL, result)
+    let (rt, matches) = Runtime::start(&STAGE, cli::command());
+    // The resolver does not stop between steps: Ctrl-C ends it at once.
+    rt.end_on_signal();
+    let mut out = rt.writer();
+    let result = run(&matches, &mut out, &rt.progress());
+    rt.finish(&mut out, result)
 }
 
 /// Prints every error but the last, which is returned to end the tool with `code`.
@@ -121,7 +117,6 @@ fn describe_sources(urls: &IndexUrls) -> String {
 /// writes the records to `out`; on an error nothing is written and the
 /// caller ends the stream.
 pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress: &Reporter) -> Result<Exit> {
-    let quiet = matches.get_flag("quiet");
     let items = inputs::items(matches);
     let lock_input = inputs::lock_input(&items)?;
     let mut reqs = match lock_input {
@@ -178,7 +173,6 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
                 let run = solve::Run {
                     matches,
                     progress,
-                    quiet,
                     cache: cache.as_ref(),
                     index: &index,
                     client: &client,

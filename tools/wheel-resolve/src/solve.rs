@@ -22,13 +22,12 @@ use wheelpipe::records::{Artifact, Satisfied};
 use crate::installed::{Installed, Upgrade};
 use crate::requirements::format_control::FormatControl;
 use crate::requirements::Requirements;
-use crate::{fail, resolver, roots, select, TOOL};
+use crate::{fail, resolver, roots, select};
 
 /// Everything a resolution needs to know about the run.
 pub struct Run<'a> {
     pub matches: &'a ArgMatches,
     pub progress: &'a Reporter,
-    pub quiet: bool,
     pub cache: Option<&'a Cache>,
     pub index: &'a IndexClient<'a>,
     pub client: &'a Client,
@@ -88,10 +87,9 @@ pub fn resolve(run: &Run<'_>, reqs: &Requirements) -> Result<Chosen> {
             }
             resolver::Failed::Stopped(why) => fail(vec![why], Exit::Failed),
         })?;
-    if !run.quiet {
-        for warning in &resolution.warnings {
-            eprintln!("{TOOL}: warning: {warning}");
-        }
+    // Not shown with --quiet: the console knows.
+    for warning in &resolution.warnings {
+        wheelpipe::console::warn(warning);
     }
     if let Some(pins) = &roots.pins {
         let unpinned: Vec<String> = resolution

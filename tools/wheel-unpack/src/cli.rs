@@ -2,6 +2,7 @@
 //! the man page and the shell completions all come.
 
 use clap::{value_parser, Arg, Command};
+use wheelpipe::docs::Page;
 
 const LONG_ABOUT: &str = "\
 Installs wheels into a virtualenv exactly as pip would: the files of each
@@ -34,18 +35,45 @@ wheel paths from stdin, and `satisfied` records (distributions wheel-resolve
 kept, checked to be still there), passes every other record through, and
 writes one `installed` record per distribution installed and one `satisfied`
 record per distribution kept, then an `end` record. A run that keeps
-everything opens no wheel and writes nothing in the venv.
+everything opens no wheel and writes nothing in the venv. When stdout is a
+terminal it prints what a person wants instead (`Installed 3 packages in
+0.31s`, then ` + six==1.16.0` per distribution; --json keeps the records).
+No stage reads after wheel-unpack, so it draws the pipeline's progress
+whenever stderr is a terminal, wherever its stdout goes (see --progress).";
 
-Exit status: 0 when all were installed; 1 when a wheel or the stage before
-failed (nothing was installed); 2 for bad usage or input; 130 when
-interrupted (nothing was installed).
-
-Example:
-    wheel-resolve requirements.txt | wheel-fetch -j 8 | wheel-unpack --venv .venv
-    wheel-unpack --venv .venv dist/*.whl";
+/// The reference sections of the manual page and `--help`.
+pub const PAGE: Page = Page {
+    environment: &[("VIRTUAL_ENV", "The virtualenv to install into when --venv is not given.")],
+    files: &[
+        (
+            "VENV",
+            "The folder itself is locked (flock) while a run installs, so that two runs on one venv take turns; \
+             nothing is left in it.",
+        ),
+        (
+            "CACHE/locks/venv-*.lock",
+            "The venv's lock instead, keyed by its real path, where its file system refuses locks on folders (NFS).",
+        ),
+        (
+            "VENV/.wheelpipe-staging-*",
+            "A run's staging folder and journal; one left by a killed run is settled by the next.",
+        ),
+    ],
+    examples: &[
+        (
+            "Install a requirements file",
+            "wheel-resolve requirements.txt | wheel-fetch -j 8 \\\n    | wheel-unpack --venv .venv",
+        ),
+        ("Install wheels from a folder (pip install --no-deps)", "wheel-unpack --venv .venv dist/*.whl"),
+        (
+            "Keep the records of what was installed",
+            "wheel-fetch < lock.jsonl | wheel-unpack --venv .venv \\\n    | tee installed.jsonl",
+        ),
+    ],
+};
 
 pub fn command() -> Command {
-    Command::new("wheel-unpack")
+    PAGE.attach(Command::new("wheel-unpack"))
         .version(env!("CARGO_PKG_VERSION"))
         .about("Install wheels into a virtualenv, in parallel and all-or-nothing, as pip would")
         .long_about(LONG_ABOUT)
@@ -56,7 +84,7 @@ pub fn command() -> Command {
                 .env("VIRTUAL_ENV")
                 .required(true)
                 .value_parser(value_parser!(std::path::PathBuf))
-                .help("The virtualenv to install into (default: $VIRTUAL_ENV)"),
+                .help("The virtualenv to install into"),
         )
         .arg(wheelpipe::args::jobs("Wheels unpacked at once [default: the number of cores]"))
         .arg(wheelpipe::args::cache_dir())
@@ -170,7 +198,7 @@ pub fn command() -> Command {
                 .action(clap::ArgAction::Append)
                 .help("Install this distribution's wheel even if the venv has that version (repeatable)"),
         )
-        .arg(wheelpipe::args::quiet())
+        .args(wheelpipe::args::output())
         .arg(
             Arg::new("wheels")
                 .value_name("WHEEL")

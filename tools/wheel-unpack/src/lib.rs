@@ -38,31 +38,24 @@ use clap::ArgMatches;
 use wheelpipe::exit::Exit;
 use wheelpipe::names::normalize;
 use wheelpipe::records::{End, Installed, Record, Removed};
+use wheelpipe::runtime::{Runtime, Tool};
 use wheelpipe::stream::Writer;
 
 pub(crate) const TOOL: &str = "wheel-unpack";
 
+/// wheel-unpack for the runtime: no stage reads after it, so it draws
+/// whenever stderr is a terminal.
+pub const STAGE: Tool = Tool { name: TOOL, unit: "wheels", ends_pipeline: true };
+
 pub fn main() -> ExitCode {
-    let matches = cli::command().get_matches();
-    wheelpipe::signals::install();
-    let mut out = Writer::stdout();
+    let (rt, matches) = Runtime::start(&STAGE, cli::command());
+    let mut out = rt.writer();
     let result = run(&matches, &mut out);
-    if let Err(err) = &result {
-        if !wheelpipe::stream::is_broken_pipe(err) {
-            let _ = out.record(&Record::End(End::new(TOOL, false, 0)));
-        }
-    }
-    wheelpipe::exit::finish(TOOL, result)
+    rt.finish(&mut out, result)
 }
 
 fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
-    let quiet = m.get_flag("quiet");
-    wheelpipe::progress::set_quiet(quiet);
-    let warn = move |msg: String| {
-        if !quiet {
-            eprintln!("{TOOL}: warning: {msg}");
-        }
-    };
+    let warn = |msg: String| wheelpipe::console::warn(msg);
     let wheels: Vec<PathBuf> =
         m.get_many::<PathBuf>("wheels").map(|v| v.cloned().collect()).unwrap_or_default();
     let source = pipeline::Source::from_args(TOOL, "WHEEL", wheels)?;

@@ -57,9 +57,8 @@ pub fn stage_all<W: Write>(
     let (job_tx, job_rx) = crossbeam_channel::unbounded::<(usize, Job)>();
     let (res_tx, res_rx) = crossbeam_channel::unbounded::<Result<Staged>>();
     let cancel = AtomicBool::new(false);
-    // The last stage draws the upstream lines and its own (wheels staged);
-    // dropped on every way out, which shows the cursor again.
-    let progress = wheelpipe::progress::StageProgress::for_stage(crate::TOOL, wheelpipe::progress::quiet());
+    // The last stage draws the upstream lines and its own (wheels staged).
+    let progress = wheelpipe::runtime::progress();
     let trees = OnceLock::new();
     let (mut staged, mut kept) = std::thread::scope(|s| {
         for _ in 0..jobs.max(1) {
@@ -194,6 +193,7 @@ impl<'a> Feeder<'a> {
 
     fn feed_lines<W: Write>(&mut self, input: Box<dyn BufRead + Send>, out: &mut Writer<W>) -> Result<()> {
         let input = wheelpipe::input::spawn(crate::TOOL, input);
+        self.progress.input_open(true);
         loop {
             self.poll()?;
             let item = match input.recv_timeout(Duration::from_millis(50)) {
@@ -230,19 +230,17 @@ impl<'a> Feeder<'a> {
                 // Everything else passes through byte for byte, but for
                 // upstream progress when this stage draws it, and the
                 // `satisfied` records, which belong to the set.
-                StageInput::Pass(text) => {
-                    if self.progress.upstream(&text) {
-                        continue;
+                StageInput::Pass(text) => match wheelpipe::stream::parse_line(&text) {
+                    Ok(wheelpipe::records::Line::Known(Record::Satisfied(s))) => {
+                        self.kept.push(self.plan.keep.confirm(&s).context("stdin: a satisfied record")?)
                     }
-                    match wheelpipe::stream::parse_line(&text) {
-                        Ok(wheelpipe::records::Line::Known(Record::Satisfied(s))) => {
-                            self.kept.push(self.plan.keep.confirm(&s).context("stdin: a satisfied record")?)
-                        }
-                        _ => out.raw(&text)?,
-                    }
-                }
+                    _ => wheelpipe::stage::pass_on(out, self.progress, &text)?,
+                },
                 StageInput::Bad(err) => return Err(Failure::usage(err.to_string()).into()),
-                StageInput::Done(None) => return Ok(()),
+                StageInput::Done(None) => {
+                    self.progress.input_open(false);
+                    return Ok(());
+                }
                 StageInput::Done(Some(why)) => {
                     return Err(Failure::failed(format!("{why}; nothing was installed")).into())
                 }

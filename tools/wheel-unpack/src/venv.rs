@@ -75,7 +75,7 @@ fn wait(venv: &Path, mut take: impl FnMut() -> Result<Option<VenvLock>>) -> Resu
             return Ok(lock);
         }
         if !told {
-            eprintln!("wheel-unpack: waiting for another wheel-unpack on {}", venv.display());
+            wheelpipe::console::note(format_args!("waiting for another wheel-unpack on {}", venv.display()));
             told = true;
         }
         wheelpipe::signals::check()?;
@@ -112,11 +112,11 @@ pub fn remove_stale_staging(scheme: &Scheme, warn: &dyn Fn(String)) {
             _ => {}
         }
         if holds_old_files(&e.path()) && !forward {
-            eprintln!(
-                "wheel-unpack: warning: {} holds files an interrupted commit moved aside; \
+            wheelpipe::console::warn(format_args!(
+                "{} holds files an interrupted commit moved aside; \
                  the venv may need a reinstall (remove the folder when done)",
                 e.path().display()
-            );
+            ));
         } else {
             warn(format!("removing {}, left by an earlier run that was killed", e.path().display()));
             remove_staging(&e.path());
@@ -174,11 +174,11 @@ impl Drop for Staging {
             return;
         }
         if holds_old_files(&self.root) {
-            eprintln!(
-                "wheel-unpack: warning: the rollback could not put everything back; the files it \
+            wheelpipe::console::warn(format_args!(
+                "the rollback could not put everything back; the files it \
                  could not restore are in {}",
                 self.root.join("old").display()
-            );
+            ));
             return;
         }
         let _ = fs::remove_dir_all(&self.root);

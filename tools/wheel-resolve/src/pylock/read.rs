@@ -120,11 +120,10 @@ fn check_version(text: &str) -> Result<()> {
     match parse() {
         Some((1, minor)) => {
             if minor > 0 {
-                eprintln!(
-                    "{}: warning: lock-version {text} is newer than {}; reading what version 1.0 defines",
-                    crate::TOOL,
+                wheelpipe::console::warn(format_args!(
+                    "lock-version {text} is newer than {}; reading what version 1.0 defines",
                     super::LOCK_VERSION
-                );
+                ));
             }
             Ok(())
         }
