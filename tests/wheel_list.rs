@@ -58,8 +58,11 @@ fn records_say_what_pip_list_says_and_who_installed_it() {
     let got = installed(&records);
     let versions: BTreeMap<String, String> =
         got.iter().map(|(n, i)| (n.clone(), i.version.clone())).collect();
-    assert_eq!(versions, sb.pip_list(&venv), "the same as pip list");
-    let (alpha, beta, gamma) = (&got["alpha"], &got["beta"], &got["Gamma.Pkg"]);
+    // Records spell names normalized (PROTOCOL.md); pip list as METADATA does.
+    let by_pip: BTreeMap<String, String> =
+        sb.pip_list(&venv).into_iter().map(|(n, v)| (wheelpipe::names::normalize(&n), v)).collect();
+    assert_eq!(versions, by_pip, "the same as pip list");
+    let (alpha, beta, gamma) = (&got["alpha"], &got["beta"], &got["gamma-pkg"]);
     assert_eq!((alpha.installer.as_deref(), alpha.requested), (Some("wheelpipe"), Some(true)));
     assert_eq!((beta.installer.as_deref(), beta.requested), (Some("wheelpipe"), Some(false)));
     assert_eq!((gamma.installer.as_deref(), gamma.requested), (Some("pip"), Some(true)));
