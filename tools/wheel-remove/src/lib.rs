@@ -7,8 +7,8 @@
 pub mod cli;
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::io::Stdout;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, Result};
