@@ -24,6 +24,18 @@ pub fn get_jobs(matches: &ArgMatches, default: usize) -> usize {
     matches.get_one::<u16>("jobs").map_or(default, |j| usize::from(*j))
 }
 
+/// `--venv DIR`, required, else `$VIRTUAL_ENV`; `help` says what the tool
+/// does with it.
+pub fn venv(help: &'static str) -> Arg {
+    Arg::new("venv")
+        .long("venv")
+        .value_name("DIR")
+        .env("VIRTUAL_ENV")
+        .required(true)
+        .value_parser(value_parser!(PathBuf))
+        .help(help)
+}
+
 /// `--cache-dir DIR`.
 pub fn cache_dir() -> Arg {
     Arg::new("cache-dir")

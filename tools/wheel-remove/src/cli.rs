@@ -1,7 +1,7 @@
 //! The command line of wheel-remove: one clap command, from which the binary,
 //! the man page and the shell completions all come.
 
-use clap::{value_parser, Arg, ArgAction, Command};
+use clap::{Arg, ArgAction, Command};
 use wheelpipe::docs::Page;
 
 const LONG_ABOUT: &str = "\
@@ -42,15 +42,7 @@ pub fn command() -> Command {
         .version(env!("CARGO_PKG_VERSION"))
         .about("Uninstall distributions from a virtualenv as pip does, all or nothing")
         .long_about(LONG_ABOUT)
-        .arg(
-            Arg::new("venv")
-                .long("venv")
-                .value_name("DIR")
-                .env("VIRTUAL_ENV")
-                .required(true)
-                .value_parser(value_parser!(std::path::PathBuf))
-                .help("The virtualenv to remove from"),
-        )
+        .arg(wheelpipe::args::venv("The virtualenv to remove from"))
         .arg(
             Arg::new("dry-run")
                 .long("dry-run")

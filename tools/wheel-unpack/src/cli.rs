@@ -77,15 +77,7 @@ pub fn command() -> Command {
         .version(env!("CARGO_PKG_VERSION"))
         .about("Install wheels into a virtualenv, in parallel and all-or-nothing, as pip would")
         .long_about(LONG_ABOUT)
-        .arg(
-            Arg::new("venv")
-                .long("venv")
-                .value_name("DIR")
-                .env("VIRTUAL_ENV")
-                .required(true)
-                .value_parser(value_parser!(std::path::PathBuf))
-                .help("The virtualenv to install into"),
-        )
+        .arg(wheelpipe::args::venv("The virtualenv to install into"))
         .arg(wheelpipe::args::jobs("Wheels unpacked at once [default: the number of cores]"))
         .arg(wheelpipe::args::cache_dir())
         .arg(
