@@ -4,6 +4,7 @@
 //! more than one tool needs lives here, once.
 
 pub mod args;
+pub mod build;
 pub mod cache;
 pub mod config;
 pub mod exit;

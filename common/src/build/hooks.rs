@@ -1,0 +1,136 @@
+//! Calling a PEP 517/660 hook: the shim (shim.py) is written into the
+//! build's temporary folder and run by the build environment's python (or
+//! the target's, without isolation) in the source tree, in a process group
+//! of its own; its answer comes back as a JSON file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+
+use super::process;
+use super::project::BuildSystem;
+
+const SHIM: &str = include_str!("shim.py");
+
+/// A source tree and how to call its backend.
+pub struct Hooks<'a> {
+    /// The python that runs the backend.
+    pub python: PathBuf,
+    /// The build environment's root, put first on PATH (None: no isolation).
+    pub env_root: Option<PathBuf>,
+    /// The project's root, the hooks' working folder.
+    pub source: &'a Path,
+    pub system: &'a BuildSystem,
+    /// `-C` settings: one value a key, or a list when given more than once.
+    pub config: &'a BTreeMap<String, serde_json::Value>,
+    /// The build's temporary folder (shim, answers, output).
+    pub work: &'a Path,
+    /// Show the backend's output as it comes.
+    pub echo: bool,
+}
+
+/// A hook's answer.
+#[derive(Debug, PartialEq)]
+pub enum Answer {
+    Value(serde_json::Value),
+    /// An optional hook the backend does not have.
+    Unsupported,
+}
+
+#[derive(Deserialize)]
+struct Reply {
+    #[serde(rename = "return")]
+    value: Option<serde_json::Value>,
+    #[serde(default)]
+    unsupported: bool,
+    error: Option<String>,
+}
+
+impl Hooks<'_> {
+    /// Calls `hook`; `out_dir` is where it writes (wheel or metadata).
+    pub fn call(&self, hook: &str, out_dir: &Path) -> Result<Answer> {
+        let shim = self.work.join("wheelpipe_pep517_shim.py");
+        if !shim.exists() {
+            std::fs::write(&shim, SHIM).with_context(|| format!("cannot write {}", shim.display()))?;
+        }
+        let result = self.work.join(format!("{hook}.json"));
+        let _ = std::fs::remove_file(&result);
+        let backend_path: Vec<String> =
+            self.system.backend_path.iter().map(|p| p.display().to_string()).collect();
+        let mut cmd = Command::new(&self.python);
+        cmd.arg(&shim)
+            .arg(hook)
+            .arg(&self.system.backend)
+            .arg(serde_json::to_string(&backend_path)?)
+            .arg(serde_json::to_string(self.config)?)
+            .arg(out_dir)
+            .arg(&result)
+            .current_dir(self.source);
+        if let Some(root) = &self.env_root {
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            let mut dirs = vec![root.join("bin")];
+            dirs.extend(std::env::split_paths(&path));
+            cmd.env("PATH", std::env::join_paths(dirs)?)
+                .env("PYTHONNOUSERSITE", "1")
+                .env_remove("PYTHONPATH")
+                .env_remove("PYTHONHOME");
+        }
+        let done = process::run(vec![cmd], self.echo)?;
+        let reply: Option<Reply> = std::fs::read(&result).ok().and_then(|b| serde_json::from_slice(&b).ok());
+        match reply {
+            Some(Reply { error: Some(error), .. }) => {
+                bail!("{error} (backend {}){}", self.system.backend, super::shown_tail(&done.tail))
+            }
+            Some(Reply { unsupported: true, .. }) => Ok(Answer::Unsupported),
+            Some(Reply { value: Some(value), .. }) if done.success() => Ok(Answer::Value(value)),
+            _ => bail!(
+                "{hook} failed: the backend's process ended with {} (backend {}){}",
+                done.statuses[0],
+                self.system.backend,
+                super::shown_tail(&done.tail)
+            ),
+        }
+    }
+
+    /// `get_requires_for_build_wheel` (or `_editable`): the extra requires.
+    pub fn requires_for(&self, editable: bool) -> Result<Vec<String>> {
+        let hook = if editable { "get_requires_for_build_editable" } else { "get_requires_for_build_wheel" };
+        match self.call(hook, self.work)? {
+            Answer::Value(serde_json::Value::Array(items)) => items
+                .into_iter()
+                .map(|v| v.as_str().map(str::to_string).context(format!("{hook} returned a non-string")))
+                .collect(),
+            Answer::Value(other) => bail!("{hook} returned {other}, not a list of requirements"),
+            Answer::Unsupported => Ok(Vec::new()),
+        }
+    }
+
+    /// `prepare_metadata_for_build_wheel` into `out_dir`: the `.dist-info`
+    /// folder it made, or None when the backend lacks the hook.
+    pub fn prepare_metadata(&self, out_dir: &Path) -> Result<Option<PathBuf>> {
+        match self.call("prepare_metadata_for_build_wheel", out_dir)? {
+            Answer::Value(v) => Ok(Some(out_dir.join(plain_name(&v, "prepare_metadata_for_build_wheel")?))),
+            Answer::Unsupported => Ok(None),
+        }
+    }
+
+    /// `build_wheel` (or PEP 660 `build_editable`) into `out_dir`: the
+    /// wheel's path.
+    pub fn build(&self, out_dir: &Path, editable: bool) -> Result<PathBuf> {
+        let hook = if editable { "build_editable" } else { "build_wheel" };
+        match self.call(hook, out_dir)? {
+            Answer::Value(v) => Ok(out_dir.join(plain_name(&v, hook)?)),
+            Answer::Unsupported => bail!("the backend {} has no {hook} hook (PEP 660)", self.system.backend),
+        }
+    }
+}
+
+/// A hook's returned basename, refused unless it is one plain file name.
+fn plain_name(value: &serde_json::Value, hook: &str) -> Result<String> {
+    let name = value.as_str().with_context(|| format!("{hook} returned {value}, not a file name"))?;
+    crate::cache::check_file_name(name).with_context(|| format!("{hook} returned a bad name"))?;
+    Ok(name.to_string())
+}

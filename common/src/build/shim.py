@@ -1,0 +1,79 @@
+# wheelpipe's PEP 517 frontend shim: calls one hook of a build backend, in the
+# source tree (the working folder), and writes its answer as JSON.
+#
+#   python shim.py HOOK BACKEND BACKEND_PATH_JSON CONFIG_JSON OUT_DIR RESULT_FILE
+#
+# Everything the backend prints goes to stderr, which the caller keeps.
+# RESULT_FILE gets {"return": value}, or {"unsupported": true} for an
+# optional hook the backend lacks, or {"error": "...", "traceback": "..."}.
+import importlib
+import json
+import os
+import sys
+import traceback
+
+
+def load(spec, backend_path):
+    if backend_path:
+        sys.path[:0] = backend_path
+    module_name, _, attrs = spec.partition(":")
+    try:
+        obj = importlib.import_module(module_name)
+    except ImportError:
+        raise BackendUnavailable(traceback.format_exc())
+    if backend_path:
+        origin = os.path.realpath(getattr(obj, "__file__", "") or "")
+        if not any(origin.startswith(os.path.realpath(p) + os.sep) for p in backend_path):
+            raise BackendInvalid("the backend %r is not loaded from backend-path %r" % (spec, backend_path))
+    for attr in filter(None, attrs.split(".")):
+        obj = getattr(obj, attr)
+    return obj
+
+
+class BackendUnavailable(Exception):
+    pass
+
+
+class BackendInvalid(Exception):
+    pass
+
+
+def call(backend, hook, config, out_dir):
+    fn = getattr(backend, hook, None)
+    if hook.startswith("get_requires_for_build_"):
+        return fn(config) if fn else []
+    if hook.startswith("prepare_metadata_for_build_"):
+        if fn is None:
+            return {"unsupported": True}
+        return fn(out_dir, config)
+    if fn is None:
+        if hook == "build_editable":
+            return {"unsupported": True}
+        raise BackendInvalid("the backend has no %s hook" % hook)
+    return fn(out_dir, config, None)
+
+
+def main():
+    hook, spec, backend_path, config, out_dir, result_file = sys.argv[1:7]
+    # The backend's prints and its tools' output all go to the kept stderr.
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    config = json.loads(config) or None
+    try:
+        backend = load(spec, json.loads(backend_path))
+        value = call(backend, hook, config, out_dir)
+        result = value if isinstance(value, dict) else {"return": value}
+    except BackendUnavailable as e:
+        result = {"error": "cannot import the build backend %r" % spec, "traceback": str(e)}
+    except BackendInvalid as e:
+        result = {"error": str(e)}
+    except BaseException as e:  # the backend failed: SystemExit included
+        traceback.print_exc()
+        result = {"error": "%s failed: %s" % (hook, type(e).__name__), "traceback": traceback.format_exc()}
+    with open(result_file, "w") as f:
+        json.dump(result, f)
+    sys.exit(1 if "error" in result else 0)
+
+
+if __name__ == "__main__":
+    main()
