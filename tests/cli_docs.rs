@@ -12,6 +12,7 @@ fn commands() -> Vec<clap::Command> {
         wheel_fetch::cli::command(),
         wheel_unpack::cli::command(),
         wheel_meta::cli::command(),
+        wheel_build::cli::command(),
     ]
 }
 

@@ -223,7 +223,8 @@ fn find_built(dir: &Path) -> Result<Option<Built>> {
     Ok(None)
 }
 
-fn hash_file(path: &Path) -> Result<(String, u64)> {
+/// The file's sha256 (hex) and size; errors name it.
+pub fn hash_file(path: &Path) -> Result<(String, u64)> {
     let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let (digest, size) = sha256_reader(std::io::BufReader::new(file))?;
     Ok((hex(&digest), size))
