@@ -128,14 +128,14 @@ impl Cache {
     /// set and the interpreter) lives: `build-envs/v1/{K[0..2]}/{K}/`, a
     /// virtualenv filled by our own tools (`wheelpipe::build`).
     pub fn build_env_dir(&self, key: &str) -> Result<PathBuf> {
-        Ok(self.bucket("build-envs", key)?)
+        self.bucket("build-envs", key)
     }
 
     /// Where a wheel built from a source keyed `key` (64 hex digits: the
     /// source's sha256, the interpreter, the config settings) is kept:
     /// `built/v1/{K[0..2]}/{K}/{wheel filename}`.
     pub fn built_wheel_dir(&self, key: &str) -> Result<PathBuf> {
-        Ok(self.bucket("built", key)?)
+        self.bucket("built", key)
     }
 
     /// `{name}/v1/{K[0..2]}/{K}` for a 64-hex-digit key.

@@ -8,6 +8,7 @@
 pub mod raw;
 pub mod run;
 pub mod server;
+pub mod sources;
 pub mod venv;
 pub mod wheels;
 

@@ -29,7 +29,7 @@ impl Job {
     /// How errors name it.
     pub fn shown(&self) -> String {
         match self {
-            Job::Path(p) => p.display().to_string(),
+            Job::Path(p) => Source::from_path(p).map_or_else(|_| p.display().to_string(), |s| s.shown()),
             Job::Sdist(a) => format!("{} {}", a.name, a.version),
         }
     }

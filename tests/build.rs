@@ -1,0 +1,243 @@
+//! wheel-build end to end: the real binary builds fixture sources (an
+//! in-tree backend through `backend-path`, the real setuptools served by a
+//! local index) in build environments our own tools make, caches what it
+//! built, fails cleanly (the package, the backend's last lines, exit 1, no
+//! temporary folder), stops on Ctrl-C, and in a pipeline turns sdist
+//! artifacts into wheel artifacts that wheel-unpack installs.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use support::sources::{setuptools_wheels, Project};
+use support::{pipeline, python3, Run, Running, Sandbox, Server, WheelBuilder};
+use wheelpipe::records::{Artifact, Record};
+
+fn wheel_build(sb: &Sandbox) -> Command {
+    let mut c = sb.command(env!("CARGO_BIN_EXE_wheel-build"));
+    c.arg("--python").arg(python3()).arg("--cache-dir").arg(sb.cache());
+    c
+}
+
+fn artifacts(run: &Run) -> Vec<Artifact> {
+    run.records()
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Artifact(a) => Some(a),
+            _ => None,
+        })
+        .collect()
+}
+
+fn end_ok(run: &Run) -> bool {
+    run.records().iter().any(|r| matches!(r, Record::End(e) if e.ok))
+}
+
+/// What the cache's folder for files being written holds, empty folders
+/// (wheel-unpack keeps its own) aside.
+fn temp_leftovers(sb: &Sandbox) -> Vec<PathBuf> {
+    let entries = std::fs::read_dir(sb.cache().join("tmp")).map(|d| d.flatten().map(|e| e.path()).collect());
+    let empty = |p: &PathBuf| std::fs::read_dir(p).is_ok_and(|mut d| d.next().is_none());
+    entries.unwrap_or_else(|_| Vec::new()).into_iter().filter(|p| !empty(p)).collect()
+}
+
+/// The build environments in the cache.
+fn build_envs(sb: &Sandbox) -> Vec<PathBuf> {
+    let root = sb.cache().join("build-envs/v1");
+    std::fs::read_dir(&root)
+        .map(|d| {
+            d.flatten()
+                .flat_map(|e| std::fs::read_dir(e.path()).unwrap().flatten().map(|e| e.path()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn zip_text(wheel: &Path, name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(wheel).unwrap()).unwrap();
+    std::io::read_to_string(zip.by_name(name).unwrap()).unwrap()
+}
+
+fn src(sb: &Sandbox) -> PathBuf {
+    sb.path().join("src")
+}
+
+#[test]
+fn an_in_tree_backend_builds_a_folder_and_both_sdist_formats_with_config_settings() {
+    let sb = Sandbox::new();
+    let folder = Project::tiny(&src(&sb), "tiny_a", "1.0", &[]);
+    let tar_gz = Project::tiny(&src(&sb), "tiny_b", "2.0", &[]).sdist(sb.path());
+    let zip = Project::tiny(&src(&sb), "tiny_c", "3.0", &[]).sdist_zip(sb.path());
+    let dest = sb.path().join("out");
+    let mut cmd = wheel_build(&sb);
+    cmd.args(["-C", "mode=fast", "-C", "flag=a", "--config-settings", "flag=b", "--dest"]).arg(&dest);
+    cmd.arg(&folder.root).arg(&tar_gz).arg(&zip);
+    let run = pipeline(vec![cmd], None);
+    run.assert_success();
+    assert!(end_ok(&run), "{run}");
+    let mut got = artifacts(&run);
+    got.sort_by(|a, b| a.name.cmp(&b.name));
+    let names: Vec<_> =
+        got.iter().map(|a| (a.name.as_str(), a.version.as_str(), a.filename.as_str())).collect();
+    assert_eq!(
+        names,
+        [
+            ("tiny_a", "1.0", "tiny_a-1.0-py3-none-any.whl"),
+            ("tiny_b", "2.0", "tiny_b-2.0-py3-none-any.whl"),
+            ("tiny_c", "3.0", "tiny_c-3.0-py3-none-any.whl")
+        ]
+    );
+    for a in &got {
+        let path = a.path.as_ref().unwrap();
+        assert_eq!(path.parent().unwrap(), dest, "the record names the copy in --dest");
+        assert_eq!(a.sha256().unwrap(), wheelpipe::hash::sha256_hex(&std::fs::read(path).unwrap()));
+        assert!(a.url.starts_with("file:///") && a.requested);
+    }
+    let config = zip_text(got[0].path.as_ref().unwrap(), "tiny_a/config.json");
+    assert_eq!(config, r#"{"flag": ["a", "b"], "mode": "fast"}"#);
+    assert!(temp_leftovers(&sb).is_empty(), "left behind: {:?}", temp_leftovers(&sb));
+}
+
+#[test]
+fn the_build_environment_is_reused_and_a_built_wheel_is_not_built_again() {
+    let mut sb = Sandbox::new();
+    let helper = WheelBuilder::new("buildhelper", "1.0").file("buildhelper.py", "X = 1\n").build(sb.path());
+    let server = Server::start(&[helper]);
+    let log = sb.path().join("builds.log");
+    sb.set_env("TINY_LOG", log.to_str().unwrap());
+    sb.set_env("TINY_IMPORT", "buildhelper");
+    let one = Project::tiny(&src(&sb), "one", "1.0", &["buildhelper==1.0"]).sdist(sb.path());
+    let two = Project::tiny(&src(&sb), "two", "1.0", &["buildhelper==1.0"]).sdist(sb.path());
+    let build = |sdist: &Path| {
+        let mut cmd = wheel_build(&sb);
+        cmd.arg("--index-url").arg(server.url()).arg(sdist);
+        let run = pipeline(vec![cmd], None);
+        run.assert_success();
+        artifacts(&run).remove(0)
+    };
+    let first = build(&one);
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "one 1.0\n");
+    let envs = build_envs(&sb);
+    assert_eq!(envs.len(), 1, "one environment for one requires set: {envs:?}");
+    let ready =
+        std::fs::read_dir(&envs[0]).unwrap().flatten().find(|e| e.file_name() == "wheelpipe-build-env.txt");
+    let made = ready.expect("a finished environment is marked").metadata().unwrap().modified().unwrap();
+    assert!(!server.file_requests().is_empty(), "the requires came from the index");
+
+    server.clear_log();
+    let again = build(&one);
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "one 1.0\n",
+        "the second build of one sdist builds nothing"
+    );
+    assert_eq!((again.sha256(), again.path.clone()), (first.sha256(), first.path.clone()));
+
+    let other = build(&two);
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "one 1.0\ntwo 1.0\n");
+    assert_eq!(other.name, "two");
+    assert!(
+        server.requests().is_empty(),
+        "the environment was reused, not made again: {:?}",
+        server.requests()
+    );
+    assert_eq!(build_envs(&sb), envs);
+    let ready = envs[0].join("wheelpipe-build-env.txt");
+    assert_eq!(ready.metadata().unwrap().modified().unwrap(), made);
+    assert!(temp_leftovers(&sb).is_empty(), "left behind: {:?}", temp_leftovers(&sb));
+}
+
+#[test]
+fn a_failing_build_names_the_package_shows_the_last_lines_and_leaves_nothing() {
+    let mut sb = Sandbox::new();
+    sb.set_env("TINY_FAIL", "broken");
+    let broken = Project::tiny(&src(&sb), "broken", "2.0", &[]).sdist(sb.path());
+    let good = Project::tiny(&src(&sb), "good", "1.0", &[]).sdist(sb.path());
+    let mut cmd = wheel_build(&sb);
+    cmd.arg(&broken).arg(&good);
+    let run = pipeline(vec![cmd], None);
+    assert_eq!(run.codes(), [Some(1)], "{run}");
+    let stderr = run.stderr(0);
+    assert!(stderr.contains("wheel-build: error: broken 2.0: "), "{stderr}");
+    assert!(stderr.contains("the compiler exploded at step 49"), "{stderr}");
+    assert!(stderr.contains("tinybackend: step 48") && !stderr.contains("tinybackend: step 3\n"), "{stderr}");
+    let names: Vec<String> = artifacts(&run).into_iter().map(|a| a.name).collect();
+    assert_eq!(names, ["good"], "the other source is still built");
+    assert!(run.records().iter().any(|r| matches!(r, Record::End(e) if !e.ok)), "{run}");
+    assert!(temp_leftovers(&sb).is_empty(), "left behind: {:?}", temp_leftovers(&sb));
+}
+
+#[test]
+fn ctrl_c_stops_the_backend_and_exits_130() {
+    let mut sb = Sandbox::new();
+    let pid_file = sb.path().join("backend.pid");
+    sb.set_env("TINY_HANG", pid_file.to_str().unwrap());
+    let sdist = Project::tiny(&src(&sb), "slow", "1.0", &[]).sdist(sb.path());
+    let mut cmd = wheel_build(&sb);
+    cmd.arg(&sdist);
+    let running = Running::spawn(vec![cmd], None);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !pid_file.exists() {
+        assert!(Instant::now() < deadline, "the backend never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let backend: i32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+    let pid = nix::unistd::Pid::from_raw(running.pids()[0] as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let run = running.wait();
+    assert_eq!(run.codes(), [Some(130)], "{run}");
+    assert!(!Path::new(&format!("/proc/{backend}")).exists(), "the backend {backend} still runs");
+    assert!(temp_leftovers(&sb).is_empty(), "left behind: {:?}", temp_leftovers(&sb));
+}
+
+#[test]
+fn setuptools_builds_legacy_and_pyproject_sdists_that_install_as_pip_sees_them() {
+    let Some(wheels) = setuptools_wheels(python3()) else {
+        assert!(std::env::var_os("CI").is_none(), "CI must provide setuptools (see .ci/run)");
+        eprintln!("skipped: no setuptools wheel on this machine (set WHEELPIPE_TEST_WHEELHOUSE)");
+        return;
+    };
+    let sb = Sandbox::new();
+    let server = Server::start(&wheels);
+    let legacy = Project::new(&src(&sb), "legacy_pkg", "0.3")
+        .file("setup.py", "from setuptools import setup\nsetup(name='legacy_pkg', version='0.3', packages=['legacy_pkg'])\n")
+        .file("legacy_pkg/__init__.py", "VALUE = 'legacy'\n")
+        .sdist(sb.path());
+    let modern = Project::new(&src(&sb), "modern_pkg", "1.2")
+        .file(
+            "pyproject.toml",
+            "[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n\n\
+             [project]\nname = \"modern_pkg\"\nversion = \"1.2\"\n",
+        )
+        .file("modern_pkg/__init__.py", "VALUE = 'modern'\n")
+        .sdist(sb.path());
+    let venv = sb.venv("venv");
+    let mut build = wheel_build(&sb);
+    build.arg("--index-url").arg(server.url()).arg(&legacy).arg(&modern);
+    let run = pipeline(vec![build, sb.unpack(&venv)], None);
+    run.assert_success();
+    let installed: Vec<(String, String)> = run
+        .records()
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Installed(i) => Some((wheelpipe::names::normalize(&i.name), i.version)),
+            _ => None,
+        })
+        .collect();
+    let listed: Vec<(String, String)> =
+        sb.pip_list(&venv).into_iter().map(|(n, v)| (wheelpipe::names::normalize(&n), v)).collect();
+    let mut want = installed.clone();
+    want.sort();
+    assert_eq!(
+        want,
+        [("legacy-pkg".to_string(), "0.3".to_string()), ("modern-pkg".to_string(), "1.2".to_string())]
+    );
+    assert_eq!(listed, want, "pip list agrees with what wheel-unpack installed");
+    sb.pip_ok(&venv, &["check"]);
+    let out =
+        venv.run_python(&sb, "import legacy_pkg, modern_pkg; print(legacy_pkg.VALUE, modern_pkg.VALUE)");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "legacy modern");
+    assert!(temp_leftovers(&sb).is_empty(), "left behind: {:?}", temp_leftovers(&sb));
+}
