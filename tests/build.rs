@@ -241,3 +241,149 @@ fn setuptools_builds_legacy_and_pyproject_sdists_that_install_as_pip_sees_them()
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "legacy modern");
     assert!(temp_leftovers(&sb).is_empty(), "left behind: {:?}", temp_leftovers(&sb));
 }
+
+/// The artifact record wheel-fetch writes for a downloaded sdist.
+fn sdist_artifact(path: &Path, name: &str, version: &str) -> String {
+    let filename = path.file_name().unwrap().to_str().unwrap().to_string();
+    let mut a = Artifact::new(
+        name.into(),
+        version.into(),
+        filename.clone(),
+        format!("http://127.0.0.1:9/files/{filename}"),
+    );
+    a.hashes.insert("sha256".into(), wheelpipe::hash::sha256_hex(&std::fs::read(path).unwrap()));
+    a.path = Some(path.to_path_buf());
+    a.kind = wheelpipe::records::ArtifactKind::Sdist;
+    a.requested = false;
+    Record::Artifact(a).to_line()
+}
+
+#[test]
+fn in_a_pipeline_sdist_artifacts_become_wheel_artifacts_and_the_rest_passes_through() {
+    let sb = Sandbox::new();
+    let wheel = support::alpha().build(sb.path());
+    let beta = support::beta().build(sb.path());
+    let wheel_lines: Vec<String> =
+        [&wheel, &beta].iter().map(|w| Record::Artifact(support::artifact_for(w)).to_line()).collect();
+    let sdist = Project::tiny(&src(&sb), "tiny_src", "0.5", &[]).sdist(sb.path());
+    let future = r#"{"type":"future","x":[1,2]}"#;
+    let end = r#"{"type":"end","tool":"wheel-fetch","ok":true,"count":3,"protocol":1}"#;
+    let input = format!(
+        "{}\n{future}\n{}\n{}\n{end}\n",
+        wheel_lines[0],
+        sdist_artifact(&sdist, "Tiny_Src", "0.5"),
+        wheel_lines[1]
+    );
+
+    let run = pipeline(vec![wheel_build(&sb)], Some(input.clone().into_bytes()));
+    run.assert_success();
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    for passed in [wheel_lines[0].as_str(), future, wheel_lines[1].as_str()] {
+        assert!(lines.contains(&passed), "passed on byte for byte: {passed}\n{run}");
+    }
+    let built: Vec<Artifact> = lines
+        .iter()
+        .filter(|l| l.contains("tiny_src-0.5-py3-none-any.whl"))
+        .map(|l| match support::parse_records(l).remove(0) {
+            Record::Artifact(a) => a,
+            other => panic!("not an artifact: {other:?}"),
+        })
+        .collect();
+    assert_eq!(built.len(), 1, "{run}");
+    let built = &built[0];
+    assert_eq!((built.name.as_str(), built.version.as_str(), built.requested), ("Tiny_Src", "0.5", false));
+    assert!(built.kind.is_wheel() && !built.is_sdist() && built.path.as_ref().unwrap().is_file());
+    assert_eq!(
+        lines.last().unwrap(),
+        &r#"{"type":"end","tool":"wheel-build","ok":true,"count":1,"protocol":1}"#
+    );
+
+    let venv = sb.venv("venv");
+    let run = pipeline(vec![wheel_build(&sb), sb.unpack(&venv)], Some(input.into_bytes()));
+    run.assert_success();
+    let dists = venv.dists(&sb);
+    assert_eq!(dists.get("tiny_src").map(String::as_str), Some("0.5"), "{dists:?}");
+    assert_eq!(dists.get("alpha").map(String::as_str), Some("1.0"), "{dists:?}");
+    let out = venv.run_python(&sb, "import tiny_src; print(tiny_src.VALUE)");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0.5");
+}
+
+#[test]
+fn an_sdist_artifact_without_path_or_an_input_cut_short_fails() {
+    let sb = Sandbox::new();
+    let sdist = Project::tiny(&src(&sb), "tiny_src", "0.5", &[]).sdist(sb.path());
+    let line = sdist_artifact(&sdist, "tiny_src", "0.5")
+        .replace(&format!(",\"path\":{:?}", sdist.to_str().unwrap()), "");
+    assert!(!line.contains("\"path\""), "{line}");
+    let end = r#"{"type":"end","tool":"wheel-fetch","ok":true,"count":1,"protocol":1}"#;
+    let run = pipeline(vec![wheel_build(&sb)], Some(format!("{line}\n{end}\n").into_bytes()));
+    assert_eq!(run.codes(), [Some(1)], "{run}");
+    assert!(
+        run.stderr(0).contains("tiny_src 0.5")
+            && run.stderr(0).contains("put wheel-fetch before wheel-build"),
+        "{run}"
+    );
+
+    let good = sdist_artifact(&sdist, "tiny_src", "0.5");
+    let run = pipeline(vec![wheel_build(&sb)], Some(format!("{good}\n").into_bytes()));
+    assert_eq!(run.codes(), [Some(1)], "an input without `end` fails: {run}");
+    assert!(run.records().iter().any(|r| matches!(r, Record::End(e) if !e.ok)), "{run}");
+}
+
+#[test]
+fn without_isolation_the_target_environment_builds_and_no_environment_is_made() {
+    let mut sb = Sandbox::new();
+    let helper = WheelBuilder::new("buildhelper", "1.0").file("buildhelper.py", "X = 1\n").build(sb.path());
+    let venv = sb.venv("target");
+    let run = pipeline(vec![sb.unpack(&venv)], Some(format!("{}\n", helper.display()).into_bytes()));
+    run.assert_success();
+    sb.set_env("TINY_IMPORT", "buildhelper");
+    let sdist = Project::tiny(&src(&sb), "plain", "1.0", &["buildhelper==1.0"]).sdist(sb.path());
+    let mut cmd = sb.command(env!("CARGO_BIN_EXE_wheel-build"));
+    cmd.arg("--python").arg(venv.python()).arg("--no-build-isolation").arg(&sdist);
+    let run = pipeline(vec![cmd], None);
+    run.assert_success();
+    assert_eq!(artifacts(&run)[0].filename, "plain-1.0-py3-none-any.whl");
+    assert!(build_envs(&sb).is_empty(), "{:?}", build_envs(&sb));
+
+    // The same sdist with isolation needs the requires from an index, which
+    // there is none of: the error names the environment it could not make.
+    let mut cmd = sb.command(env!("CARGO_BIN_EXE_wheel-build"));
+    cmd.arg("--python")
+        .arg(venv.python())
+        .args(["--no-index", "--find-links"])
+        .arg(sb.path().join("nowhere"))
+        .arg(&sdist);
+    let run = pipeline(vec![cmd], None);
+    assert_eq!(run.codes(), [Some(1)], "{run}");
+    assert!(
+        run.stderr(0).contains("plain 1.0: cannot make the build environment for [buildhelper==1.0]"),
+        "{run}"
+    );
+    assert!(build_envs(&sb).is_empty(), "a failed environment is removed: {:?}", build_envs(&sb));
+}
+
+#[test]
+fn two_runs_at_once_make_one_environment() {
+    let mut sb = Sandbox::new();
+    let helper = WheelBuilder::new("buildhelper", "1.0").file("buildhelper.py", "X = 1\n").build(sb.path());
+    let server = Server::start(&[helper]);
+    sb.set_env("TINY_IMPORT", "buildhelper");
+    let runs: Vec<Running> = ["left", "right"]
+        .iter()
+        .map(|name| {
+            let sdist = Project::tiny(&src(&sb), name, "1.0", &["buildhelper==1.0"]).sdist(sb.path());
+            let mut cmd = wheel_build(&sb);
+            cmd.arg("--index-url").arg(server.url()).arg(sdist);
+            Running::spawn(vec![cmd], None)
+        })
+        .collect();
+    for running in runs {
+        let run = running.wait();
+        run.assert_success();
+        assert_eq!(artifacts(&run).len(), 1, "{run}");
+    }
+    assert_eq!(build_envs(&sb).len(), 1, "{:?}", build_envs(&sb));
+    let pages = server.requests().iter().filter(|r| r.path.starts_with("/simple/buildhelper")).count();
+    assert_eq!(pages, 1, "the environment was made once: {:?}", server.requests());
+}
