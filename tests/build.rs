@@ -387,3 +387,36 @@ fn two_runs_at_once_make_one_environment() {
     let pages = server.requests().iter().filter(|r| r.path.starts_with("/simple/buildhelper")).count();
     assert_eq!(pages, 1, "the environment was made once: {:?}", server.requests());
 }
+
+#[test]
+fn wheel_unpack_builds_the_sdists_of_the_plain_pipeline_or_installs_nothing() {
+    let mut sb = Sandbox::new();
+    sb.set_env("TINY_FAIL", "broken");
+    let wheels = [support::alpha().build(sb.path()), support::beta().build(sb.path())];
+    let wheel_lines: Vec<String> =
+        wheels.iter().map(|w| Record::Artifact(support::artifact_for(w)).to_line()).collect();
+    let good = Project::tiny(&src(&sb), "tiny_src", "0.5", &[]).sdist(sb.path());
+    let broken = Project::tiny(&src(&sb), "broken", "2.0", &[]).sdist(sb.path());
+    let end = r#"{"type":"end","tool":"wheel-fetch","ok":true,"count":3,"protocol":1}"#;
+    let stream =
+        |sdist_line: String| format!("{}\n{sdist_line}\n{}\n{end}\n", wheel_lines[0], wheel_lines[1]);
+    let venv = sb.venv("venv");
+    let before = support::snapshot(&venv.root);
+
+    let run =
+        pipeline(vec![sb.unpack(&venv)], Some(stream(sdist_artifact(&broken, "broken", "2.0")).into_bytes()));
+    assert_eq!(run.codes(), [Some(1)], "{run}");
+    assert!(run.stderr(0).contains("broken 2.0") && run.stderr(0).contains("the compiler exploded"), "{run}");
+    support::assert_same_tree(&before, &support::snapshot(&venv.root), "a failed build installs nothing");
+    assert!(temp_leftovers(&sb).is_empty(), "left behind: {:?}", temp_leftovers(&sb));
+
+    let run =
+        pipeline(vec![sb.unpack(&venv)], Some(stream(sdist_artifact(&good, "tiny_src", "0.5")).into_bytes()));
+    run.assert_success();
+    let mut listed: Vec<(String, String)> = sb.pip_list(&venv).into_iter().collect();
+    listed.sort();
+    let want =
+        [("alpha", "1.0"), ("beta", "2.0"), ("tiny_src", "0.5")].map(|(n, v)| (n.to_string(), v.to_string()));
+    assert_eq!(listed, want);
+    sb.pip_ok(&venv, &["check"]);
+}

@@ -14,6 +14,7 @@ pub mod pipeline;
 pub mod record;
 pub mod scheme;
 pub mod scripts;
+pub mod sdist;
 pub mod source;
 pub mod spread;
 pub mod stage;
@@ -82,10 +83,11 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     let staging = venv::Staging::create(&scheme.venv)?;
     let link_mode = m.get_one::<String>("link-mode").map_or("auto", String::as_str);
     let opts = stage::Options {
-        cache,
+        cache: cache.clone(),
         linker: link::Linker::new(link::Pref::parse(link_mode).unwrap_or(link::Pref::Auto)),
         verify: !m.get_flag("no-verify-record"),
         compiler: m.get_flag("compile").then(|| compile::Compiler::new(&scheme.python, jobs)),
+        build: sdist::settings(&interpreter, cache.as_ref()).ok(),
     };
     let staged = pipeline::stage_all(&scheme, &staging.root, jobs, source, &opts, out, &warn)?;
 

@@ -34,12 +34,20 @@ pub struct Options {
     pub verify: bool,
     /// Byte-compile `.py` files (`--compile`).
     pub compiler: Option<Compiler>,
+    /// How sdists are built into wheels (`crate::sdist`); None: not at all.
+    pub build: Option<wheelpipe::build::Settings>,
 }
 
 impl Options {
     /// Extract afresh, verify: what a run without a cache does.
     pub fn no_cache() -> Options {
-        Options { cache: None, linker: Linker::new(link::Pref::Copy), verify: true, compiler: None }
+        Options {
+            cache: None,
+            linker: Linker::new(link::Pref::Copy),
+            verify: true,
+            compiler: None,
+            build: None,
+        }
     }
 }
 
