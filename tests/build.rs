@@ -420,3 +420,21 @@ fn wheel_unpack_builds_the_sdists_of_the_plain_pipeline_or_installs_nothing() {
     assert_eq!(listed, want);
     sb.pip_ok(&venv, &["check"]);
 }
+
+#[test]
+fn wheel_fetch_downloads_an_sdist_artifact_and_wheel_unpack_builds_it() {
+    let sb = Sandbox::new();
+    let sdist = Project::tiny(&src(&sb), "tiny_src", "0.5", &[]).sdist(sb.path());
+    let mut line: Artifact =
+        match support::parse_records(&sdist_artifact(&sdist, "tiny_src", "0.5")).remove(0) {
+            Record::Artifact(a) => a,
+            other => panic!("{other:?}"),
+        };
+    (line.path, line.url) = (None, url::Url::from_file_path(&sdist).unwrap().to_string());
+    let end = r#"{"type":"end","tool":"wheel-resolve","ok":true,"count":1,"protocol":1}"#;
+    let input = format!("{}\n{end}\n", Record::Artifact(line).to_line());
+    let venv = sb.venv("venv");
+    let run = pipeline(vec![sb.fetch(), sb.unpack(&venv)], Some(input.into_bytes()));
+    run.assert_success();
+    assert_eq!(venv.dists(&sb).get("tiny_src").map(String::as_str), Some("0.5"));
+}
