@@ -438,3 +438,33 @@ fn wheel_fetch_downloads_an_sdist_artifact_and_wheel_unpack_builds_it() {
     run.assert_success();
     assert_eq!(venv.dists(&sb).get("tiny_src").map(String::as_str), Some("0.5"));
 }
+
+#[test]
+fn an_editable_setuptools_build_reflects_source_edits_without_reinstall() {
+    let Some(wheels) = setuptools_wheels(python3()) else {
+        assert!(std::env::var_os("CI").is_none(), "CI must provide setuptools (see .ci/run)");
+        eprintln!("skipped: no setuptools wheel on this machine (set WHEELPIPE_TEST_WHEELHOUSE)");
+        return;
+    };
+    let sb = Sandbox::new();
+    let server = Server::start(&wheels);
+    let project = Project::new(&src(&sb), "edit_me", "0.1")
+        .file(
+            "pyproject.toml",
+            "[build-system]\nrequires = [\"setuptools>=64\"]\nbuild-backend = \"setuptools.build_meta\"\n\n\
+             [project]\nname = \"edit_me\"\nversion = \"0.1\"\n",
+        )
+        .file("edit_me/__init__.py", "VALUE = 'before'\n");
+    let venv = sb.venv("venv");
+    let mut build = wheel_build(&sb);
+    build.arg("--index-url").arg(server.url()).arg("--editable").arg(&project.root);
+    let run = pipeline(vec![build, sb.unpack(&venv)], None);
+    run.assert_success();
+    let value = || {
+        let out = venv.run_python(&sb, "import edit_me; print(edit_me.VALUE)");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(value(), "before");
+    std::fs::write(project.root.join("edit_me/__init__.py"), "VALUE = 'after'\n").unwrap();
+    assert_eq!(value(), "after", "the editable install runs the source folder's code");
+}

@@ -134,3 +134,59 @@ fn plain_name(value: &serde_json::Value, hook: &str) -> Result<String> {
     crate::cache::check_file_name(name).with_context(|| format!("{hook} returned a bad name"))?;
     Ok(name.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A backend with `prepare_metadata_for_build_wheel` and requires, and
+    /// none of the optional editable hooks.
+    const BACKEND: &str = r#"
+import os
+def get_requires_for_build_wheel(config_settings=None):
+    return ["extra-tool>=1"] + ([config_settings["more"]] if config_settings else [])
+def prepare_metadata_for_build_wheel(directory, config_settings=None):
+    os.makedirs(os.path.join(directory, "m-1.dist-info"))
+    open(os.path.join(directory, "m-1.dist-info", "METADATA"), "w").write("Name: m\nVersion: 1\n")
+    return "m-1.dist-info"
+def build_wheel(directory, config_settings=None, metadata_directory=None):
+    return "../escape.whl"
+"#;
+
+    fn call<T>(config: serde_json::Value, f: impl FnOnce(&Hooks) -> T) -> T {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("be")).unwrap();
+        std::fs::write(dir.path().join("be/mybackend.py"), BACKEND).unwrap();
+        let system = BuildSystem {
+            requires: Vec::new(),
+            backend: "mybackend".into(),
+            backend_path: vec![dir.path().join("be")],
+        };
+        let config = serde_json::from_value(config).unwrap();
+        let hooks = Hooks {
+            python: "python3".into(),
+            env_root: None,
+            source: dir.path(),
+            system: &system,
+            config: &config,
+            work: dir.path(),
+            echo: false,
+        };
+        f(&hooks)
+    }
+
+    #[test]
+    fn metadata_requires_and_missing_optional_hooks() {
+        let got = call(serde_json::json!({"more": "x"}), |h| h.requires_for(false).unwrap());
+        assert_eq!(got, ["extra-tool>=1", "x"]);
+        call(serde_json::json!({}), |h| {
+            let dist_info = h.prepare_metadata(h.work).unwrap().unwrap();
+            assert!(std::fs::read_to_string(dist_info.join("METADATA")).unwrap().contains("Name: m"));
+            assert_eq!(h.requires_for(true).unwrap(), Vec::<String>::new(), "an absent get_requires is []");
+            let err = format!("{:#}", h.build(h.work, true).unwrap_err());
+            assert!(err.contains("has no build_editable hook"), "{err}");
+            let err = format!("{:#}", h.build(h.work, false).unwrap_err());
+            assert!(err.contains("build_wheel returned a bad name"), "{err}");
+        });
+    }
+}
