@@ -165,9 +165,9 @@ impl Settings {
         Ok(sha256_hex(facts.as_bytes()))
     }
 
-    /// Gets the environment, asks the backend for more requires (a second
-    /// environment with them when it names any the first lacks) and builds
-    /// into `work/out`.
+    /// Gets the environment and builds into `work/out`, asking the backend
+    /// for more requires in the same python start; when it names any the
+    /// environment lacks, builds in a second one that has them too.
     fn run_backend(&self, root: &Path, work: &Path, editable: bool) -> Result<PathBuf> {
         let system = BuildSystem::read(root)?;
         let mut hooks = Hooks {
@@ -179,19 +179,20 @@ impl Settings {
             work,
             echo: self.echo,
         };
+        let out = work.join("out");
+        std::fs::create_dir_all(&out)?;
         if self.isolation {
             let env = self.environment(&system.requires)?;
             (hooks.python, hooks.env_root) = (env.python(), Some(env.root));
-            let extra = hooks.requires_for(editable)?;
             let have = env::normalized(&system.requires);
-            if !env::normalized(&extra).iter().all(|r| have.contains(r)) {
-                let all: Vec<String> = system.requires.iter().chain(&extra).cloned().collect();
-                let env = self.environment(&all)?;
-                (hooks.python, hooks.env_root) = (env.python(), Some(env.root));
-            }
+            let extra = match hooks.build_if_satisfied(&out, editable, Some(&have))? {
+                Ok(wheel) => return Ok(wheel),
+                Err(extra) => extra,
+            };
+            let all: Vec<String> = system.requires.iter().chain(&extra).cloned().collect();
+            let env = self.environment(&all)?;
+            (hooks.python, hooks.env_root) = (env.python(), Some(env.root));
         }
-        let out = work.join("out");
-        std::fs::create_dir_all(&out)?;
         hooks.build(&out, editable)
     }
 

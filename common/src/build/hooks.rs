@@ -38,6 +38,9 @@ pub enum Answer {
     Value(serde_json::Value),
     /// An optional hook the backend does not have.
     Unsupported,
+    /// A build asked for with the requires at hand, refused: the backend's
+    /// get_requires hook named these, some of which the environment lacks.
+    Requires(Vec<String>),
 }
 
 #[derive(Deserialize)]
@@ -46,12 +49,20 @@ struct Reply {
     value: Option<serde_json::Value>,
     #[serde(default)]
     unsupported: bool,
+    requires: Option<Vec<String>>,
     error: Option<String>,
 }
 
 impl Hooks<'_> {
     /// Calls `hook`; `out_dir` is where it writes (wheel or metadata).
     pub fn call(&self, hook: &str, out_dir: &Path) -> Result<Answer> {
+        self.call_with(hook, out_dir, None)
+    }
+
+    /// [`Hooks::call`]; with `have` (the requires at hand) a build hook runs
+    /// only when the backend's get_requires hook, called first in the same
+    /// process, names nothing else ([`Answer::Requires`] otherwise).
+    fn call_with(&self, hook: &str, out_dir: &Path, have: Option<&[String]>) -> Result<Answer> {
         let shim = self.work.join("wheelpipe_pep517_shim.py");
         if !shim.exists() {
             std::fs::write(&shim, SHIM).with_context(|| format!("cannot write {}", shim.display()))?;
@@ -69,6 +80,9 @@ impl Hooks<'_> {
             .arg(out_dir)
             .arg(&result)
             .current_dir(self.source);
+        if let Some(have) = have {
+            cmd.arg(serde_json::to_string(have)?);
+        }
         if let Some(root) = &self.env_root {
             let path = std::env::var_os("PATH").unwrap_or_default();
             let mut dirs = vec![root.join("bin")];
@@ -85,6 +99,7 @@ impl Hooks<'_> {
                 bail!("{error} (backend {}){}", self.system.backend, super::shown_tail(&done.tail))
             }
             Some(Reply { unsupported: true, .. }) => Ok(Answer::Unsupported),
+            Some(Reply { requires: Some(requires), .. }) => Ok(Answer::Requires(requires)),
             Some(Reply { value: Some(value), .. }) if done.success() => Ok(Answer::Value(value)),
             _ => bail!(
                 "{hook} failed: the backend's process ended with {} (backend {}){}",
@@ -104,7 +119,7 @@ impl Hooks<'_> {
                 .map(|v| v.as_str().map(str::to_string).context(format!("{hook} returned a non-string")))
                 .collect(),
             Answer::Value(other) => bail!("{hook} returned {other}, not a list of requirements"),
-            Answer::Unsupported => Ok(Vec::new()),
+            Answer::Unsupported | Answer::Requires(_) => Ok(Vec::new()),
         }
     }
 
@@ -113,16 +128,30 @@ impl Hooks<'_> {
     pub fn prepare_metadata(&self, out_dir: &Path) -> Result<Option<PathBuf>> {
         match self.call("prepare_metadata_for_build_wheel", out_dir)? {
             Answer::Value(v) => Ok(Some(out_dir.join(plain_name(&v, "prepare_metadata_for_build_wheel")?))),
-            Answer::Unsupported => Ok(None),
+            Answer::Unsupported | Answer::Requires(_) => Ok(None),
         }
     }
 
     /// `build_wheel` (or PEP 660 `build_editable`) into `out_dir`: the
     /// wheel's path.
     pub fn build(&self, out_dir: &Path, editable: bool) -> Result<PathBuf> {
+        self.build_if_satisfied(out_dir, editable, None)?
+            .map_err(|r| anyhow::anyhow!("the shim asked for requires {r:?} when told not to"))
+    }
+
+    /// [`Hooks::build`] when the backend's get_requires hook names nothing
+    /// beyond `have` (one python start for both); else `Err` with what it
+    /// named, and nothing built. `have: None` builds without asking.
+    pub fn build_if_satisfied(
+        &self,
+        out_dir: &Path,
+        editable: bool,
+        have: Option<&[String]>,
+    ) -> Result<std::result::Result<PathBuf, Vec<String>>> {
         let hook = if editable { "build_editable" } else { "build_wheel" };
-        match self.call(hook, out_dir)? {
-            Answer::Value(v) => Ok(out_dir.join(plain_name(&v, hook)?)),
+        match self.call_with(hook, out_dir, have)? {
+            Answer::Value(v) => Ok(Ok(out_dir.join(plain_name(&v, hook)?))),
+            Answer::Requires(requires) => Ok(Err(requires)),
             Answer::Unsupported => bail!("the backend {} has no {hook} hook (PEP 660)", self.system.backend),
         }
     }
@@ -185,6 +214,9 @@ def build_wheel(directory, config_settings=None, metadata_directory=None):
             assert_eq!(h.requires_for(true).unwrap(), Vec::<String>::new(), "an absent get_requires is []");
             let err = format!("{:#}", h.build(h.work, true).unwrap_err());
             assert!(err.contains("has no build_editable hook"), "{err}");
+            let have = ["other".to_string()];
+            let asked = h.build_if_satisfied(h.work, false, Some(&have)).unwrap();
+            assert_eq!(asked, Err(vec!["extra-tool>=1".to_string()]), "nothing built, the requires named");
             let err = format!("{:#}", h.build(h.work, false).unwrap_err());
             assert!(err.contains("build_wheel returned a bad name"), "{err}");
         });

@@ -1,8 +1,12 @@
 # wheelpipe's PEP 517 frontend shim: calls one hook of a build backend, in the
 # source tree (the working folder), and writes its answer as JSON.
 #
-#   python shim.py HOOK BACKEND BACKEND_PATH_JSON CONFIG_JSON OUT_DIR RESULT_FILE
+#   python shim.py HOOK BACKEND BACKEND_PATH_JSON CONFIG_JSON OUT_DIR RESULT_FILE [HAVE_JSON]
 #
+# With HAVE_JSON (the requires the environment holds) and a build hook, the
+# get_requires hook runs first in the same process: when it names nothing
+# else the build goes on (one python start, not two), else the answer is
+# {"requires": [...]} and nothing is built.
 # Everything the backend prints goes to stderr, which the caller keeps.
 # RESULT_FILE gets {"return": value}, or {"unsupported": true} for an
 # optional hook the backend lacks, or {"error": "...", "traceback": "..."}.
@@ -53,16 +57,29 @@ def call(backend, hook, config, out_dir):
     return fn(out_dir, config, None)
 
 
+def requires_then_build(backend, hook, config, out_dir, have):
+    kind = "editable" if hook == "build_editable" else "wheel"
+    extra = call(backend, "get_requires_for_build_" + kind, config, out_dir)
+    if not all(r.strip() in have for r in extra):
+        return {"requires": extra}
+    value = call(backend, hook, config, out_dir)
+    return value if isinstance(value, dict) else {"return": value}
+
+
 def main():
     hook, spec, backend_path, config, out_dir, result_file = sys.argv[1:7]
+    have = json.loads(sys.argv[7]) if len(sys.argv) > 7 else None
     # The backend's prints and its tools' output all go to the kept stderr.
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     config = json.loads(config) or None
     try:
         backend = load(spec, json.loads(backend_path))
-        value = call(backend, hook, config, out_dir)
-        result = value if isinstance(value, dict) else {"return": value}
+        if have is not None:
+            result = requires_then_build(backend, hook, config, out_dir, set(have))
+        else:
+            value = call(backend, hook, config, out_dir)
+            result = value if isinstance(value, dict) else {"return": value}
     except BackendUnavailable as e:
         result = {"error": "cannot import the build backend %r" % spec, "traceback": str(e)}
     except BackendInvalid as e:
