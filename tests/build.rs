@@ -297,6 +297,12 @@ fn in_a_pipeline_sdist_artifacts_become_wheel_artifacts_and_the_rest_passes_thro
         lines.last().unwrap(),
         &r#"{"type":"end","tool":"wheel-build","ok":true,"count":1,"protocol":1}"#
     );
+    let last_progress = run.records_lenient().into_iter().rev().find_map(|r| match r {
+        Record::Progress(p) if p.tool == "wheel-build" => Some(p),
+        _ => None,
+    });
+    let last_progress = last_progress.expect("a stage in a pipeline reports its builds");
+    assert_eq!((last_progress.done, last_progress.total, last_progress.finished), (1, Some(1), true));
 
     let venv = sb.venv("venv");
     let run = pipeline(vec![wheel_build(&sb), sb.unpack(&venv)], Some(input.into_bytes()));

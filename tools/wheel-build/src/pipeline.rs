@@ -12,6 +12,7 @@ use anyhow::Result;
 use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
 use wheelpipe::exit::Exit;
 use wheelpipe::input::StageInput;
+use wheelpipe::progress::Reporter;
 use wheelpipe::records::{Artifact, Record};
 use wheelpipe::stage::{write_events, Event, Output, Source};
 use wheelpipe::stream::Writer;
@@ -38,28 +39,31 @@ pub fn run<W: Write>(
     let (job_tx, job_rx) = unbounded::<Job>();
     let (event_tx, event_rx) = bounded::<BuildEvent>(64);
     let from_stdin = matches!(source, Source::Stdin(_));
+    // Builds counted and named on `progress` (the one display of a pipeline).
+    let progress = wheelpipe::progress::StageProgress::for_stage(TOOL, wheelpipe::progress::quiet());
     match source {
         Source::Args(paths) => {
+            progress.handle().expect(paths.len() as u64, None);
             for path in paths {
                 job_tx.send(Job::Path(path)).expect("the job channel is open");
             }
             drop(job_tx);
         }
         Source::Stdin(input) => {
-            let events = event_tx.clone();
+            let (events, reporter) = (event_tx.clone(), progress.handle());
             let input = wheelpipe::input::spawn(TOOL, input);
-            thread::spawn(move || read_input(input, job_tx, events));
+            thread::spawn(move || read_input(input, job_tx, events, &reporter));
         }
     }
-    let progress = wheelpipe::progress::StageProgress::for_stage(TOOL, wheelpipe::progress::quiet());
     let mut cached = 0;
     thread::scope(|scope| {
         for _ in 0..jobs.max(1) {
-            let (jobs, events, settings) = (job_rx.clone(), event_tx.clone(), &settings);
-            scope.spawn(move || work(settings, jobs, events));
+            let (jobs, events, settings, reporter) =
+                (job_rx.clone(), event_tx.clone(), &settings, progress.handle());
+            scope.spawn(move || work(settings, jobs, events, &reporter));
         }
         drop(event_tx);
-        let output = Output { tool: TOOL, out: writer, progress: &progress, own_progress: false, from_stdin };
+        let output = Output { tool: TOOL, out: writer, progress: &progress, own_progress: true, from_stdin };
         let result = write_events(&event_rx, output, |(artifact, from_cache)| {
             cached += u64::from(from_cache);
             Record::Artifact(artifact)
@@ -73,17 +77,24 @@ pub fn run<W: Write>(
 
 /// Turns the input into jobs as it comes: an sdist's artifact is a job,
 /// every other record is passed on.
-fn read_input(input: Receiver<StageInput>, jobs: Sender<Job>, events: Sender<BuildEvent>) {
+fn read_input(
+    input: Receiver<StageInput>,
+    jobs: Sender<Job>,
+    events: Sender<BuildEvent>,
+    progress: &Reporter,
+) {
     for item in input {
         let event = match item {
             StageInput::Artifact { artifact, text, .. } => match job::for_artifact(*artifact) {
                 Some(job) => {
+                    progress.expect(1, None);
                     let _ = jobs.send(job);
                     continue;
                 }
                 None => Event::Pass(text),
             },
             StageInput::Plain { word, .. } => {
+                progress.expect(1, None);
                 let _ = jobs.send(Job::Path(word.into()));
                 continue;
             }
@@ -97,7 +108,7 @@ fn read_input(input: Receiver<StageInput>, jobs: Sender<Job>, events: Sender<Bui
     }
 }
 
-fn work(settings: &Settings, jobs: Receiver<Job>, events: Sender<BuildEvent>) {
+fn work(settings: &Settings, jobs: Receiver<Job>, events: Sender<BuildEvent>, progress: &Reporter) {
     loop {
         if wheelpipe::signals::interrupted() {
             return;
@@ -107,8 +118,12 @@ fn work(settings: &Settings, jobs: Receiver<Job>, events: Sender<BuildEvent>) {
             Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => return,
         };
+        let item = progress.begin(&job.shown(), None);
         let event = match job.run(settings) {
-            Ok(done) => Event::Done(done),
+            Ok(done) => {
+                item.done(0);
+                Event::Done(done)
+            }
             Err(err) => {
                 let shown = job.shown();
                 Event::Failed(if format!("{err:#}").contains(&shown) { err } else { err.context(shown) })
