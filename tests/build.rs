@@ -474,3 +474,25 @@ fn an_editable_setuptools_build_reflects_source_edits_without_reinstall() {
     std::fs::write(project.root.join("edit_me/__init__.py"), "VALUE = 'after'\n").unwrap();
     assert_eq!(value(), "after", "the editable install runs the source folder's code");
 }
+
+#[test]
+fn verbose_shows_the_backend_output_and_a_wheel_path_becomes_its_artifact() {
+    let sb = Sandbox::new();
+    let folder = Project::tiny(&src(&sb), "loud", "1.0", &[]);
+    let wheel = support::beta().build(sb.path());
+    let mut cmd = wheel_build(&sb);
+    cmd.arg(&folder.root).arg(&wheel);
+    let quiet = pipeline(vec![cmd], None);
+    quiet.assert_success();
+    assert!(!quiet.stderr(0).contains("tinybackend: building loud 1.0"), "{quiet}");
+    let mut by_name: Vec<Artifact> = artifacts(&quiet);
+    by_name.sort_by(|a, b| a.name.cmp(&b.name));
+    assert_eq!(by_name[0].path.as_deref(), Some(wheel.as_path()), "a wheel is passed on in place");
+    assert_eq!(by_name[0].sha256().unwrap(), wheelpipe::hash::sha256_hex(&std::fs::read(&wheel).unwrap()));
+
+    let mut cmd = wheel_build(&sb);
+    cmd.arg("--verbose").arg(&folder.root);
+    let loud = pipeline(vec![cmd], None);
+    loud.assert_success();
+    assert!(loud.stderr(0).contains("tinybackend: building loud 1.0"), "{loud}");
+}
