@@ -496,3 +496,53 @@ fn verbose_shows_the_backend_output_and_a_wheel_path_becomes_its_artifact() {
     loud.assert_success();
     assert!(loud.stderr(0).contains("tinybackend: building loud 1.0"), "{loud}");
 }
+
+/// Build settings for calling the library from the test itself (no build
+/// requires, so no tool runs with the test's own environment).
+fn library_settings(sb: &Sandbox) -> wheelpipe::build::Settings {
+    let cache = wheelpipe::cache::Cache::at(sb.cache()).unwrap();
+    let interpreter = wheelpipe::interpreter::Interpreter::query(python3(), Some(&cache)).unwrap();
+    let tools = Path::new(env!("CARGO_BIN_EXE_wheel-resolve")).parent().unwrap().to_path_buf();
+    let envs =
+        wheelpipe::build::EnvMaker { cache: cache.clone(), tools, index_args: Vec::new(), echo: false };
+    wheelpipe::build::Settings {
+        interpreter,
+        cache,
+        isolation: true,
+        config: Default::default(),
+        envs,
+        echo: false,
+    }
+}
+
+#[test]
+fn sdist_metadata_comes_from_static_pkg_info_else_the_prepare_hook_else_a_build() {
+    use wheelpipe::build::{metadata::From, metadata_of, Source};
+    let sb = Sandbox::new();
+    let settings = library_settings(&sb);
+    let pkg_info = |dynamic: &str| {
+        format!("Metadata-Version: 2.2\nName: meta_pkg\nVersion: 1.0\nRequires-Dist: six>=1\n{dynamic}")
+    };
+    let fixed =
+        Project::tiny(&src(&sb), "meta_pkg", "1.0", &[]).file("PKG-INFO", &pkg_info("")).sdist(sb.path());
+    let (meta, from) = metadata_of(&settings, &Source::Sdist(fixed)).unwrap();
+    assert_eq!(
+        (meta.name.as_str(), meta.requires_dist.clone(), from),
+        ("meta_pkg", vec!["six>=1".to_string()], From::PkgInfo)
+    );
+
+    let dir = sb.path().join("dynamic");
+    let dynamic = Project::tiny(&dir, "meta_pkg", "1.0", &[])
+        .file("PKG-INFO", &pkg_info("Dynamic: Requires-Dist\n"))
+        .sdist(sb.path());
+    let (meta, from) = metadata_of(&settings, &Source::Sdist(dynamic)).unwrap();
+    assert_eq!((meta.version.as_str(), meta.requires_dist.len(), from), ("1.0", 0, From::PrepareHook));
+
+    let no_hook = Project::tiny(&src(&sb), "hookless", "2.0", &[]);
+    let backend = no_hook.root.join("_backend/tinybackend.py");
+    let text = std::fs::read_to_string(&backend).unwrap() + "\ndel prepare_metadata_for_build_wheel\n";
+    std::fs::write(&backend, text).unwrap();
+    let (meta, from) = metadata_of(&settings, &Source::Tree(no_hook.root.clone())).unwrap();
+    assert_eq!((meta.name.as_str(), meta.version.as_str(), from), ("hookless", "2.0", From::BuiltWheel));
+    assert!(temp_leftovers(&sb).is_empty(), "left behind: {:?}", temp_leftovers(&sb));
+}

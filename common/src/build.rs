@@ -11,6 +11,7 @@
 mod check;
 pub mod env;
 pub mod hooks;
+pub mod metadata;
 pub mod process;
 pub mod project;
 pub mod source;
@@ -27,6 +28,7 @@ use crate::interpreter::Interpreter;
 pub use check::{check_wheel, Checked};
 pub use env::{BuildEnv, EnvMaker};
 pub use hooks::Hooks;
+pub use metadata::metadata_of;
 pub use project::BuildSystem;
 pub use source::Source;
 
@@ -114,11 +116,7 @@ fn build_inner(settings: &Settings, source: &Source, editable: bool) -> Result<B
             return Ok(built);
         }
     }
-    // Removed when dropped, on every way out.
-    let work = tempfile::Builder::new()
-        .prefix("build-")
-        .tempdir_in(settings.cache.tmp_dir()?)
-        .context("cannot create the build's temporary folder")?;
+    let work = settings.work_dir()?;
     let root = match source {
         Source::Sdist(path) => {
             let unpacked = work.path().join("src");
@@ -194,6 +192,15 @@ impl Settings {
             (hooks.python, hooks.env_root) = (env.python(), Some(env.root));
         }
         hooks.build(&out, editable)
+    }
+
+    /// A new temporary folder for one build, in the cache's `tmp/`;
+    /// removed when dropped, on every way out.
+    fn work_dir(&self) -> Result<tempfile::TempDir> {
+        tempfile::Builder::new()
+            .prefix("build-")
+            .tempdir_in(self.cache.tmp_dir()?)
+            .context("cannot create the build's temporary folder")
     }
 
     fn environment(&self, requires: &[String]) -> Result<BuildEnv> {
