@@ -1,68 +1,18 @@
-//! wheel-build end to end: the real binary builds fixture sources (an
-//! in-tree backend through `backend-path`, the real setuptools served by a
-//! local index) in build environments our own tools make, caches what it
-//! built, fails cleanly (the package, the backend's last lines, exit 1, no
-//! temporary folder), stops on Ctrl-C, and in a pipeline turns sdist
-//! artifacts into wheel artifacts that wheel-unpack installs.
+//! wheel-build on its own, end to end: the real binary builds fixture
+//! sources (an in-tree backend through `backend-path`, the real setuptools
+//! served by a local index) in build environments our own tools make,
+//! caches what it built, fails cleanly (the package, the backend's last
+//! lines, exit 1, no temporary folder) and stops on Ctrl-C.
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
+use support::builds::{artifacts, build_envs, end_ok, src, temp_leftovers, wheel_build, zip_text};
 use support::sources::{setuptools_wheels, Project};
-use support::{pipeline, python3, Run, Running, Sandbox, Server, WheelBuilder};
+use support::{pipeline, python3, Running, Sandbox, Server, WheelBuilder};
 use wheelpipe::records::{Artifact, Record};
-
-fn wheel_build(sb: &Sandbox) -> Command {
-    let mut c = sb.command(env!("CARGO_BIN_EXE_wheel-build"));
-    c.arg("--python").arg(python3()).arg("--cache-dir").arg(sb.cache());
-    c
-}
-
-fn artifacts(run: &Run) -> Vec<Artifact> {
-    run.records()
-        .into_iter()
-        .filter_map(|r| match r {
-            Record::Artifact(a) => Some(a),
-            _ => None,
-        })
-        .collect()
-}
-
-fn end_ok(run: &Run) -> bool {
-    run.records().iter().any(|r| matches!(r, Record::End(e) if e.ok))
-}
-
-/// What the cache's folder for files being written holds, empty folders
-/// (wheel-unpack keeps its own) aside.
-fn temp_leftovers(sb: &Sandbox) -> Vec<PathBuf> {
-    let entries = std::fs::read_dir(sb.cache().join("tmp")).map(|d| d.flatten().map(|e| e.path()).collect());
-    let empty = |p: &PathBuf| std::fs::read_dir(p).is_ok_and(|mut d| d.next().is_none());
-    entries.unwrap_or_else(|_| Vec::new()).into_iter().filter(|p| !empty(p)).collect()
-}
-
-/// The build environments in the cache.
-fn build_envs(sb: &Sandbox) -> Vec<PathBuf> {
-    let root = sb.cache().join("build-envs/v1");
-    std::fs::read_dir(&root)
-        .map(|d| {
-            d.flatten()
-                .flat_map(|e| std::fs::read_dir(e.path()).unwrap().flatten().map(|e| e.path()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn zip_text(wheel: &Path, name: &str) -> String {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(wheel).unwrap()).unwrap();
-    std::io::read_to_string(zip.by_name(name).unwrap()).unwrap()
-}
-
-fn src(sb: &Sandbox) -> PathBuf {
-    sb.path().join("src")
-}
 
 #[test]
 fn an_in_tree_backend_builds_a_folder_and_both_sdist_formats_with_config_settings() {
@@ -242,100 +192,6 @@ fn setuptools_builds_legacy_and_pyproject_sdists_that_install_as_pip_sees_them()
     assert!(temp_leftovers(&sb).is_empty(), "left behind: {:?}", temp_leftovers(&sb));
 }
 
-/// The artifact record wheel-fetch writes for a downloaded sdist.
-fn sdist_artifact(path: &Path, name: &str, version: &str) -> String {
-    let filename = path.file_name().unwrap().to_str().unwrap().to_string();
-    let mut a = Artifact::new(
-        name.into(),
-        version.into(),
-        filename.clone(),
-        format!("http://127.0.0.1:9/files/{filename}"),
-    );
-    a.hashes.insert("sha256".into(), wheelpipe::hash::sha256_hex(&std::fs::read(path).unwrap()));
-    a.path = Some(path.to_path_buf());
-    a.kind = wheelpipe::records::ArtifactKind::Sdist;
-    a.requested = false;
-    Record::Artifact(a).to_line()
-}
-
-#[test]
-fn in_a_pipeline_sdist_artifacts_become_wheel_artifacts_and_the_rest_passes_through() {
-    let sb = Sandbox::new();
-    let wheel = support::alpha().build(sb.path());
-    let beta = support::beta().build(sb.path());
-    let wheel_lines: Vec<String> =
-        [&wheel, &beta].iter().map(|w| Record::Artifact(support::artifact_for(w)).to_line()).collect();
-    let sdist = Project::tiny(&src(&sb), "tiny_src", "0.5", &[]).sdist(sb.path());
-    let future = r#"{"type":"future","x":[1,2]}"#;
-    let end = r#"{"type":"end","tool":"wheel-fetch","ok":true,"count":3,"protocol":1}"#;
-    let input = format!(
-        "{}\n{future}\n{}\n{}\n{end}\n",
-        wheel_lines[0],
-        sdist_artifact(&sdist, "Tiny_Src", "0.5"),
-        wheel_lines[1]
-    );
-
-    let run = pipeline(vec![wheel_build(&sb)], Some(input.clone().into_bytes()));
-    run.assert_success();
-    let lines: Vec<&str> = run.stdout.lines().collect();
-    for passed in [wheel_lines[0].as_str(), future, wheel_lines[1].as_str()] {
-        assert!(lines.contains(&passed), "passed on byte for byte: {passed}\n{run}");
-    }
-    let built: Vec<Artifact> = lines
-        .iter()
-        .filter(|l| l.contains("tiny_src-0.5-py3-none-any.whl"))
-        .map(|l| match support::parse_records(l).remove(0) {
-            Record::Artifact(a) => a,
-            other => panic!("not an artifact: {other:?}"),
-        })
-        .collect();
-    assert_eq!(built.len(), 1, "{run}");
-    let built = &built[0];
-    assert_eq!((built.name.as_str(), built.version.as_str(), built.requested), ("Tiny_Src", "0.5", false));
-    assert!(built.kind.is_wheel() && !built.is_sdist() && built.path.as_ref().unwrap().is_file());
-    assert_eq!(
-        lines.last().unwrap(),
-        &r#"{"type":"end","tool":"wheel-build","ok":true,"count":1,"protocol":1}"#
-    );
-    let last_progress = run.records_lenient().into_iter().rev().find_map(|r| match r {
-        Record::Progress(p) if p.tool == "wheel-build" => Some(p),
-        _ => None,
-    });
-    let last_progress = last_progress.expect("a stage in a pipeline reports its builds");
-    assert_eq!((last_progress.done, last_progress.total, last_progress.finished), (1, Some(1), true));
-
-    let venv = sb.venv("venv");
-    let run = pipeline(vec![wheel_build(&sb), sb.unpack(&venv)], Some(input.into_bytes()));
-    run.assert_success();
-    let dists = venv.dists(&sb);
-    assert_eq!(dists.get("tiny_src").map(String::as_str), Some("0.5"), "{dists:?}");
-    assert_eq!(dists.get("alpha").map(String::as_str), Some("1.0"), "{dists:?}");
-    let out = venv.run_python(&sb, "import tiny_src; print(tiny_src.VALUE)");
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0.5");
-}
-
-#[test]
-fn an_sdist_artifact_without_path_or_an_input_cut_short_fails() {
-    let sb = Sandbox::new();
-    let sdist = Project::tiny(&src(&sb), "tiny_src", "0.5", &[]).sdist(sb.path());
-    let line = sdist_artifact(&sdist, "tiny_src", "0.5")
-        .replace(&format!(",\"path\":{:?}", sdist.to_str().unwrap()), "");
-    assert!(!line.contains("\"path\""), "{line}");
-    let end = r#"{"type":"end","tool":"wheel-fetch","ok":true,"count":1,"protocol":1}"#;
-    let run = pipeline(vec![wheel_build(&sb)], Some(format!("{line}\n{end}\n").into_bytes()));
-    assert_eq!(run.codes(), [Some(1)], "{run}");
-    assert!(
-        run.stderr(0).contains("tiny_src 0.5")
-            && run.stderr(0).contains("put wheel-fetch before wheel-build"),
-        "{run}"
-    );
-
-    let good = sdist_artifact(&sdist, "tiny_src", "0.5");
-    let run = pipeline(vec![wheel_build(&sb)], Some(format!("{good}\n").into_bytes()));
-    assert_eq!(run.codes(), [Some(1)], "an input without `end` fails: {run}");
-    assert!(run.records().iter().any(|r| matches!(r, Record::End(e) if !e.ok)), "{run}");
-}
-
 #[test]
 fn without_isolation_the_target_environment_builds_and_no_environment_is_made() {
     let mut sb = Sandbox::new();
@@ -395,57 +251,6 @@ fn two_runs_at_once_make_one_environment() {
 }
 
 #[test]
-fn wheel_unpack_builds_the_sdists_of_the_plain_pipeline_or_installs_nothing() {
-    let mut sb = Sandbox::new();
-    sb.set_env("TINY_FAIL", "broken");
-    let wheels = [support::alpha().build(sb.path()), support::beta().build(sb.path())];
-    let wheel_lines: Vec<String> =
-        wheels.iter().map(|w| Record::Artifact(support::artifact_for(w)).to_line()).collect();
-    let good = Project::tiny(&src(&sb), "tiny_src", "0.5", &[]).sdist(sb.path());
-    let broken = Project::tiny(&src(&sb), "broken", "2.0", &[]).sdist(sb.path());
-    let end = r#"{"type":"end","tool":"wheel-fetch","ok":true,"count":3,"protocol":1}"#;
-    let stream =
-        |sdist_line: String| format!("{}\n{sdist_line}\n{}\n{end}\n", wheel_lines[0], wheel_lines[1]);
-    let venv = sb.venv("venv");
-    let before = support::snapshot(&venv.root);
-
-    let run =
-        pipeline(vec![sb.unpack(&venv)], Some(stream(sdist_artifact(&broken, "broken", "2.0")).into_bytes()));
-    assert_eq!(run.codes(), [Some(1)], "{run}");
-    assert!(run.stderr(0).contains("broken 2.0") && run.stderr(0).contains("the compiler exploded"), "{run}");
-    support::assert_same_tree(&before, &support::snapshot(&venv.root), "a failed build installs nothing");
-    assert!(temp_leftovers(&sb).is_empty(), "left behind: {:?}", temp_leftovers(&sb));
-
-    let run =
-        pipeline(vec![sb.unpack(&venv)], Some(stream(sdist_artifact(&good, "tiny_src", "0.5")).into_bytes()));
-    run.assert_success();
-    let mut listed: Vec<(String, String)> = sb.pip_list(&venv).into_iter().collect();
-    listed.sort();
-    let want =
-        [("alpha", "1.0"), ("beta", "2.0"), ("tiny_src", "0.5")].map(|(n, v)| (n.to_string(), v.to_string()));
-    assert_eq!(listed, want);
-    sb.pip_ok(&venv, &["check"]);
-}
-
-#[test]
-fn wheel_fetch_downloads_an_sdist_artifact_and_wheel_unpack_builds_it() {
-    let sb = Sandbox::new();
-    let sdist = Project::tiny(&src(&sb), "tiny_src", "0.5", &[]).sdist(sb.path());
-    let mut line: Artifact =
-        match support::parse_records(&sdist_artifact(&sdist, "tiny_src", "0.5")).remove(0) {
-            Record::Artifact(a) => a,
-            other => panic!("{other:?}"),
-        };
-    (line.path, line.url) = (None, url::Url::from_file_path(&sdist).unwrap().to_string());
-    let end = r#"{"type":"end","tool":"wheel-resolve","ok":true,"count":1,"protocol":1}"#;
-    let input = format!("{}\n{end}\n", Record::Artifact(line).to_line());
-    let venv = sb.venv("venv");
-    let run = pipeline(vec![sb.fetch(), sb.unpack(&venv)], Some(input.into_bytes()));
-    run.assert_success();
-    assert_eq!(venv.dists(&sb).get("tiny_src").map(String::as_str), Some("0.5"));
-}
-
-#[test]
 fn an_editable_setuptools_build_reflects_source_edits_without_reinstall() {
     let Some(wheels) = setuptools_wheels(python3()) else {
         assert!(std::env::var_os("CI").is_none(), "CI must provide setuptools (see .ci/run)");
@@ -495,54 +300,4 @@ fn verbose_shows_the_backend_output_and_a_wheel_path_becomes_its_artifact() {
     let loud = pipeline(vec![cmd], None);
     loud.assert_success();
     assert!(loud.stderr(0).contains("tinybackend: building loud 1.0"), "{loud}");
-}
-
-/// Build settings for calling the library from the test itself (no build
-/// requires, so no tool runs with the test's own environment).
-fn library_settings(sb: &Sandbox) -> wheelpipe::build::Settings {
-    let cache = wheelpipe::cache::Cache::at(sb.cache()).unwrap();
-    let interpreter = wheelpipe::interpreter::Interpreter::query(python3(), Some(&cache)).unwrap();
-    let tools = Path::new(env!("CARGO_BIN_EXE_wheel-resolve")).parent().unwrap().to_path_buf();
-    let envs =
-        wheelpipe::build::EnvMaker { cache: cache.clone(), tools, index_args: Vec::new(), echo: false };
-    wheelpipe::build::Settings {
-        interpreter,
-        cache,
-        isolation: true,
-        config: Default::default(),
-        envs,
-        echo: false,
-    }
-}
-
-#[test]
-fn sdist_metadata_comes_from_static_pkg_info_else_the_prepare_hook_else_a_build() {
-    use wheelpipe::build::{metadata::From, metadata_of, Source};
-    let sb = Sandbox::new();
-    let settings = library_settings(&sb);
-    let pkg_info = |dynamic: &str| {
-        format!("Metadata-Version: 2.2\nName: meta_pkg\nVersion: 1.0\nRequires-Dist: six>=1\n{dynamic}")
-    };
-    let fixed =
-        Project::tiny(&src(&sb), "meta_pkg", "1.0", &[]).file("PKG-INFO", &pkg_info("")).sdist(sb.path());
-    let (meta, from) = metadata_of(&settings, &Source::Sdist(fixed)).unwrap();
-    assert_eq!(
-        (meta.name.as_str(), meta.requires_dist.clone(), from),
-        ("meta_pkg", vec!["six>=1".to_string()], From::PkgInfo)
-    );
-
-    let dir = sb.path().join("dynamic");
-    let dynamic = Project::tiny(&dir, "meta_pkg", "1.0", &[])
-        .file("PKG-INFO", &pkg_info("Dynamic: Requires-Dist\n"))
-        .sdist(sb.path());
-    let (meta, from) = metadata_of(&settings, &Source::Sdist(dynamic)).unwrap();
-    assert_eq!((meta.version.as_str(), meta.requires_dist.len(), from), ("1.0", 0, From::PrepareHook));
-
-    let no_hook = Project::tiny(&src(&sb), "hookless", "2.0", &[]);
-    let backend = no_hook.root.join("_backend/tinybackend.py");
-    let text = std::fs::read_to_string(&backend).unwrap() + "\ndel prepare_metadata_for_build_wheel\n";
-    std::fs::write(&backend, text).unwrap();
-    let (meta, from) = metadata_of(&settings, &Source::Tree(no_hook.root.clone())).unwrap();
-    assert_eq!((meta.name.as_str(), meta.version.as_str(), from), ("hookless", "2.0", From::BuiltWheel));
-    assert!(temp_leftovers(&sb).is_empty(), "left behind: {:?}", temp_leftovers(&sb));
 }

@@ -5,6 +5,7 @@
 
 #![allow(dead_code, unused_imports)]
 
+pub mod builds;
 pub mod raw;
 pub mod run;
 pub mod server;
