@@ -301,3 +301,41 @@ fn verbose_shows_the_backend_output_and_a_wheel_path_becomes_its_artifact() {
     loud.assert_success();
     assert!(loud.stderr(0).contains("tinybackend: building loud 1.0"), "{loud}");
 }
+
+#[test]
+fn flit_core_and_hatchling_projects_build_install_and_import() {
+    let wheels = support::sources::wheelhouse();
+    let has =
+        |project: &str| wheels.iter().any(|w| w.file_name().unwrap().to_string_lossy().starts_with(project));
+    if !(has("flit_core-") && has("hatchling-")) {
+        assert!(std::env::var_os("CI").is_none(), "CI must provide flit_core and hatchling (see .ci/run)");
+        eprintln!("skipped: no flit_core or hatchling wheel in the test wheelhouse");
+        return;
+    }
+    let sb = Sandbox::new();
+    let server = Server::start(&wheels);
+    let project = |name: &str, requires: &str, backend: &str| {
+        Project::new(&src(&sb), name, "0.7")
+            .file(
+                "pyproject.toml",
+                &format!(
+                    "[build-system]\nrequires = [\"{requires}\"]\nbuild-backend = \"{backend}\"\n\n\
+                     [project]\nname = \"{name}\"\nversion = \"0.7\"\ndescription = \"a fixture\"\n"
+                ),
+            )
+            .file(&format!("{name}/__init__.py"), &format!("\"\"\"{name}\"\"\"\nVALUE = '{name}'\n"))
+            .sdist(sb.path())
+    };
+    let flit = project("flitpkg", "flit_core>=3.2,<5", "flit_core.buildapi");
+    let hatch = project("hatchpkg", "hatchling", "hatchling.build");
+    let venv = sb.venv("venv");
+    let mut build = wheel_build(&sb);
+    build.arg("--index-url").arg(server.url()).arg(&flit).arg(&hatch);
+    let run = pipeline(vec![build, sb.unpack(&venv)], None);
+    run.assert_success();
+    let out = venv.run_python(&sb, "import flitpkg, hatchpkg; print(flitpkg.VALUE, hatchpkg.VALUE)");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "flitpkg hatchpkg", "{out:?}");
+    let listed = sb.pip_list(&venv);
+    assert_eq!((listed.get("flitpkg"), listed.get("hatchpkg")), (Some(&"0.7".into()), Some(&"0.7".into())));
+    assert_eq!(build_envs(&sb).len(), 2, "one environment per requires set");
+}

@@ -190,3 +190,20 @@ pub fn setuptools_wheels(python: &Path) -> Option<Vec<PathBuf>> {
     }
     Some(vec![setuptools, newest("wheel")?.1])
 }
+
+/// Every wheel of `$WHEELPIPE_TEST_WHEELHOUSE` and `target/test-wheelhouse`
+/// (which `.ci/run` fills with setuptools, wheel, flit_core, hatchling and
+/// hatchling's requirements), one file per name.
+pub fn wheelhouse() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> =
+        std::env::var_os("WHEELPIPE_TEST_WHEELHOUSE").map(PathBuf::from).into_iter().collect();
+    dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-wheelhouse"));
+    let mut seen = std::collections::BTreeMap::new();
+    for path in dirs.iter().filter_map(|d| fs::read_dir(d).ok()).flatten().flatten().map(|e| e.path()) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.ends_with(".whl") {
+            seen.entry(name).or_insert(path);
+        }
+    }
+    seen.into_values().collect()
+}
