@@ -1,7 +1,7 @@
 //! Building wheels from sources (PEP 517, 518, 660), the one home for
 //! building: `wheel-build` uses it, and so will the stages that meet sdists.
 //! A build unpacks the sdist into a temporary folder in the cache (removed on
-//! every way out), reads `[build-system]` ([`project`]), gets its isolated
+//! every way out; a killed run's, by the next build: [`workdir`]), reads `[build-system]` ([`project`]), gets its isolated
 //! environment from the cache or makes it with our own tools ([`env`]),
 //! calls the backend's hooks through a small Python shim ([`hooks`]), in a
 //! process group that Ctrl-C stops ([`process`]), checks the wheel as an
@@ -15,6 +15,7 @@ pub mod metadata;
 pub mod process;
 pub mod project;
 pub mod source;
+mod workdir;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -196,11 +197,8 @@ impl Settings {
 
     /// A new temporary folder for one build, in the cache's `tmp/`;
     /// removed when dropped, on every way out.
-    fn work_dir(&self) -> Result<tempfile::TempDir> {
-        tempfile::Builder::new()
-            .prefix("build-")
-            .tempdir_in(self.cache.tmp_dir()?)
-            .context("cannot create the build's temporary folder")
+    fn work_dir(&self) -> Result<workdir::WorkDir> {
+        workdir::WorkDir::new(&self.cache.tmp_dir()?)
     }
 
     fn environment(&self, requires: &[String]) -> Result<BuildEnv> {
