@@ -1,12 +1,14 @@
 //! Building wheels from sources (PEP 517, 518, 660), the one home for
-//! building: `wheel-build` uses it, and so will the stages that meet sdists.
-//! A build unpacks the sdist into a temporary folder in the cache (removed on
-//! every way out; a killed run's, by the next build: [`workdir`]), reads `[build-system]` ([`project`]), gets its isolated
-//! environment from the cache or makes it with our own tools ([`env`]),
-//! calls the backend's hooks through a small Python shim ([`hooks`]), in a
-//! process group that Ctrl-C stops ([`process`]), checks the wheel as an
-//! index wheel ([`check`]) and keeps it in the cache under the sdist's
-//! sha256, the interpreter and the config settings.
+//! building: `wheel-build` and `wheel-unpack` use it, and so will
+//! `wheel-resolve` (sdist metadata, [`metadata`]). A build unpacks the sdist
+//! into a temporary folder in the cache (removed on every way out; a killed
+//! run's, by the next build: `workdir`), reads `[build-system]`
+//! ([`project`]), gets its isolated environment from the cache or makes it
+//! with our own tools ([`mod@env`]), calls the backend's hooks through a
+//! small Python shim ([`hooks`]), in a process group that Ctrl-C stops
+//! ([`process`]), checks the wheel as an index wheel (`check`) and keeps it
+//! in the cache under the sdist's sha256, the interpreter and the config
+//! settings.
 
 mod check;
 pub mod env;
