@@ -120,6 +120,26 @@ fn a_failing_build_names_the_package_shows_the_last_lines_and_leaves_nothing() {
 }
 
 #[test]
+fn a_backend_exiting_with_a_message_shows_the_message_not_a_traceback() {
+    let mut sb = Sandbox::new();
+    sb.set_env("TINY_EXIT", "needy");
+    let sdist = Project::tiny(&src(&sb), "needy", "1.0", &[]).sdist(sb.path());
+    let mut cmd = wheel_build(&sb);
+    cmd.arg(&sdist);
+    let run = pipeline(vec![cmd], None);
+    assert_eq!(run.codes(), [Some(1)], "{run}");
+    let stderr = run.stderr(0);
+    assert!(
+        stderr.contains("wheel-build: error: needy 1.0: build_wheel failed (backend tinybackend)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("error: cannot find libfoo for needy") && !stderr.contains("Traceback"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn ctrl_c_stops_the_backend_and_exits_130() {
     let mut sb = Sandbox::new();
     let pid_file = sb.path().join("backend.pid");

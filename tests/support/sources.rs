@@ -81,7 +81,8 @@ impl Project {
 /// and version from `[tool.tiny]`, writes a wheel with the package folder,
 /// the config settings it got (`{name}/config.json`) and the RECORD. The
 /// environment steers it: `TINY_LOG` (a file: one line a build_wheel call),
-/// `TINY_FAIL` (a name: print lines, then raise for it), `TINY_HANG` (a file: write the
+/// `TINY_FAIL` (a name: print lines, then raise for it), `TINY_EXIT` (a
+/// name: exit with a message, as setuptools does), `TINY_HANG` (a file: write the
 /// pid there, then sleep), `TINY_IMPORT` (a module to import, from the
 /// build requires).
 pub const TINY_BACKEND: &str = r#"
@@ -127,6 +128,8 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
             f.write(str(os.getpid()))
         os.rename(os.environ["TINY_HANG"] + ".tmp", os.environ["TINY_HANG"])
         time.sleep(600)
+    if os.environ.get("TINY_EXIT") == name:
+        raise SystemExit("error: cannot find libfoo for " + name)
     if os.environ.get("TINY_FAIL") == name:
         for i in range(50):
             print("tinybackend: step %d" % i)

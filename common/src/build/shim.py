@@ -9,7 +9,7 @@
 # {"requires": [...]} and nothing is built.
 # Everything the backend prints goes to stderr, which the caller keeps.
 # RESULT_FILE gets {"return": value}, or {"unsupported": true} for an
-# optional hook the backend lacks, or {"error": "...", "traceback": "..."}.
+# optional hook the backend lacks, or {"error": "..."} (the details on stderr).
 import importlib
 import json
 import os
@@ -42,7 +42,12 @@ class BackendInvalid(Exception):
     pass
 
 
+# The hook running now, for the error message.
+CURRENT = ["(loading the backend)"]
+
+
 def call(backend, hook, config, out_dir):
+    CURRENT[0] = hook
     fn = getattr(backend, hook, None)
     if hook.startswith("get_requires_for_build_"):
         return fn(config) if fn else []
@@ -66,6 +71,14 @@ def requires_then_build(backend, hook, config, out_dir, have):
     return value if isinstance(value, dict) else {"return": value}
 
 
+def show_traceback(e):
+    """The traceback from the backend's first frame on, without the shim's."""
+    tb = e.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    traceback.print_exception(type(e), e, tb)
+
+
 def main():
     hook, spec, backend_path, config, out_dir, result_file = sys.argv[1:7]
     have = json.loads(sys.argv[7]) if len(sys.argv) > 7 else None
@@ -81,12 +94,17 @@ def main():
             value = call(backend, hook, config, out_dir)
             result = value if isinstance(value, dict) else {"return": value}
     except BackendUnavailable as e:
-        result = {"error": "cannot import the build backend %r" % spec, "traceback": str(e)}
+        print(str(e), file=sys.stderr)
+        result = {"error": "cannot import the build backend %r" % spec}
     except BackendInvalid as e:
         result = {"error": str(e)}
-    except BaseException as e:  # the backend failed: SystemExit included
-        traceback.print_exc()
-        result = {"error": "%s failed: %s" % (hook, type(e).__name__), "traceback": traceback.format_exc()}
+    except SystemExit as e:  # setuptools and others exit with their message
+        if e.code not in (None, 0):
+            print(e.code, file=sys.stderr)
+        result = {"error": "%s failed" % CURRENT[0]}
+    except BaseException as e:  # the backend failed
+        show_traceback(e)
+        result = {"error": "%s failed: %s" % (CURRENT[0], type(e).__name__)}
     with open(result_file, "w") as f:
         json.dump(result, f)
     sys.exit(1 if "error" in result else 0)
