@@ -359,3 +359,52 @@ fn flit_core_and_hatchling_projects_build_install_and_import() {
     assert_eq!((listed.get("flitpkg"), listed.get("hatchpkg")), (Some(&"0.7".into()), Some(&"0.7".into())));
     assert_eq!(build_envs(&sb).len(), 2, "one environment per requires set");
 }
+
+#[test]
+fn a_c_extension_builds_for_the_target_interpreter_and_imports() {
+    let Some(wheels) = setuptools_wheels(python3()) else {
+        assert!(std::env::var_os("CI").is_none(), "CI must provide setuptools (see .ci/run)");
+        eprintln!("skipped: no setuptools wheel on this machine (set WHEELPIPE_TEST_WHEELHOUSE)");
+        return;
+    };
+    let sb = Sandbox::new();
+    let server = Server::start(&wheels);
+    let c_source = r#"#include <Python.h>
+static PyObject *twice(PyObject *self, PyObject *arg) {
+    long n = PyLong_AsLong(arg);
+    if (n == -1 && PyErr_Occurred()) return NULL;
+    return PyLong_FromLong(2 * n);
+}
+static PyMethodDef methods[] = {{"twice", twice, METH_O, "2n"}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_speed", NULL, -1, methods};
+PyMODINIT_FUNC PyInit__speed(void) { return PyModule_Create(&module); }
+"#;
+    let sdist = Project::new(&src(&sb), "cext", "1.0")
+        .file(
+            "setup.py",
+            "from setuptools import setup, Extension\n\
+             setup(name='cext', version='1.0', packages=['cext'],\n\
+             \x20     ext_modules=[Extension('cext._speed', ['cext/speed.c'])])\n",
+        )
+        .file("cext/__init__.py", "from ._speed import twice\n")
+        .file("cext/speed.c", c_source)
+        .sdist(sb.path());
+    let venv = sb.venv("venv");
+    let mut build = wheel_build(&sb);
+    build.arg("--index-url").arg(server.url()).arg(&sdist);
+    let run = pipeline(vec![build], None);
+    run.assert_success();
+    let wheel = artifacts(&run).remove(0);
+    let tag = venv.run_python(&sb, "import sys; print('cp%d%d' % sys.version_info[:2])");
+    let tag = String::from_utf8_lossy(&tag.stdout).trim().to_string();
+    assert!(
+        wheel.filename.starts_with(&format!("cext-1.0-{tag}-{tag}")),
+        "a wheel for the target: {}",
+        wheel.filename
+    );
+    let run =
+        pipeline(vec![sb.unpack(&venv)], Some(format!("{}\n", wheel.path.unwrap().display()).into_bytes()));
+    run.assert_success();
+    let out = venv.run_python(&sb, "import cext; print(cext.twice(21))");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "42", "{out:?}");
+}
