@@ -323,13 +323,13 @@ fn verbose_shows_the_backend_output_and_a_wheel_path_becomes_its_artifact() {
 }
 
 #[test]
-fn flit_core_and_hatchling_projects_build_install_and_import() {
+fn flit_core_hatchling_pdm_and_poetry_projects_build_install_and_import() {
     let wheels = support::sources::wheelhouse();
     let has =
         |project: &str| wheels.iter().any(|w| w.file_name().unwrap().to_string_lossy().starts_with(project));
-    if !(has("flit_core-") && has("hatchling-")) {
-        assert!(std::env::var_os("CI").is_none(), "CI must provide flit_core and hatchling (see .ci/run)");
-        eprintln!("skipped: no flit_core or hatchling wheel in the test wheelhouse");
+    if !["flit_core-", "hatchling-", "pdm_backend-", "poetry_core-"].iter().all(|p| has(p)) {
+        assert!(std::env::var_os("CI").is_none(), "CI must provide the backends' wheels (see .ci/run)");
+        eprintln!("skipped: a backend's wheel is missing from the test wheelhouse");
         return;
     }
     let sb = Sandbox::new();
@@ -346,18 +346,26 @@ fn flit_core_and_hatchling_projects_build_install_and_import() {
             .file(&format!("{name}/__init__.py"), &format!("\"\"\"{name}\"\"\"\nVALUE = '{name}'\n"))
             .sdist(sb.path())
     };
-    let flit = project("flitpkg", "flit_core>=3.2,<5", "flit_core.buildapi");
-    let hatch = project("hatchpkg", "hatchling", "hatchling.build");
+    let sdists = [
+        project("flitpkg", "flit_core>=3.2,<5", "flit_core.buildapi"),
+        project("hatchpkg", "hatchling", "hatchling.build"),
+        project("pdmpkg", "pdm-backend", "pdm.backend"),
+        project("poetrypkg", "poetry-core>=2", "poetry.core.masonry.api"),
+    ];
     let venv = sb.venv("venv");
     let mut build = wheel_build(&sb);
-    build.arg("--index-url").arg(server.url()).arg(&flit).arg(&hatch);
+    build.arg("--index-url").arg(server.url()).args(&sdists);
     let run = pipeline(vec![build, sb.unpack(&venv)], None);
     run.assert_success();
-    let out = venv.run_python(&sb, "import flitpkg, hatchpkg; print(flitpkg.VALUE, hatchpkg.VALUE)");
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "flitpkg hatchpkg", "{out:?}");
+    let code = "import flitpkg, hatchpkg, pdmpkg, poetrypkg as p; \
+                print(flitpkg.VALUE, hatchpkg.VALUE, pdmpkg.VALUE, p.VALUE)";
+    let out = venv.run_python(&sb, code);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "flitpkg hatchpkg pdmpkg poetrypkg", "{out:?}");
     let listed = sb.pip_list(&venv);
-    assert_eq!((listed.get("flitpkg"), listed.get("hatchpkg")), (Some(&"0.7".into()), Some(&"0.7".into())));
-    assert_eq!(build_envs(&sb).len(), 2, "one environment per requires set");
+    for name in ["flitpkg", "hatchpkg", "pdmpkg", "poetrypkg"] {
+        assert_eq!(listed.get(name).map(String::as_str), Some("0.7"), "{listed:?}");
+    }
+    assert_eq!(build_envs(&sb).len(), 4, "one environment per requires set");
 }
 
 #[test]

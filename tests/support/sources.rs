@@ -196,7 +196,7 @@ pub fn setuptools_wheels(python: &Path) -> Option<Vec<PathBuf>> {
 
 /// Every wheel of `$WHEELPIPE_TEST_WHEELHOUSE` and `target/test-wheelhouse`
 /// (which `.ci/run` fills with setuptools, wheel, flit_core, hatchling and
-/// hatchling's requirements), one file per name.
+/// its requirements, pdm-backend and poetry-core), one file per name.
 pub fn wheelhouse() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> =
         std::env::var_os("WHEELPIPE_TEST_WHEELHOUSE").map(PathBuf::from).into_iter().collect();
