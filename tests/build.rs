@@ -163,6 +163,39 @@ fn ctrl_c_stops_the_backend_and_exits_130() {
 }
 
 #[test]
+fn ctrl_c_while_the_environment_is_made_stops_our_tools_and_removes_it() {
+    let sb = Sandbox::new();
+    let helper = WheelBuilder::new("buildhelper", "1.0").file("buildhelper.py", "X = 1\n").build(sb.path());
+    let server = Server::start(&[helper]);
+    server.faults().stall_ms = 30_000;
+    let sdist = Project::tiny(&src(&sb), "stuck", "1.0", &["buildhelper==1.0"]).sdist(sb.path());
+    let mut cmd = wheel_build(&sb);
+    cmd.arg("--index-url").arg(server.url()).arg(&sdist);
+    let running = Running::spawn(vec![cmd], None);
+    // The environment's venv exists and wheel-resolve waits on the index.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while server.arrived() == 0 {
+        assert!(Instant::now() < deadline, "wheel-resolve never asked the index");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(build_envs(&sb).len(), 1);
+    let pid = nix::unistd::Pid::from_raw(running.pids()[0] as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let run = running.wait();
+    assert_eq!(run.codes(), [Some(130)], "{run}");
+    assert!(build_envs(&sb).is_empty(), "the half-made environment is removed: {:?}", build_envs(&sb));
+    assert!(temp_leftovers(&sb).is_empty(), "left behind: {:?}", temp_leftovers(&sb));
+    let tools = std::process::Command::new("pgrep").args(["-f", &sb.cache().display().to_string()]).output();
+    if let Ok(out) = tools {
+        assert!(
+            out.stdout.is_empty(),
+            "tools of the environment still run: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
+#[test]
 fn setuptools_builds_legacy_and_pyproject_sdists_that_install_as_pip_sees_them() {
     let Some(wheels) = setuptools_wheels(python3()) else {
         assert!(std::env::var_os("CI").is_none(), "CI must provide setuptools (see .ci/run)");
