@@ -70,10 +70,9 @@ pub struct Built {
 pub fn config_settings(words: &[String]) -> Result<BTreeMap<String, serde_json::Value>> {
     let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for word in words {
-        let (key, value) = word.split_once('=').unwrap_or((word.as_str(), ""));
-        if key.is_empty() {
+        let Some((key, value)) = word.split_once('=').filter(|(k, _)| !k.is_empty()) else {
             anyhow::bail!("invalid config setting {word:?}: KEY=VALUE expected");
-        }
+        };
         map.entry(key.to_string()).or_default().push(value.to_string());
     }
     Ok(map
@@ -245,4 +244,16 @@ fn shown_tail(tail: &[String]) -> String {
     }
     let lines: Vec<String> = tail.iter().map(|l| format!("\n    {l}")).collect();
     format!("; its last output lines:{}", lines.concat())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn config_settings_are_key_value_and_repeat_into_lists() {
+        let words = ["a=1", "b=x=y", "a=2", "c="].map(String::from);
+        let got = serde_json::to_string(&super::config_settings(&words).unwrap()).unwrap();
+        assert_eq!(got, r#"{"a":["1","2"],"b":"x=y","c":""}"#);
+        assert!(super::config_settings(&["novalue".into()]).is_err());
+        assert!(super::config_settings(&["=v".into()]).is_err());
+    }
 }
