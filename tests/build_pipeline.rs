@@ -170,3 +170,26 @@ fn sdist_metadata_comes_from_static_pkg_info_else_the_prepare_hook_else_a_build(
     assert_eq!((meta.name.as_str(), meta.version.as_str(), from), ("hookless", "2.0", From::BuiltWheel));
     assert!(temp_leftovers(&sb).is_empty(), "left behind: {:?}", temp_leftovers(&sb));
 }
+
+#[test]
+fn an_sdist_given_by_path_gets_the_direct_url_json_pip_writes() {
+    let sb = Sandbox::new();
+    let sdist = Project::tiny(&src(&sb), "tiny_src", "0.5", &[]).sdist(sb.path());
+    let ours = sb.venv("ours");
+    let run = pipeline(
+        vec![{
+            let mut c = sb.unpack(&ours);
+            c.arg(&sdist);
+            c
+        }],
+        None,
+    );
+    run.assert_success();
+    let pips = sb.venv("pips");
+    sb.pip_ok(&pips, &["install", "--no-deps", "--no-index", sdist.to_str().unwrap()]);
+    let read = |v: &support::Venv| {
+        std::fs::read_to_string(v.site_packages().join("tiny_src-0.5.dist-info/direct_url.json")).unwrap()
+    };
+    assert_eq!(read(&ours), read(&pips), "direct_url.json names the sdist and its sha256, as pip's");
+    assert!(read(&ours).contains(&wheelpipe::hash::sha256_hex(&std::fs::read(&sdist).unwrap())));
+}

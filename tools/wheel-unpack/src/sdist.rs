@@ -9,7 +9,7 @@ use wheelpipe::build::{self, EnvMaker, Source};
 use wheelpipe::cache::Cache;
 use wheelpipe::interpreter::Interpreter;
 
-use crate::stage::Job;
+use crate::stage::{Direct, Job};
 
 /// What building needs: the settings, made once for the run.
 pub fn settings(interpreter: &Interpreter, cache: Option<&Cache>) -> Result<build::Settings> {
@@ -30,7 +30,8 @@ pub fn settings(interpreter: &Interpreter, cache: Option<&Cache>) -> Result<buil
 }
 
 /// The job itself for a wheel; for an sdist, the job of the wheel built
-/// from it (from the cache when it was built before).
+/// from it (from the cache when it was built before), whose
+/// `direct_url.json`, if any, names the sdist as pip's does.
 pub fn wheel_of(job: Job, settings: Option<&build::Settings>) -> Result<Job> {
     let is_sdist = job.wheel.file_name().is_some_and(|n| build::source::is_sdist_name(&n.to_string_lossy()));
     if !is_sdist {
@@ -43,5 +44,12 @@ pub fn wheel_of(job: Job, settings: Option<&build::Settings>) -> Result<Job> {
         );
     };
     let built = build::build(settings, &Source::Sdist(job.wheel.clone()), false)?;
-    Ok(Job { wheel: built.wheel, sha256: Some(built.sha256), ..job })
+    let direct = match job.direct {
+        Some(how) => {
+            let sha256 = build::hash_file(&job.wheel)?.0;
+            Some(Direct::Sdist { how: Box::new(how), path: job.wheel.clone(), sha256 })
+        }
+        None => None,
+    };
+    Ok(Job { wheel: built.wheel, sha256: Some(built.sha256), direct, ..job })
 }

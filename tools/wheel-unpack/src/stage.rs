@@ -72,6 +72,10 @@ pub enum Direct {
     Path,
     /// By a `name @ URL` requirement (`artifact.direct`): this URL.
     Url(String),
+    /// A wheel built from an sdist that was named directly: as pip does,
+    /// `direct_url.json` names the sdist (`how` it was named, its `path`
+    /// here) and the sdist's sha256.
+    Sdist { how: Box<Direct>, path: PathBuf, sha256: String },
 }
 
 /// A file ready in the staging folder, and where it goes.
@@ -303,14 +307,15 @@ fn stage_inner(
 /// pip 23.2 writes it (`json.dumps(..., sort_keys=True)`, no newline): the
 /// URL without its fragment, the file's sha256 as `hash` and `hashes`.
 fn direct_url_json(wheel: &Path, sha256: Option<&str>, direct: &Direct) -> Result<String> {
-    let hash = unpacked::wheel_sha256(wheel, sha256)?;
     let url = match direct {
         Direct::Path => {
             let path = scheme::normalize(&std::path::absolute(wheel)?);
             format!("file://{}", quote_path(&path.to_string_lossy()))
         }
         Direct::Url(url) => url.split('#').next().unwrap_or(url).to_string(),
+        Direct::Sdist { how, path, sha256 } => return direct_url_json(path, Some(sha256), how),
     };
+    let hash = unpacked::wheel_sha256(wheel, sha256)?;
     let url = serde_json::to_string(&url)?;
     Ok(format!(
         "{{\"archive_info\": {{\"hash\": \"sha256={hash}\", \"hashes\": {{\"sha256\": \"{hash}\"}}}}, \"url\": {url}}}"
