@@ -41,7 +41,11 @@ Example:
 
     wheel-build --dest dist/ ./myproject foo-1.0.tar.gz
 
-    wheel-resolve reqs.txt | wheel-fetch | wheel-build --python .venv/bin/python | wheel-unpack --venv .venv";
+    wheel-fetch < sdists.jsonl | wheel-build --python .venv/bin/python |
+        wheel-unpack --venv .venv
+
+(wheel-unpack also builds, with this tool's library, the sdists that reach
+it, so the plain wheel-resolve | wheel-fetch | wheel-unpack works as well.)";
 
 pub fn command() -> Command {
     Command::new("wheel-build")
