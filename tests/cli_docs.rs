@@ -19,6 +19,7 @@ fn commands() -> Vec<(Command, &'static Page)> {
         (wheel_meta::cli::command(), &wheel_meta::cli::PAGE),
         (wheel_list::cli::command(), &wheel_list::cli::PAGE),
         (wheel_remove::cli::command(), &wheel_remove::cli::PAGE),
+        (wheel_build::cli::command(), &wheel_build::cli::PAGE),
     ]
 }
 

@@ -124,6 +124,29 @@ impl Cache {
         Ok(self.root.join("unpacked").join("v1").join(&hash[..2]).join(&hash))
     }
 
+    /// Where the build environment keyed `key` (64 hex digits: the requires
+    /// set and the interpreter) lives: `build-envs/v1/{K[0..2]}/{K}/`, a
+    /// virtualenv filled by our own tools (`wheelpipe::build`).
+    pub fn build_env_dir(&self, key: &str) -> Result<PathBuf> {
+        self.bucket("build-envs", key)
+    }
+
+    /// Where a wheel built from a source keyed `key` (64 hex digits: the
+    /// source's sha256, the interpreter, the config settings) is kept:
+    /// `built/v1/{K[0..2]}/{K}/{wheel filename}`.
+    pub fn built_wheel_dir(&self, key: &str) -> Result<PathBuf> {
+        self.bucket("built", key)
+    }
+
+    /// `{name}/v1/{K[0..2]}/{K}` for a 64-hex-digit key.
+    fn bucket(&self, name: &str, key: &str) -> Result<PathBuf> {
+        let key = key.to_ascii_lowercase();
+        if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+            bail!("invalid cache key {key:?} (64 hex digits expected)");
+        }
+        Ok(self.root.join(name).join("v1").join(&key[..2]).join(&key))
+    }
+
     /// The folder for files being written (`tmp/`, on the cache's file
     /// system so a finished file can be renamed into place).
     pub fn tmp_dir(&self) -> Result<PathBuf> {

@@ -6,6 +6,7 @@
 //! tool needs lives here, once.
 
 pub mod args;
+pub mod build;
 pub mod cache;
 pub mod config;
 pub mod console;

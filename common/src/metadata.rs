@@ -29,6 +29,9 @@ pub struct CoreMetadata {
     pub requires_dist: Vec<String>,
     pub requires_python: Option<String>,
     pub provides_extra: Vec<String>,
+    /// The `Dynamic` fields (Metadata 2.2+, sdists' PKG-INFO): lowercase
+    /// names of the fields a build may fill in differently.
+    pub dynamic: Vec<String>,
 }
 
 impl CoreMetadata {
@@ -45,6 +48,7 @@ impl CoreMetadata {
                 "requires-python" => meta.requires_python = Some(value).filter(|v| !v.is_empty()),
                 "requires-dist" if !value.is_empty() => meta.requires_dist.push(value),
                 "provides-extra" if !value.is_empty() => meta.provides_extra.push(value),
+                "dynamic" if !value.is_empty() => meta.dynamic.push(value.to_ascii_lowercase()),
                 _ => {}
             }
         }

@@ -59,6 +59,27 @@ pub struct Artifact {
     /// version is installed already (`--reinstall`, `--reinstall-package`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reinstall: bool,
+    /// What the file is: a wheel (the default, left out) or a source
+    /// distribution that a build turns into one.
+    #[serde(default, skip_serializing_if = "ArtifactKind::is_wheel")]
+    pub kind: ArtifactKind,
+}
+
+/// An artifact's kind of file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArtifactKind {
+    #[default]
+    Wheel,
+    /// A source distribution (`.tar.gz`, `.zip`): built into a wheel by
+    /// `wheelpipe::build` before it is installed.
+    Sdist,
+}
+
+impl ArtifactKind {
+    pub fn is_wheel(&self) -> bool {
+        *self == ArtifactKind::Wheel
+    }
 }
 
 impl Artifact {
@@ -78,7 +99,14 @@ impl Artifact {
             core_metadata: None,
             path: None,
             reinstall: false,
+            kind: ArtifactKind::Wheel,
         }
+    }
+
+    /// True for a source distribution: its `kind` says so, or, from a
+    /// writer older than `kind`, its filename does.
+    pub fn is_sdist(&self) -> bool {
+        self.kind == ArtifactKind::Sdist || crate::build::source::is_sdist_name(&self.filename)
     }
 
     pub fn sha256(&self) -> Option<&str> {

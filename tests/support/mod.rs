@@ -6,10 +6,12 @@
 
 #![allow(dead_code, unused_imports)]
 
+pub mod builds;
 pub mod pty;
 pub mod raw;
 pub mod run;
 pub mod server;
+pub mod sources;
 pub mod venv;
 pub mod wheels;
 

@@ -175,6 +175,7 @@ pub fn choose(pin: &Pin, files: &[DistFile], target: &Target<'_>) -> Result<Choi
         core_metadata: file.core_metadata.clone(),
         path: None,
         reinstall: false,
+        kind: Default::default(),
     };
     Ok(Choice { artifact, yanked: file.yanked.clone() })
 }

@@ -19,6 +19,7 @@ pub mod removal;
 pub mod repair;
 pub mod scheme;
 pub mod scripts;
+pub mod sdist;
 pub mod source;
 pub mod spread;
 pub mod stage;
@@ -83,11 +84,12 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     };
     let link_mode = m.get_one::<String>("link-mode").map_or("auto", String::as_str);
     let opts = stage::Options {
-        cache,
+        cache: cache.clone(),
         linker: link::Linker::new(link::Pref::parse(link_mode).unwrap_or(link::Pref::Auto)),
         verify: !m.get_flag("no-verify-record"),
         compiler: m.get_flag("compile").then(|| compile::Compiler::new(&scheme.python, jobs)),
         tags: (!m.get_flag("no-tag-check")).then(|| wheelpipe::tags::Tags::for_interpreter(&interpreter)),
+        build: sdist::settings(&interpreter, cache.as_ref()).ok(),
     };
     let plan = pipeline::Plan { staging: &make_staging, keep: &keep };
     let mut set = pipeline::stage_all(&scheme, plan, jobs, source, &opts, out, &warn)?;

@@ -73,8 +73,10 @@ pub fn stage_all<W: Write>(
                         trees.get().expect("the staging folder is made before the first job");
                     let name = job.wheel.file_name().map(|n| n.to_string_lossy().into_owned());
                     let item = progress.begin(name.as_deref().unwrap_or("?"), None);
-                    let result = crate::spread::new_tree(trees, &idx.to_string())
-                        .and_then(|dir| stage::stage(&job, scheme, &dir, jobs, opts, warn));
+                    let result = crate::sdist::wheel_of(job, opts.build.as_ref()).and_then(|job| {
+                        let dir = crate::spread::new_tree(trees, &idx.to_string())?;
+                        stage::stage(&job, scheme, &dir, jobs, opts, warn)
+                    });
                     if result.is_ok() {
                         item.done(0);
                         crate::journal::test_pause_at("staged");

@@ -37,13 +37,15 @@ pub struct Options {
     pub compiler: Option<Compiler>,
     /// The tags the venv's interpreter supports; `None`: `--no-tag-check`.
     pub tags: Option<Tags>,
+    /// How sdists are built into wheels (`crate::sdist`); None: not at all.
+    pub build: Option<wheelpipe::build::Settings>,
 }
 
 impl Options {
     /// Extract afresh, verify: what a run without a cache does.
     pub fn no_cache() -> Options {
         let linker = Linker::new(link::Pref::Copy);
-        Options { cache: None, linker, verify: true, compiler: None, tags: None }
+        Options { cache: None, linker, verify: true, compiler: None, tags: None, build: None }
     }
 }
 
@@ -68,6 +70,10 @@ pub enum Direct {
     Path,
     /// By a `name @ URL` requirement (`artifact.direct`): this URL.
     Url(String),
+    /// A wheel built from an sdist that was named directly: as pip does,
+    /// `direct_url.json` names the sdist (`how` it was named, its `path`
+    /// here) and the sdist's sha256.
+    Sdist { how: Box<Direct>, path: PathBuf, sha256: String },
 }
 
 impl Direct {
@@ -80,6 +86,8 @@ impl Direct {
                 format!("file://{}", quote_path(&path.to_string_lossy()))
             }
             Direct::Url(url) => url.split('#').next().unwrap_or(url).to_string(),
+            // The sdist, as it was named: what pip records for a built wheel.
+            Direct::Sdist { how, path, .. } => how.url(path)?,
         })
     }
 }
@@ -368,6 +376,9 @@ fn place(
 /// pip 23.2 writes it (`json.dumps(..., sort_keys=True)`, no newline): the
 /// URL without its fragment, the file's sha256 as `hash` and `hashes`.
 fn direct_url_json(wheel: &Path, sha256: Option<&str>, direct: &Direct) -> Result<String> {
+    if let Direct::Sdist { how, path, sha256 } = direct {
+        return direct_url_json(path, Some(sha256), how);
+    }
     let hash = unpacked::wheel_sha256(wheel, sha256)?;
     let url = serde_json::to_string(&direct.url(wheel)?)?;
     Ok(format!(

@@ -55,7 +55,8 @@ fn build_with(
 /// Options that unpack into (and link from) a cache at `venv/cache`, or none.
 pub(crate) fn opts(venv: &Path, cached: bool) -> Options {
     let cache = cached.then(|| wheelpipe::cache::Cache::at(venv.join("cache")).unwrap());
-    Options { cache, linker: Linker::new(link::Pref::Auto), verify: true, compiler: None, tags: None }
+    let linker = Linker::new(link::Pref::Auto);
+    Options { cache, linker, verify: true, compiler: None, tags: None, build: None }
 }
 
 fn job(wheel: &Path, expected_name: Option<&str>) -> Job {
