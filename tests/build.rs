@@ -33,10 +33,11 @@ fn an_in_tree_backend_builds_a_folder_and_both_sdist_formats_with_config_setting
         got.iter().map(|a| (a.name.as_str(), a.version.as_str(), a.filename.as_str())).collect();
     assert_eq!(
         names,
+        // Records spell names normalized (PROTOCOL.md).
         [
-            ("tiny_a", "1.0", "tiny_a-1.0-py3-none-any.whl"),
-            ("tiny_b", "2.0", "tiny_b-2.0-py3-none-any.whl"),
-            ("tiny_c", "3.0", "tiny_c-3.0-py3-none-any.whl")
+            ("tiny-a", "1.0", "tiny_a-1.0-py3-none-any.whl"),
+            ("tiny-b", "2.0", "tiny_b-2.0-py3-none-any.whl"),
+            ("tiny-c", "3.0", "tiny_c-3.0-py3-none-any.whl")
         ]
     );
     for a in &got {

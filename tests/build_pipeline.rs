@@ -43,7 +43,11 @@ fn in_a_pipeline_sdist_artifacts_become_wheel_artifacts_and_the_rest_passes_thro
         .collect();
     assert_eq!(built.len(), 1, "{run}");
     let built = &built[0];
-    assert_eq!((built.name.as_str(), built.version.as_str(), built.requested), ("Tiny_Src", "0.5", false));
+    assert_eq!(
+        (built.name.as_str(), built.version.as_str(), built.requested),
+        ("tiny-src", "0.5", false),
+        "normalized, as every record"
+    );
     assert!(built.kind.is_wheel() && !built.is_sdist() && built.path.as_ref().unwrap().is_file());
     assert_eq!(
         lines.last().unwrap(),
@@ -77,7 +81,7 @@ fn an_sdist_artifact_without_path_or_an_input_cut_short_fails() {
     let run = pipeline(vec![wheel_build(&sb)], Some(format!("{line}\n{end}\n").into_bytes()));
     assert_eq!(run.codes(), [Some(1)], "{run}");
     assert!(
-        run.stderr(0).contains("tiny_src 0.5")
+        run.stderr(0).contains("tiny-src 0.5")
             && run.stderr(0).contains("put wheel-fetch before wheel-build"),
         "{run}"
     );
