@@ -42,12 +42,6 @@ impl Failure {
     }
 }
 
-/// Prints `tool: error: ...` with the whole context chain, through
-/// [`crate::console`] (which knows the tool's name once the runtime runs).
-pub fn print_error(_tool: &str, err: &anyhow::Error) {
-    crate::console::error(err);
-}
-
 /// The exit code for an error: the one a [`Failure`] in its chain names,
 /// else 1. A closed downstream pipe is not an error: 0.
 pub fn code_for(err: &anyhow::Error) -> Exit {
@@ -55,19 +49,4 @@ pub fn code_for(err: &anyhow::Error) -> Exit {
         return Exit::Ok;
     }
     err.chain().find_map(|c| c.downcast_ref::<Failure>()).map_or(Exit::Failed, |f| f.code)
-}
-
-/// Ends a tool's `main`: prints the error, unless it is a closed pipe, and
-/// returns the code.
-pub fn finish(tool: &str, result: anyhow::Result<Exit>) -> ExitCode {
-    match result {
-        Ok(code) => code.into(),
-        Err(err) => {
-            let code = code_for(&err);
-            if code != Exit::Ok && code != Exit::Interrupted {
-                print_error(tool, &err);
-            }
-            code.into()
-        }
-    }
 }

@@ -84,19 +84,6 @@ impl Role {
     }
 }
 
-static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Transitional, for tools not yet on [`crate::runtime`] (which reads
-/// `--quiet` itself): says once that `--quiet` was given.
-pub fn set_quiet(quiet: bool) {
-    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
-}
-
-/// What [`set_quiet`] said (false unless called).
-pub fn quiet() -> bool {
-    QUIET.load(std::sync::atomic::Ordering::Relaxed)
-}
-
 /// True when stdout is a pipe or a socket: a next stage may read it.
 pub fn stdout_is_pipe() -> bool {
     use std::os::fd::AsFd;
@@ -201,13 +188,6 @@ impl StageProgress {
     /// The progress of `tool` in `role`, counting `items`.
     pub fn new(tool: &'static str, role: Role) -> StageProgress {
         StageProgress::counting(tool, "items", role)
-    }
-
-    /// For a tool not yet on [`crate::runtime`] (transitional: delete once
-    /// every tool runs on it): `--quiet` is `never`, else `auto`.
-    pub fn for_stage(tool: &'static str, quiet: bool) -> StageProgress {
-        let mode = if quiet || self::quiet() { Mode::Never } else { Mode::Auto };
-        StageProgress::new(tool, Role::detect(mode, false))
     }
 
     /// The progress of `tool`, which counts `unit`s (`wheels`), in `role`.

@@ -25,7 +25,7 @@ use clap::ArgMatches;
 use pep440_rs::Version;
 use wheelpipe::cache::Cache;
 use wheelpipe::config::{IndexFlags, Settings};
-use wheelpipe::exit::{print_error, Exit, Failure};
+use wheelpipe::exit::{Exit, Failure};
 use wheelpipe::http::Client;
 use wheelpipe::index::{IndexClient, IndexUrls};
 use wheelpipe::interpreter::{InstalledDist, Interpreter};
@@ -58,7 +58,7 @@ pub fn main() -> ExitCode {
 fn fail(mut messages: Vec<String>, code: Exit) -> anyhow::Error {
     let last = messages.pop().unwrap_or_default();
     for message in messages {
-        print_error(TOOL, &anyhow::anyhow!(message));
+        wheelpipe::console::error(&anyhow::anyhow!(message));
     }
     Failure { code, message: last }.into()
 }
