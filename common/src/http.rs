@@ -286,15 +286,15 @@ mod tests {
     #[test]
     fn trusted_hosts_get_the_agent_that_checks_no_certificate() {
         let options =
-            HttpOptions { trusted_hosts: vec!["a.test".into(), "b.test:8443".into()], ..Default::default() };
+            HttpOptions { trusted_hosts: vec!["a.example".into(), "b.example:8443".into()], ..Default::default() };
         let client = Client::new(options).unwrap();
         let insecure = client.insecure.as_ref().expect("an agent for trusted hosts");
         for (url, trusted) in [
-            ("https://a.test/simple/", true),
-            ("https://a.test:444/simple/", true),
-            ("https://b.test:8443/x.whl", true),
-            ("https://b.test/x.whl", false),
-            ("https://c.test/simple/", false),
+            ("https://a.example/simple/", true),
+            ("https://a.example:444/simple/", true),
+            ("https://b.example:8443/x.whl", true),
+            ("https://b.example/x.whl", false),
+            ("https://c.example/simple/", false),
         ] {
             assert_eq!(std::ptr::eq(client.agent_for(url), insecure), trusted, "{url}");
         }
