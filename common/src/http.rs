@@ -285,8 +285,10 @@ mod tests {
 
     #[test]
     fn trusted_hosts_get_the_agent_that_checks_no_certificate() {
-        let options =
-            HttpOptions { trusted_hosts: vec!["a.example".into(), "b.example:8443".into()], ..Default::default() };
+        let options = HttpOptions {
+            trusted_hosts: vec!["a.example".into(), "b.example:8443".into()],
+            ..Default::default()
+        };
         let client = Client::new(options).unwrap();
         let insecure = client.insecure.as_ref().expect("an agent for trusted hosts");
         for (url, trusted) in [
