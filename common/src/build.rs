@@ -1,6 +1,6 @@
 //! Building wheels from sources (PEP 517, 518, 660), the one home for
-//! building: `wheel-build` and `wheel-unpack` use it, and so will
-//! `wheel-resolve` (sdist metadata, [`metadata`]). A build unpacks the sdist
+//! building: `wheel-build` and `wheel-unpack` use it, and `wheel-resolve`
+//! reads sdists' metadata with it ([`metadata`]). A build unpacks the sdist
 //! into a temporary folder in the cache (removed on every way out; a killed
 //! run's, by the next build: `workdir`), reads `[build-system]`
 //! ([`project`]), gets its isolated environment from the cache or makes it
@@ -11,6 +11,7 @@
 //! settings.
 
 mod check;
+pub mod download;
 pub mod env;
 pub mod hooks;
 pub mod metadata;
@@ -149,6 +150,25 @@ fn build_inner(settings: &Settings, source: &Source, editable: bool) -> Result<B
 }
 
 impl Settings {
+    /// The default settings for `interpreter` (isolated builds, no config
+    /// settings, quiet), with `cache` holding environments and wheels.
+    pub fn for_interpreter(interpreter: &Interpreter, cache: &Cache) -> Result<Settings> {
+        let envs = EnvMaker {
+            cache: cache.clone(),
+            tools: EnvMaker::tools_dir()?,
+            index_args: Vec::new(),
+            echo: false,
+        };
+        Ok(Settings {
+            interpreter: interpreter.clone(),
+            cache: cache.clone(),
+            isolation: true,
+            config: BTreeMap::new(),
+            envs,
+            echo: false,
+        })
+    }
+
     /// The built-wheel cache key: the sdist's sha256 (a folder: its path,
     /// never reused), the interpreter, the settings and the isolation.
     fn wheel_key(&self, source: &Source, editable: bool) -> Result<String> {

@@ -15,7 +15,7 @@ use wheelpipe::names::normalize;
 use super::http::{Request, Response};
 use super::Faults;
 
-/// One wheel the server holds.
+/// One wheel (or sdist) the server holds.
 #[derive(Clone, Debug)]
 pub struct Dist {
     pub filename: String,
@@ -32,14 +32,17 @@ impl Dist {
         let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
         let filename = path.file_name().unwrap().to_str().unwrap().to_string();
         let project = normalize(filename.split('-').next().unwrap());
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).expect("a wheel is a zip");
-        let meta_name = zip
-            .file_names()
-            .find(|n| n.ends_with(".dist-info/METADATA") && n.matches('/').count() == 1)
-            .map(str::to_string);
         let mut metadata = Vec::new();
-        if let Some(n) = meta_name {
-            zip.by_name(&n).unwrap().read_to_end(&mut metadata).unwrap();
+        // An sdist (served as it is) has no wheel METADATA.
+        if filename.ends_with(".whl") {
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).expect("a wheel is a zip");
+            let meta_name = zip
+                .file_names()
+                .find(|n| n.ends_with(".dist-info/METADATA") && n.matches('/').count() == 1)
+                .map(str::to_string);
+            if let Some(n) = meta_name {
+                zip.by_name(&n).unwrap().read_to_end(&mut metadata).unwrap();
+            }
         }
         let requires_python = String::from_utf8_lossy(&metadata)
             .lines()

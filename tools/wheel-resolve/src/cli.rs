@@ -43,8 +43,13 @@ input is installed as locked, without resolving: each package whose marker
 holds, with its best wheel for the interpreter. --lock FILE writes one.
 
 `name @ URL` installs the wheel at that URL (its dependencies come from the
-index). Source distributions (--no-binary), editables (-e), VCS and local
-path requirements are not supported yet: an error names them.
+index). When no wheel of a version fits, its source distribution is used
+(as pip does): its metadata comes from PKG-INFO (Metadata 2.2+, not
+Dynamic) or from its build backend, and its artifact record has
+`kind: sdist`, which wheel-unpack builds. --only-binary forbids that,
+--no-binary asks for it, --prefer-binary takes an older wheel over a newer
+source. Editables (-e), VCS and local path requirements are not supported
+yet: an error names them.
 
 The index comes from --index-url and the other index flags, else from the
 requirement files' own options (`--index-url`, `--find-links`, ...), else from
@@ -184,23 +189,23 @@ fn requirement_args() -> Vec<Arg> {
     ]
 }
 
-/// pip's format controls; only wheels are used for now.
+/// pip's format controls: when a source distribution may, or must, be used.
 fn binary_args() -> Vec<Arg> {
     vec![
         Arg::new("only-binary")
             .long("only-binary")
             .value_name("NAMES")
             .action(ArgAction::Append)
-            .help("Use wheels only for these (comma list, :all:, :none:): always so for now [env: PIP_ONLY_BINARY]"),
+            .help("Never use source distributions of these (comma list, :all:, :none:) [env: PIP_ONLY_BINARY]"),
         Arg::new("no-binary")
             .long("no-binary")
             .value_name("NAMES")
             .action(ArgAction::Append)
-            .help("Build these from source (comma list, :all:, :none:): not supported yet, an error names them [env: PIP_NO_BINARY]"),
+            .help("Use source distributions of these, built at install, even when a wheel fits (comma list, :all:, :none:) [env: PIP_NO_BINARY]"),
         Arg::new("prefer-binary")
             .long("prefer-binary")
             .action(ArgAction::SetTrue)
-            .help("Prefer wheels to newer source distributions: always so for now"),
+            .help("Prefer an older version with a wheel to a newer one with only a source distribution"),
     ]
 }
 

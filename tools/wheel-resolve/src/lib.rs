@@ -152,6 +152,7 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
         sources: describe_sources(&settings.urls),
     };
 
+    let build = cache.as_ref().and_then(|c| build_settings(&interpreter, c, &settings.urls));
     // Progress records go out while resolving, the artifacts after.
     let (stop, stopped) = crossbeam_channel::bounded::<()>(0);
     let shared = std::sync::Mutex::new(&mut *out);
@@ -179,6 +180,7 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
                     target: &target,
                     env: &env,
                     installed: installed_dists(matches, &interpreter),
+                    build: build.as_ref(),
                 };
                 solve::resolve(&run, &reqs)
             }
@@ -206,6 +208,29 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
     }
     out.record(&Record::End(End::new(TOOL, true, records.len() as u64))).context("cannot write to stdout")?;
     Ok(Exit::Ok)
+}
+
+/// How sdists' metadata is read when no wheel fits: isolated builds whose
+/// environments come from the same indexes as the run's (`None` when the
+/// tools' folder cannot be found).
+fn build_settings(
+    interpreter: &Interpreter,
+    cache: &Cache,
+    urls: &IndexUrls,
+) -> Option<wheelpipe::build::Settings> {
+    let mut build = wheelpipe::build::Settings::for_interpreter(interpreter, cache).ok()?;
+    let args = &mut build.envs.index_args;
+    match &urls.index_url {
+        Some(url) => args.extend(["--index-url".into(), url.into()]),
+        None => args.push("--no-index".into()),
+    }
+    for url in &urls.extra_index_urls {
+        args.extend(["--extra-index-url".into(), url.into()]);
+    }
+    for link in &urls.find_links {
+        args.extend(["--find-links".into(), link.into()]);
+    }
+    Some(build)
 }
 
 /// What `--python` has installed, when it was given on the command line

@@ -13,7 +13,6 @@ use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder, VersionOrUrl};
 use wheelpipe::interpreter::Interpreter;
 use wheelpipe::names::normalize;
 
-use crate::requirements::format_control::FormatControl;
 use crate::requirements::{Entry, Hash, Location, ParseError, Requirements};
 
 /// One distribution to install at one version.
@@ -153,8 +152,6 @@ pub fn collect(reqs: &Requirements, env: &MarkerEnvironment) -> Result<Vec<Pin>,
         };
         errors.push(error(&pin.location, format!("{pin} has no --hash, but hashes are required ({why})")));
     }
-    let named: Vec<_> = pins.values().map(|p| (p.name.clone(), p.to_string(), p.location.clone())).collect();
-    errors.extend(no_binary_errors(reqs, &named));
     if errors.is_empty() {
         Ok(pins.into_values().collect())
     } else {
@@ -177,24 +174,6 @@ fn merge_hashes(kept: &mut Vec<Hash>, more: &[Hash]) -> Result<(), String> {
         return Err("the --hash values of the two lines have nothing in common".into());
     }
     Ok(())
-}
-
-/// `--no-binary` naming a pin (or `:all:`) asks for a source build.
-/// `requirements` are (normalized name, as shown, where) triples.
-pub(crate) fn no_binary_errors(
-    reqs: &Requirements,
-    requirements: &[(String, String, Location)],
-) -> Vec<ParseError> {
-    let control = FormatControl::new(&reqs.options.binary);
-    requirements
-        .iter()
-        .filter(|(name, _, _)| control.wants_source(name))
-        .map(|(_, shown, location)| {
-            let message =
-                format!("{shown}: --no-binary asks for a source distribution, which is not supported yet");
-            error(location, message)
-        })
-        .collect()
 }
 
 #[cfg(test)]

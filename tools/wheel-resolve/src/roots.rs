@@ -84,7 +84,5 @@ pub fn collect(reqs: &Requirements, env: &MarkerEnvironment) -> Result<Roots, Ve
     if !direct_conflicts.is_empty() {
         return Err(direct_conflicts);
     }
-    // `--no-binary` is checked on what is to be installed, after resolving:
-    // an installed requirement that is kept needs no build.
     Ok(roots)
 }

@@ -11,7 +11,7 @@ use std::str::FromStr;
 use pep440_rs::{Version, VersionSpecifier, VersionSpecifiers};
 use wheelpipe::index::DistFile;
 use wheelpipe::names::normalize;
-use wheelpipe::records::Artifact;
+use wheelpipe::records::{Artifact, ArtifactKind};
 use wheelpipe::wheel_name::WheelFilename;
 
 use crate::pins::Pin;
@@ -178,6 +178,59 @@ pub fn choose(pin: &Pin, files: &[DistFile], target: &Target<'_>) -> Result<Choi
         kind: Default::default(),
     };
     Ok(Choice { artifact, yanked: file.yanked.clone() })
+}
+
+/// The source distribution of `pin` among `files` (a `.tar.gz` before
+/// other archives, not yanked before yanked), when the wheels do not do or
+/// `--no-binary` asks for a source: its Requires-Python and the `--hash`
+/// values are checked as a wheel's are. `None` when there is no sdist of
+/// that version; else the reason none fits.
+pub fn choose_sdist(pin: &Pin, files: &[DistFile], target: &Target<'_>) -> Option<Result<Choice, String>> {
+    let mut rejected = Vec::new();
+    let mut candidates = Vec::new();
+    for file in files {
+        let Some(version) = sdist_version(&file.filename, &pin.name) else { continue };
+        if !version_matches(pin, version) {
+            continue;
+        }
+        if let Some(spec) = &file.requires_python {
+            if target.admits_python(spec) == Ok(false) {
+                rejected.push(format!("{} (Requires-Python {spec})", file.filename));
+                continue;
+            }
+        }
+        match checked_hashes(pin, file) {
+            Ok(hashes) => candidates.push((file, version, hashes)),
+            Err(why) => rejected.push(format!("{} ({why})", file.filename)),
+        }
+    }
+    if candidates.is_empty() && rejected.is_empty() {
+        return None;
+    }
+    let best = candidates.into_iter().min_by_key(|(file, _, _)| {
+        (file.yanked.is_some(), !file.filename.to_ascii_lowercase().ends_with(".tar.gz"))
+    });
+    let Some((file, version, hashes)) = best else {
+        return Some(Err(format!("{pin}: no source distribution fits: found {}", rejected.join(", "))));
+    };
+    let name =
+        wheelpipe::build::source::sdist_name_version(&file.filename).map_or(pin.name.as_str(), |(n, _)| n);
+    let artifact = Artifact {
+        name: name.to_string(),
+        version: version.to_string(),
+        filename: file.filename.clone(),
+        url: file.url.clone(),
+        hashes,
+        size: file.size,
+        requires_python: file.requires_python.clone(),
+        requested: true,
+        direct: false,
+        core_metadata: None,
+        path: None,
+        reinstall: false,
+        kind: ArtifactKind::Sdist,
+    };
+    Some(Ok(Choice { artifact, yanked: file.yanked.clone() }))
 }
 
 fn no_candidate(

@@ -1,7 +1,7 @@
 //! One resolution of parsed requirements: the roots, what the target
 //! environment has and may move (`-U`, `-P`, `--reinstall`), the solver,
 //! then the checks on what it chose: in hash-checking mode every wheel to
-//! install must be pinned, and `--no-binary` names nothing to install.
+//! install must be pinned.
 //! A lock installed as locked keeps what is installed at its versions.
 
 use std::collections::BTreeMap;
@@ -35,6 +35,8 @@ pub struct Run<'a> {
     pub env: &'a MarkerEnvironment,
     /// What the target environment has (empty when it is not looked at).
     pub installed: BTreeMap<String, InstalledDist>,
+    /// Reads sdists' metadata; `None` without a cache folder.
+    pub build: Option<&'a wheelpipe::build::Settings>,
 }
 
 /// What to install and what to keep.
@@ -67,6 +69,7 @@ pub fn resolve(run: &Run<'_>, reqs: &Requirements) -> Result<Chosen> {
     let roots = roots::collect(reqs, run.env)
         .map_err(|errors| fail(errors.iter().map(ToString::to_string).collect(), Exit::Usage))?;
     let installed = installed(run, &roots);
+    let format = FormatControl::new(&reqs.options.binary);
     let cx = resolver::Context {
         index: run.index,
         http: run.client,
@@ -78,6 +81,9 @@ pub fn resolve(run: &Run<'_>, reqs: &Requirements) -> Result<Chosen> {
         no_deps: run.matches.get_flag("no-deps"),
         progress: run.progress,
         installed: &installed,
+        format: &format,
+        prefer_binary: reqs.options.prefer_binary,
+        build: run.build,
     };
     let pre = reqs.options.pre;
     let resolution =
@@ -108,7 +114,6 @@ pub fn resolve(run: &Run<'_>, reqs: &Requirements) -> Result<Chosen> {
             return Err(fail(unpinned, Exit::Failed));
         }
     }
-    no_binary(reqs, &resolution.artifacts)?;
     Ok(Chosen { artifacts: resolution.artifacts, satisfied: resolution.satisfied })
 }
 
@@ -139,25 +144,4 @@ pub fn keep_locked(
         }
     }
     chosen
-}
-
-/// `--no-binary` naming a distribution to install (or `:all:`) asks for a
-/// build from source: one error naming them all.
-fn no_binary(reqs: &Requirements, artifacts: &[Artifact]) -> Result<()> {
-    let control = FormatControl::new(&reqs.options.binary);
-    let built: Vec<String> = artifacts
-        .iter()
-        .filter(|a| control.wants_source(&normalize(&a.name)))
-        .map(|a| format!("{} {}", a.name, a.version))
-        .collect();
-    if built.is_empty() {
-        return Ok(());
-    }
-    Err(fail(
-        vec![format!(
-            "--no-binary asks to build {} from source, which is not supported yet",
-            built.join(", ")
-        )],
-        Exit::Usage,
-    ))
 }

@@ -5,7 +5,7 @@
 //! the run, so nothing is installed.
 
 use anyhow::{Context, Result};
-use wheelpipe::build::{self, EnvMaker, Source};
+use wheelpipe::build::{self, Source};
 use wheelpipe::cache::Cache;
 use wheelpipe::interpreter::Interpreter;
 
@@ -17,16 +17,7 @@ pub fn settings(interpreter: &Interpreter, cache: Option<&Cache>) -> Result<buil
         Some(cache) => cache.clone(),
         None => Cache::from_flag(None).context("building an sdist needs a cache folder")?,
     };
-    let envs =
-        EnvMaker { cache: cache.clone(), tools: EnvMaker::tools_dir()?, index_args: Vec::new(), echo: false };
-    Ok(build::Settings {
-        interpreter: interpreter.clone(),
-        cache,
-        isolation: true,
-        config: Default::default(),
-        envs,
-        echo: false,
-    })
+    build::Settings::for_interpreter(interpreter, &cache)
 }
 
 /// The job itself for a wheel; for an sdist, the job of the wheel built

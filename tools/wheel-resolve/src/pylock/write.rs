@@ -68,12 +68,17 @@ pub(super) fn render(
         if let (Some(index), false) = (&index, local) {
             out += &format!("index = {}\n", quote(index));
         }
-        out += &format!("wheels = [\n  {},\n]\n", wheel(artifact)?);
+        if artifact.is_sdist() {
+            // PEP 751's `sdist` table: the same fields as a wheel's.
+            out += &format!("sdist = {}\n", wheel(artifact)?);
+        } else {
+            out += &format!("wheels = [\n  {},\n]\n", wheel(artifact)?);
+        }
     }
     Ok(out)
 }
 
-/// The wheel's inline table.
+/// The file's inline table (a wheel's, or an sdist's).
 fn wheel(artifact: &Artifact) -> Result<String> {
     let mut fields = vec![format!("name = {}", quote(&artifact.filename))];
     fields.push(format!("url = {}", quote(&redact(&artifact.url))));

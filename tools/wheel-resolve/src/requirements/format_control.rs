@@ -44,6 +44,14 @@ impl FormatControl {
         self.no_binary.contains(name)
             || (!self.only_binary.contains(":all:") && self.no_binary.contains(":all:"))
     }
+
+    /// False when `--only-binary` forbids building `name` (normalized) from source.
+    pub fn allows_source(&self, name: &str) -> bool {
+        if self.no_binary.contains(name) {
+            return true;
+        }
+        !self.only_binary.contains(name) && !self.only_binary.contains(":all:")
+    }
 }
 
 /// pip's `FormatControl.handle_mutual_excludes`.
@@ -89,5 +97,9 @@ mod tests {
         assert!(!source(&[No("a".into()), No(":none:".into())], "a"));
         assert!(source(&[Only(":all:".into()), No("a".into())], "a"), "a name beats :all:");
         assert!(source(&[No(":all:,:none:,b".into())], "b") && !source(&[No(":all:,:none:,b".into())], "c"));
+        let allows = |values: &[Binary], name: &str| FormatControl::new(values).allows_source(name);
+        assert!(allows(&[], "a"), "pip builds from source when no wheel fits");
+        assert!(!allows(&[Only(":all:".into())], "a") && !allows(&[Only("a".into())], "a"));
+        assert!(allows(&[Only(":all:".into()), No("a".into())], "a") && allows(&[Only("b".into())], "a"));
     }
 }

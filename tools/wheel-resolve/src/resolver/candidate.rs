@@ -1,17 +1,23 @@
 //! Reading one candidate: the best wheel of a version for the interpreter
 //! (tags, Requires-Python, `--hash` values), its metadata from the cache,
 //! the index's PEP 658 file, range reads or a full download, checked to
-//! be that name and version, and its Requires-Dist parsed.
+//! be that name and version, and its Requires-Dist parsed. When no wheel
+//! fits (or `--no-binary` names the project) and `--only-binary` does not
+//! forbid it, the version's sdist, whose metadata the build library reads
+//! (PKG-INFO, else the backend's `prepare_metadata_for_build_wheel`).
 
 use std::str::FromStr;
 
 use anyhow::{anyhow, Result};
 use pep440_rs::Version;
 use pep508_rs::Requirement;
+use wheelpipe::build::{download, Source};
+use wheelpipe::http::redact;
 use wheelpipe::metadata::{self, memo};
-use wheelpipe::records::Metadata;
+use wheelpipe::records::{Artifact, ArtifactKind, Metadata, MetadataSource};
 
 use super::fetcher::{Candidate, Fetcher, Unusable};
+use super::project::Project;
 
 /// Why a version with only source distributions is passed over.
 pub const SDIST_ONLY: &str = "has only a source distribution";
@@ -41,15 +47,16 @@ impl Fetcher<'_> {
             hashes: self.cx.hashes.get(name).cloned().unwrap_or_default(),
             location: Location { file: String::new(), line: 0 },
         };
-        if project.only_sdist(name, version) {
-            self.note_sdist_only(name, version);
-            return Err(Unusable::Skip(format!("{name} {version} {SDIST_ONLY}")));
-        }
-        let choice = select::choose(&pin, &project.files, self.cx.target).map_err(Unusable::Skip)?;
+        let choice = self.choose(name, version, &pin, project)?;
         if self.cx.no_deps {
             return Ok(Candidate { choice: Some(choice), provides_extra: Vec::new(), requires: Vec::new() });
         }
-        let metadata = self.read_metadata(&choice).map_err(|e| Unusable::Failed(format!("{e:#}")))?;
+        let mut choice = choice;
+        let metadata = match choice.artifact.kind {
+            ArtifactKind::Sdist => self.read_sdist_metadata(&mut choice.artifact),
+            ArtifactKind::Wheel => self.read_metadata(&choice),
+        };
+        let metadata = metadata.map_err(|e| Unusable::Failed(format!("{e:#}")))?;
         if let Some(spec) = &metadata.requires_python {
             if self.cx.target.admits_python(spec) == Ok(false) {
                 return Err(Unusable::Skip(format!(
@@ -60,6 +67,81 @@ impl Fetcher<'_> {
         }
         let requires = self.parse_requires(name, version, &metadata.requires_dist);
         Ok(Candidate { choice: Some(choice), provides_extra: metadata.provides_extra, requires })
+    }
+
+    /// The file for `pin`: the best wheel; else, when `--only-binary` does
+    /// not forbid it, the sdist; the sdist first with `--no-binary`.
+    fn choose(
+        &self,
+        name: &str,
+        version: &Version,
+        pin: &Pin,
+        project: &Project,
+    ) -> Result<Choice, Unusable> {
+        let format = self.cx.format;
+        let source_ok = format.allows_source(name) && self.cx.build.is_some();
+        if source_ok && format.wants_source(name) {
+            if let Some(sdist) = select::choose_sdist(pin, &project.files, self.cx.target) {
+                return sdist.map_err(Unusable::Skip);
+            }
+            return Err(Unusable::Skip(format!("{name} {version} has no source distribution (--no-binary)")));
+        }
+        if project.only_sdist(name, version) && !source_ok {
+            self.note_sdist_only(name, version);
+            return Err(Unusable::Skip(format!("{name} {version} {SDIST_ONLY}")));
+        }
+        match select::choose(pin, &project.files, self.cx.target) {
+            Ok(choice) => Ok(choice),
+            Err(why) => match select::choose_sdist(pin, &project.files, self.cx.target).filter(|_| source_ok)
+            {
+                Some(Ok(sdist)) => Ok(sdist),
+                _ => Err(Unusable::Skip(why)),
+            },
+        }
+    }
+
+    /// The metadata of the chosen sdist: from the cache, else from the
+    /// sdist (downloaded into the store wheel-fetch uses) by the build
+    /// library; the artifact gets the sha256 of the download when the index
+    /// gave none, and the name as the metadata spells it.
+    fn read_sdist_metadata(&self, artifact: &mut Artifact) -> Result<Metadata> {
+        let (cache, build) = (self.cx.cache, self.cx.build);
+        let (Some(cache), Some(build)) = (cache, build) else {
+            return Err(anyhow!("{}: reading an sdist's metadata needs a cache folder", artifact.filename));
+        };
+        let known = artifact.hashes.get("sha256").cloned();
+        if let Some(found) = known.as_ref().and_then(|sha256| memo::get(cache, &artifact.url, sha256)) {
+            artifact.name = found.name.clone();
+            return Ok(found);
+        }
+        let path = download::sdist_in_store(
+            self.cx.http,
+            cache,
+            &artifact.url,
+            &artifact.filename,
+            known.as_deref(),
+        )?;
+        let sha256 = match known {
+            Some(sha256) => sha256,
+            None => wheelpipe::build::hash_file(&path)?.0,
+        };
+        artifact.hashes.insert("sha256".into(), sha256.clone());
+        let (core, _) = wheelpipe::build::metadata_of(build, &Source::Sdist(path))?;
+        let found = core.into_record(MetadataSource::Local, redact(&artifact.url), 0, 0);
+        if !wheelpipe::names::same_release((&found.name, &found.version), (&artifact.name, &artifact.version))
+        {
+            return Err(anyhow!(
+                "{}: the metadata says {} {}, the file name {} {}",
+                redact(&artifact.url),
+                found.name,
+                found.version,
+                artifact.name,
+                artifact.version
+            ));
+        }
+        let _ = memo::put(cache, &artifact.url, &sha256, &found);
+        artifact.name = found.name.clone();
+        Ok(found)
     }
 
     /// The Requires-Dist lines that parse; a warning for each other one.

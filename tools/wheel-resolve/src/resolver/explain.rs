@@ -42,8 +42,10 @@ pub fn reasons(tree: &Tree) -> Vec<String> {
     }
 }
 
-/// The error when only source distributions would fit: each such project
-/// once, on one line, with the versions tried (none listed: no wheel of any).
+/// The error when only source distributions would fit and may not be
+/// built (`--only-binary`, or no cache folder to build in): each such
+/// project once, on one line, with the versions tried (none listed: no
+/// wheel of any).
 pub fn sdist_only(found: &BTreeMap<String, Vec<Version>>) -> String {
     let lines: Vec<String> = found
         .iter()
@@ -58,8 +60,8 @@ pub fn sdist_only(found: &BTreeMap<String, Vec<Version>>) -> String {
         })
         .collect();
     format!(
-        "no set of versions fits with wheels alone; building from source distributions is not supported \
-         yet, and these have only source distributions:\n{}",
+        "no set of versions fits with wheels alone; these have only source distributions, which \
+         --only-binary (or a missing cache folder) forbids building:\n{}",
         lines.join("\n")
     )
 }

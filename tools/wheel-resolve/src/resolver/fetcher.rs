@@ -19,6 +19,7 @@ use wheelpipe::names::normalize;
 use wheelpipe::progress::Reporter;
 
 use super::project::{Prereleases, Project, Range};
+use crate::requirements::format_control::FormatControl;
 use crate::requirements::Hash;
 use crate::select::{Choice, Target};
 
@@ -91,6 +92,13 @@ pub struct Context<'a> {
     pub installed: &'a crate::installed::Installed,
     /// Counts the pages and metadata read.
     pub progress: &'a Reporter,
+    /// `--no-binary` and `--only-binary`: which projects may, or must, come from source.
+    pub format: &'a FormatControl,
+    /// `--prefer-binary`: an older version with a wheel before a newer one with only a source.
+    pub prefer_binary: bool,
+    /// Reads sdists' metadata (PKG-INFO, else the backend); `None` without
+    /// a cache, when sdists are passed over as with `--only-binary`.
+    pub build: Option<&'a wheelpipe::build::Settings>,
 }
 
 pub struct Fetcher<'a> {
@@ -172,8 +180,9 @@ impl<'a> Fetcher<'a> {
         found.entry(name.to_string()).or_default().push(version.clone());
     }
 
-    /// The versions tried that have only source distributions, newest
-    /// first, and the projects read that have no wheel at all (with no
+    /// The versions tried that have only source distributions (where they
+    /// may not be built), newest first, and the projects read that have no
+    /// wheel at all (with no
     /// versions listed), by name.
     pub fn sdist_only(&self) -> BTreeMap<String, Vec<Version>> {
         let mut found = self.sdist_only.lock().expect("no thread panics holding the lock").clone();
@@ -183,7 +192,8 @@ impl<'a> Fetcher<'a> {
         }
         for (name, slot) in &self.lock().pages {
             if let Slot::Done(page) = slot {
-                if page.as_ref().as_ref().is_ok_and(Project::no_wheel_at_all) {
+                let forbidden = self.cx.build.is_none() || !self.cx.format.allows_source(name);
+                if forbidden && page.as_ref().as_ref().is_ok_and(Project::no_wheel_at_all) {
                     found.insert(name.clone(), Vec::new());
                 }
             }

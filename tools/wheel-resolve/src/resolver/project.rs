@@ -55,6 +55,18 @@ impl Project {
         files.peek().is_some() && files.all(|f| !f.filename.ends_with(".whl"))
     }
 
+    /// The versions in `range` that have a wheel (`--prefer-binary`).
+    pub fn with_wheels(&self, name: &str, range: &Range) -> Range {
+        let wheels: Vec<Version> = self
+            .files
+            .iter()
+            .filter(|f| f.filename.ends_with(".whl"))
+            .filter_map(|f| file_version(name, &f.filename))
+            .filter(|v| range.contains(v))
+            .collect();
+        wheels.into_iter().fold(Range::empty(), |all, v| all.union(&Range::singleton(v)))
+    }
+
     /// True when the index lists files of this project but not one wheel.
     pub fn no_wheel_at_all(&self) -> bool {
         !self.files.is_empty() && !self.files.iter().any(|f| f.filename.ends_with(".whl"))

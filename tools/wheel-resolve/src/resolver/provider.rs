@@ -336,6 +336,12 @@ impl DependencyProvider for Provider<'_, '_> {
                 return Ok(Some(installed.clone()));
             }
         }
+        if self.fetcher.cx.prefer_binary {
+            // pip's --prefer-binary: the newest version with a wheel, before a newer source.
+            if let Some(v) = project.best_in(&project.with_wheels(name, range), pre) {
+                return Ok(Some(v.clone()));
+            }
+        }
         Ok(project.best_in(range, pre).cloned())
     }
 
