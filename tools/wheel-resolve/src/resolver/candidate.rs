@@ -110,7 +110,10 @@ impl Fetcher<'_> {
             return Err(anyhow!("{}: reading an sdist's metadata needs a cache folder", artifact.filename));
         };
         let known = artifact.hashes.get("sha256").cloned();
-        if let Some(found) = known.as_ref().and_then(|sha256| memo::get(cache, &artifact.url, sha256)) {
+        // A backend may compute the metadata for the interpreter: memoized per interpreter.
+        let memo_key =
+            format!("{} for {}", artifact.url, wheelpipe::build::interpreter_key(&build.interpreter));
+        if let Some(found) = known.as_ref().and_then(|sha256| memo::get(cache, &memo_key, sha256)) {
             artifact.name = found.name.clone();
             return Ok(found);
         }
@@ -139,7 +142,7 @@ impl Fetcher<'_> {
                 artifact.version
             ));
         }
-        let _ = memo::put(cache, &artifact.url, &sha256, &found);
+        let _ = memo::put(cache, &memo_key, &sha256, &found);
         artifact.name = found.name.clone();
         Ok(found)
     }
