@@ -139,3 +139,27 @@ fn no_binary_for_a_project_without_an_sdist_says_so() {
     assert_eq!(run.codes(), [Some(1)], "{run}");
     assert!(run.stderr(0).contains("dep 1.0 has no source distribution (--no-binary)"), "{run}");
 }
+
+#[test]
+fn a_direct_url_of_an_sdist_resolves_to_it_and_installs() {
+    let sb = Sandbox::new();
+    let dep = wheel("depwheel", "1.2").build(&sb.path().join("wheels"));
+    let pkg_info = "Metadata-Version: 2.2\nName: sdonly\nVersion: 1.0\nRequires-Dist: depwheel\n";
+    let sdonly = sdist(&sb, "sdonly", "1.0", Some(pkg_info));
+    let server = Server::start(&[dep, sdonly]);
+    let venv = sb.venv("venv");
+    let reqs = sb.write("requirements.txt", &format!("sdonly @ {}\n", server.file_url("sdonly-1.0.tar.gz")));
+
+    let run = pipeline(vec![sb.resolve(&server.url(), &venv, &[&reqs])], None);
+    run.assert_success();
+    let resolved = Resolved::from_run(&run);
+    assert_eq!(resolved.pins(), ["depwheel==1.2", "sdonly==1.0"], "{run}");
+    let artifact = resolved.get("sdonly");
+    assert!(artifact.direct && artifact.kind == ArtifactKind::Sdist, "{artifact:?}");
+
+    let run = pipeline(vec![sb.resolve(&server.url(), &venv, &[&reqs]), sb.fetch(), sb.unpack(&venv)], None);
+    run.assert_success();
+    let dists = venv.dists(&sb);
+    assert_eq!(dists.get("sdonly").map(String::as_str), Some("1.0"), "{dists:?}");
+    assert_eq!(dists.get("depwheel").map(String::as_str), Some("1.2"), "{dists:?}");
+}

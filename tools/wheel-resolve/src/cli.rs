@@ -42,7 +42,7 @@ A PEP 751 lock (`pylock.toml` or `pylock.NAME.toml`) given as the only
 input is installed as locked, without resolving: each package whose marker
 holds, with its best wheel for the interpreter. --lock FILE writes one.
 
-`name @ URL` installs the wheel at that URL (its dependencies come from the
+`name @ URL` installs the wheel or sdist at that URL (its dependencies come from the
 index). When no wheel of a version fits, its source distribution is used
 (as pip does): its metadata comes from PKG-INFO (Metadata 2.2+, not
 Dynamic) or from its build backend, and its artifact record has

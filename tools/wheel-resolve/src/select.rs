@@ -188,7 +188,9 @@ pub fn choose(pin: &Pin, files: &[DistFile], target: &Target<'_>) -> Result<Choi
 pub fn choose_sdist(pin: &Pin, files: &[DistFile], target: &Target<'_>) -> Option<Result<Choice, String>> {
     let mut rejected = Vec::new();
     let mut candidates = Vec::new();
-    for file in files {
+    // Only the archives the build library unpacks.
+    let buildable = files.iter().filter(|f| wheelpipe::build::source::is_sdist_name(&f.filename));
+    for file in buildable {
         let Some(version) = sdist_version(&file.filename, &pin.name) else { continue };
         if !version_matches(pin, version) {
             continue;

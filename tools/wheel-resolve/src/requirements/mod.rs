@@ -264,21 +264,24 @@ fn looks_like_path_or_url(text: &str) -> bool {
         || [".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar"].iter().any(|s| lower.ends_with(s))
 }
 
-/// True for a `name @ URL` whose URL is a wheel over HTTP(S) or a local wheel file.
-fn is_wheel_url(req: &Requirement) -> bool {
+/// True for a `name @ URL` whose URL is a wheel or an sdist (`.tar.gz`,
+/// `.zip`) over HTTP(S) or a local file.
+fn is_file_url(req: &Requirement) -> bool {
     let Some(VersionOrUrl::Url(url)) = &req.version_or_url else { return false };
-    matches!(url.scheme(), "http" | "https" | "file") && url.path().to_ascii_lowercase().ends_with(".whl")
+    let path = url.path();
+    matches!(url.scheme(), "http" | "https" | "file")
+        && (path.to_ascii_lowercase().ends_with(".whl") || wheelpipe::build::source::is_sdist_name(path))
 }
 
 fn parse_requirement(text: &str) -> Result<Requirement, String> {
     let unsupported = || {
         format!(
-            "`{text}`: VCS, local path and direct URL requirements other than `name @ URL-of-a-wheel` \
-             are not supported yet"
+            "`{text}`: VCS, local path and direct URL requirements other than `name @ URL` of a wheel \
+             or sdist are not supported yet"
         )
     };
     match Requirement::from_str(text) {
-        Ok(req) if matches!(req.version_or_url, Some(VersionOrUrl::Url(_))) && !is_wheel_url(&req) => {
+        Ok(req) if matches!(req.version_or_url, Some(VersionOrUrl::Url(_))) && !is_file_url(&req) => {
             Err(unsupported())
         }
         Ok(req) => Ok(req),

@@ -84,7 +84,7 @@ fn markers_and_extras_are_kept() {
 fn editable_and_path_requirements_are_refused_with_the_line() {
     let err = parse_files(&[("r.txt", "six==1.0\n-e ./pkg\n")], "r.txt").unwrap_err();
     assert_eq!(err.to_string(), "r.txt:2: editable requirements are not supported yet: -e ./pkg");
-    for line in ["./pkg", "pkg @ http://127.0.0.1/pkg-1.0.tar.gz", "git+http://127.0.0.1/r.git", "x.whl"] {
+    for line in ["./pkg", "pkg @ http://127.0.0.1/pkg-1.0.tar.bz2", "git+http://127.0.0.1/r.git", "x.whl"] {
         let err = parse_files(&[("r.txt", line)], "r.txt").unwrap_err();
         assert!(err.to_string().starts_with("r.txt:1: `"), "{err}");
         assert!(err.to_string().ends_with("are not supported yet"), "{err}");
@@ -92,6 +92,8 @@ fn editable_and_path_requirements_are_refused_with_the_line() {
     let ok = "pkg @ http://127.0.0.1/files/pkg-1.0-py3-none-any.whl#sha256=00\n";
     let reqs = parse_files(&[("r.txt", ok)], "r.txt").unwrap();
     assert_eq!(reqs.requirements[0].requirement.name.as_ref(), "pkg", "a wheel's URL is a requirement");
+    let reqs = parse_files(&[("r.txt", "pkg @ http://127.0.0.1/files/pkg-1.0.tar.gz\n")], "r.txt").unwrap();
+    assert_eq!(reqs.requirements[0].requirement.name.as_ref(), "pkg", "so is an sdist's");
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! `name @ URL` requirements whose URL is a wheel: the project's only file
-//! is that wheel (its hash from the URL's `#sha256=` fragment, when given),
-//! so the solver sees one version, the one in the wheel's file name.
+//! `name @ URL` requirements whose URL is a wheel or an sdist: the
+//! project's only file is that file (its hash from the URL's `#sha256=`
+//! fragment, when given), so the solver sees one version, the one in the
+//! file's name.
 
 use std::collections::BTreeMap;
 
@@ -8,15 +9,17 @@ use wheelpipe::index::{split_file_url, DistFile};
 use wheelpipe::names::normalize;
 use wheelpipe::wheel_name::WheelFilename;
 
-/// The file a direct wheel URL stands for, or why it cannot be one of `name`.
+/// The file a direct wheel (or sdist) URL stands for, or why it cannot be one of `name`.
 pub fn dist_file(name: &str, url: &str) -> Result<DistFile, String> {
     let shown = wheelpipe::http::redact(url);
     let parsed = url::Url::parse(url).map_err(|e| format!("{name} @ {shown}: {e}"))?;
     let mut hashes = BTreeMap::new();
     let (filename, clean) = split_file_url(parsed, &mut hashes);
-    let wheel = WheelFilename::parse(&filename).map_err(|e| format!("{name} @ {shown}: {e:#}"))?;
-    if normalize(&wheel.name) != name {
-        return Err(format!("{name} @ {shown}: the wheel is of {}, not {name}", wheel.name));
+    if crate::select::sdist_version(&filename, name).is_none() {
+        let wheel = WheelFilename::parse(&filename).map_err(|e| format!("{name} @ {shown}: {e:#}"))?;
+        if normalize(&wheel.name) != name {
+            return Err(format!("{name} @ {shown}: the wheel is of {}, not {name}", wheel.name));
+        }
     }
     Ok(DistFile {
         filename,
@@ -43,5 +46,8 @@ mod tests {
         let err = dist_file("other", url).unwrap_err();
         assert!(err.contains("the wheel is of My_Pkg, not other"), "{err}");
         assert!(dist_file("x", "http://127.0.0.1:9/files/x.whl").is_err(), "not a wheel file name");
+        let sdist = dist_file("my-pkg", "http://127.0.0.1:9/files/my_pkg-2.0.tar.gz").unwrap();
+        assert_eq!(sdist.filename, "my_pkg-2.0.tar.gz", "an sdist of the project");
+        assert!(dist_file("other", "http://127.0.0.1:9/files/my_pkg-2.0.tar.gz").is_err());
     }
 }
