@@ -186,7 +186,7 @@ impl Display {
         let count = if p.done < total {
             format!("{} of {total} {}", p.done, stage.unit)
         } else {
-            format!("{} {}", p.done, stage.unit)
+            counted(p.done, &stage.unit)
         };
         let what = match p.bytes_total {
             Some(_) => {
@@ -275,5 +275,25 @@ impl Drop for Display {
         let mut err = std::io::stderr();
         let _ = err.write_all(SHOW_CURSOR.as_bytes());
         let _ = err.flush();
+    }
+}
+
+/// `n unit`, the unit made singular for one when it is a plain plural
+/// (`1 wheel`, `3 wheels`; `1 pages and metadata` stays as it is).
+fn counted(n: u64, unit: &str) -> String {
+    match unit.strip_suffix('s') {
+        Some(one) if n == 1 && !unit.contains(' ') => format!("1 {one}"),
+        _ => format!("{n} {unit}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_is_counted_in_the_singular() {
+        assert_eq!(super::counted(1, "wheels"), "1 wheel");
+        assert_eq!(super::counted(3, "wheels"), "3 wheels");
+        assert_eq!(super::counted(0, "builds"), "0 builds");
+        assert_eq!(super::counted(1, "pages and metadata"), "1 pages and metadata");
     }
 }
