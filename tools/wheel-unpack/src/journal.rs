@@ -137,9 +137,10 @@ fn settle(steps: &[Step], root: &Path, scheme: &Scheme, warn: &dyn Fn(String)) -
     }
 }
 
-/// Test-only (`WHEELPIPE_TEST_PAUSE_COMMIT_AFTER=N`): after N renames of a
-/// commit, pauses (see [`pause`]), so a test can kill the run in the
-/// middle of its commit. Not for users.
+/// Test-only (`WHEELPIPE_TEST_PAUSE_COMMIT_AFTER=N`, with the `test-hooks`
+/// feature): after N renames of a commit, pauses (see [`pause`]), so a test
+/// can kill the run in the middle of its commit. Not in users' builds.
+#[cfg(feature = "test-hooks")]
 pub fn test_pause(done: usize) {
     static AFTER: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
     let after = AFTER
@@ -149,9 +150,15 @@ pub fn test_pause(done: usize) {
     }
 }
 
-/// Test-only (`WHEELPIPE_TEST_PAUSE_AT=POINT`): pauses at the named point of
-/// a run (`staged`: a wheel is staged; `cleanup`: the commit stands and
-/// part of the staging folder is deleted). Not for users.
+/// Without the `test-hooks` feature: nothing.
+#[cfg(not(feature = "test-hooks"))]
+pub fn test_pause(_done: usize) {}
+
+/// Test-only (`WHEELPIPE_TEST_PAUSE_AT=POINT`, with the `test-hooks`
+/// feature): pauses at the named point of a run (`staged`: a wheel is
+/// staged; `cleanup`: the commit stands and part of the staging folder is
+/// deleted). Not in users' builds.
+#[cfg(feature = "test-hooks")]
 pub fn test_pause_at(point: &str) {
     static AT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
     if AT.get_or_init(|| std::env::var("WHEELPIPE_TEST_PAUSE_AT").ok()).as_deref() == Some(point) {
@@ -159,9 +166,14 @@ pub fn test_pause_at(point: &str) {
     }
 }
 
+/// Without the `test-hooks` feature: nothing.
+#[cfg(not(feature = "test-hooks"))]
+pub fn test_pause_at(_point: &str) {}
+
 /// Says `test pause {what}` on stderr and waits a minute for the test to
 /// kill the run; SIGINT or SIGTERM end the wait, so the run then handles
 /// the signal where it stands.
+#[cfg(feature = "test-hooks")]
 fn pause(what: &str) {
     eprintln!("wheel-unpack: test pause {what}");
     for _ in 0..6000 {
