@@ -23,7 +23,7 @@ _wheel__build() {
 
     case "${cmd}" in
         wheel__build)
-            opts="-w -C -e -j -f -v -q -h -V --wheel-dir --dest --python --config-settings --no-build-isolation --editable --jobs --index-url --extra-index-url --find-links --no-index --cache-dir --verbose --quiet --progress --json --help --version"
+            opts="-w -C -e -j -i -f -v -q -h -V --wheel-dir --dest --python --config-settings --no-build-isolation --editable --jobs --index-url --extra-index-url --find-links --no-index --cache-dir --verbose --quiet --progress --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -62,6 +62,10 @@ _wheel__build() {
                     return 0
                     ;;
                 --index-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

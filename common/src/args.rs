@@ -36,6 +36,34 @@ pub fn venv(help: &'static str) -> Arg {
         .help(help)
 }
 
+/// pip's index options, for the tools that look packages up (wheel-resolve,
+/// and wheel-build for build requires): `-i/--index-url`,
+/// `--extra-index-url`, `-f/--find-links`, `--no-index`.
+pub fn index() -> [Arg; 4] {
+    [
+        Arg::new("index-url")
+            .short('i')
+            .long("index-url")
+            .value_name("URL")
+            .help("The package index (PEP 503 / PEP 691 simple API) [default: as pip is configured]"),
+        Arg::new("extra-index-url")
+            .long("extra-index-url")
+            .value_name("URL")
+            .action(ArgAction::Append)
+            .help("Another index to look in as well (may be repeated)"),
+        Arg::new("find-links")
+            .short('f')
+            .long("find-links")
+            .value_name("PATH_OR_URL")
+            .action(ArgAction::Append)
+            .help("A folder of wheels or an HTML page of links to look in as well (may be repeated)"),
+        Arg::new("no-index")
+            .long("no-index")
+            .action(ArgAction::SetTrue)
+            .help("Use no index, only --find-links locations"),
+    ]
+}
+
 /// `--cache-dir DIR`.
 pub fn cache_dir() -> Arg {
     Arg::new("cache-dir")

@@ -99,7 +99,7 @@ pub fn command() -> Command {
                 .help("Build PEP 660 editable wheels of project folders (build_editable)"),
         )
         .arg(wheelpipe::args::jobs("Builds run at the same time [default: the number of cores]"))
-        .args(index_args())
+        .args(wheelpipe::args::index())
         .arg(wheelpipe::args::cache_dir())
         .arg(
             Arg::new("verbose")
@@ -116,23 +116,6 @@ pub fn command() -> Command {
                 .value_parser(value_parser!(PathBuf))
                 .help("sdists, project folders or wheels; without any, records or paths are read from stdin"),
         )
-}
-
-/// The index options passed on to wheel-resolve for build environments.
-fn index_args() -> Vec<Arg> {
-    let url = |id: &'static str, help: &'static str| {
-        Arg::new(id).long(id).value_name("URL").action(ArgAction::Append).help(help)
-    };
-    vec![
-        url("index-url", "The index for build requires [default: PIP_INDEX_URL, pip.conf, pip's]")
-            .action(ArgAction::Set),
-        url("extra-index-url", "Another index for build requires"),
-        url("find-links", "A folder or page of files for build requires").short('f'),
-        Arg::new("no-index")
-            .long("no-index")
-            .action(ArgAction::SetTrue)
-            .help("Ignore the indexes for build requires (only --find-links)"),
-    ]
 }
 
 #[cfg(test)]

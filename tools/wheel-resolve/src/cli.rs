@@ -85,34 +85,7 @@ pub fn command() -> Command {
         .version(env!("CARGO_PKG_VERSION"))
         .about("Resolve requirement files into the exact wheels to install")
         .long_about(LONG_ABOUT)
-        .arg(
-            Arg::new("index-url")
-                .short('i')
-                .long("index-url")
-                .value_name("URL")
-                .help("The package index (PEP 503 / PEP 691 simple API) [default: as pip is configured]"),
-        )
-        .arg(
-            Arg::new("extra-index-url")
-                .long("extra-index-url")
-                .value_name("URL")
-                .action(ArgAction::Append)
-                .help("Another index to look in as well (may be repeated)"),
-        )
-        .arg(
-            Arg::new("find-links")
-                .short('f')
-                .long("find-links")
-                .value_name("PATH_OR_URL")
-                .action(ArgAction::Append)
-                .help("A folder of wheels or an HTML page of links to look in as well (may be repeated)"),
-        )
-        .arg(
-            Arg::new("no-index")
-                .long("no-index")
-                .action(ArgAction::SetTrue)
-                .help("Use no index, only --find-links locations"),
-        )
+        .args(wheelpipe::args::index())
         .arg(
             Arg::new("pre")
                 .long("pre")
