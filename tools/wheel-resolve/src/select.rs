@@ -71,6 +71,30 @@ fn version_matches(pin: &Pin, text: &str) -> bool {
     Version::from_str(text).is_ok_and(|v| VersionSpecifier::equals_version(pin.version.clone()).contains(&v))
 }
 
+impl Choice {
+    /// The choice of `file`, a wheel or an sdist (`kind`), as `name` and
+    /// `version`, with its checked `hashes`; only a wheel's PEP 658 file is
+    /// passed on (`core_metadata` speaks of a wheel's metadata).
+    fn of(
+        file: &DistFile,
+        name: String,
+        version: String,
+        hashes: BTreeMap<String, String>,
+        kind: ArtifactKind,
+    ) -> Choice {
+        let core_metadata = if kind == ArtifactKind::Sdist { None } else { file.core_metadata.clone() };
+        let artifact = Artifact {
+            hashes,
+            size: file.size,
+            requires_python: file.requires_python.clone(),
+            core_metadata,
+            kind,
+            ..Artifact::new(name, version, file.filename.clone(), file.url.clone())
+        };
+        Choice { artifact, yanked: file.yanked.clone() }
+    }
+}
+
 /// The hashes the artifact will carry, or why the file does not match the
 /// requirement's `--hash` values.
 fn checked_hashes(pin: &Pin, file: &DistFile) -> Result<BTreeMap<String, String>, String> {
@@ -162,22 +186,7 @@ pub fn choose(pin: &Pin, files: &[DistFile], target: &Target<'_>) -> Result<Choi
         }
         return Err(no_candidate(pin, files, target, rejected, sdist, other_versions));
     };
-    let artifact = Artifact {
-        name: wheel.name,
-        version: wheel.version,
-        filename: file.filename.clone(),
-        url: file.url.clone(),
-        hashes,
-        size: file.size,
-        requires_python: file.requires_python.clone(),
-        requested: true,
-        direct: false,
-        core_metadata: file.core_metadata.clone(),
-        path: None,
-        reinstall: false,
-        kind: Default::default(),
-    };
-    Ok(Choice { artifact, yanked: file.yanked.clone() })
+    Ok(Choice::of(file, wheel.name, wheel.version, hashes, ArtifactKind::default()))
 }
 
 /// The source distribution of `pin` among `files` (a `.tar.gz` before
@@ -217,22 +226,7 @@ pub fn choose_sdist(pin: &Pin, files: &[DistFile], target: &Target<'_>) -> Optio
     };
     let name =
         wheelpipe::build::source::sdist_name_version(&file.filename).map_or(pin.name.as_str(), |(n, _)| n);
-    let artifact = Artifact {
-        name: name.to_string(),
-        version: version.to_string(),
-        filename: file.filename.clone(),
-        url: file.url.clone(),
-        hashes,
-        size: file.size,
-        requires_python: file.requires_python.clone(),
-        requested: true,
-        direct: false,
-        core_metadata: None,
-        path: None,
-        reinstall: false,
-        kind: ArtifactKind::Sdist,
-    };
-    Some(Ok(Choice { artifact, yanked: file.yanked.clone() }))
+    Some(Ok(Choice::of(file, name.to_string(), version.to_string(), hashes, ArtifactKind::Sdist)))
 }
 
 fn no_candidate(
