@@ -15,7 +15,7 @@ fn text(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// A wheel at `X/wheels/sha256/HH/H/name.whl` (the shape of wheel-fetch's
+/// A wheel at `X/wheels/v1/HH/H/name.whl` (the shape of wheel-fetch's
 /// store) is installed from the run's own cache; nothing appears in `X`.
 #[test]
 fn a_wheel_in_a_cache_shaped_folder_does_not_make_that_folder_a_cache() {
@@ -23,7 +23,7 @@ fn a_wheel_in_a_cache_shaped_folder_does_not_make_that_folder_a_cache() {
     let built = beta().build(&sb.path().join("wheels"));
     let hash = wheelpipe::hash::sha256_hex(&fs::read(&built).unwrap());
     let elsewhere = sb.path().join("elsewhere");
-    let store = elsewhere.join("wheels/sha256").join(&hash[..2]).join(&hash);
+    let store = elsewhere.join("wheels/v1").join(&hash[..2]).join(&hash);
     fs::create_dir_all(&store).unwrap();
     let wheel = store.join(built.file_name().unwrap());
     fs::copy(&built, &wheel).unwrap();

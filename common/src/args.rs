@@ -74,11 +74,15 @@ pub fn cache_dir() -> Arg {
 }
 
 /// The cache `--cache-dir` names, else the default one, with an absolute
-/// root (records carry absolute paths into it).
+/// root (records carry absolute paths into it); created if missing.
 pub fn get_cache(matches: &ArgMatches) -> Result<Cache> {
-    let flag = matches.get_one::<PathBuf>("cache-dir").map(std::path::absolute).transpose()?;
-    let cache = Cache::from_flag(flag.as_deref())?;
-    Cache::at(std::path::absolute(cache.root())?)
+    Cache::at(cache_root(matches)?)
+}
+
+/// The absolute root of [`get_cache`]'s cache, without creating it.
+pub fn cache_root(matches: &ArgMatches) -> Result<PathBuf> {
+    let flag = matches.try_get_one::<PathBuf>("cache-dir").ok().flatten();
+    Ok(std::path::absolute(crate::cache::root_from_flag(flag.map(PathBuf::as_path))?)?)
 }
 
 /// `--cert PEM`.

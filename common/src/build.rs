@@ -25,8 +25,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use crate::cache::Bucket;
 use crate::cache::Cache;
-use crate::hash::{hex, sha256_hex, sha256_reader};
+use crate::hash::{hex, sha256_hex, sha256_reader, Sha256};
 use crate::interpreter::Interpreter;
 
 pub use check::{check_wheel, Checked};
@@ -106,14 +107,15 @@ pub fn build(settings: &Settings, source: &Source, editable: bool) -> Result<Bui
 
 fn build_inner(settings: &Settings, source: &Source, editable: bool) -> Result<Built> {
     let key = settings.wheel_key(source, editable)?;
-    let dir = settings.cache.built_wheel_dir(&key)?;
+    let dir = settings.cache.entry(Bucket::Built, &key);
     let reusable = matches!(source, Source::Sdist(_)) && !editable;
     if reusable {
         if let Some(built) = find_built(&dir)? {
+            settings.cache.touch(&dir);
             return Ok(built);
         }
     }
-    let _lock = env::lock_polling(&settings.cache, &format!("built-{key}"))?;
+    let _lock = env::lock_polling(&settings.cache, Bucket::Built, &key)?;
     if reusable {
         if let Some(built) = find_built(&dir)? {
             return Ok(built);
@@ -171,7 +173,7 @@ impl Settings {
 
     /// The built-wheel cache key: the sdist's sha256 (a folder: its path,
     /// never reused), the interpreter, the settings and the isolation.
-    fn wheel_key(&self, source: &Source, editable: bool) -> Result<String> {
+    fn wheel_key(&self, source: &Source, editable: bool) -> Result<Sha256> {
         let what = match source {
             Source::Sdist(path) => format!("sdist {}", hash_file(path)?.0),
             Source::Tree(path) => format!("tree {}", std::path::absolute(path)?.display()),
@@ -182,7 +184,7 @@ impl Settings {
             interpreter_key(&self.interpreter),
             self.isolation
         );
-        Ok(sha256_hex(facts.as_bytes()))
+        Ok(Sha256::of(facts.as_bytes()))
     }
 
     /// Gets the environment and builds into `work/out`, asking the backend

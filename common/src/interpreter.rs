@@ -14,6 +14,8 @@ use std::time::UNIX_EPOCH;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::cache::Bucket;
+
 pub use installed::InstalledDist;
 
 const SCRIPT: &str = include_str!("interpreter.py");
@@ -100,11 +102,9 @@ impl Interpreter {
             .ok()
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos());
-        let entry_path = cache.map(|c| {
-            c.dir("interpreters").join(format!(
-                "{}-{FORMAT}.json",
-                &crate::hash::sha256_hex(resolved.as_os_str().as_encoded_bytes())[..24]
-            ))
+        let entry_path = cache.and_then(|c| {
+            let name = &crate::hash::sha256_hex(resolved.as_os_str().as_encoded_bytes())[..24];
+            c.named_entry(Bucket::Interpreters, &format!("{name}-{FORMAT}.json")).ok()
         });
         let kernel = kernel();
         let venv_cfg = venv_cfg(&resolved);
@@ -116,6 +116,7 @@ impl Interpreter {
                         && entry.kernel == kernel
                         && entry.venv_cfg == venv_cfg;
                     if same && mtime_ns != 0 {
+                        cache.inspect(|c| c.touch(p));
                         return Ok(entry.interpreter);
                     }
                 }

@@ -10,6 +10,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::hash::{InvalidSha256, Sha256};
+
 /// The protocol version this code speaks; see PROTOCOL.md for the policy.
 pub const PROTOCOL_VERSION: u32 = 1;
 
@@ -109,8 +111,15 @@ impl Artifact {
         self.kind == ArtifactKind::Sdist || crate::build::source::is_sdist_name(&self.filename)
     }
 
+    /// The `sha256` of `hashes`, as written.
     pub fn sha256(&self) -> Option<&str> {
         self.hashes.get("sha256").map(String::as_str)
+    }
+
+    /// The `sha256` of `hashes`, checked: an error when it is not 64 hex
+    /// digits. What a path into the cache or a hash check is made from.
+    pub fn sha256_digest(&self) -> Result<Option<Sha256>, InvalidSha256> {
+        self.sha256().map(Sha256::parse).transpose()
     }
 }
 

@@ -1,5 +1,5 @@
 //! An sdist from its URL into the cache's file store, where wheel-fetch
-//! keeps what it downloads (`wheels/sha256/..`), so that reading an sdist's
+//! keeps what it downloads (the wheels bucket), so that reading an sdist's
 //! metadata while resolving and fetching it for the install download it
 //! once. A `file:` URL is used in place.
 
@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 
-use crate::cache::Cache;
+use crate::cache::{Bucket, Cache};
+use crate::hash::Sha256;
 use crate::http::{redact, Client};
 
 /// The local path of the sdist `filename` at `url`, downloaded into the
@@ -18,7 +19,7 @@ pub fn sdist_in_store(
     cache: &Cache,
     url: &str,
     filename: &str,
-    sha256: Option<&str>,
+    sha256: Option<&Sha256>,
 ) -> Result<PathBuf> {
     if let Ok(parsed) = url::Url::parse(url) {
         if parsed.scheme() == "file" {
@@ -31,7 +32,7 @@ pub fn sdist_in_store(
         return Ok(found);
     }
     let _lock = match sha256 {
-        Some(h) => Some(cache.wheel_lock(h)?),
+        Some(h) => Some(cache.lock_entry(Bucket::Wheels, h)?),
         None => None,
     };
     if let Some(found) = sha256.and_then(|h| cache.find_wheel(h, filename)) {
@@ -43,8 +44,9 @@ pub fn sdist_in_store(
     std::io::copy(&mut response.into_body().into_reader(), tmp.as_file_mut())
         .with_context(|| format!("{shown}: the download broke off"))?;
     let (actual, _) = super::hash_file(tmp.path())?;
+    let actual = Sha256::parse(&actual)?;
     if let Some(expected) = sha256 {
-        if !actual.eq_ignore_ascii_case(expected) {
+        if actual != *expected {
             bail!("{shown}: sha256 mismatch: expected {expected}, got {actual}");
         }
     }

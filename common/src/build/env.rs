@@ -14,8 +14,8 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 
 use super::process;
-use crate::cache::{Cache, CacheLock};
-use crate::hash::sha256_hex;
+use crate::cache::{Bucket, Cache, CacheLock};
+use crate::hash::Sha256;
 
 /// The file written last into a finished environment: its requires.
 const READY: &str = "wheelpipe-build-env.txt";
@@ -66,12 +66,13 @@ impl EnvMaker {
     /// `interpreter_key`), from the cache or made now.
     pub fn ensure(&self, python: &Path, interpreter_key: &str, requires: &[String]) -> Result<BuildEnv> {
         let requires = normalized(requires);
-        let key = sha256_hex(format!("build-env v1\n{interpreter_key}\n{}", requires.join("\n")).as_bytes());
-        let root = self.cache.build_env_dir(&key)?;
+        let key = Sha256::of(format!("build-env v1\n{interpreter_key}\n{}", requires.join("\n")).as_bytes());
+        let root = self.cache.entry(Bucket::BuildEnvs, &key);
         if is_ready(&root) {
+            self.cache.touch(&root);
             return Ok(BuildEnv { root, made: false });
         }
-        let _lock = lock_polling(&self.cache, &format!("build-env-{key}"))?;
+        let _lock = lock_polling(&self.cache, Bucket::BuildEnvs, &key)?;
         if is_ready(&root) {
             return Ok(BuildEnv { root, made: false });
         }
@@ -116,7 +117,8 @@ impl EnvMaker {
     }
 }
 
-fn is_ready(root: &Path) -> bool {
+/// True for a finished environment (`wheel-cache prune` drops others nobody is making).
+pub fn is_ready(root: &Path) -> bool {
     root.join(READY).is_file() && root.join("bin").join("python").exists()
 }
 
@@ -128,11 +130,11 @@ fn check(done: process::Finished, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// The cache lock `name`, waiting for another run that holds it, but not
-/// past Ctrl-C.
-pub(super) fn lock_polling(cache: &Cache, name: &str) -> Result<CacheLock> {
+/// The lock of the entry `key` of `bucket`, waiting for another run that
+/// holds it, but not past Ctrl-C.
+pub(super) fn lock_polling(cache: &Cache, bucket: Bucket, key: &Sha256) -> Result<CacheLock> {
     loop {
-        if let Some(lock) = cache.try_lock(name)? {
+        if let Some(lock) = cache.try_lock_entry(bucket, key)? {
             return Ok(lock);
         }
         crate::signals::check()?;

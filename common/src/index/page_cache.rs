@@ -1,6 +1,6 @@
 //! Index project pages kept in the shared cache, so a warm run asks the
-//! index nothing or only "has it changed?". An entry lives at
-//! `index/v1/{sha256 of the page URL}`: one JSON line (final URL, content
+//! index nothing or only "has it changed?". An entry is the index bucket's
+//! file under the sha256 of the page URL: one JSON line (final URL, content
 //! type, ETag, Last-Modified, when it was stored, Cache-Control max-age and
 //! no-cache, body length) followed by the body. A page still fresh by its
 //! max-age is used without a request (a page without one, like a static
@@ -20,12 +20,9 @@ use anyhow::{anyhow, Result};
 use serde::{Deserialize, Serialize};
 
 use super::{page_from_whole, Listing, Page, PAGE_LIMIT};
-use crate::cache::Cache;
-use crate::hash::sha256_hex;
+use crate::cache::{Bucket, Cache};
+use crate::hash::Sha256;
 use crate::http::{redact, Attempt, Client, Whole};
-
-/// The folder of the entries, under the cache root; `v1` names the format.
-const DIR: &str = "index/v1";
 
 /// The longest a page stays fresh by heuristic: what the public index
 /// itself gives its pages with max-age.
@@ -88,7 +85,7 @@ impl PageCache {
     /// The entry's file for the page at `url` (credentials included in the
     /// hash, so two logins never share an entry; the name reveals nothing).
     pub fn entry_path(&self, url: &str) -> PathBuf {
-        self.cache.root().join(DIR).join(sha256_hex(url.as_bytes()))
+        self.cache.entry(Bucket::Index, &Sha256::of(url.as_bytes()))
     }
 
     /// GET `url` through the cache and parse it: `None` on 404, an error
@@ -201,7 +198,10 @@ impl PageCache {
         let body = String::from_utf8(body).ok()?;
         let page = Page { body, url: header.url.clone(), content_type: header.content_type.clone() };
         match page.listing() {
-            Ok(listing) => Some(Entry { header, body: page.body, listing }),
+            Ok(listing) => {
+                self.cache.touch(&self.entry_path(url));
+                Some(Entry { header, body: page.body, listing })
+            }
             Err(_) => {
                 // A page stored whole that does not parse (written by an
                 // older version, before pages were checked) is dropped.

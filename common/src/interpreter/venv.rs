@@ -12,7 +12,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{Interpreter, Paths};
-use crate::cache::Cache;
+use crate::cache::{Bucket, Cache};
 use crate::hash::sha256_hex;
 
 /// A virtualenv's python, found by its pyvenv.cfg.
@@ -71,13 +71,15 @@ impl VenvPython {
     }
 
     fn template_path(&self, cache: &Cache) -> PathBuf {
-        cache.dir("interpreters").join(format!("venv-{}.json", self.key))
+        let name = format!("venv-{}.json", self.key);
+        cache.named_entry(Bucket::Interpreters, &name).expect("a hex key is a plain file name")
     }
 
     /// The answer for this venv from one for another venv like it, if the
     /// cache has one.
     pub fn derive(&self, cache: &Cache) -> Option<Interpreter> {
         let text = std::fs::read(self.template_path(cache)).ok()?;
+        cache.touch(&self.template_path(cache));
         let template: Template = serde_json::from_slice(&text).ok()?;
         // Relative paths were inside the other venv; absolute ones are the
         // base interpreter's (a venv's `include` is).

@@ -1,31 +1,33 @@
 //! The cache's metadata records, shared by wheel-meta and wheel-resolve:
 //! each `metadata` record read over the network for a wheel whose sha256 is
-//! known, kept under `metadata/{2 hex}/{sha256 of url, "\n", wheel sha256}.json`,
+//! known, kept in the metadata bucket under the sha256 of url, "\n", wheel sha256,
 //! so a later run for the same URL and hash answers without a request. A URL
 //! alone is never a key: the file behind it may change, its hash may not.
 
 use std::path::PathBuf;
 
-use crate::cache::Cache;
-use crate::hash::sha256_hex;
+use crate::cache::{Bucket, Cache};
+use crate::hash::Sha256;
 use crate::records::Metadata;
 use anyhow::{Context, Result};
 
 /// Where the record for `url` with wheel hash `sha256` is kept.
-fn path(cache: &Cache, url: &str, sha256: &str) -> PathBuf {
-    let key = sha256_hex(format!("{url}\n{}", sha256.to_ascii_lowercase()).as_bytes());
-    cache.root().join("metadata").join(&key[..2]).join(format!("{key}.json"))
+fn path(cache: &Cache, url: &str, sha256: &Sha256) -> PathBuf {
+    cache.entry(Bucket::Metadata, &Sha256::of(format!("{url}\n{sha256}").as_bytes()))
 }
 
 /// The record kept for this URL and hash; `None` when there is none or it
 /// cannot be read (it is then read again over the network).
-pub fn get(cache: &Cache, url: &str, sha256: &str) -> Option<Metadata> {
-    let text = std::fs::read(path(cache, url, sha256)).ok()?;
-    serde_json::from_slice(&text).ok()
+pub fn get(cache: &Cache, url: &str, sha256: &Sha256) -> Option<Metadata> {
+    let path = path(cache, url, sha256);
+    let text = std::fs::read(&path).ok()?;
+    let found = serde_json::from_slice(&text).ok()?;
+    cache.touch(&path);
+    Some(found)
 }
 
 /// Keeps `metadata` for this URL and hash (written whole or not at all).
-pub fn put(cache: &Cache, url: &str, sha256: &str, metadata: &Metadata) -> Result<()> {
+pub fn put(cache: &Cache, url: &str, sha256: &Sha256, metadata: &Metadata) -> Result<()> {
     let path = path(cache, url, sha256);
     let json = serde_json::to_vec(metadata).context("a metadata record serializes")?;
     cache.write_atomic(&path, &json).with_context(|| format!("cannot write {}", path.display()))
@@ -41,7 +43,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let cache = Cache::at(tmp.path().to_path_buf()).unwrap();
         let url = "http://127.0.0.1:9/x-1.0-py3-none-any.whl";
-        let (a, b) = ("a".repeat(64), "b".repeat(64));
+        let (a, b) = (Sha256::parse(&"a".repeat(64)).unwrap(), Sha256::parse(&"b".repeat(64)).unwrap());
         let record = Metadata {
             name: "x".into(),
             version: "1.0".into(),
@@ -55,10 +57,14 @@ mod tests {
         };
         assert_eq!(get(&cache, url, &a), None);
         put(&cache, url, &a, &record).unwrap();
-        assert_eq!(get(&cache, url, &a.to_ascii_uppercase()), Some(record));
+        assert_eq!(get(&cache, url, &a), Some(record));
         assert_eq!(get(&cache, url, &b), None, "another hash is another file");
         assert_eq!(get(&cache, "http://127.0.0.1:9/y-1.0-py3-none-any.whl", &a), None);
         let stored = path(&cache, url, &a);
-        assert!(stored.starts_with(tmp.path().join("metadata")) && stored.is_file(), "{}", stored.display());
+        assert!(
+            stored.starts_with(cache.bucket(Bucket::Metadata)) && stored.is_file(),
+            "{}",
+            stored.display()
+        );
     }
 }

@@ -13,8 +13,9 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use tempfile::NamedTempFile;
-use wheelpipe::cache::{check_file_name, Cache, CacheLock};
+use wheelpipe::cache::{check_file_name, Bucket, Cache, CacheLock};
 use wheelpipe::exit::Failure;
+use wheelpipe::hash::Sha256;
 use wheelpipe::http::{redact, Client};
 use wheelpipe::progress::Item;
 
@@ -51,34 +52,37 @@ impl Fetcher<'_> {
     pub fn fetch_to_store(&self, job: &Job, item: &Item) -> Result<Stored> {
         let (cache, artifact) = (self.cache, &job.artifact);
         check_file_name(&artifact.filename).with_context(|| redact(&job.fetch_url))?;
-        match local::usable_path(artifact.path.as_deref(), &artifact.filename, artifact.sha256()) {
-            Some(Usable::Verified(path, sha256)) => return Ok(Stored { path, sha256, downloaded: false }),
+        let expected = artifact.sha256_digest().with_context(|| redact(&job.fetch_url))?;
+        match local::usable_path(artifact.path.as_deref(), &artifact.filename, expected.as_ref()) {
+            Some(Usable::Verified(path, sha256)) => {
+                return Ok(Stored { path, sha256: sha256.to_string(), downloaded: false })
+            }
             Some(Usable::Unverified(source)) => {
                 let (tmp, actual) = local::copy_to_tmp(&source, cache, self.cancel, item)?;
                 let path = cache.wheel_path(&actual, &artifact.filename)?;
                 if !path.is_file() {
                     store::persist(tmp, &path)?;
                 }
-                return Ok(Stored { path, sha256: actual, downloaded: false });
+                return Ok(Stored { path, sha256: actual.to_string(), downloaded: false });
             }
             None => {}
         }
-        let Some(expected) = artifact.sha256().map(str::to_ascii_lowercase) else {
+        let Some(expected) = expected else {
             let (tmp, actual) = self.fetch_bytes(job, item)?;
             let path = cache.wheel_path(&actual, &artifact.filename)?;
             if !path.is_file() {
                 store::persist(tmp, &path)?;
             }
-            return Ok(Stored { path, sha256: actual, downloaded: true });
+            return Ok(Stored { path, sha256: actual.to_string(), downloaded: true });
         };
-        let path = cache.wheel_path(&expected, &artifact.filename).with_context(|| redact(&job.fetch_url))?;
-        if path.is_file() {
-            return Ok(Stored { path, sha256: expected, downloaded: false });
+        if let Some(path) = cache.find_wheel(&expected, &artifact.filename) {
+            return Ok(Stored { path, sha256: expected.to_string(), downloaded: false });
         }
+        let path = cache.wheel_path(&expected, &artifact.filename)?;
         let _lock = wait_for_lock(cache, &expected, self.cancel)?;
         // Another run may have stored it while we waited for the lock.
         if path.is_file() {
-            return Ok(Stored { path, sha256: expected, downloaded: false });
+            return Ok(Stored { path, sha256: expected.to_string(), downloaded: false });
         }
         let mut fetched = self.fetch_bytes(job, item)?;
         if fetched.1 != expected {
@@ -96,14 +100,14 @@ impl Fetcher<'_> {
             );
         }
         store::persist(tmp, &path)?;
-        Ok(Stored { path, sha256: expected, downloaded: true })
+        Ok(Stored { path, sha256: expected.to_string(), downloaded: true })
     }
 
     /// The bytes of the job's URL in a temporary file in the cache, with
     /// their sha256: a copy for a `file:` URL, else a download: in parallel
     /// parts of half `split_size` when the size is known and over
     /// `split_size` and the server serves ranges, else one stream.
-    fn fetch_bytes(&self, job: &Job, item: &Item) -> Result<(NamedTempFile, String)> {
+    fn fetch_bytes(&self, job: &Job, item: &Item) -> Result<(NamedTempFile, Sha256)> {
         let (http, cache, cancel, url) = (self.http, self.cache, self.cancel, job.fetch_url.as_str());
         if let Some(path) = local::file_url_path(url)? {
             return local::copy_to_tmp(&path, cache, cancel, item);
@@ -123,9 +127,9 @@ impl Fetcher<'_> {
 
 /// The store lock for `sha256`, waiting while another run holds it (it is
 /// downloading the same file), but not past a cancel or a signal.
-fn wait_for_lock(cache: &Cache, sha256: &str, cancel: &AtomicBool) -> Result<CacheLock> {
+fn wait_for_lock(cache: &Cache, sha256: &Sha256, cancel: &AtomicBool) -> Result<CacheLock> {
     loop {
-        if let Some(lock) = cache.try_wheel_lock(sha256)? {
+        if let Some(lock) = cache.try_lock_entry(Bucket::Wheels, sha256)? {
             return Ok(lock);
         }
         if cancel.load(Ordering::Relaxed) {

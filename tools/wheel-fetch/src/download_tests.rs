@@ -94,7 +94,7 @@ fn good_file_is_verified_stored_and_not_downloaded_twice() {
     let (dir, cache) = temp_cache();
     let hash = sha256_hex(BODY);
     let stored = fetch(&cache, &job(&url, Some(&hash.to_uppercase()))).unwrap();
-    let expected = dir.path().join(format!("wheels/sha256/{}/{hash}/{FILE}", &hash[..2]));
+    let expected = dir.path().join(format!("wheels/v1/{}/{hash}/{FILE}", &hash[..2]));
     assert_eq!(stored, Stored { path: expected.clone(), sha256: hash.clone(), downloaded: true });
     assert_eq!(fs::read(&expected).unwrap(), BODY);
     assert!(files(&dir.path().join("tmp")).is_empty());
@@ -200,8 +200,8 @@ fn a_file_stored_by_another_run_while_we_waited_for_the_lock_is_not_downloaded()
     let url = server.route("/w/demo.whl", vec![Response::ok(BODY)]);
     let (_dir, cache) = temp_cache();
     let hash = sha256_hex(BODY);
-    let other_run = cache.wheel_lock(&hash).unwrap();
-    let path = cache.wheel_path(&hash, FILE).unwrap();
+    let other_run = cache.lock_entry(wheelpipe::cache::Bucket::Wheels, &digest(&hash)).unwrap();
+    let path = cache.wheel_path(&digest(&hash), FILE).unwrap();
     let writer = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(200));
         fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -218,7 +218,7 @@ fn a_file_stored_by_another_run_while_we_waited_for_the_lock_is_not_downloaded()
 fn waiting_for_a_held_lock_ends_on_cancel() {
     let (_dir, cache) = temp_cache();
     let hash = sha256_hex(BODY);
-    let _other_run = cache.wheel_lock(&hash).unwrap();
+    let _other_run = cache.lock_entry(wheelpipe::cache::Bucket::Wheels, &digest(&hash)).unwrap();
     let job = job("http://127.0.0.1:9/never.whl", Some(&hash));
     let err = fetch_with(&client(), &cache, &job, 16 << 20, true).unwrap_err();
     assert_eq!(wheelpipe::exit::code_for(&err), wheelpipe::exit::Exit::Interrupted);
@@ -312,7 +312,7 @@ fn a_file_url_is_copied_into_the_store_without_http() {
     let hash = sha256_hex(BODY);
     for expected in [Some(hash.as_str()), None] {
         let stored = fetch(&cache, &job(&url, expected)).unwrap();
-        assert_eq!(stored.path, cache.wheel_path(&hash, FILE).unwrap());
+        assert_eq!(stored.path, cache.wheel_path(&digest(&hash), FILE).unwrap());
         assert_eq!((fs::read(&stored.path).unwrap(), stored.sha256), (BODY.to_vec(), hash.clone()));
     }
     let wrong = "0".repeat(64);
@@ -346,7 +346,7 @@ fn a_record_whose_path_has_the_expected_file_is_not_fetched_again() {
     // A path whose file changed since is fetched like any other record.
     fs::write(&own, b"something else").unwrap();
     let stored = fetch(&cache, &with_path).unwrap();
-    assert_eq!(stored.path, cache.wheel_path(&hash, FILE).unwrap());
+    assert_eq!(stored.path, cache.wheel_path(&digest(&hash), FILE).unwrap());
     assert_eq!(server.hits("/w/demo.whl"), 1);
 }
 
@@ -424,4 +424,8 @@ fn a_content_length_below_the_index_size_is_a_cut_body_and_the_rest_is_asked_for
     let asked = server.requests_to("/w/demo.whl");
     assert_eq!(asked.len(), 2, "no new download from scratch: {asked:?}");
     assert_eq!(asked[1].header("range"), Some("bytes=5000-"));
+}
+
+fn digest(hex: &str) -> wheelpipe::hash::Sha256 {
+    wheelpipe::hash::Sha256::parse(hex).unwrap()
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{bail, Context, Result};
 use wheelpipe::cache::check_file_name;
+use wheelpipe::hash::Sha256;
 use wheelpipe::http::redact;
 use wheelpipe::records::Artifact;
 use wheelpipe::wheel_name::WheelFilename;
@@ -34,7 +35,7 @@ pub fn job_from_url(text: &str) -> Result<Job> {
     let url = url::Url::parse(text).with_context(|| format!("{shown}: not a URL"))?;
     let sha256s =
         url.fragment().into_iter().flat_map(|f| f.split('&')).filter_map(|p| p.strip_prefix("sha256="));
-    if sha256s.into_iter().any(|hex| hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit())) {
+    if sha256s.into_iter().any(|hex| Sha256::parse(hex).is_err()) {
         bail!("{shown}: the #sha256= fragment is not 64 hex digits");
     }
     let mut hashes = BTreeMap::new();

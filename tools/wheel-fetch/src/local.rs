@@ -14,7 +14,7 @@ use anyhow::{anyhow, Context, Result};
 use tempfile::NamedTempFile;
 use wheelpipe::cache::Cache;
 use wheelpipe::exit::Failure;
-use wheelpipe::hash::{hex, sha256_reader, HashingWriter};
+use wheelpipe::hash::{sha256_reader, HashingWriter, Sha256};
 use wheelpipe::http::redact;
 use wheelpipe::progress::Item;
 use wheelpipe::wheel_name::WheelFilename;
@@ -33,14 +33,14 @@ pub fn file_url_path(url: &str) -> Result<Option<PathBuf>> {
 }
 
 /// Copies `source` into a temporary file in the cache; returns it with its
-/// sha256 (lowercase hex), counting the bytes on `item`. `cancel` or a
+/// sha256, counting the bytes on `item`. `cancel` or a
 /// signal stops it between chunks.
 pub fn copy_to_tmp(
     source: &Path,
     cache: &Cache,
     cancel: &AtomicBool,
     item: &Item,
-) -> Result<(NamedTempFile, String)> {
+) -> Result<(NamedTempFile, Sha256)> {
     let mut input = File::open(source).with_context(|| format!("cannot open {}", source.display()))?;
     let tmp = cache.temp_file(".part")?;
     let tmp_path = tmp.path().to_path_buf();
@@ -61,14 +61,14 @@ pub fn copy_to_tmp(
         item.add(n as u64);
     }
     let (tmp, digest, _) = out.finish();
-    Ok((tmp, hex(&digest)))
+    Ok((tmp, Sha256::from_digest(digest)))
 }
 
 /// A record's `path` that may stand for the wheel.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Usable {
     /// Its sha256 is the one expected: use it as it is.
-    Verified(PathBuf, String),
+    Verified(PathBuf, Sha256),
     /// No sha256 was expected: only a copy of it may be used, never the
     /// file itself (a link to it would make whatever it is the wheel).
     Unverified(PathBuf),
@@ -78,7 +78,7 @@ pub enum Usable {
 /// regular file whose name is a wheel filename for the same release, with a
 /// zip central directory, and the `expected` sha256 when one is known;
 /// `None` when the wheel must be fetched.
-pub fn usable_path(path: Option<&Path>, filename: &str, expected: Option<&str>) -> Option<Usable> {
+pub fn usable_path(path: Option<&Path>, filename: &str, expected: Option<&Sha256>) -> Option<Usable> {
     let path = std::path::absolute(path?).ok()?;
     if !std::fs::metadata(&path).ok()?.is_file() {
         return None;
@@ -95,6 +95,6 @@ pub fn usable_path(path: Option<&Path>, filename: &str, expected: Option<&str>) 
     let Some(expected) = expected else { return Some(Usable::Unverified(path)) };
     let file = File::open(&path).ok()?;
     let (digest, _) = sha256_reader(std::io::BufReader::new(file)).ok()?;
-    let actual = hex(&digest);
-    expected.eq_ignore_ascii_case(&actual).then_some(Usable::Verified(path, actual))
+    let actual = Sha256::from_digest(digest);
+    (*expected == actual).then_some(Usable::Verified(path, actual))
 }

@@ -102,7 +102,12 @@ pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>)
 
 /// A job and whether the store already has its file (it goes first).
 fn ranked(cache: &Cache, job: Job) -> (Job, bool) {
-    let cached = job.artifact.sha256().is_some_and(|h| cache.find_wheel(h, &job.artifact.filename).is_some());
+    let cached = job
+        .artifact
+        .sha256_digest()
+        .ok()
+        .flatten()
+        .is_some_and(|h| cache.find_wheel(&h, &job.artifact.filename).is_some());
     (job, cached)
 }
 

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 use wheelpipe::cache::Cache;
 use wheelpipe::exit::Failure;
-use wheelpipe::hash::hex;
+use wheelpipe::hash;
 use wheelpipe::http::{redact, Attempt, Body, ByteRange, Client, ContentRange, RangeReply, Response};
 use wheelpipe::progress::Item;
 
@@ -28,8 +28,8 @@ pub const CONNECTIONS: usize = 4;
 
 /// How a split download ended, when it did not fail.
 pub enum Outcome {
-    /// The whole file and its sha256 (lowercase hex).
-    Done(NamedTempFile, String),
+    /// The whole file and its sha256.
+    Done(NamedTempFile, hash::Sha256),
     /// The server does not serve ranges of this file as expected: download
     /// it as one stream instead (nothing is kept).
     Unsplittable,
@@ -218,8 +218,8 @@ fn read_part(ctx: &Ctx, reply: RangeReply, pos: &mut u64, end: u64) -> Result<()
     }
 }
 
-/// The sha256 of the finished file (lowercase hex), read back in order.
-fn hash_file(tmp: &NamedTempFile) -> Result<String> {
+/// The sha256 of the finished file, read back in order.
+fn hash_file(tmp: &NamedTempFile) -> Result<hash::Sha256> {
     let path = tmp.path().display().to_string();
     let mut file = tmp.reopen().with_context(|| format!("cannot read {path}"))?;
     let mut hasher = Sha256::new();
@@ -233,5 +233,5 @@ fn hash_file(tmp: &NamedTempFile) -> Result<String> {
         }
     }
     let digest: [u8; 32] = hasher.finalize().into();
-    Ok(hex(&digest))
+    Ok(hash::Sha256::from_digest(digest))
 }

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 use wheelpipe::cache::Cache;
 use wheelpipe::exit::Failure;
-use wheelpipe::hash::hex;
+use wheelpipe::hash;
 use wheelpipe::http::{redact, Attempt, Body, ByteRange, Client, RangeReply, Response};
 use wheelpipe::progress::Item;
 
@@ -82,7 +82,7 @@ enum Stop {
 }
 
 /// Streams `url` into a temporary file in the cache; returns it with its
-/// sha256 (lowercase hex). Resumes after a broken transfer, up to the
+/// sha256. Resumes after a broken transfer, up to the
 /// client's retries. `size` is the file's length as the index gave it: a
 /// Content-Length below it is a body cut short, and the rest is asked for.
 /// The bytes are counted on `item`.
@@ -93,7 +93,7 @@ pub fn download(
     size: Option<u64>,
     cancel: &AtomicBool,
     item: &Item,
-) -> Result<(NamedTempFile, String)> {
+) -> Result<(NamedTempFile, hash::Sha256)> {
     let mut partial =
         Partial { cache, file: None, hasher: Sha256::new(), len: 0, validator: None, total: None, size };
     http.options().retry(
@@ -107,7 +107,7 @@ pub fn download(
     )?;
     partial.file()?;
     let digest: [u8; 32] = partial.hasher.finalize().into();
-    Ok((partial.file.expect("made above"), hex(&digest)))
+    Ok((partial.file.expect("made above"), hash::Sha256::from_digest(digest)))
 }
 
 /// One GET: the whole file, or the rest of it when something is on disk.

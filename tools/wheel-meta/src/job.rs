@@ -12,6 +12,7 @@ use wheelpipe::metadata::{fetch_with, read_local};
 use wheelpipe::records::{Artifact, Metadata, MetadataSource};
 
 use crate::pipeline::Settings;
+use wheelpipe::hash::Sha256;
 use wheelpipe::metadata::memo;
 
 /// Where a wheel is.
@@ -19,7 +20,7 @@ use wheelpipe::metadata::memo;
 pub enum Job {
     /// An http, https or file URL, fragment removed, and the sha256 its
     /// `#sha256=` fragment named.
-    Url { url: String, sha256: Option<String> },
+    Url { url: String, sha256: Option<Sha256> },
     /// A wheel on disk.
     Path(PathBuf),
     /// An artifact not yet fetched: its URL, its sha256 and filename (where
@@ -27,7 +28,7 @@ pub enum Job {
     /// serves a PEP 658 file, and that file's hashes).
     Artifact {
         url: String,
-        sha256: Option<String>,
+        sha256: Option<Sha256>,
         filename: String,
         core_metadata: Option<BTreeMap<String, String>>,
     },
@@ -43,8 +44,7 @@ impl Job {
                 let sha256 = url
                     .fragment()
                     .and_then(|f| f.strip_prefix("sha256="))
-                    .filter(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit()))
-                    .map(str::to_ascii_lowercase);
+                    .and_then(|h| Sha256::parse(h).ok());
                 url.set_fragment(None);
                 Ok(Job::Url { url: url.to_string(), sha256 })
             }
@@ -63,7 +63,7 @@ impl Job {
         match Job::from_word(&artifact.url)? {
             Job::Url { url, sha256 } => Ok(Job::Artifact {
                 url,
-                sha256: artifact.sha256().map(str::to_ascii_lowercase).or(sha256),
+                sha256: artifact.sha256_digest().ok().flatten().or(sha256),
                 filename: artifact.filename.clone(),
                 core_metadata: artifact.core_metadata.clone(),
             }),
@@ -87,8 +87,7 @@ impl Job {
         let (url, sha256, pep658) = match self {
             Job::Path(path) => return local(path, self.shown()),
             Job::Artifact { url, sha256, filename, core_metadata } => {
-                let stored = sha256.as_ref().and_then(|h| cache?.wheel_path(h, filename).ok());
-                if let Some(path) = stored.filter(|p| p.is_file()) {
+                if let Some(path) = sha256.as_ref().and_then(|h| cache?.find_wheel(h, filename)) {
                     // The record names the URL it stands for; nothing went over the network.
                     return local(&path, self.shown());
                 }
@@ -104,7 +103,7 @@ impl Job {
                 (url, sha256, if settings.no_pep658 { Pep658::Skip } else { Pep658::Probe })
             }
         };
-        let key = sha256.as_deref().filter(|_| !url.starts_with("file:"));
+        let key = sha256.as_ref().filter(|_| !url.starts_with("file:"));
         if let (Some(cache), Some(sha256)) = (cache, key) {
             if let Some(found) = memo::get(cache, url, sha256) {
                 return Ok(Metadata { url: self.shown(), bytes: 0, requests: 0, ..found });
@@ -171,7 +170,7 @@ mod tests {
             Job::from_word(&format!("http://127.0.0.1:9/x-1.0-py3-none-any.whl#sha256={hash}")).unwrap(),
             Job::Url {
                 url: "http://127.0.0.1:9/x-1.0-py3-none-any.whl".into(),
-                sha256: Some("c".repeat(64))
+                sha256: Some(Sha256::parse(&"c".repeat(64)).unwrap())
             }
         );
         assert_eq!(
@@ -202,7 +201,8 @@ mod tests {
     fn an_artifact_already_in_the_cache_is_read_there() {
         let tmp = tempfile::tempdir().unwrap();
         let cache = Cache::at(tmp.path().to_path_buf()).unwrap();
-        let (sha256, filename) = ("b".repeat(64), "x-1.0-py3-none-any.whl".to_string());
+        let (sha256, filename) =
+            (Sha256::parse(&"b".repeat(64)).unwrap(), "x-1.0-py3-none-any.whl".to_string());
         let stored = cache.wheel_path(&sha256, &filename).unwrap();
         std::fs::create_dir_all(stored.parent().unwrap()).unwrap();
         let mut zip = zip::ZipWriter::new(std::fs::File::create(&stored).unwrap());

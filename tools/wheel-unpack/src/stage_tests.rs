@@ -101,8 +101,8 @@ fn stages_files_launchers_and_a_record_pip_can_read() {
         check_demo(&run_with(&wheel, venv, cached).unwrap(), venv, cached);
     }
     let cache = opts(venv, true).cache.unwrap();
-    let sha = wheelpipe::hash::sha256_hex(&fs::read(&wheel).unwrap());
-    let unpacked = cache.unpacked_dir(&sha).unwrap();
+    let sha = wheelpipe::hash::Sha256::of(&fs::read(&wheel).unwrap());
+    let unpacked = cache.entry(wheelpipe::cache::Bucket::Unpacked, &sha);
     assert!(unpacked.join("files/demo/__init__.py").is_file(), "unpacked once into the cache");
     // The cache keeps the raw script; the venv gets its shebang rewritten.
     assert_eq!(
@@ -272,7 +272,8 @@ fn a_record_whose_sha256_is_not_the_files_never_keys_the_cache() {
     let o = opts(venv, true);
     let err = stage(&job, &scheme(venv), &venv.join("s"), 1, &o, &|_| {}).unwrap_err();
     assert!(format!("{err:#}").contains("the file's is"), "{err:#}");
-    assert!(!o.cache.unwrap().unpacked_dir(&lie).unwrap().exists());
+    let lie = wheelpipe::hash::Sha256::parse(&lie).unwrap();
+    assert!(!o.cache.unwrap().entry(wheelpipe::cache::Bucket::Unpacked, &lie).exists());
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The cache of unpacked wheels, in the run's cache folder (`--cache-dir`
 //! or the environment, never worked out from a wheel's path): a wheel whose
-//! sha256 is H is unpacked once into `unpacked/v1/{H[..2]}/{H}/` (its files
+//! sha256 is H is unpacked once into the entry H of the cache's unpacked
+//! bucket (its files
 //! under `files/`, with the modes pip gives, and `manifest.json`: each file's
 //! RECORD hash, size and executable bit). It is checked against the wheel's
 //! RECORD while it is written into a temporary folder, which is renamed into
@@ -12,7 +13,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
-use wheelpipe::cache::Cache;
+use wheelpipe::cache::{Bucket, Cache};
+use wheelpipe::hash::Sha256;
 
 use crate::extract::{self, Plan};
 use crate::scheme::Scheme;
@@ -85,14 +87,18 @@ fn load(dir: &Path) -> Option<Unpacked> {
     Some(Unpacked { files: dir.join("files"), manifest, sha256 })
 }
 
-/// The wheel's sha256: the record's when it has one, else read from the file.
+/// The wheel's sha256 in hex: the record's when it has one, else read from the file.
 pub fn wheel_sha256(wheel: &Path, known: Option<&str>) -> Result<String> {
+    sha256_of(wheel, known).map(|h| h.to_string())
+}
+
+fn sha256_of(wheel: &Path, known: Option<&str>) -> Result<Sha256> {
     if let Some(h) = known {
-        return Ok(h.to_ascii_lowercase());
+        return Ok(Sha256::parse(h)?);
     }
     let file = fs::File::open(wheel).context("cannot open")?;
     let (digest, _) = wheelpipe::hash::sha256_reader(file).context("cannot read")?;
-    Ok(wheelpipe::hash::hex(&digest))
+    Ok(Sha256::from_digest(digest))
 }
 
 /// The unpacked wheel, from the cache or unpacked into it now.
@@ -106,19 +112,20 @@ pub fn ensure(
     threads: usize,
 ) -> Result<Unpacked> {
     let filename = wheel.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut hash = wheel_sha256(wheel, sha256)?;
-    let mut dir = cache.unpacked_dir(&hash)?;
+    let mut hash = sha256_of(wheel, sha256)?;
+    let mut dir = cache.entry(Bucket::Unpacked, &hash);
     let usable = |u: &Unpacked| u.manifest.filename == filename && (u.manifest.verified || !verify);
     // A file a venv edited through a hard link sends the run to the lock.
     if let Some(u) = load(&dir).filter(usable).filter(|u| crate::repair::changed(u, threads).is_empty()) {
+        cache.touch(&dir);
         return Ok(u);
     }
     if sha256.is_some() && load(&dir).is_some_and(|u| u.manifest.filename != filename) {
         // Another file under this record's hash: trust only the file's own.
-        hash = wheel_sha256(wheel, None)?;
-        dir = cache.unpacked_dir(&hash)?;
+        hash = sha256_of(wheel, None)?;
+        dir = cache.entry(Bucket::Unpacked, &hash);
     }
-    let _lock = cache.lock(&format!("unpacked-{hash}"))?;
+    let _lock = cache.lock_entry(Bucket::Unpacked, &hash)?;
     if let Some(mut u) = load(&dir).filter(usable) {
         crate::repair::repair(&mut u, wheel, cache, threads)?;
         return Ok(u);
@@ -130,8 +137,8 @@ pub fn ensure(
     let in_store = cache
         .wheel_path(&hash, &filename)
         .is_ok_and(|p| std::path::absolute(wheel).is_ok_and(|w| crate::scheme::normalize(&w) == p));
-    if !in_store && sha256.is_some_and(|h| h.eq_ignore_ascii_case(&hash)) {
-        let real = wheel_sha256(wheel, None)?;
+    if !in_store && sha256.is_some_and(|h| hash.is(h)) {
+        let real = sha256_of(wheel, None)?;
         if real != hash {
             bail!("the record says its sha256 is {hash}, the file's is {real}");
         }
@@ -141,9 +148,12 @@ pub fn ensure(
     // Trees left by runs that were killed: this wheel's (we hold its lock)
     // and any other whose lock nobody holds.
     crate::spread::remove_trees(&trees, |other| {
-        other == hash || cache.try_lock(&format!("unpacked-{other}")).is_ok_and(|lock| lock.is_some())
+        let other = Sha256::parse(other).ok();
+        other.is_some_and(|o| {
+            o == hash || cache.try_lock_entry(Bucket::Unpacked, &o).is_ok_and(|l| l.is_some())
+        })
     });
-    let tmp = crate::spread::new_tree(&trees, &hash)?;
+    let tmp = crate::spread::new_tree(&trees, &hash.to_string())?;
     let result = unpack(wheel, &filename, names, scheme, verify, threads, &tmp);
     let manifest = match result {
         Ok(m) => m,
@@ -155,7 +165,7 @@ pub fn ensure(
     // Files unlike the RECORD are kept only for a wheel that the record's
     // sha256 (from the index or a lock) vouches for: nothing else
     // unverified lands in the cache.
-    if !manifest.mismatched.is_empty() && !sha256.is_some_and(|h| h.eq_ignore_ascii_case(&hash)) {
+    if !manifest.mismatched.is_empty() && !sha256.is_some_and(|h| hash.is(h)) {
         let _ = fs::remove_dir_all(&tmp);
         let (name, version) = (names.0.to_string(), names.1.to_string());
         let mismatched = manifest.mismatched;
@@ -171,7 +181,7 @@ pub fn ensure(
         let _ = fs::remove_dir_all(&old);
     }
     fs::rename(&tmp, &dir).with_context(|| format!("cannot move {} to {}", tmp.display(), dir.display()))?;
-    Ok(Unpacked { files: dir.join("files"), manifest, sha256: hash })
+    Ok(Unpacked { files: dir.join("files"), manifest, sha256: hash.to_string() })
 }
 
 /// Checks and extracts the whole wheel into `tmp`; writes its manifest.

@@ -12,6 +12,7 @@ use anyhow::{anyhow, Result};
 use pep440_rs::Version;
 use pep508_rs::Requirement;
 use wheelpipe::build::{download, Source};
+use wheelpipe::hash::Sha256;
 use wheelpipe::http::redact;
 use wheelpipe::metadata::{self, memo};
 use wheelpipe::records::{Artifact, ArtifactKind, Metadata, MetadataSource};
@@ -109,7 +110,7 @@ impl Fetcher<'_> {
         let (Some(cache), Some(build)) = (cache, build) else {
             return Err(anyhow!("{}: reading an sdist's metadata needs a cache folder", artifact.filename));
         };
-        let known = artifact.hashes.get("sha256").cloned();
+        let known = artifact.sha256_digest()?;
         // A backend may compute the metadata for the interpreter: memoized per interpreter.
         let memo_key =
             format!("{} for {}", artifact.url, wheelpipe::build::interpreter_key(&build.interpreter));
@@ -117,18 +118,13 @@ impl Fetcher<'_> {
             artifact.name = found.name.clone();
             return Ok(found);
         }
-        let path = download::sdist_in_store(
-            self.cx.http,
-            cache,
-            &artifact.url,
-            &artifact.filename,
-            known.as_deref(),
-        )?;
+        let path =
+            download::sdist_in_store(self.cx.http, cache, &artifact.url, &artifact.filename, known.as_ref())?;
         let sha256 = match known {
             Some(sha256) => sha256,
-            None => wheelpipe::build::hash_file(&path)?.0,
+            None => Sha256::parse(&wheelpipe::build::hash_file(&path)?.0)?,
         };
-        artifact.hashes.insert("sha256".into(), sha256.clone());
+        artifact.hashes.insert("sha256".into(), sha256.to_string());
         let (core, _) = wheelpipe::build::metadata_of(build, &Source::Sdist(path))?;
         let found = core.into_record(MetadataSource::Local, redact(&artifact.url), 0, 0);
         if !wheelpipe::names::same_release((&found.name, &found.version), (&artifact.name, &artifact.version))
@@ -165,8 +161,8 @@ impl Fetcher<'_> {
     /// a full download; checked to be the metadata of that name and version.
     fn read_metadata(&self, choice: &Choice) -> Result<Metadata> {
         let artifact = &choice.artifact;
-        let sha256 = artifact.hashes.get("sha256");
-        if let (Some(cache), Some(sha256)) = (self.cx.cache, sha256) {
+        let sha256 = artifact.sha256_digest().ok().flatten();
+        if let (Some(cache), Some(sha256)) = (self.cx.cache, &sha256) {
             if let Some(found) = memo::get(cache, &artifact.url, sha256) {
                 return Ok(found);
             }
@@ -191,7 +187,7 @@ impl Fetcher<'_> {
                 artifact.version
             ));
         }
-        if let (Some(cache), Some(sha256)) = (self.cx.cache, sha256) {
+        if let (Some(cache), Some(sha256)) = (self.cx.cache, &sha256) {
             let _ = memo::put(cache, &artifact.url, sha256, &found);
         }
         Ok(found)
