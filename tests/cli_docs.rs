@@ -20,6 +20,7 @@ fn commands() -> Vec<(Command, &'static Page)> {
         (wheel_list::cli::command(), &wheel_list::cli::PAGE),
         (wheel_remove::cli::command(), &wheel_remove::cli::PAGE),
         (wheel_build::cli::command(), &wheel_build::cli::PAGE),
+        (wheel_cache::cli::command(), &wheel_cache::cli::PAGE),
     ]
 }
 
@@ -55,6 +56,23 @@ fn synopsis_words(arg: &Arg) -> Vec<Inline> {
 }
 
 fn synopsis(command: &Command) -> Roff {
+    let mut roff = Roff::new();
+    roff.control("SH", ["SYNOPSIS"]);
+    let subcommands: Vec<&Command> = command.get_subcommands().collect();
+    if subcommands.is_empty() {
+        roff.text(synopsis_line(command, None));
+    }
+    // A line per subcommand: the tool's options, then the subcommand's.
+    for (i, sub) in subcommands.into_iter().enumerate() {
+        if i > 0 {
+            roff.control("br", []);
+        }
+        roff.text(synopsis_line(command, Some(sub)));
+    }
+    roff
+}
+
+fn synopsis_line(command: &Command, sub: Option<&Command>) -> Vec<Inline> {
     let mut line = vec![bold(command.get_name().to_string())];
     let args = command.get_arguments().filter(|a| !a.is_hide_set());
     let (positionals, options): (Vec<&Arg>, Vec<&Arg>) = args.partition(|a| a.is_positional());
@@ -62,9 +80,14 @@ fn synopsis(command: &Command) -> Roff {
         line.push(roman(" "));
         line.extend(synopsis_words(arg));
     }
-    let mut roff = Roff::new();
-    roff.control("SH", ["SYNOPSIS"]).text(line);
-    roff
+    if let Some(sub) = sub {
+        line.extend([roman(" "), bold(sub.get_name().to_string())]);
+        for arg in sub.get_arguments().filter(|a| !a.is_hide_set() && !a.is_global_set()) {
+            line.push(roman(" "));
+            line.extend(synopsis_words(arg));
+        }
+    }
+    line
 }
 
 /// The page's own sections; examples are not filled (so never hyphenated).
@@ -146,7 +169,9 @@ fn man_pages_and_completions_are_current() {
 
 #[test]
 fn every_argument_has_help() {
-    for (command, _) in commands() {
+    let subcommands =
+        commands().into_iter().flat_map(|(c, _)| c.get_subcommands().cloned().collect::<Vec<_>>());
+    for command in commands().into_iter().map(|(c, _)| c).chain(subcommands) {
         assert!(command.get_about().is_some(), "{} has no about text", command.get_name());
         for arg in command.get_arguments() {
             let id = arg.get_id().as_str();

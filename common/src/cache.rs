@@ -8,6 +8,7 @@
 
 mod bucket;
 mod lock;
+pub mod walk;
 
 use std::fs;
 use std::io::Write;
@@ -19,6 +20,7 @@ use anyhow::{bail, Context, Result};
 
 pub use self::bucket::{Bucket, Shape};
 pub use self::lock::CacheLock;
+pub use self::walk::{Entry, Removal};
 use crate::hash::Sha256;
 
 /// The cache root.

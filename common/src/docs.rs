@@ -64,9 +64,10 @@ pub const ENVIRONMENT: &[Entry] = &[
 pub const FILES: &[Entry] = &[
     (
         "~/.cache/wheelpipe",
-        "The cache (see --cache-dir): downloaded wheels by sha256 (wheels/), unpacked wheels \
-         (unpacked/v1/), index pages, metadata and interpreter facts. Nothing in it is trusted by \
-         name alone, and it may be deleted at any time no tool runs.",
+        "The cache (see --cache-dir), a folder per bucket named with its version: downloaded \
+         wheels by sha256 (wheels/v1/), unpacked wheels (unpacked/v1/), index pages, metadata, \
+         build environments, built wheels and interpreter facts. Nothing in it is trusted by name \
+         alone; wheel-cache shows it and cleans it, also while tools run.",
     ),
     ("pip.conf", "pip's configuration files, read as pip reads them (see PIP_CONFIG_FILE)."),
 ];
