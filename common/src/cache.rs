@@ -59,6 +59,12 @@ impl Cache {
         Ok(Cache { root, tmp_lock: Arc::default() })
     }
 
+    /// The cache at `root` as it is, not created: for looking only
+    /// (`wheel-cache info` of a cache no tool has made yet).
+    pub fn look_at(root: PathBuf) -> Cache {
+        Cache { root, tmp_lock: Arc::default() }
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }

@@ -60,7 +60,8 @@ pub fn lines(root: &Path, counts: &[Count], people: bool) -> Vec<String> {
         };
         return counts.iter().map(line).collect();
     }
-    let mut lines = vec![format!("Cache: {}", root.display())];
+    let mut lines =
+        vec![format!("Cache: {}", root.display()), format!("{:<16} {:>7} {:>11}", "", "entries", "bytes")];
     for c in counts {
         let what = match c.bucket.as_str() {
             "old" => "older bucket versions (prune removes them)",

@@ -46,8 +46,7 @@ fn run(m: &ArgMatches) -> Result<Exit> {
         }
         Some(("info", _)) => {
             let root = wheelpipe::args::cache_root(m)?;
-            let counts = if root.is_dir() { info::count(&Cache::at(root.clone())?) } else { Vec::new() };
-            lines = info::lines(&root, &counts, people);
+            lines = info::lines(&root, &info::count(&Cache::look_at(root.clone())), people);
         }
         Some(("clean", sub)) => {
             let names: Vec<String> = sub.get_many::<String>("names").into_iter().flatten().cloned().collect();
@@ -99,7 +98,7 @@ fn removed_lines(removed: &[Removed], people: bool) -> Vec<String> {
     }
     let mut lines: Vec<String> = removed
         .iter()
-        .filter(|r| r.entries > 0 || r.busy > 0)
+        .filter(|r| r.entries > 0 || (r.busy > 0 && r.bucket != "locks"))
         .map(|r| {
             let busy = if r.busy > 0 {
                 format!(", {} in use by a running tool, kept", r.busy)
@@ -109,7 +108,9 @@ fn removed_lines(removed: &[Removed], people: bool) -> Vec<String> {
             format!("{:<14} {:>6} removed {:>11}{busy}", r.bucket, r.entries, HumanBytes(r.bytes).to_string())
         })
         .collect();
-    let (entries, bytes) = removed.iter().fold((0, 0), |(e, b), r| (e + r.entries, b + r.bytes));
+    // Lock files are no entries: their line says how many went.
+    let entries_only = removed.iter().filter(|r| r.bucket != "locks");
+    let (entries, bytes) = entries_only.fold((0, 0), |(e, b), r| (e + r.entries, b + r.bytes));
     lines.push(format!("Removed {entries} entries, {}", HumanBytes(bytes)));
     lines
 }
