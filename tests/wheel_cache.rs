@@ -3,7 +3,7 @@
 //! pipeline left, `clean NAME` drops one project so that the next install
 //! downloads it (and only it) again, `prune` drops old versions, temporary
 //! files and entries unused for N days, and leaves what another process
-//! holds.
+//! holds, a running wheel-build's half-made environment among them.
 
 mod support;
 
@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
+use support::builds::{build_envs, src, wheel_build};
+use support::sources::Project;
 use support::*;
 use wheelpipe::cache::{Bucket, Cache};
 use wheelpipe::hash::Sha256;
@@ -162,4 +164,38 @@ fn prune_leaves_what_another_process_holds() {
     let removed = by_bucket(&sb, &["prune", "--older-than", "30"]);
     assert_eq!((&removed["unpacked"]["entries"], &removed["unpacked"]["busy"]), (&1.into(), &0.into()));
     assert!(!cache.entry(Bucket::Unpacked, &alpha).exists());
+}
+
+/// A real tool in the middle of its work: wheel-build making a build
+/// environment (its lock held while the environment's wheel-resolve waits
+/// on a stalled index) with its work folder in tmp/.
+#[test]
+fn prune_and_clean_leave_the_build_environment_a_running_wheel_build_is_making() {
+    let sb = Sandbox::new();
+    let helper = WheelBuilder::new("buildhelper", "1.0").file("buildhelper.py", "X = 1\n").build(sb.path());
+    let server = Server::start(&[helper]);
+    server.faults().stall_ms = 30_000;
+    let sdist = Project::tiny(&src(&sb), "stuck", "1.0", &["buildhelper==1.0"]).sdist(sb.path());
+    let mut cmd = wheel_build(&sb);
+    cmd.arg("--index-url").arg(server.url()).arg(&sdist);
+    let running = Running::spawn(vec![cmd], None);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while server.arrived() == 0 {
+        assert!(std::time::Instant::now() < deadline, "wheel-resolve never asked the index");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let envs = build_envs(&sb);
+    assert_eq!(envs.len(), 1);
+    // Half made and a day old: abandoned, were nobody making it.
+    set_age(&envs[0], 1);
+    for args in [&["prune"][..], &["clean"]] {
+        let removed = by_bucket(&sb, args);
+        assert_eq!(removed["build-envs"]["busy"], 1, "{args:?}: {removed:?}");
+        assert_eq!(removed["tmp"]["busy"], 1, "{args:?}: {removed:?}");
+        assert!(envs[0].join("bin").is_dir(), "{args:?} left the environment being made");
+    }
+    let pid = nix::unistd::Pid::from_raw(running.pids()[0] as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    assert_eq!(running.wait().codes(), [Some(130)]);
+    assert!(build_envs(&sb).is_empty(), "wheel-build removed its half-made environment itself");
 }
