@@ -44,7 +44,7 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
 
     let _lock = venv::lock(&scheme.venv, cache.as_ref())?;
     venv::remove_stale_staging(&scheme, &warn);
-    let present = site_packages::scan(&commit::libs(&scheme))?;
+    let present = site_packages::scan(&scheme.libs())?;
     let missing: Vec<&str> = names
         .iter()
         .filter(|n| !present.iter().any(|d| d.key() == normalize(n)))
