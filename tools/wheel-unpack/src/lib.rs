@@ -67,7 +67,7 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     // The cache keeps the interpreter query and the unpacked wheels; without
     // one the query runs and every wheel is extracted afresh.
     let cache = wheelpipe::args::get_cache(m).ok();
-    let (venv, interpreter) = wheelpipe::site_packages::open_venv(venv_arg, cache.as_ref())?;
+    let (venv, interpreter) = wheelpipe::interpreter::open_venv(venv_arg, cache.as_ref())?;
     let scheme = scheme::Scheme::from_interpreter(&venv, &interpreter)?;
 
     let _lock = venv::lock(&scheme.venv, cache.as_ref())?;
