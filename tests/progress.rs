@@ -172,11 +172,12 @@ fn fetch_command(sb: &Sandbox, args: &[&str], urls: &[String]) -> String {
 }
 
 fn wait_with_timeout(mut child: std::process::Child, limit: Duration) -> (std::process::ExitStatus, String) {
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        buf
+    let reader = child.stdout.take().map(|mut stdout| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = stdout.read_to_end(&mut buf);
+            buf
+        })
     });
     let deadline = Instant::now() + limit;
     let status = loop {
@@ -189,7 +190,42 @@ fn wait_with_timeout(mut child: std::process::Child, limit: Duration) -> (std::p
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    (status, String::from_utf8_lossy(&reader.join().unwrap()).into_owned())
+    let screen = reader.map(|r| r.join().unwrap()).unwrap_or_default();
+    (status, String::from_utf8_lossy(&screen).into_owned())
+}
+
+/// The terminal's output as it comes, read by a thread, for a test to wait
+/// until something is drawn.
+struct Screen {
+    bytes: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    reader: std::thread::JoinHandle<()>,
+}
+
+impl Screen {
+    /// Takes the child's stdout (the terminal) and reads it from now on.
+    fn read(child: &mut std::process::Child) -> Screen {
+        let mut out = child.stdout.take().unwrap();
+        let bytes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let shared = std::sync::Arc::clone(&bytes);
+        let reader = std::thread::spawn(move || {
+            let mut chunk = [0u8; 4096];
+            while let Ok(n @ 1..) = out.read(&mut chunk) {
+                shared.lock().unwrap().extend_from_slice(&chunk[..n]);
+            }
+        });
+        Screen { bytes, reader }
+    }
+
+    fn contains(&self, text: &str) -> bool {
+        String::from_utf8_lossy(&self.bytes.lock().unwrap()).contains(text)
+    }
+
+    /// Everything, once the terminal closed.
+    fn text(self) -> String {
+        self.reader.join().unwrap();
+        let bytes = self.bytes.lock().unwrap();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
 }
 
 #[test]
@@ -217,19 +253,17 @@ fn on_a_terminal_the_lines_are_drawn_and_the_cursor_comes_back() {
 fn ctrl_c_on_a_terminal_shows_the_cursor_again_and_exits_130() {
     let sb = Sandbox::new();
     let (server, _wheels, urls) = served(&sb);
-    server.faults().stall_ms = 10_000;
-    let (child, mut stdin) = on_a_terminal(&sb, &fetch_command(&sb, &[], &urls));
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while server.arrived() == 0 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    // Let the display draw a few times, then type Ctrl-C.
-    std::thread::sleep(Duration::from_millis(500));
-    let typed = Instant::now();
+    // Longer than the test waits: the run ends by Ctrl-C or not at all.
+    server.faults().stall_ms = 600_000;
+    let (mut child, mut stdin) = on_a_terminal(&sb, &fetch_command(&sb, &[], &urls));
+    let screen = Screen::read(&mut child);
+    // Once the display has drawn the stage's line, type Ctrl-C.
+    wait_until("the stage's line on the terminal", || server.arrived() > 0 && screen.contains("wheel-fetch"));
     stdin.write_all(b"\x03").unwrap();
     stdin.flush().unwrap();
-    let (status, screen) = wait_with_timeout(child, Duration::from_secs(10));
-    assert!(typed.elapsed() < Duration::from_secs(3), "Ctrl-C ends the run at once");
+    let (status, _) = wait_with_timeout(child, Duration::from_secs(60));
+    let screen = screen.text();
+    assert!(server.requests().is_empty(), "ended before the server answered: {screen:?}");
     assert_eq!(status.code(), Some(130), "{screen:?}");
     assert!(screen.contains("wheel-fetch"), "the line was drawn: {screen:?}");
     assert!(screen.contains("interrupted"), "{screen:?}");

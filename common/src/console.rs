@@ -29,24 +29,12 @@ static SETTINGS: OnceLock<Settings> = OnceLock::new();
 /// Says once for the process who speaks, whether warnings are shown
 /// (`quiet`: only errors) and whether messages go downstream as records.
 pub fn init(tool: &'static str, quiet: bool, downstream: bool) {
-    let colour = colour(std::io::stderr().is_terminal());
+    let colour = crate::progress::colour(std::io::stderr().is_terminal());
     let _ = SETTINGS.set(Settings { tool, quiet, downstream, colour });
 }
 
 fn settings() -> &'static Settings {
     SETTINGS.get_or_init(|| Settings { tool: "wheelpipe", quiet: false, downstream: false, colour: false })
-}
-
-/// Whether to colour text for a stream that `is_terminal` or not, as pip and
-/// uv read the environment: `NO_COLOR` (set, not empty) never, else
-/// `FORCE_COLOR` (set, not empty) always, else on terminals.
-pub fn colour(is_terminal: bool) -> bool {
-    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
-    if set("NO_COLOR") {
-        false
-    } else {
-        set("FORCE_COLOR") || is_terminal
-    }
 }
 
 /// `tool: error: {err:#}`: the whole context chain.

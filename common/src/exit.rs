@@ -1,6 +1,7 @@
 //! Exit codes shared by every tool (PROTOCOL.md) and the one way to print an
 //! error: `wheel-fetch: error: {err:#}` on stderr.
 
+use std::io;
 use std::process::ExitCode;
 
 /// How a tool ends.
@@ -45,8 +46,14 @@ impl Failure {
 /// The exit code for an error: the one a [`Failure`] in its chain names,
 /// else 1. A closed downstream pipe is not an error: 0.
 pub fn code_for(err: &anyhow::Error) -> Exit {
-    if crate::stream::is_broken_pipe(err) {
+    if is_broken_pipe(err) {
         return Exit::Ok;
     }
     err.chain().find_map(|c| c.downcast_ref::<Failure>()).map_or(Exit::Failed, |f| f.code)
+}
+
+/// True when the error means the reader of our stdout went away.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .any(|cause| cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
 }

@@ -44,7 +44,7 @@ impl Default for Summary {
             satisfied: 0,
             ok: false,
             seen: false,
-            colour: crate::console::colour(std::io::stdout().is_terminal()),
+            colour: crate::progress::colour(std::io::stdout().is_terminal()),
         }
     }
 }

@@ -14,7 +14,8 @@ use std::time::UNIX_EPOCH;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::cache::Bucket;
+use crate::cache::{Bucket, Cache};
+use crate::exit::Failure;
 
 pub use installed::InstalledDist;
 
@@ -94,7 +95,7 @@ fn kernel() -> String {
 impl Interpreter {
     /// Asks `python` (a path or a name on PATH) about itself; with a cache
     /// folder, reuses the answer while the executable is unchanged.
-    pub fn query(python: &Path, cache: Option<&crate::cache::Cache>) -> Result<Interpreter> {
+    pub fn query(python: &Path, cache: Option<&Cache>) -> Result<Interpreter> {
         let resolved = which(python)
             .with_context(|| format!("cannot find the Python interpreter {}", python.display()))?;
         let mtime_ns = std::fs::metadata(&resolved)
@@ -190,6 +191,28 @@ fn query_failed(python: &Path, out: &std::process::Output) -> anyhow::Error {
         said(&out.stdout, "stdout"),
         said(&out.stderr, "stderr")
     )
+}
+
+/// Opens the virtualenv `venv` (as the user gave it): its absolute path and
+/// its interpreter's answer (cached in `cache`). Not a venv (no
+/// `bin/python`, or a base interpreter) is a usage error naming it.
+pub fn open_venv(venv_arg: &Path, cache: Option<&Cache>) -> Result<(PathBuf, Interpreter)> {
+    let venv = std::path::absolute(venv_arg)?;
+    let python = venv.join("bin").join("python");
+    if !python.exists() {
+        let why = match venv.exists() {
+            true => "it has no bin/python",
+            false => "it does not exist",
+        };
+        let hint = format!("create one with `python3 -m venv {}`", venv_arg.display());
+        return Err(Failure::usage(format!("{} is not a virtualenv: {why}; {hint}", venv.display())).into());
+    }
+    let interpreter = Interpreter::query(&python, cache)?;
+    if !interpreter.is_venv() {
+        let why = format!("{} is not a virtualenv: its python is the base interpreter", venv.display());
+        return Err(Failure::usage(why).into());
+    }
+    Ok((venv, interpreter))
 }
 
 /// A path with a folder part as it is; a bare name looked up on PATH.

@@ -3,6 +3,7 @@
 //! requests into the remote wheel, or from a full download. wheel-meta and
 //! wheel-resolve both use this.
 
+mod dist_info;
 pub mod memo;
 mod range;
 mod read;
@@ -13,8 +14,9 @@ use anyhow::{bail, Result};
 
 use crate::records::{Metadata, MetadataSource};
 
+pub use dist_info::read_wheel_file;
 pub use range::RangeHosts;
-pub use read::{fetch, fetch_with, has_zip_directory, read_local, read_wheel_file};
+pub use read::{fetch, fetch_with, has_zip_directory, read_local};
 
 /// The newest major version of the metadata format this code reads (2.x,
 /// through 2.4 at the time of writing; a newer minor version only adds fields).

@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::records::{Progress as ProgressRecord, Record};
+use crate::records::{Message, Progress as ProgressRecord, Record};
 use display::Display;
 
 /// The shortest time between two `progress` records of one stage.
@@ -81,6 +81,18 @@ impl Role {
         } else {
             Role::Silent
         }
+    }
+}
+
+/// Whether to colour text for a stream that `is_terminal` or not, as pip and
+/// uv read the environment: `NO_COLOR` (set, not empty) never, else
+/// `FORCE_COLOR` (set, not empty) always, else on terminals.
+pub fn colour(is_terminal: bool) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if set("NO_COLOR") {
+        false
+    } else {
+        set("FORCE_COLOR") || is_terminal
     }
 }
 
@@ -300,8 +312,9 @@ impl Reporter {
 
     /// Handles an upstream line the stage does not own: `true` when it was a
     /// `progress` record that this stage draws or drops, or a `message` it
-    /// printed; `false` when the caller must pass the line on.
-    pub fn upstream(&self, line: &str) -> bool {
+    /// printed by `relay` (the console's, [`crate::stage::pass_on`]);
+    /// `false` when the caller must pass the line on.
+    pub fn upstream(&self, line: &str, relay: impl FnOnce(&Message)) -> bool {
         let progress = line.contains("\"progress\"");
         if !progress && !line.contains("\"message\"") {
             return false;
@@ -322,7 +335,7 @@ impl Reporter {
                 true
             }
             Record::Message(m) if self.0.role != Role::Forward => {
-                crate::console::relay(&m);
+                relay(&m);
                 true
             }
             _ => false,

@@ -108,7 +108,7 @@ impl Artifact {
     /// True for a source distribution: its `kind` says so, or, from a
     /// writer older than `kind`, its filename does.
     pub fn is_sdist(&self) -> bool {
-        self.kind == ArtifactKind::Sdist || crate::build::source::is_sdist_name(&self.filename)
+        self.kind == ArtifactKind::Sdist || crate::wheel_name::is_sdist_name(&self.filename)
     }
 
     /// The `sha256` of `hashes`, as written.

@@ -129,7 +129,7 @@ impl Runtime {
             Ok(code) => *code,
             Err(err) => code_for(err),
         };
-        let broken_pipe = result.as_ref().is_err_and(crate::stream::is_broken_pipe);
+        let broken_pipe = result.as_ref().is_err_and(crate::exit::is_broken_pipe);
         let outcome = match code {
             Exit::Ok if !broken_pipe => Outcome::Complete,
             Exit::Interrupted => Outcome::Interrupted,

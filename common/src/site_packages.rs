@@ -3,7 +3,8 @@
 //! version from METADATA, INSTALLER, REQUESTED, PEP 610's `direct_url.json`
 //! and the paths its RECORD lists. The one home of this reading:
 //! wheel-unpack (what is already there, what a new version replaces),
-//! wheel-list and wheel-remove all use it.
+//! wheel-list and wheel-remove all use it, and its folder scan
+//! ([`info_entries`]) also finds what an interpreter sees on its `sys.path`.
 
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader};
@@ -11,9 +12,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use crate::cache::Cache;
-use crate::exit::Failure;
-use crate::interpreter::Interpreter;
 use crate::metadata::CoreMetadata;
 use crate::names::normalize;
 
@@ -87,28 +85,6 @@ impl Dist {
     }
 }
 
-/// Opens the virtualenv `venv` (as the user gave it): its absolute path and
-/// its interpreter's answer (cached in `cache`). Not a venv (no
-/// `bin/python`, or a base interpreter) is a usage error naming it.
-pub fn open_venv(venv_arg: &Path, cache: Option<&Cache>) -> Result<(PathBuf, Interpreter)> {
-    let venv = std::path::absolute(venv_arg)?;
-    let python = venv.join("bin").join("python");
-    if !python.exists() {
-        let why = match venv.exists() {
-            true => "it has no bin/python",
-            false => "it does not exist",
-        };
-        let hint = format!("create one with `python3 -m venv {}`", venv_arg.display());
-        return Err(Failure::usage(format!("{} is not a virtualenv: {why}; {hint}", venv.display())).into());
-    }
-    let interpreter = Interpreter::query(&python, cache)?;
-    if !interpreter.is_venv() {
-        let why = format!("{} is not a virtualenv: its python is the base interpreter", venv.display());
-        return Err(Failure::usage(why).into());
-    }
-    Ok((venv, interpreter))
-}
-
 /// Every distribution in the site-packages `folders` (a folder given twice,
 /// or once more through a symlink such as a venv's `lib64`, is read once; a
 /// missing one holds nothing), sorted by normalized name.
@@ -121,17 +97,49 @@ pub fn scan(folders: &[&Path]) -> Result<Vec<Dist>> {
             continue;
         }
         seen.push(real);
-        let Ok(dir) = fs::read_dir(lib) else { continue };
-        for entry in dir {
-            let entry = entry.with_context(|| format!("cannot list {}", lib.display()))?;
-            let file_name = entry.file_name();
-            let Some(stem) = file_name.to_str().and_then(|n| n.strip_suffix(".dist-info")) else { continue };
-            if entry.path().is_dir() {
-                found.push(read_dist(lib, &entry.path(), stem));
+        for entry in info_entries(lib)? {
+            if !entry.egg && entry.is_dir {
+                found.push(read_dist(lib, &entry.path, &entry.stem));
             }
         }
     }
     found.sort_by_cached_key(|d| (d.key(), d.dist_info.clone()));
+    Ok(found)
+}
+
+/// A distribution's metadata entry in a site-packages folder, as
+/// `importlib.metadata` finds them: a `NAME-VERSION.dist-info` folder, or a
+/// legacy `.egg-info` (a folder, or a file that is the PKG-INFO itself).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InfoEntry {
+    pub path: PathBuf,
+    /// The name without `.dist-info` or `.egg-info`.
+    pub stem: String,
+    pub egg: bool,
+    pub is_dir: bool,
+}
+
+/// The `.dist-info` and `.egg-info` entries of `folder`, sorted by name (a
+/// stable order when a broken install left two versions); a folder that
+/// cannot be listed holds none. The one folder scan of both readers of
+/// installed distributions: [`scan`] (a venv's `.dist-info` folders) and
+/// what an interpreter sees on its `sys.path` (`.egg-info` too,
+/// [`crate::interpreter::Interpreter::installed`]).
+pub fn info_entries(folder: &Path) -> Result<Vec<InfoEntry>> {
+    let Ok(dir) = fs::read_dir(folder) else { return Ok(Vec::new()) };
+    let mut found = Vec::new();
+    for entry in dir {
+        let entry = entry.with_context(|| format!("cannot list {}", folder.display()))?;
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else { continue };
+        let (stem, egg) = match (name.strip_suffix(".dist-info"), name.strip_suffix(".egg-info")) {
+            (Some(stem), _) => (stem, false),
+            (None, Some(stem)) => (stem, true),
+            (None, None) => continue,
+        };
+        let path = entry.path();
+        found.push(InfoEntry { is_dir: path.is_dir(), stem: stem.to_string(), egg, path });
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(found)
 }
 

@@ -154,7 +154,7 @@ pub fn write_events<T, W: Write>(
 /// is a `progress` or `message` record this stage draws or prints (see
 /// [`Reporter::upstream`]): the one pass-through of every stage.
 pub fn pass_on<W: Write>(out: &mut Writer<W>, progress: &Reporter, line: &str) -> std::io::Result<()> {
-    if progress.upstream(line) {
+    if progress.upstream(line, crate::console::relay) {
         Ok(())
     } else {
         out.raw(line)

@@ -211,12 +211,6 @@ impl<W: Write> Writer<W> {
     }
 }
 
-/// True when the error means the reader of our stdout went away.
-pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain()
-        .any(|cause| cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,15 @@
 //! Wheel filenames (binary distribution format):
 //! `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`, with
-//! compressed tag sets (`py2.py3-none-any`).
+//! compressed tag sets (`py2.py3-none-any`); and telling an sdist's
+//! filename from them.
 
 use anyhow::{bail, Result};
+
+/// True for the file names of source distributions.
+pub fn is_sdist_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".tar.gz") || lower.ends_with(".zip")
+}
 
 /// A parsed wheel filename.
 #[derive(Clone, Debug, PartialEq, Eq)]

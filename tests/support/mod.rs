@@ -24,3 +24,14 @@ pub use wheels::{
     alpha, alpha_beta, artifact_for, beta, big_wheel, fetched_stream, noise, WheelBuilder, ALPHA_CLI_OUTPUT,
     ALPHA_TOOL_OUTPUT,
 };
+
+/// Polls `ready` until it holds, failing the test after a minute: how a
+/// test waits for an event (a request in the server's log, a file written,
+/// a line said) instead of sleeping a fixed time.
+pub fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !ready() {
+        assert!(std::time::Instant::now() < deadline, "waited a minute for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}

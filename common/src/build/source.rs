@@ -49,11 +49,9 @@ impl Source {
     }
 }
 
-/// True for the file names of source distributions.
-pub fn is_sdist_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.ends_with(".tar.gz") || lower.ends_with(".zip")
-}
+/// True for the file names of source distributions (its home is
+/// [`crate::wheel_name`], beside the wheel filenames; here for builds).
+pub use crate::wheel_name::is_sdist_name;
 
 /// `("name", "version")` from `name-version.tar.gz` (the last dash splits,
 /// as in PEP 625 names).

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::metadata::CoreMetadata;
 use crate::names::normalize;
+use crate::site_packages::{self, InfoEntry};
 
 /// One installed distribution.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,15 +32,8 @@ pub struct InstalledDist {
 pub fn scan(dirs: &[PathBuf]) -> BTreeMap<String, InstalledDist> {
     let mut found = BTreeMap::new();
     for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(dir) else { continue };
-        let mut infos: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "dist-info" || e == "egg-info"))
-            .collect();
         // Two versions in one folder (a broken install): the listing's order decides, made stable.
-        infos.sort();
-        for info in infos {
+        for info in site_packages::info_entries(dir).unwrap_or_default() {
             let Some(dist) = read(&info, dir) else { continue };
             found.entry(normalize(&dist.name)).or_insert(dist);
         }
@@ -47,9 +41,9 @@ pub fn scan(dirs: &[PathBuf]) -> BTreeMap<String, InstalledDist> {
     found
 }
 
-fn read(info: &Path, location: &Path) -> Option<InstalledDist> {
-    let egg = info.extension().is_some_and(|e| e == "egg-info");
-    let metadata = match (egg, info.is_dir()) {
+fn read(entry: &InfoEntry, location: &Path) -> Option<InstalledDist> {
+    let (info, egg) = (&entry.path, entry.egg);
+    let metadata = match (egg, entry.is_dir) {
         (false, true) => info.join("METADATA"),
         (true, true) => info.join("PKG-INFO"),
         // An `.egg-info` file is the PKG-INFO itself.

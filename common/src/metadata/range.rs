@@ -18,7 +18,8 @@ use std::sync::Mutex;
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use super::read::{metadata_name, read_download, url_filename, Damaged, Transfer, METADATA_LIMIT};
+use super::dist_info::{metadata_name, url_filename, Damaged, Transfer, METADATA_LIMIT};
+use super::stream::read_download;
 use super::zip_tail::{self, Entry, LOCAL_LEN};
 use super::CoreMetadata;
 use crate::http::{redact, Body, ByteRange, Client, RangeReply, Response};

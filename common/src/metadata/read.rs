@@ -7,17 +7,14 @@ use std::fs::File;
 use std::io::{Read, Seek};
 use std::path::Path;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 
+use super::dist_info::{read_wheel_file, Damaged, Transfer, METADATA_LIMIT};
 use super::range::{self, RangeHosts, Ranged};
-use super::stream;
+use super::stream::read_download;
 use super::CoreMetadata;
-use crate::http::{redact, Attempt, Body, Client, Response};
+use crate::http::{redact, Attempt, Client};
 use crate::records::{Metadata, MetadataSource};
-use crate::wheel_name::WheelFilename;
-
-/// METADATA larger than this is not metadata.
-pub(super) const METADATA_LIMIT: u64 = 16 * 1024 * 1024;
 
 /// The `.dist-info/METADATA` of a wheel file on disk.
 pub fn read_local(path: &Path) -> Result<CoreMetadata> {
@@ -43,73 +40,6 @@ pub fn has_zip_directory(path: &Path) -> bool {
             .is_ok_and(|d| d.offset.checked_add(d.size).is_some_and(|end| end <= len)))
     };
     read().unwrap_or(false)
-}
-
-/// The METADATA of an open wheel `file` whose name is `filename`; `origin`
-/// (a path or URL) names it in errors. The wheel must hold exactly one
-/// top-level `.dist-info` folder, named for the wheel's name and version
-/// when `filename` is a wheel filename.
-pub fn read_wheel_file(file: impl Read + Seek, filename: &str, origin: &str) -> Result<CoreMetadata> {
-    let mut zip =
-        zip::ZipArchive::new(file).with_context(|| format!("{origin} is not a wheel (not a zip file)"))?;
-    let inner = metadata_name(zip.file_names(), filename, origin)?;
-    let entry = zip.by_name(&inner).map_err(|e| match e {
-        zip::result::ZipError::FileNotFound => anyhow!("{origin}: the wheel has no {inner}"),
-        other => anyhow!("{origin}: cannot read {inner}: {other}"),
-    })?;
-    let mut bytes = Vec::new();
-    entry
-        .take(METADATA_LIMIT)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("{origin}: cannot read {inner}"))?;
-    let text = String::from_utf8(bytes).map_err(|_| anyhow!("{origin}: {inner} is not UTF-8"))?;
-    CoreMetadata::parse(&text, &format!("{origin}: {inner}"))
-}
-
-/// The `{folder}.dist-info/METADATA` path among a wheel's entry `names`:
-/// the wheel must hold exactly one top-level `.dist-info` folder, named for
-/// the wheel's name and version when `filename` is a wheel filename.
-pub(super) fn metadata_name<'a>(
-    names: impl Iterator<Item = &'a str>,
-    filename: &str,
-    origin: &str,
-) -> Result<String> {
-    let mut folders: Vec<&str> = names
-        .filter_map(|n| n.split_once('/').map(|(top, _)| top))
-        .filter(|top| top.ends_with(".dist-info"))
-        .collect();
-    folders.sort_unstable();
-    folders.dedup();
-    let folder = match folders.as_slice() {
-        [] => bail!("{origin}: the wheel has no .dist-info folder"),
-        [one] => one.to_string(),
-        many => bail!("{origin}: the wheel has several .dist-info folders: {}", many.join(", ")),
-    };
-    if let Ok(wheel) = WheelFilename::parse(filename) {
-        if !dist_info_matches(&folder, &wheel) {
-            bail!(
-                "{origin}: the .dist-info folder {folder} does not match the wheel's name and version ({} {})",
-                wheel.name,
-                wheel.version
-            );
-        }
-    }
-    Ok(format!("{folder}/METADATA"))
-}
-
-/// `{name}-{version}.dist-info` for the wheel's name and version (names
-/// normalized, versions compared as PEP 440 versions).
-pub(super) fn dist_info_matches(folder: &str, wheel: &WheelFilename) -> bool {
-    let stem = folder.trim_end_matches(".dist-info");
-    let Some((name, version)) = stem.split_once('-') else { return false };
-    crate::names::same_release((name, version), (&wheel.name, &wheel.version))
-}
-
-/// Bytes received (bodies only) and HTTP requests made for one wheel.
-#[derive(Debug, Default)]
-pub(super) struct Transfer {
-    pub bytes: u64,
-    pub requests: u32,
 }
 
 /// [`fetch_with`] on its own: what it learns about hosts is forgotten.
@@ -181,12 +111,6 @@ fn from_wheel(
     Ok((read_download(response, wheel_url, done)?, MetadataSource::Full))
 }
 
-/// Bytes that arrived damaged (their CRC-32 does not match): another try
-/// may get them whole.
-#[derive(Debug, thiserror::Error)]
-#[error("the bytes were damaged on the way")]
-pub(super) struct Damaged;
-
 /// True when `err` comes from a body that broke off (an I/O error below
 /// it) or arrived damaged, which another try may get whole.
 fn broken_body(err: &anyhow::Error) -> bool {
@@ -228,30 +152,6 @@ fn fetch_pep658(
     let Some(body) = body else { return Ok(None) };
     let text = String::from_utf8(body).map_err(|_| anyhow!("{shown}: the metadata is not UTF-8"))?;
     Ok(Some(CoreMetadata::parse(&text, &shown)?))
-}
-
-/// Reads a whole wheel's body as it arrives ([`stream`]), stopping once
-/// its METADATA has been read where the zip's local headers allow, else
-/// reading it all (in memory up to a few MB, then in a temporary file);
-/// adds the bytes received to `done`.
-pub(super) fn read_download(
-    response: Response<Body>,
-    url: &str,
-    done: &mut Transfer,
-) -> Result<CoreMetadata> {
-    let length = response.headers().get("content-length").and_then(|v| v.to_str().ok()?.trim().parse().ok());
-    let streamed = stream::read(response.into_body().into_reader(), url, length)?;
-    done.bytes += streamed.bytes;
-    Ok(streamed.meta)
-}
-
-/// The last path segment of a URL, percent-decoded: the wheel's filename.
-pub(super) fn url_filename(url: &str) -> String {
-    url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.path_segments()?.next_back().map(str::to_string))
-        .map(|s| percent_encoding::percent_decode_str(&s).decode_utf8_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -35,10 +35,10 @@ use std::io::{self, BufRead, BufReader, Cursor, Read, Seek, Write};
 use anyhow::{anyhow, bail, Context, Result};
 use flate2::bufread::DeflateDecoder;
 
-use super::read::{dist_info_matches, read_wheel_file, url_filename, METADATA_LIMIT};
+use super::dist_info::{dist_info_matches, read_wheel_file, url_filename, Transfer, METADATA_LIMIT};
 use super::zip_tail::{self, Entry};
 use super::CoreMetadata;
-use crate::http::redact;
+use crate::http::{redact, Body, Response};
 use crate::wheel_name::WheelFilename;
 
 const LOCAL_SIG: u32 = 0x0403_4b50;
@@ -113,6 +113,21 @@ enum Walk {
     NotZip(Vec<u8>),
 }
 
+/// Reads a whole wheel's body as it arrives ([`read`]), stopping once
+/// its METADATA has been read where the zip's local headers allow, else
+/// reading it all (in memory up to a few MB, then in a temporary file);
+/// adds the bytes received to `done`.
+pub(super) fn read_download(
+    response: Response<Body>,
+    url: &str,
+    done: &mut Transfer,
+) -> Result<CoreMetadata> {
+    let length = response.headers().get("content-length").and_then(|v| v.to_str().ok()?.trim().parse().ok());
+    let streamed = read(response.into_body().into_reader(), url, length)?;
+    done.bytes += streamed.bytes;
+    Ok(streamed.meta)
+}
+
 /// Walks the local headers up to the wheel's METADATA.
 fn walk(input: &mut impl BufRead, wheel: &WheelFilename) -> io::Result<Walk> {
     let mut first = true;
@@ -149,53 +164,72 @@ fn walk(input: &mut impl BufRead, wheel: &WheelFilename) -> io::Result<Walk> {
             return Ok(Walk::GiveUp); // another .dist-info folder: the central directory decides
         }
         if !is_metadata(&entry.name, wheel) {
-            if !descriptor {
-                let skipped = io::copy(&mut input.by_ref().take(entry.compressed_size), &mut io::sink())?;
-                if skipped != entry.compressed_size {
-                    return Ok(Walk::GiveUp);
-                }
-            } else if entry.method == 8 {
-                io::copy(&mut DeflateDecoder::new(input.by_ref()), &mut io::sink())?;
-                read_descriptor(input, zip64)?;
-            } else {
-                return Ok(Walk::GiveUp); // a stored entry of unknown length
+            if !skip(input, &entry, descriptor, zip64)? {
+                return Ok(Walk::GiveUp);
             }
             continue;
         }
         if flags & 1 != 0 {
             return Ok(Walk::GiveUp);
         }
-        let (data, crc, size) = if !descriptor {
-            if entry.compressed_size > METADATA_LIMIT {
-                return Ok(Walk::GiveUp);
-            }
-            let mut raw = Vec::with_capacity(entry.compressed_size as usize);
-            input.by_ref().take(entry.compressed_size).read_to_end(&mut raw)?;
-            match zip_tail::decompress(&entry, &raw, METADATA_LIMIT) {
-                Ok(data) => (data, crc, entry.uncompressed_size),
-                Err(_) => return Ok(Walk::GiveUp),
-            }
-        } else if entry.method == 8 {
-            let mut data = Vec::new();
-            DeflateDecoder::new(input.by_ref()).take(METADATA_LIMIT + 1).read_to_end(&mut data)?;
-            if data.len() as u64 > METADATA_LIMIT {
-                return Ok(Walk::GiveUp);
-            }
-            let (crc, size) = read_descriptor(input, zip64)?;
-            (data, crc, size)
-        } else {
-            return Ok(Walk::GiveUp);
-        };
-        let mut actual = flate2::Crc::new();
-        actual.update(&data);
-        if actual.sum() != crc || data.len() as u64 != size {
+        return read_metadata(input, &entry, (crc, descriptor, zip64), wheel);
+    }
+}
+
+/// Skips an entry's data (and its descriptor); false when its end cannot
+/// be known (a stored entry with a descriptor) or the body ends first.
+fn skip(input: &mut impl BufRead, entry: &Entry, descriptor: bool, zip64: bool) -> io::Result<bool> {
+    if !descriptor {
+        let skipped = io::copy(&mut input.by_ref().take(entry.compressed_size), &mut io::sink())?;
+        Ok(skipped == entry.compressed_size)
+    } else if entry.method == 8 {
+        io::copy(&mut DeflateDecoder::new(input.by_ref()), &mut io::sink())?;
+        read_descriptor(input, zip64)?;
+        Ok(true)
+    } else {
+        Ok(false) // a stored entry of unknown length
+    }
+}
+
+/// Reads the METADATA entry whose local header was just read, and checks
+/// it: its CRC-32 and size (the header's `crc`, or its descriptor's), its
+/// text, and its name and version against the wheel filename's.
+fn read_metadata(
+    input: &mut impl BufRead,
+    entry: &Entry,
+    (crc, descriptor, zip64): (u32, bool, bool),
+    wheel: &WheelFilename,
+) -> io::Result<Walk> {
+    let (data, crc, size) = if !descriptor {
+        if entry.compressed_size > METADATA_LIMIT {
             return Ok(Walk::GiveUp);
         }
-        let Ok(text) = String::from_utf8(data) else { return Ok(Walk::GiveUp) };
-        let Ok(meta) = CoreMetadata::parse(&text, &entry.name) else { return Ok(Walk::GiveUp) };
-        let same = crate::names::same_release((&meta.name, &meta.version), (&wheel.name, &wheel.version));
-        return Ok(if same { Walk::Found(meta) } else { Walk::GiveUp });
+        let mut raw = Vec::with_capacity(entry.compressed_size as usize);
+        input.by_ref().take(entry.compressed_size).read_to_end(&mut raw)?;
+        match zip_tail::decompress(entry, &raw, METADATA_LIMIT) {
+            Ok(data) => (data, crc, entry.uncompressed_size),
+            Err(_) => return Ok(Walk::GiveUp),
+        }
+    } else if entry.method == 8 {
+        let mut data = Vec::new();
+        DeflateDecoder::new(input.by_ref()).take(METADATA_LIMIT + 1).read_to_end(&mut data)?;
+        if data.len() as u64 > METADATA_LIMIT {
+            return Ok(Walk::GiveUp);
+        }
+        let (crc, size) = read_descriptor(input, zip64)?;
+        (data, crc, size)
+    } else {
+        return Ok(Walk::GiveUp);
+    };
+    let mut actual = flate2::Crc::new();
+    actual.update(&data);
+    if actual.sum() != crc || data.len() as u64 != size {
+        return Ok(Walk::GiveUp);
     }
+    let Ok(text) = String::from_utf8(data) else { return Ok(Walk::GiveUp) };
+    let Ok(meta) = CoreMetadata::parse(&text, &entry.name) else { return Ok(Walk::GiveUp) };
+    let same = crate::names::same_release((&meta.name, &meta.version), (&wheel.name, &wheel.version));
+    Ok(if same { Walk::Found(meta) } else { Walk::GiveUp })
 }
 
 /// Whether a zip entry is the wheel's `{name}-{version}.dist-info/METADATA`.

@@ -4,7 +4,7 @@
 //! bytes, rate and ETA when the stage counts bytes, else its items and their
 //! unit, with up to [`ACTIVE_LINES`] lines under it naming what it works on
 //! now. The cursor is hidden while drawing and shown again by
-//! [`Display::close`]. Colours follow [`crate::console::colour`].
+//! [`Display::close`]. Colours follow [`crate::progress::colour`].
 
 use std::io::Write;
 use std::sync::Mutex;
@@ -64,7 +64,7 @@ impl Display {
     /// The display of the stage `own`, whose line comes last.
     pub fn new(own: &'static str) -> Display {
         let _ = std::io::stderr().write_all(HIDE_CURSOR.as_bytes());
-        let color = crate::console::colour(true);
+        let color = crate::progress::colour(true);
         Display {
             own,
             multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(10)),

@@ -63,10 +63,10 @@ fn a_late_size_counts_and_a_failed_item_leaves_the_active_list() {
 fn the_last_stage_consumes_upstream_progress_and_a_middle_one_passes_it_on() {
     let line = r#"{"type":"progress","tool":"wheel-fetch","done":1,"total":2,"bytes_done":5}"#;
     let last = StageProgress::new("wheel-unpack", Role::Silent);
-    assert!(last.upstream(line));
-    assert!(!last.upstream(r#"{"type":"note","progress":1}"#), "other records pass");
+    assert!(last.upstream(line, |_| {}));
+    assert!(!last.upstream(r#"{"type":"note","progress":1}"#, |_| {}), "other records pass");
     assert!(last.record().is_none() && last.last_record().is_none(), "the last stage writes none");
-    assert!(!forward().upstream(line));
+    assert!(!forward().upstream(line, |_| {}));
 }
 
 #[test]
@@ -80,7 +80,7 @@ fn while_the_input_is_open_the_total_follows_an_upstream_counting_the_same_unit(
     p.input_open(true);
     p.expect(2, None);
     // Another unit counts other things: wheel-resolve's 58 do not count.
-    assert!(!p.upstream(&fetch(14)) && !p.upstream(resolve), "a middle stage passes them on");
+    assert!(!p.upstream(&fetch(14), |_| {}) && !p.upstream(resolve, |_| {}), "a middle stage passes them on");
     p.begin("a.whl", None).done(0);
     // 1 of 2 received so far, but 14 are coming: the bar is not full.
     assert_eq!(progress(p.record()).total, Some(14));
@@ -92,6 +92,10 @@ fn while_the_input_is_open_the_total_follows_an_upstream_counting_the_same_unit(
 #[test]
 fn a_drawing_stage_prints_upstream_messages_and_a_middle_one_passes_them_on() {
     let line = r#"{"type":"message","tool":"wheel-resolve","level":"error","text":"boom"}"#;
-    assert!(StageProgress::new("wheel-unpack", Role::Silent).upstream(line));
-    assert!(!forward().upstream(line));
+    let mut relayed = None;
+    assert!(
+        StageProgress::new("wheel-unpack", Role::Silent).upstream(line, |m| relayed = Some(m.text.clone()))
+    );
+    assert_eq!(relayed.as_deref(), Some("boom"), "handed to the console");
+    assert!(!forward().upstream(line, |_| {}));
 }

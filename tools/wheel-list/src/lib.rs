@@ -32,7 +32,7 @@ pub fn main() -> ExitCode {
 fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     let venv = m.get_one::<PathBuf>("venv").expect("--venv is required");
     let cache = wheelpipe::args::get_cache(m).ok();
-    let (_, interpreter) = site_packages::open_venv(venv, cache.as_ref())?;
+    let (_, interpreter) = wheelpipe::interpreter::open_venv(venv, cache.as_ref())?;
     let paths = &interpreter.paths;
     let dists = site_packages::scan(&[&paths.purelib, &paths.platlib])?;
     let people = std::io::stdout().is_terminal() && !m.get_flag("json");

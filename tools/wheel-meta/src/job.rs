@@ -7,13 +7,26 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Result};
-use wheelpipe::http::redact;
-use wheelpipe::metadata::{fetch_with, read_local};
+use wheelpipe::cache::Cache;
+use wheelpipe::http::{redact, Client};
+use wheelpipe::metadata::{fetch_with, memo, read_local, RangeHosts};
 use wheelpipe::records::{Artifact, Metadata, MetadataSource};
 
-use crate::pipeline::Settings;
 use wheelpipe::hash::Sha256;
-use wheelpipe::metadata::memo;
+
+/// What a run needs besides its input.
+pub struct Settings {
+    /// Worker threads, at least 1.
+    pub jobs: usize,
+    pub http: Client,
+    /// The cache: a wheel store to read fetched wheels from, and metadata
+    /// records kept from earlier runs.
+    pub cache: Option<Cache>,
+    /// Hosts found not to serve ranges during the run, shared by the workers.
+    pub hosts: RangeHosts,
+    /// `--no-pep658`: plain URLs go straight to range requests.
+    pub no_pep658: bool,
+}
 
 /// Where a wheel is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -150,9 +163,8 @@ fn from_url(settings: &Settings, url: &str, pep658: &Pep658) -> Result<Metadata>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wheelpipe::cache::Cache;
-    use wheelpipe::http::{Client, HttpOptions};
-    use wheelpipe::metadata::RangeHosts;
+
+    use wheelpipe::http::HttpOptions;
 
     fn settings(cache: Option<Cache>) -> Settings {
         let http = Client::new(HttpOptions { retries: 0, ..Default::default() }).unwrap();

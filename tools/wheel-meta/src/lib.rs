@@ -42,7 +42,7 @@ fn run(matches: &clap::ArgMatches, out: &mut Writer<std::io::Stdout>) -> Result<
     let http = wheelpipe::args::get_http(matches)?;
     let jobs = wheelpipe::args::get_jobs(matches, 8);
     let no_pep658 = matches.get_flag("no-pep658");
-    let settings = pipeline::Settings { jobs, http, cache, hosts: RangeHosts::new(), no_pep658 };
+    let settings = job::Settings { jobs, http, cache, hosts: RangeHosts::new(), no_pep658 };
     let (exit, totals) = pipeline::run(settings, source, out)?;
     if !matches.get_flag("quiet") && std::io::stderr().is_terminal() && exit != Exit::Interrupted {
         wheelpipe::console::note(format_args!(

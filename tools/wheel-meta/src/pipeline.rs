@@ -10,31 +10,14 @@ use std::thread;
 
 use anyhow::Result;
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
-use wheelpipe::cache::Cache;
 use wheelpipe::exit::Exit;
-use wheelpipe::http::Client;
 use wheelpipe::input::StageInput;
-use wheelpipe::metadata::RangeHosts;
 use wheelpipe::records::{Metadata, Record};
 use wheelpipe::stage::{write_events, Event, Output, Source};
 use wheelpipe::stream::Writer;
 
-use crate::job::Job;
+use crate::job::{Job, Settings};
 use crate::TOOL;
-
-/// What a run needs besides its input.
-pub struct Settings {
-    /// Worker threads, at least 1.
-    pub jobs: usize,
-    pub http: Client,
-    /// The cache: a wheel store to read fetched wheels from, and metadata
-    /// records kept from earlier runs.
-    pub cache: Option<Cache>,
-    /// Hosts found not to serve ranges during the run, shared by the workers.
-    pub hosts: RangeHosts,
-    /// `--no-pep658`: plain URLs go straight to range requests.
-    pub no_pep658: bool,
-}
 
 /// What the writer counted, for the summary.
 #[derive(Debug, Default, PartialEq, Eq)]

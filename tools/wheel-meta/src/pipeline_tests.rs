@@ -4,7 +4,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use wheelpipe::http::HttpOptions;
+use wheelpipe::http::{Client, HttpOptions};
 use wheelpipe::records::{End, MetadataSource};
 use wheelpipe::stream::parse_line;
 

@@ -37,14 +37,14 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     let warn = |msg: String| wheelpipe::console::warn(msg);
     let venv_arg = m.get_one::<PathBuf>("venv").expect("--venv is required");
     let cache = wheelpipe::args::get_cache(m).ok();
-    let (venv, interpreter) = site_packages::open_venv(venv_arg, cache.as_ref())?;
+    let (venv, interpreter) = wheelpipe::interpreter::open_venv(venv_arg, cache.as_ref())?;
     let scheme = Scheme::from_interpreter(&venv, &interpreter)?;
     let names: Vec<&String> = m.get_many::<String>("names").into_iter().flatten().collect();
     let keys: BTreeSet<String> = names.iter().map(|n| normalize(n)).collect();
 
     let _lock = venv::lock(&scheme.venv, cache.as_ref())?;
     venv::remove_stale_staging(&scheme, &warn);
-    let present = site_packages::scan(&commit::libs(&scheme))?;
+    let present = site_packages::scan(&scheme.libs())?;
     let missing: Vec<&str> = names
         .iter()
         .filter(|n| !present.iter().any(|d| d.key() == normalize(n)))

@@ -31,7 +31,7 @@ use wheelpipe::index::{IndexClient, IndexUrls};
 use wheelpipe::interpreter::{InstalledDist, Interpreter};
 use wheelpipe::names::normalize;
 use wheelpipe::progress::Reporter;
-use wheelpipe::records::{End, Record};
+use wheelpipe::records::{Artifact, End, Record, Satisfied};
 use wheelpipe::runtime::{Runtime, Tool};
 use wheelpipe::stream::Writer;
 use wheelpipe::tags::Tags;
@@ -113,6 +113,24 @@ fn describe_sources(urls: &IndexUrls) -> String {
     }
 }
 
+/// The cache `--cache-dir` names (an error when it cannot be used), else
+/// the default one when it can be used.
+fn open_cache(matches: &ArgMatches) -> Result<Option<Cache>> {
+    Ok(match matches.get_one::<PathBuf>("cache-dir") {
+        Some(dir) => Some(Cache::from_flag(Some(dir))?),
+        None => Cache::from_flag(None).ok(),
+    })
+}
+
+/// The index client, keeping pages in the cache when there is one.
+fn index_client<'c>(client: &'c Client, urls: &IndexUrls, cache: Option<&Cache>) -> IndexClient<'c> {
+    let index = IndexClient::new(client, urls.clone());
+    match cache {
+        Some(cache) => index.with_cache(cache.clone()),
+        None => index,
+    }
+}
+
 /// Resolves what the command line asks (or reads the lock it names) and
 /// writes the records to `out`; on an error nothing is written and the
 /// caller ends the stream.
@@ -123,10 +141,7 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
         Some(_) => Requirements::default(),
         None => inputs::read(&items)?,
     };
-    let cache = match matches.get_one::<PathBuf>("cache-dir") {
-        Some(dir) => Some(Cache::from_flag(Some(dir))?),
-        None => Cache::from_flag(None).ok(),
-    };
+    let cache = open_cache(matches)?;
     let python = matches.get_one::<PathBuf>("python").expect("--python has a default");
     let interpreter =
         Interpreter::query(python, cache.as_ref()).map_err(|e| Failure::usage(format!("{e:#}")))?;
@@ -138,10 +153,7 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
         inputs::add_configured(&mut reqs, &settings.install)?;
     }
     let client = Client::new(settings.http_options())?;
-    let mut index = IndexClient::new(&client, settings.urls.clone());
-    if let Some(cache) = &cache {
-        index = index.with_cache(cache.clone());
-    }
+    let index = index_client(&client, &settings.urls, cache.as_ref());
     let tags = Tags::for_interpreter(&interpreter);
     let rank = |wheel: &WheelFilename| tags.rank(wheel);
     let (major, minor, micro) = interpreter.version;
@@ -197,6 +209,17 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
         pylock::write(lock, &artifacts, Some(&python), settings.urls.index_url.as_deref())
             .with_context(|| format!("cannot write the lock {}", lock.display()))?;
     }
+    write_records(out, artifacts, satisfied)?;
+    Ok(Exit::Ok)
+}
+
+/// The run's `artifact` and `satisfied` records, sorted by normalized name,
+/// then `end`.
+fn write_records<W: Write>(
+    out: &mut Writer<W>,
+    artifacts: Vec<Artifact>,
+    satisfied: Vec<Satisfied>,
+) -> Result<()> {
     let mut records: Vec<(String, Record)> = artifacts
         .into_iter()
         .map(|a| (normalize(&a.name), Record::Artifact(a)))
@@ -207,7 +230,7 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
         out.record(record).context("cannot write to stdout")?;
     }
     out.record(&Record::End(End::new(TOOL, true, records.len() as u64))).context("cannot write to stdout")?;
-    Ok(Exit::Ok)
+    Ok(())
 }
 
 /// How sdists' metadata is read when no wheel fits: isolated builds whose

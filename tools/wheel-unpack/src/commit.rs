@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use wheelpipe::site_packages::{self, Dist};
 
+use crate::job::Staged;
 use crate::journal::{self, Step};
 use crate::scheme::{self, Scheme};
-use crate::stage::Staged;
 
 /// A distribution already in the virtualenv that the run replaces.
 #[derive(Debug, Default)]
@@ -22,14 +22,9 @@ pub struct OldDist {
     pub files: BTreeSet<PathBuf>,
 }
 
-/// The site-packages folders of the venv (purelib, and platlib when it differs).
-pub fn libs(scheme: &Scheme) -> Vec<&Path> {
-    vec![scheme.purelib.as_path(), scheme.platlib.as_path()]
-}
-
 /// Finds the installed distributions whose normalized names are in `keys`.
 pub fn find_installed(scheme: &Scheme, keys: &BTreeSet<String>) -> Result<Vec<OldDist>> {
-    old_dists(scheme, &site_packages::scan(&libs(scheme))?, keys)
+    old_dists(scheme, &site_packages::scan(&scheme.libs())?, keys)
 }
 
 /// The distributions of `dists` (read from the venv) whose normalized names
@@ -181,26 +176,6 @@ impl Planner<'_> {
     }
 }
 
-/// Removes the folders that the old files in `old` left empty.
-pub fn prune<'p>(scheme: &Scheme, old: impl Iterator<Item = &'p Path>) {
-    let s = scheme;
-    let stops = [&s.venv, &s.purelib, &s.platlib, &s.scripts, &s.headers_base];
-    for file in old {
-        for dir in file.ancestors().skip(1) {
-            if stops.iter().any(|s| s.as_path() == dir) || !dir.starts_with(&s.venv) {
-                break;
-            }
-            if dir.file_name().is_some_and(|n| n == "__pycache__") {
-                let _ = fs::remove_dir(dir);
-                continue;
-            }
-            if fs::remove_dir(dir).is_err() {
-                break;
-            }
-        }
-    }
-}
-
 /// Plans the commit of the staged set: old versions aside, new files in.
 fn plan(
     scheme: &Scheme,
@@ -269,7 +244,7 @@ pub fn commit(
     match result {
         Ok(()) => {
             journal::mark_committed(root);
-            prune(scheme, old.iter().flat_map(|o| &o.files).map(PathBuf::as_path));
+            journal::prune(scheme, old.iter().flat_map(|o| &o.files).map(PathBuf::as_path));
             Ok(())
         }
         Err(e) => {

@@ -5,8 +5,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::*;
+use crate::job::{Staged, StagedFile};
 use crate::overlap::{check_conflicts, Overwrite};
-use crate::stage::{Staged, StagedFile};
 
 struct Fixture {
     _dir: tempfile::TempDir,

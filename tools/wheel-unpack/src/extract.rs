@@ -13,6 +13,14 @@ use sha2::{Digest, Sha256};
 use crate::record::{Expected, Hasher};
 use crate::scripts;
 
+/// Writes `bytes` to a new staged file with `mode`, returning its RECORD hash and size.
+pub fn write_new(path: &Path, mode: u32, bytes: &[u8]) -> Result<(String, u64)> {
+    let mut f = OpenOptions::new().write(true).create_new(true).mode(mode).open(path)?;
+    f.write_all(bytes)?;
+    fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
+    Ok((wheelpipe::hash::record_hash(&Sha256::digest(bytes)), bytes.len() as u64))
+}
+
 /// Below this much uncompressed data, one thread extracts the wheel.
 const PARALLEL_BYTES: u64 = 4 << 20;
 

@@ -112,7 +112,7 @@ pub fn recover(root: &Path, scheme: &Scheme, warn: &dyn Fn(String)) -> Result<Se
     if committed.exists() {
         let steps = read(&committed)?;
         let old = steps.iter().filter(|s| s.to.starts_with(root)).map(|s| s.from.as_path());
-        crate::commit::prune(scheme, old);
+        prune(scheme, old);
         return Ok(Settled::Forward);
     }
     if !path.exists() {
@@ -130,10 +130,30 @@ fn settle(steps: &[Step], root: &Path, scheme: &Scheme, warn: &dyn Fn(String)) -
     let count = steps.iter().take_while(|s| done(s, root)).count();
     if count == steps.len() {
         let old = steps.iter().filter(|s| s.to.starts_with(root)).map(|s| s.from.as_path());
-        crate::commit::prune(scheme, old);
+        prune(scheme, old);
         Settled::Forward
     } else {
         Settled::Back(undo(&steps[..count], warn))
+    }
+}
+
+/// Removes the folders that the old files in `old` left empty.
+pub fn prune<'p>(scheme: &Scheme, old: impl Iterator<Item = &'p Path>) {
+    let s = scheme;
+    let stops = [&s.venv, &s.purelib, &s.platlib, &s.scripts, &s.headers_base];
+    for file in old {
+        for dir in file.ancestors().skip(1) {
+            if stops.iter().any(|s| s.as_path() == dir) || !dir.starts_with(&s.venv) {
+                break;
+            }
+            if dir.file_name().is_some_and(|n| n == "__pycache__") {
+                let _ = fs::remove_dir(dir);
+                continue;
+            }
+            if fs::remove_dir(dir).is_err() {
+                break;
+            }
+        }
     }
 }
 

@@ -15,8 +15,8 @@ use wheelpipe::records::Satisfied;
 use wheelpipe::site_packages::{self, Dist};
 use wheelpipe::wheel_name::WheelFilename;
 
+use crate::job::Direct;
 use crate::scheme::Scheme;
-use crate::stage::Direct;
 
 /// What the run was asked to reinstall (`--reinstall`, `--reinstall-package`).
 #[derive(Clone, Debug, Default)]
@@ -56,7 +56,7 @@ pub struct Wanted<'a> {
 impl Keep {
     /// Reads the venv's distributions.
     pub fn read(scheme: &Scheme, reinstall: Reinstall) -> Result<Keep> {
-        let libs = crate::commit::libs(scheme);
+        let libs = scheme.libs();
         let present = site_packages::scan(&libs)?;
         let own = libs.iter().map(|l| l.canonicalize().unwrap_or_else(|_| l.to_path_buf())).collect();
         Ok(Keep { present, reinstall, own, others: Mutex::default() })

@@ -7,7 +7,10 @@
 pub mod cli;
 pub mod commit;
 pub mod compile;
+pub mod contents;
+pub mod entries;
 pub mod extract;
+pub mod job;
 pub mod journal;
 pub mod keep;
 pub mod link;
@@ -16,13 +19,11 @@ pub mod overlap;
 pub mod pipeline;
 pub mod record;
 pub mod removal;
-pub mod repair;
 pub mod scheme;
 pub mod scripts;
 pub mod sdist;
-pub mod source;
 pub mod spread;
-pub mod stage;
+pub mod staging;
 pub mod trust;
 pub mod unpacked;
 pub mod venv;
@@ -66,7 +67,7 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     // The cache keeps the interpreter query and the unpacked wheels; without
     // one the query runs and every wheel is extracted afresh.
     let cache = wheelpipe::args::get_cache(m).ok();
-    let (venv, interpreter) = wheelpipe::site_packages::open_venv(venv_arg, cache.as_ref())?;
+    let (venv, interpreter) = wheelpipe::interpreter::open_venv(venv_arg, cache.as_ref())?;
     let scheme = scheme::Scheme::from_interpreter(&venv, &interpreter)?;
 
     let _lock = venv::lock(&scheme.venv, cache.as_ref())?;
@@ -83,7 +84,7 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
         Ok(staging.get().expect("just made").root.clone())
     };
     let link_mode = m.get_one::<String>("link-mode").map_or("auto", String::as_str);
-    let opts = stage::Options {
+    let opts = staging::Options {
         cache: cache.clone(),
         linker: link::Linker::new(link::Pref::parse(link_mode).unwrap_or(link::Pref::Auto)),
         verify: !m.get_flag("no-verify-record"),
@@ -98,11 +99,11 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     // with --exact, what it holds beyond the set goes in the same commit.
     let exact = m.get_flag("exact");
     let present = if exact || staging.get().is_some() {
-        wheelpipe::site_packages::scan(&commit::libs(&scheme))?
+        wheelpipe::site_packages::scan(&scheme.libs())?
     } else {
         Vec::new()
     };
-    let mut keys: BTreeSet<String> = set.staged.iter().map(stage::Staged::key).collect();
+    let mut keys: BTreeSet<String> = set.staged.iter().map(job::Staged::key).collect();
     let in_set = keys.iter().cloned().chain(set.kept.iter().map(|k| normalize(&k.name))).collect();
     let extra = if exact { removal::extra(&present, &in_set) } else { BTreeSet::new() };
     if !extra.is_empty() {
@@ -121,7 +122,7 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
         overlap::check_conflicts(&scheme, &set.staged, &old, overwrite)?;
         commit::commit(&scheme, &set.staged, &old, &staging.root, !refuse, &warn)?;
         staging.finish();
-        set.staged.sort_by_key(stage::Staged::key);
+        set.staged.sort_by_key(job::Staged::key);
     }
     write_records(out, &set, removed)?;
     Ok(Exit::Ok)

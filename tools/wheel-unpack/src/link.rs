@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use anyhow::{Context, Result};
 use wheelpipe::records::LinkMode;
 
-use crate::extract::Plan;
-use crate::pipeline::Warn;
+use crate::extract::{self, Plan};
+use crate::job::Warn;
 use crate::scripts;
 use crate::unpacked::Unpacked;
 
@@ -124,7 +124,7 @@ pub fn all(
             if let Some(line) = scripts::fix_shebang(&bytes, python) {
                 let end = bytes.iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| p + 1);
                 let fixed = [line.as_slice(), &bytes[end..]].concat();
-                return Ok((crate::stage::write_new(&plan.staged, plan.mode, &fixed)?, None));
+                return Ok((extract::write_new(&plan.staged, plan.mode, &fixed)?, None));
             }
         }
         let how = linker.link(&src, cached.mode, &plan.staged, plan.mode, warn)?;

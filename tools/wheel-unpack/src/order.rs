@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use wheelpipe::names::normalize;
 
-use crate::stage::Staged;
+use crate::job::Staged;
 
 /// The normalized names that a METADATA text's `Requires-Dist` headers name.
 pub fn requirements(metadata: &str) -> Vec<String> {

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 
 use crate::commit::OldDist;
+use crate::job::Staged;
 use crate::scheme::Scheme;
-use crate::stage::Staged;
 
 /// Whether a run may overwrite files, and where it says so.
 #[derive(Clone, Copy)]

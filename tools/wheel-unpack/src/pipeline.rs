@@ -16,12 +16,10 @@ use wheelpipe::input::StageInput;
 use wheelpipe::records::{Record, Satisfied};
 use wheelpipe::stream::Writer;
 
+use crate::job::{Direct, Job, Staged, Warn};
 use crate::keep::{Keep, Wanted};
 use crate::scheme::Scheme;
-use crate::stage::{self, Direct, Job, Staged};
-
-/// Something that prints a warning (stderr, unless `--quiet`).
-pub type Warn = dyn Fn(String) + Sync;
+use crate::staging;
 
 /// Where the wheels come from: paths given as arguments (all requested, no
 /// `end` expected), or lines of records or plain paths on stdin.
@@ -50,7 +48,7 @@ pub fn stage_all<W: Write>(
     plan: Plan<'_>,
     jobs: usize,
     source: Source,
-    opts: &stage::Options,
+    opts: &staging::Options,
     out: &mut Writer<W>,
     warn: &Warn,
 ) -> Result<Set> {
@@ -75,7 +73,7 @@ pub fn stage_all<W: Write>(
                     let item = progress.begin(name.as_deref().unwrap_or("?"), None);
                     let result = crate::sdist::wheel_of(job, opts.build.as_ref()).and_then(|job| {
                         let dir = crate::spread::new_tree(trees, &idx.to_string())?;
-                        stage::stage(&job, scheme, &dir, jobs, opts, warn)
+                        staging::stage(&job, scheme, &dir, jobs, opts, warn)
                     });
                     if result.is_ok() {
                         item.done(0);

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use wheelpipe::exit::{code_for, Exit};
 
 use super::*;
-use crate::stage::tests::{build, scheme};
+use crate::staging::tests::{build, scheme};
 
 struct Outcome {
     result: Result<Vec<Staged>>,
@@ -20,7 +20,7 @@ fn feed(dir: &Path, input: String) -> Outcome {
     std::fs::create_dir_all(&staging).unwrap();
     let mut out = Writer::new(Vec::new());
     let source = Source::Stdin(Box::new(io_cursor(input)));
-    let opts = crate::stage::tests::opts(dir, true);
+    let opts = crate::staging::tests::opts(dir, true);
     let keep = Keep::read(&scheme(&venv), crate::keep::Reinstall::default()).unwrap();
     let plan = Plan { staging: &|| Ok(staging.clone()), keep: &keep };
     let result = stage_all(&scheme(&venv), plan, 2, source, &opts, &mut out, &|_| {}).map(|set| set.staged);

@@ -58,6 +58,11 @@ pub fn normalize(path: &Path) -> PathBuf {
 }
 
 impl Scheme {
+    /// The site-packages folders of the venv (purelib, and platlib when it differs).
+    pub fn libs(&self) -> Vec<&Path> {
+        vec![self.purelib.as_path(), self.platlib.as_path()]
+    }
+
     /// The scheme of the virtualenv `venv` (absolute), from its interpreter.
     pub fn from_interpreter(venv: &Path, python: &Interpreter) -> Result<Scheme> {
         let venv = normalize(venv);

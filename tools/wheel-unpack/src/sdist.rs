@@ -9,7 +9,7 @@ use wheelpipe::build::{self, Source};
 use wheelpipe::cache::Cache;
 use wheelpipe::interpreter::Interpreter;
 
-use crate::stage::{Direct, Job};
+use crate::job::{Direct, Job};
 
 /// What building needs: the settings, made once for the run.
 pub fn settings(interpreter: &Interpreter, cache: Option<&Cache>) -> Result<build::Settings> {

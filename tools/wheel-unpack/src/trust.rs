@@ -6,8 +6,7 @@
 
 use std::fmt;
 
-use crate::pipeline::Warn;
-use crate::stage::Staged;
+use crate::job::{Staged, Warn};
 
 /// A wheel refused because files do not match its RECORD and nothing
 /// vouches for it.

@@ -7,6 +7,8 @@
 //! RECORD while it is written into a temporary folder, which is renamed into
 //! place whole, under a per-hash lock; installs then link from it.
 
+pub mod repair;
+
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,9 +18,9 @@ use serde::{Deserialize, Serialize};
 use wheelpipe::cache::{Bucket, Cache};
 use wheelpipe::hash::Sha256;
 
+use crate::entries::{self, Entry};
 use crate::extract::{self, Plan};
 use crate::scheme::Scheme;
-use crate::source::{self, Entry};
 use crate::trust::Untrusted;
 use crate::{record, zipcheck};
 
@@ -45,9 +47,9 @@ pub struct CachedFile {
     /// The stored file's permissions (a hard link shares them).
     pub mode: u32,
     /// The stored file's modification time when it was unpacked (or
-    /// repaired): with its size and mode, what [`crate::repair`] checks.
+    /// repaired): with its size and mode, what [`repair`] checks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mtime: Option<crate::repair::Mtime>,
+    pub mtime: Option<repair::Mtime>,
 }
 
 /// A wheel in the cache.
@@ -116,7 +118,7 @@ pub fn ensure(
     let mut dir = cache.entry(Bucket::Unpacked, &hash);
     let usable = |u: &Unpacked| u.manifest.filename == filename && (u.manifest.verified || !verify);
     // A file a venv edited through a hard link sends the run to the lock.
-    if let Some(u) = load(&dir).filter(usable).filter(|u| crate::repair::changed(u, threads).is_empty()) {
+    if let Some(u) = load(&dir).filter(usable).filter(|u| repair::changed(u, threads).is_empty()) {
         cache.touch(&dir);
         return Ok(u);
     }
@@ -127,7 +129,7 @@ pub fn ensure(
     }
     let _lock = cache.lock_entry(Bucket::Unpacked, &hash)?;
     if let Some(mut u) = load(&dir).filter(usable) {
-        crate::repair::repair(&mut u, wheel, cache, threads)?;
+        repair::repair(&mut u, wheel, cache, threads)?;
         return Ok(u);
     }
     // What lands in the cache is keyed by the file's own hash, never by a
@@ -194,11 +196,11 @@ fn unpack(
     threads: usize,
     tmp: &Path,
 ) -> Result<Manifest> {
-    let (mut archive, entries) = source::open_zip(wheel)?;
+    let (mut archive, entries) = entries::open_zip(wheel)?;
     let dist_info = zipcheck::find_dist_info(entries.iter().map(|e| e.name.as_str()), name, version)?;
     let record_name = format!("{dist_info}/RECORD");
-    let text =
-        source::zip_text(&mut archive, &record_name)?.with_context(|| format!("{record_name} is missing"))?;
+    let text = entries::zip_text(&mut archive, &record_name)?
+        .with_context(|| format!("{record_name} is missing"))?;
     let expected = record::parse(&text).with_context(|| record_name.clone())?;
     let generated = ["INSTALLER", "REQUESTED"].map(|f| format!("{dist_info}/{f}"));
     let files = tmp.join("files");
@@ -208,7 +210,7 @@ fn unpack(
         let want = if generated.contains(&e.name) {
             expected.get(&e.name).cloned().flatten()
         } else {
-            source::wanted(&e.name, &expected, &dist_info)?
+            entries::wanted(&e.name, &expected, &dist_info)?
         };
         let staged = files.join(&e.name);
         let parent = staged.parent().context("a cached file has a folder")?;
@@ -233,7 +235,7 @@ fn unpack(
         .zip(&plans)
         .map(|((e, (hash, size)), p)| {
             let (name, executable, mode) = (e.name.clone(), e.executable, p.mode);
-            let mtime = Some(crate::repair::mtime(&p.staged)?);
+            let mtime = Some(repair::mtime(&p.staged)?);
             Ok(CachedFile { name, hash, size, executable, mode, mtime })
         })
         .collect::<Result<_>>()?;

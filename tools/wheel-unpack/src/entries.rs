@@ -1,15 +1,14 @@
-//! Where a wheel's files are read from while staging: the zip itself (every
-//! entry checked first, hashes checked while extracting), or the cache of
-//! unpacked wheels (checked once, when it was filled).
+//! A wheel's entries: its zip opened with every entry name and type checked
+//! first, one entry's text, and the hash each entry must have by the
+//! wheel's RECORD.
 
 use std::collections::BTreeMap;
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::Read;
 
 use anyhow::{bail, Context, Result};
 
 use crate::record::Expected;
-use crate::unpacked::Unpacked;
 use crate::zipcheck;
 
 /// One file of the wheel.
@@ -22,11 +21,6 @@ pub struct Entry {
     pub size: u64,
     /// Its installed RECORD hash, when already known (the cache).
     pub hash: Option<String>,
-}
-
-pub enum Source {
-    Zip(zip::ZipArchive<File>),
-    Cached(Unpacked),
 }
 
 /// Opens a wheel and checks every entry name and type; returns its files.
@@ -50,23 +44,6 @@ pub fn open_zip(wheel: &std::path::Path) -> Result<(zip::ZipArchive<File>, Vec<E
         }
     }
     Ok((archive, entries))
-}
-
-impl Source {
-    /// The text of one file of the wheel, `None` when it has none.
-    pub fn read_text(&mut self, name: &str) -> Result<Option<String>> {
-        match self {
-            Source::Zip(archive) => zip_text(archive, name),
-            Source::Cached(u) => {
-                if !u.manifest.entries.iter().any(|e| e.name == name) {
-                    return Ok(None);
-                }
-                let path = u.file(name);
-                let bytes = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-                String::from_utf8(bytes).map(Some).with_context(|| format!("{name} is not UTF-8 text"))
-            }
-        }
-    }
 }
 
 /// The text of one entry of a zip, `None` when it has none.

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 
 use super::*;
+use wheelpipe::records::LinkMode;
 
 pub(crate) fn scheme(venv: &Path) -> Scheme {
     crate::scheme::for_tests(venv)

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use wheelpipe::cache::Cache;
 
+use super::{CachedFile, Unpacked};
 use crate::extract::{self, Plan};
-use crate::unpacked::{CachedFile, Unpacked};
 
 /// A file's modification time, (seconds, nanoseconds).
 pub type Mtime = (i64, i64);
@@ -72,7 +72,7 @@ pub fn repair(u: &mut Unpacked, wheel: &Path, cache: &Cache, threads: usize) -> 
     if changed.is_empty() {
         return Ok(());
     }
-    let (archive, entries) = crate::source::open_zip(wheel)?;
+    let (archive, entries) = crate::entries::open_zip(wheel)?;
     // Under tmp/unpack with the wheel's hash, so a killed run's tree is
     // removed by the next one to hold the lock (see `unpacked::ensure`).
     let trees = cache.tmp_dir()?.join("unpack");
@@ -148,7 +148,7 @@ mod tests {
     fn a_cached_file_edited_through_a_link_is_extracted_again() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
-        let wheel = crate::stage::tests::build(dir, &[("demo/a.py", b"x = 1\n", 0o644)], |r| r);
+        let wheel = crate::staging::tests::build(dir, &[("demo/a.py", b"x = 1\n", 0o644)], |r| r);
         let cache = Cache::at(dir.join("cache")).unwrap();
         let scheme = crate::scheme::for_tests(dir);
         let ensure =

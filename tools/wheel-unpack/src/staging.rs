@@ -1,0 +1,381 @@
+//! Staging one wheel: check the whole zip, extract every file into the
+//! staging folder while checking it against the wheel's RECORD, generate
+//! launchers, INSTALLER, REQUESTED and the installed RECORD. Nothing here
+//! touches the virtualenv's own folders; the commit moves the files in.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fs;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use wheelpipe::cache::Cache;
+use wheelpipe::names::normalize;
+use wheelpipe::tags::Tags;
+
+use crate::compile::Compiler;
+use crate::contents::{self, Contents};
+use crate::entries::{self, Entry};
+use crate::extract::{write_new, Plan};
+use crate::job::{Direct, Job, Staged, StagedFile, Warn};
+use crate::link::{self, Linker};
+use crate::record::{self, Expected, Row};
+use crate::scheme::{self, Scheme, Target};
+use crate::scripts::{self, EntryPoint};
+use crate::{unpacked, zipcheck};
+
+/// How this run stages wheels.
+pub struct Options {
+    /// The cache of unpacked wheels; `None`: extract each wheel afresh.
+    pub cache: Option<Cache>,
+    pub linker: Linker,
+    /// Check every file against the wheel's RECORD.
+    pub verify: bool,
+    /// Byte-compile `.py` files (`--compile`).
+    pub compiler: Option<Compiler>,
+    /// The tags the venv's interpreter supports; `None`: `--no-tag-check`.
+    pub tags: Option<Tags>,
+    /// How sdists are built into wheels (`crate::sdist`); None: not at all.
+    pub build: Option<wheelpipe::build::Settings>,
+}
+
+impl Options {
+    /// Extract afresh, verify: what a run without a cache does.
+    pub fn no_cache() -> Options {
+        let linker = Linker::new(link::Pref::Copy);
+        Options { cache: None, linker, verify: true, compiler: None, tags: None, build: None }
+    }
+}
+
+fn header(text: &str, key: &str) -> Option<String> {
+    text.lines().take_while(|l| !l.is_empty()).find_map(|l| {
+        l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.trim().to_string())
+    })
+}
+
+/// Stages one wheel into `dir` (new and empty, or not made yet), laid out by
+/// scheme folder as [`Scheme::staged`] says. Big wheels are
+/// extracted or linked by up to `threads` threads.
+pub fn stage(
+    job: &Job,
+    scheme: &Scheme,
+    dir: &Path,
+    threads: usize,
+    opts: &Options,
+    warn: &Warn,
+) -> Result<Staged> {
+    let wheel = &job.wheel;
+    stage_inner(job, scheme, dir, threads, opts, warn).with_context(|| format!("wheel {}", wheel.display()))
+}
+
+fn stage_inner(
+    job: &Job,
+    scheme: &Scheme,
+    dir: &Path,
+    threads: usize,
+    opts: &Options,
+    warn: &Warn,
+) -> Result<Staged> {
+    let filename = job.wheel.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let (file_name, file_version) = check_filename(job, &filename, opts)?;
+    let names = (file_name.as_str(), file_version.as_str());
+    // Every entry is checked before anything is extracted.
+    // Only the run's own cache: a path shaped like a cache's proves nothing.
+    let (mut src, entries) = contents::open(job, opts.cache.as_ref(), opts.verify, names, scheme, threads)?;
+    let about = About::read(&mut src, &entries, &filename, names, scheme, warn)?;
+    let lib_dir = scheme.lib_dir(about.root_is_purelib).to_path_buf();
+    let python = scheme.python.to_string_lossy().into_owned();
+    let mut tree = Tree::new(scheme, dir, lib_dir);
+    let plans = plan(&about, &file_name, &entries, &src, opts.verify, &mut tree)?;
+    let (done, how, mismatched, vouched) =
+        contents::place(job, src, &plans, &python, &opts.linker, threads, warn)?;
+    if opts.verify && !mismatched.is_empty() {
+        crate::trust::judge((&about.name, &about.version), mismatched, job.requested, vouched, warn)?;
+    }
+    for (plan, (hash, size)) in plans.iter().zip(done) {
+        tree.add(plan.dest.clone(), plan.staged.clone(), hash, Some(size))?;
+    }
+    if let Some(compiler) = &opts.compiler {
+        compile(compiler, &plans, &mut tree)?;
+    }
+    for ep in &about.launchers {
+        let dest = scheme.inside(&scheme.scripts, &ep.name)?;
+        let staged = tree.staged_path(&dest)?;
+        let (hash, size) =
+            write_new(&staged, scheme.launcher_mode(), scripts::launcher(&python, ep).as_bytes())?;
+        tree.add(dest, staged, hash, Some(size)).with_context(|| format!("entry point {}", ep.name))?;
+    }
+    let info_dest = tree.lib_dir.join(&about.dist_info);
+    for (file, bytes) in generated_files(job)? {
+        tree.write(info_dest.join(file), scheme.file_mode(false), &bytes)?;
+    }
+    let files = tree.finish(&info_dest, &about.dist_info)?;
+    let requires = crate::order::requirements(&about.metadata);
+    let (name, version) = (about.name, about.version);
+    Ok(Staged {
+        wheel: job.wheel.clone(),
+        name,
+        version,
+        dist_info: info_dest,
+        files,
+        tree: dir.to_path_buf(),
+        how,
+        requires,
+    })
+}
+
+/// The wheel's name and version from its filename, checked against the
+/// venv's tags and the name the `artifact` record gave.
+fn check_filename(job: &Job, filename: &str, opts: &Options) -> Result<(String, String)> {
+    let parsed = wheelpipe::wheel_name::WheelFilename::parse(filename)?;
+    if let Some(tags) = &opts.tags {
+        zipcheck::check_tags(tags, &parsed)?;
+    }
+    if let Some(expected) = &job.expected_name {
+        if normalize(expected) != normalize(&parsed.name) {
+            bail!("the artifact record names {expected}, the wheel is {}", parsed.name);
+        }
+    }
+    Ok((parsed.name, parsed.version))
+}
+
+/// What the wheel's `.dist-info` says, read before anything is extracted.
+struct About {
+    /// The `.dist-info` folder's name in the zip.
+    dist_info: String,
+    root_is_purelib: bool,
+    /// The wheel's RECORD: each entry's hash.
+    expected: BTreeMap<String, Option<Expected>>,
+    metadata: String,
+    /// As METADATA spells them (else as the filename does).
+    name: String,
+    version: String,
+    /// The console and GUI launchers to write, pip's variants included.
+    launchers: Vec<EntryPoint>,
+}
+
+impl About {
+    fn read(
+        src: &mut Contents,
+        entries: &[Entry],
+        filename: &str,
+        (file_name, file_version): (&str, &str),
+        scheme: &Scheme,
+        warn: &Warn,
+    ) -> Result<About> {
+        let dist_info =
+            zipcheck::find_dist_info(entries.iter().map(|e| e.name.as_str()), file_name, file_version)?;
+        let mut read =
+            |file: &str| -> Result<Option<String>> { src.read_text(&format!("{dist_info}/{file}")) };
+        let wheel_text = read("WHEEL")?.with_context(|| format!("{dist_info}/WHEEL is missing"))?;
+        let info = zipcheck::parse_wheel_file(&wheel_text).with_context(|| format!("{dist_info}/WHEEL"))?;
+        if let Some(w) = info.warning {
+            warn(format!("{filename}: {w}"));
+        }
+        let record_text = read("RECORD")?.with_context(|| format!("{dist_info}/RECORD is missing"))?;
+        let expected = record::parse(&record_text).with_context(|| format!("{dist_info}/RECORD"))?;
+        let metadata = read("METADATA")?.with_context(|| format!("{dist_info}/METADATA is missing"))?;
+        let entry_points = match read("entry_points.txt")? {
+            Some(text) => {
+                scripts::parse_entry_points(&text).with_context(|| format!("{dist_info}/entry_points.txt"))?
+            }
+            None => Vec::new(),
+        };
+        Ok(About {
+            name: header(&metadata, "Name").unwrap_or_else(|| file_name.to_string()),
+            version: header(&metadata, "Version").unwrap_or_else(|| file_version.to_string()),
+            launchers: scripts::pip_variants(entry_points, scheme.version.0, scheme.version.1),
+            root_is_purelib: info.root_is_purelib,
+            expected,
+            metadata,
+            dist_info,
+        })
+    }
+}
+
+/// Plans where each entry of the wheel goes, its folder made in the staging
+/// tree; the generated files and setuptools' own launchers are left out.
+fn plan(
+    about: &About,
+    file_name: &str,
+    entries: &[Entry],
+    src: &Contents,
+    verify: bool,
+    tree: &mut Tree,
+) -> Result<Vec<Plan>> {
+    let dist_info = &about.dist_info;
+    // pip names the headers' folder as the requirement spells the project;
+    // for a wheel (and the names wheel-resolve writes) that is the
+    // filename's name, `_` read as `-` (pip's `Wheel.name`).
+    let header_name = file_name.replace('_', "-");
+    let data_dir = format!("{}.data", dist_info.trim_end_matches(".dist-info"));
+    let generated = ["INSTALLER", "REQUESTED", "RECORD"].map(|f| format!("{dist_info}/{f}"));
+    let launcher_names: HashSet<&str> = about.launchers.iter().map(|e| e.name.as_str()).collect();
+    let scheme = tree.scheme;
+    let (mut plans, mut planned) = (Vec::new(), HashSet::new());
+    for e in entries {
+        if generated.contains(&e.name) {
+            continue;
+        }
+        let want = match src {
+            Contents::Zip(_) if verify => entries::wanted(&e.name, &about.expected, dist_info)?,
+            _ => None,
+        };
+        let (dest, script) = match scheme::target(scheme, &tree.lib_dir, &data_dir, &header_name, &e.name)? {
+            Target::File(d) => (d, false),
+            Target::Script(d) => (d, true),
+        };
+        if script && dest.file_name().is_some_and(|f| is_wrapper(&f.to_string_lossy(), &launcher_names)) {
+            continue; // setuptools' own launcher for an entry point: pip skips it too
+        }
+        if !planned.insert(dest.clone()) {
+            bail!("two entries are installed to {}", dest.display());
+        }
+        let (staged, mode) = (tree.staged_path(&dest)?, scheme.file_mode(e.executable));
+        let (index, entry, size) = (e.index, e.name.clone(), e.size);
+        plans.push(Plan { index, entry, want, staged, dest, mode, script, size });
+    }
+    Ok(plans)
+}
+
+/// Byte-compiles the staged `.py` files into their `__pycache__` folders.
+fn compile(compiler: &Compiler, plans: &[Plan], tree: &mut Tree) -> Result<()> {
+    let is_py = |p: &&Plan| p.dest.extension().is_some_and(|e| e == "py");
+    let sources: Vec<(PathBuf, PathBuf)> =
+        plans.iter().filter(is_py).map(|p| (p.staged.clone(), p.dest.clone())).collect();
+    for ((_, dest), pyc) in sources.iter().zip(compiler.compile(&sources)?) {
+        let Some((pyc, name)) = pyc.and_then(|p| Some((p.clone(), p.file_name()?.to_owned()))) else {
+            continue; // does not compile: pip records no .pyc either
+        };
+        let pyc_dest = dest.parent().context("a file has a folder")?.join("__pycache__").join(name);
+        // pip lists the files it generates without hash or size.
+        tree.add(pyc_dest, pyc, String::new(), None)?;
+    }
+    Ok(())
+}
+
+/// The `.dist-info` files the installer writes besides RECORD: INSTALLER,
+/// REQUESTED for a requested wheel, `direct_url.json` for one named directly.
+fn generated_files(job: &Job) -> Result<Vec<(&'static str, Vec<u8>)>> {
+    let mut extra = vec![("INSTALLER", b"wheelpipe\n".to_vec())];
+    if job.requested {
+        extra.push(("REQUESTED", Vec::new()));
+    }
+    if let Some(direct) = &job.direct {
+        extra.push((
+            "direct_url.json",
+            direct_url_json(&job.wheel, job.sha256.as_deref(), direct)?.into_bytes(),
+        ));
+    }
+    Ok(extra)
+}
+
+/// One wheel's staging folder as it fills: the folders made, the files
+/// staged with their destinations, and the rows of its installed RECORD.
+struct Tree<'a> {
+    scheme: &'a Scheme,
+    /// The site-packages folder the wheel's root goes to.
+    lib_dir: PathBuf,
+    dirs: Dirs,
+    files: Vec<StagedFile>,
+    rows: Vec<Row>,
+    dests: BTreeSet<PathBuf>,
+}
+
+impl<'a> Tree<'a> {
+    fn new(scheme: &'a Scheme, dir: &Path, lib_dir: PathBuf) -> Tree<'a> {
+        let dirs = Dirs { root: dir.to_path_buf(), made: HashSet::new() };
+        Tree { scheme, lib_dir, dirs, files: Vec::new(), rows: Vec::new(), dests: BTreeSet::new() }
+    }
+
+    /// Where the file for `dest` is staged, its folder made.
+    fn staged_path(&mut self, dest: &Path) -> Result<PathBuf> {
+        let staged = self.scheme.staged(&self.dirs.root, dest).context("a destination is inside the venv")?;
+        self.dirs.make(staged.parent().context("a staged file has a folder")?)?;
+        Ok(staged)
+    }
+
+    /// Adds a staged file and its RECORD row; refuses a second file for one destination.
+    fn add(&mut self, dest: PathBuf, staged: PathBuf, hash: String, size: Option<u64>) -> Result<()> {
+        if !self.dests.insert(dest.clone()) {
+            bail!("two entries are installed to {}", dest.display());
+        }
+        self.rows.push(Row { path: record::relative(&dest, &self.lib_dir), hash, size });
+        self.files.push(StagedFile { staged, dest });
+        Ok(())
+    }
+
+    /// Writes a generated file for `dest` and adds it.
+    fn write(&mut self, dest: PathBuf, mode: u32, bytes: &[u8]) -> Result<()> {
+        let staged = self.staged_path(&dest)?;
+        let (hash, size) = write_new(&staged, mode, bytes)?;
+        self.add(dest, staged, hash, Some(size))
+    }
+
+    /// Writes the installed RECORD into `info_dest` and returns every staged file.
+    fn finish(mut self, info_dest: &Path, dist_info: &str) -> Result<Vec<StagedFile>> {
+        let dest = info_dest.join("RECORD");
+        let staged = self.staged_path(&dest)?;
+        let text = record::render(&self.rows, &format!("{dist_info}/RECORD"));
+        write_new(&staged, self.scheme.file_mode(false), text.as_bytes())?;
+        self.files.push(StagedFile { staged, dest });
+        Ok(self.files)
+    }
+}
+
+/// PEP 610's `direct_url.json` for a wheel named directly, byte for byte as
+/// pip 23.2 writes it (`json.dumps(..., sort_keys=True)`, no newline): the
+/// URL without its fragment, the file's sha256 as `hash` and `hashes`.
+fn direct_url_json(wheel: &Path, sha256: Option<&str>, direct: &Direct) -> Result<String> {
+    if let Direct::Sdist { how, path, sha256 } = direct {
+        return direct_url_json(path, Some(sha256), how);
+    }
+    let hash = unpacked::wheel_sha256(wheel, sha256)?;
+    let url = serde_json::to_string(&direct.url(wheel)?)?;
+    Ok(format!(
+        "{{\"archive_info\": {{\"hash\": \"sha256={hash}\", \"hashes\": {{\"sha256\": \"{hash}\"}}}}, \"url\": {url}}}"
+    ))
+}
+
+/// Folders made in the staging tree, top down, so each is made with one
+/// call (a folder costs as much as a file on some disks).
+struct Dirs {
+    root: PathBuf,
+    made: HashSet<PathBuf>,
+}
+
+impl Dirs {
+    fn make(&mut self, dir: &Path) -> Result<()> {
+        if self.made.contains(dir) {
+            return Ok(());
+        }
+        let made = if dir == self.root {
+            fs::create_dir_all(dir)
+        } else {
+            self.make(dir.parent().context("the staging tree is in a folder")?)?;
+            fs::create_dir(dir)
+                .or_else(|e| if e.kind() == ErrorKind::AlreadyExists { Ok(()) } else { Err(e) })
+        };
+        made.with_context(|| format!("cannot create {}", dir.display()))?;
+        self.made.insert(dir.to_path_buf());
+        Ok(())
+    }
+}
+
+/// True for `.data/scripts` files that are setuptools' launchers for one
+/// of the entry points (`EP`, `EP.exe`, `EP-script.py`, `EP.pya`).
+fn is_wrapper(file: &str, launchers: &HashSet<&str>) -> bool {
+    let lower = file.to_lowercase();
+    let stem = if lower.ends_with(".exe") || lower.ends_with(".pya") {
+        &file[..file.len() - 4]
+    } else if lower.ends_with("-script.py") {
+        &file[..file.len() - 10]
+    } else {
+        file
+    };
+    launchers.contains(stem)
+}
+
+#[cfg(test)]
+#[path = "staging_tests.rs"]
+pub(crate) mod tests;
