@@ -4,15 +4,14 @@
 //! index page's URL). An entry a running tool holds is left and counted.
 
 use std::collections::HashSet;
-use std::path::Path;
 
 use anyhow::Result;
 use wheelpipe::build::source::sdist_name_version;
-use wheelpipe::cache::walk::remove_path;
-use wheelpipe::cache::{Bucket, Cache, Entry, Removal};
+use wheelpipe::cache::{Bucket, Cache, Entry};
 use wheelpipe::names::normalize;
 use wheelpipe::wheel_name::WheelFilename;
 
+use crate::remove::remove_all;
 use crate::Removed;
 
 /// Removes the entries of `names`' projects, or everything when `names` is
@@ -32,35 +31,6 @@ pub fn clean(cache: &Cache, names: &[String]) -> Result<Vec<Removed>> {
         removed.push(crate::prune::locks(cache));
     }
     Ok(removed)
-}
-
-/// Removes `entries` (each while `still` holds, under its lock), counting.
-pub fn remove_all(
-    cache: &Cache,
-    bucket: &str,
-    entries: impl Iterator<Item = Entry>,
-    still: impl Fn(&Path) -> bool,
-) -> Result<Removed> {
-    let mut done = Removed::named(bucket);
-    for entry in entries {
-        match cache.remove_entry(&entry, &still)? {
-            Removal::Removed(bytes) => (done.entries, done.bytes) = (done.entries + 1, done.bytes + bytes),
-            Removal::Busy => done.busy += 1,
-            Removal::Kept => {}
-        }
-    }
-    Ok(done)
-}
-
-/// Removes plain paths (nothing locks them), counting.
-pub fn remove_paths(bucket: &str, paths: impl IntoIterator<Item = std::path::PathBuf>) -> Result<Removed> {
-    let mut done = Removed::named(bucket);
-    for path in paths {
-        let bytes = wheelpipe::cache::walk::size(&path);
-        remove_path(&path)?;
-        (done.entries, done.bytes) = (done.entries + 1, done.bytes + bytes);
-    }
-    Ok(done)
 }
 
 /// The normalized project an entry belongs to, when it has one.

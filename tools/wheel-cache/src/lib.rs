@@ -7,6 +7,7 @@ pub mod clean;
 pub mod cli;
 pub mod info;
 pub mod prune;
+pub mod remove;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;

@@ -16,7 +16,7 @@ use anyhow::Result;
 use wheelpipe::cache::walk::last_used;
 use wheelpipe::cache::{Bucket, Cache, Entry};
 
-use crate::clean::{remove_all, remove_paths};
+use crate::remove::{remove_all, remove_paths};
 use crate::Removed;
 
 /// How old a half-made entry or a temporary file of a bucket must be

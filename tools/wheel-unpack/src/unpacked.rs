@@ -103,6 +103,29 @@ fn sha256_of(wheel: &Path, known: Option<&str>) -> Result<Sha256> {
     Ok(Sha256::from_digest(digest))
 }
 
+/// What lands in the cache is keyed by the file's own hash, never by a
+/// record's word for it (one more read, only when unpacking). wheel-fetch's
+/// store in this cache keeps a file under the hash it verified; a path that
+/// only looks like one proves nothing.
+fn check_own_hash(
+    cache: &Cache,
+    wheel: &Path,
+    filename: &str,
+    hash: &Sha256,
+    sha256: Option<&str>,
+) -> Result<()> {
+    let in_store = cache
+        .wheel_path(hash, filename)
+        .is_ok_and(|p| std::path::absolute(wheel).is_ok_and(|w| crate::scheme::normalize(&w) == p));
+    if !in_store && sha256.is_some_and(|h| hash.is(h)) {
+        let real = sha256_of(wheel, None)?;
+        if &real != hash {
+            bail!("the record says its sha256 is {hash}, the file's is {real}");
+        }
+    }
+    Ok(())
+}
+
 /// The unpacked wheel, from the cache or unpacked into it now.
 pub fn ensure(
     cache: &Cache,
@@ -132,19 +155,7 @@ pub fn ensure(
         repair::repair(&mut u, wheel, cache, threads)?;
         return Ok(u);
     }
-    // What lands in the cache is keyed by the file's own hash, never by a
-    // record's word for it (one more read, only when unpacking).
-    // wheel-fetch's store in this cache keeps a file under the hash it
-    // verified; a path that only looks like one proves nothing.
-    let in_store = cache
-        .wheel_path(&hash, &filename)
-        .is_ok_and(|p| std::path::absolute(wheel).is_ok_and(|w| crate::scheme::normalize(&w) == p));
-    if !in_store && sha256.is_some_and(|h| hash.is(h)) {
-        let real = sha256_of(wheel, None)?;
-        if real != hash {
-            bail!("the record says its sha256 is {hash}, the file's is {real}");
-        }
-    }
+    check_own_hash(cache, wheel, &filename, &hash, sha256)?;
     let trees = cache.tmp_dir()?.join("unpack");
     crate::spread::make_parent(&trees)?;
     // Trees left by runs that were killed: this wheel's (we hold its lock)
