@@ -138,6 +138,12 @@ impl Cache {
         self.bucket("built", key)
     }
 
+    /// Where a git checkout keyed `key` (64 hex digits: the repository's
+    /// URL and the commit) is kept: `git/v1/{K[0..2]}/{K}/`.
+    pub fn git_checkout_dir(&self, key: &str) -> Result<PathBuf> {
+        self.bucket("git", key)
+    }
+
     /// `{name}/v1/{K[0..2]}/{K}` for a 64-hex-digit key.
     fn bucket(&self, name: &str, key: &str) -> Result<PathBuf> {
         let key = key.to_ascii_lowercase();

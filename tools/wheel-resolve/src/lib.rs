@@ -14,6 +14,7 @@ mod resolver;
 mod roots;
 mod select;
 mod solve;
+mod trees;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -152,7 +153,10 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
         sources: describe_sources(&settings.urls),
     };
 
-    let build = cache.as_ref().and_then(|c| build_settings(&interpreter, c, &settings.urls));
+    let mut build = cache.as_ref().and_then(|c| build_settings(&interpreter, c, &settings.urls));
+    if let Some(build) = &mut build {
+        (build.config, build.isolation) = wheelpipe::args::get_build(matches)?;
+    }
     // Progress records go out while resolving, the artifacts after.
     let (stop, stopped) = crossbeam_channel::bounded::<()>(0);
     let shared = std::sync::Mutex::new(&mut *out);

@@ -190,6 +190,7 @@ pub fn command() -> Command {
                 .action(clap::ArgAction::Append)
                 .help("Install this distribution's wheel even if the venv has that version (repeatable)"),
         )
+        .args(wheelpipe::args::build())
         .args(wheelpipe::args::output())
         .arg(
             Arg::new("wheels")

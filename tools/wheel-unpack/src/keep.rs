@@ -64,6 +64,9 @@ impl Keep {
 
     /// The `satisfied` record for `w` when the venv has it already.
     pub fn check(&self, w: &Wanted) -> Result<Option<Satisfied>> {
+        if let Some(Direct::Tree(info)) = w.direct {
+            return crate::tree::keep(self, info, w);
+        }
         let filename = w.wheel.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
         let Ok(parsed) = WheelFilename::parse(&filename) else { return Ok(None) };
         let key = normalize(&parsed.name);
@@ -87,6 +90,11 @@ impl Keep {
             }
         }
         Ok(Some(satisfied(dist, w.requested)))
+    }
+
+    /// True when a reinstall of `key` (normalized) was asked for.
+    pub fn reinstalls(&self, key: &str) -> bool {
+        self.reinstall.all || self.reinstall.names.contains(key)
     }
 
     /// Checks a `satisfied` record from upstream: the distribution must be
@@ -118,7 +126,7 @@ impl Keep {
     }
 }
 
-fn satisfied(dist: &Dist, requested: bool) -> Satisfied {
+pub(crate) fn satisfied(dist: &Dist, requested: bool) -> Satisfied {
     Satisfied {
         name: dist.name.clone(),
         version: dist.version.clone(),

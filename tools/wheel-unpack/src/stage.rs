@@ -74,6 +74,8 @@ pub enum Direct {
     /// `direct_url.json` names the sdist (`how` it was named, its `path`
     /// here) and the sdist's sha256.
     Sdist { how: Box<Direct>, path: PathBuf, sha256: String },
+    /// A project folder, a checkout or an editable (`crate::tree`).
+    Tree(Box<crate::tree::TreeInfo>),
 }
 
 impl Direct {
@@ -88,6 +90,7 @@ impl Direct {
             Direct::Url(url) => url.split('#').next().unwrap_or(url).to_string(),
             // The sdist, as it was named: what pip records for a built wheel.
             Direct::Sdist { how, path, .. } => how.url(path)?,
+            Direct::Tree(info) => info.url.clone(),
         })
     }
 }
@@ -378,6 +381,9 @@ fn place(
 fn direct_url_json(wheel: &Path, sha256: Option<&str>, direct: &Direct) -> Result<String> {
     if let Direct::Sdist { how, path, sha256 } = direct {
         return direct_url_json(path, Some(sha256), how);
+    }
+    if let Direct::Tree(info) = direct {
+        return info.direct_url_json();
     }
     let hash = unpacked::wheel_sha256(wheel, sha256)?;
     let url = serde_json::to_string(&direct.url(wheel)?)?;

@@ -98,6 +98,12 @@ pub fn parse_items(
         match item {
             Item::File(path) => parse_one(path, false, source, into, &mut Vec::new(), None)?,
             Item::Requirement(text) => {
+                if let Some(tree) = super::trees::parse(text, Path::new(""), false) {
+                    let tree = tree.map_err(|message| ParseError { location: location.clone(), message })?;
+                    let entry = super::TreeEntry { tree, location: location.clone(), text: text.clone() };
+                    into.trees.push(entry);
+                    continue;
+                }
                 let requirement = parse_requirement(text)
                     .map_err(|message| ParseError { location: location.clone(), message })?;
                 into.requirements.push(Entry {
