@@ -3,7 +3,7 @@
 //! anew every run), the revision checked out and its submodules, then the
 //! tree kept in the cache under the URL and the full commit it resolved to
 //! (`git/v1/..`), where a later run that meets the same commit reuses it.
-//! Every failure is one line naming the URL (redacted) and git's last words.
+//! Every failure is one line naming the URL (redacted) and what git said.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -81,7 +81,7 @@ fn git(dir: Option<&Path>) -> Command {
     cmd
 }
 
-/// Runs `cmd`; its stdout, or an error with git's last stderr line.
+/// Runs `cmd`; its stdout, or an error with git's own words.
 fn run(mut cmd: Command) -> Result<String> {
     let out = match cmd.output() {
         Ok(out) => out,
@@ -92,8 +92,10 @@ fn run(mut cmd: Command) -> Result<String> {
     };
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
-        let last = stderr.lines().map(str::trim).rfind(|l| !l.is_empty()).unwrap_or("no message");
-        bail!("{}", redact(last));
+        // git's first `fatal:` line says what went wrong; the advice after it does not.
+        let lines = || stderr.lines().map(str::trim).filter(|l| !l.is_empty());
+        let first_fatal = lines().find(|l| l.starts_with("fatal:") || l.starts_with("error:"));
+        bail!("{}", redact(first_fatal.or_else(|| lines().last()).unwrap_or("no message")));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
