@@ -95,7 +95,7 @@ fn run(mut cmd: Command) -> Result<String> {
         // git's first `fatal:` line says what went wrong; the advice after it does not.
         let lines = || stderr.lines().map(str::trim).filter(|l| !l.is_empty());
         let first_fatal = lines().find(|l| l.starts_with("fatal:") || l.starts_with("error:"));
-        bail!("{}", redact(first_fatal.or_else(|| lines().last()).unwrap_or("no message")));
+        bail!("{}", redact(first_fatal.or_else(|| lines().next_back()).unwrap_or("no message")));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }

@@ -69,7 +69,7 @@ pub struct Artifact {
     /// For `kind: "dir"` checked out of a version control system: what
     /// PEP 610's `vcs_info` records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vcs: Option<VcsInfo>,
+    pub vcs: Option<Box<VcsInfo>>,
     /// For `kind: "dir"`: the project's folder inside the URL's tree
     /// (`#subdirectory=`), as PEP 610 records it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -322,8 +322,11 @@ pub enum Record {
 }
 
 /// One line of input: a known record, or any other JSON object, kept as its
-/// original text so it can be passed through unchanged.
+/// original text so it can be passed through unchanged. Lines are read and
+/// handed on one at a time, never kept by the thousand, so a record's size
+/// (an artifact's is the largest) costs nothing worth a box at every match.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Line {
     Known(Record),
     Other(String),

@@ -93,7 +93,7 @@ fn prepare_one(entry: &TreeEntry, cache: &Cache, settings: &build::Settings) -> 
             let checkout = wheelpipe::git::checkout(cache, url, rev.as_deref())?;
             let vcs =
                 VcsInfo { vcs: "git".into(), commit_id: checkout.commit, requested_revision: rev.clone() };
-            (checkout.root, wheelpipe::http::redact(url), Some(vcs))
+            (checkout.root, wheelpipe::http::redact(url), Some(Box::new(vcs)))
         }
     };
     let root = match &tree.subdirectory {

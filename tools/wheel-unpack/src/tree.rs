@@ -38,7 +38,7 @@ impl TreeInfo {
         TreeInfo {
             url: artifact.url.clone(),
             editable: artifact.editable,
-            vcs: artifact.vcs.clone(),
+            vcs: artifact.vcs.as_deref().cloned(),
             subdirectory: artifact.subdirectory.clone(),
             name: artifact.name.clone(),
             version: artifact.version.clone(),
