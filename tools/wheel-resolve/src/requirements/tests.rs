@@ -90,7 +90,14 @@ fn folders_and_git_urls_are_trees_relative_to_the_file_and_other_urls_are_refuse
     let pkg = std::path::absolute("sub/pkg").unwrap();
     let git = trees::Place::Git { url: "http://127.0.0.1/r.git".into(), rev: Some("v1".into()) };
     assert_eq!(trees, [(trees::Place::Dir(pkg), true, 2), (git, false, 3)], "relative to the file's folder");
-    let err = parse_files(&[("r.txt", "./pkg --hash=sha256:00\n")], "r.txt").unwrap_err();
+    let err = parse_files(
+        &[(
+            "r.txt",
+            "./pkg --hash=sha256:0000000000000000000000000000000000000000000000000000000000000000\n",
+        )],
+        "r.txt",
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("takes no options"), "{err}");
     let err = parse_files(&[("r.txt", "-e six\n")], "r.txt").unwrap_err();
     assert!(err.to_string().starts_with("r.txt:1: -e six: an editable is a project folder"), "{err}");

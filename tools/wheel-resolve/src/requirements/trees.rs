@@ -1,12 +1,14 @@
 //! Requirements that name a project's source tree rather than a release on
 //! an index, in pip's spellings: a folder (`./proj`, `/abs/proj`,
-//! `path/to/proj` when it holds a pyproject.toml or setup.py, a `file:`
-//! folder URL, `name @ file:///folder`), a git repository
-//! (`git+file:///repo@rev#egg=name&subdirectory=sub`, `git+https://...`,
-//! `name @ git+...`), each maybe editable (`-e`). Relative paths are
-//! joined to the folder of the file that names them (the current folder on
-//! the command line). This is the one place of the parser that looks at
-//! the disk: whether a bare `path/to/proj` is a project folder.
+//! `path/to/proj`, a `file:` folder URL, `name @ file:///folder`), a git
+//! repository (`git+file:///repo@rev#egg=name&subdirectory=sub`,
+//! `git+https://...`, `name @ git+...`), each maybe editable (`-e`). As in
+//! pip, a word is a path when it starts with `.` or `/` or holds a `/` (a
+//! bare word is a name, but `-e WORD` is the folder WORD when there is
+//! one). Relative paths are joined to the folder of the file that names
+//! them (the current folder on the command line). This is the one place of
+//! the parser that looks at the disk: whether a `file:` URL or `-e WORD`
+//! is a folder.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -41,7 +43,9 @@ pub struct Tree {
 /// sdist), or an error for a tree that cannot be used (another VCS).
 /// `base` is the folder relative paths start from.
 pub fn parse(text: &str, base: &Path, editable: bool) -> Option<Result<Tree, String>> {
-    if let Ok(req) = Requirement::<pep508_rs::VerbatimUrl>::from_str(text) {
+    // `-e` takes a path or a URL, never `name @ URL` (pip's rule).
+    let named = if editable { None } else { Requirement::<pep508_rs::VerbatimUrl>::from_str(text).ok() };
+    if let Some(req) = named {
         let Some(VersionOrUrl::Url(url)) = &req.version_or_url else { return None };
         let given = url.given().map(str::to_string).unwrap_or_else(|| url.to_string());
         let mut tree = match from_url(&given)? {
@@ -91,10 +95,9 @@ fn from_path(spec: &str, base: &Path, editable: bool) -> Option<Tree> {
         return None;
     }
     let path = base.join(spec);
-    let is_project = path.join("pyproject.toml").is_file() || path.join("setup.py").is_file();
     let looks_like_path = spec.starts_with('.') || spec.starts_with('/') || spec.contains('/');
-    // pip: `-e WORD` is always a path; a bare word only when it is a project folder.
-    if !(is_project || looks_like_path || editable) {
+    // pip: a bare word is a name, but after -e a folder of that name is the folder.
+    if !(looks_like_path || (editable && path.is_dir())) {
         return None;
     }
     let path = std::path::absolute(&path).unwrap_or(path);
@@ -196,7 +199,13 @@ mod tests {
         std::fs::write(dir.path().join("sub/proj/setup.py"), "").unwrap();
         let base = dir.path().join("sub");
         assert_eq!(tree("./proj", &base).place, Place::Dir(base.join("proj")));
-        assert_eq!(tree("proj", &base).place, Place::Dir(base.join("proj")), "a project folder");
+        assert!(parse("proj", &base, false).is_none(), "a bare word is a name, as in pip");
+        let editable = parse("proj", &base, true).unwrap().unwrap();
+        assert_eq!(
+            editable.place,
+            Place::Dir(base.join("proj")),
+            "but -e WORD is a folder when there is one"
+        );
         let with = tree("../sub/proj[a, b] ; python_version > '3'", &base);
         assert_eq!(with.place, Place::Dir(base.join("proj")));
         assert_eq!(
