@@ -235,3 +235,31 @@ fn an_unreachable_git_host_is_one_clear_error_naming_the_url() {
     assert!(err.contains("git clone https://git.invalid/x.git failed"), "{err}");
     assert_eq!(err.lines().filter(|l| l.contains("error")).count(), 1, "one error: {err}");
 }
+
+#[test]
+fn no_build_isolation_reaches_both_the_metadata_and_the_install_build() {
+    let sb = Sandbox::new();
+    let server = Server::start(&[support::alpha().build(sb.path()), support::beta().build(sb.path())]);
+    // No index has `buildhelper`: only a build in the venv itself can work.
+    let project = Project::tiny(&src(&sb), "noiso", "3.0", &["buildhelper==1.0"]);
+    let venv = sb.venv("venv");
+    let folder = project.root.to_str().unwrap();
+    let url = server.url();
+    let resolve = |flags: &[&str]| {
+        let mut args: Vec<&std::ffi::OsStr> =
+            vec![std::ffi::OsStr::new("--index-url"), std::ffi::OsStr::new(&url)];
+        args.extend(flags.iter().map(std::ffi::OsStr::new));
+        args.push(std::ffi::OsStr::new(folder));
+        sb.resolve_with(&venv, &args)
+    };
+    let isolated = pipeline(vec![resolve(&[])], None);
+    assert_eq!(isolated.codes(), [Some(1)], "the isolated environment cannot be made: {isolated}");
+    assert!(isolated.stderr(0).contains("buildhelper"), "{isolated}");
+
+    let mut unpack = sb.unpack(&venv);
+    unpack.arg("--no-build-isolation");
+    let run = pipeline(vec![resolve(&["--no-build-isolation"]), sb.fetch(), unpack], None);
+    run.assert_success();
+    assert_eq!(installed_names(&run), ["noiso"], "{run}");
+    assert_eq!(venv.dists(&sb).get("noiso").map(String::as_str), Some("3.0"));
+}
