@@ -225,14 +225,14 @@ fn an_unreachable_git_host_is_one_clear_error_naming_the_url() {
     let sb = Sandbox::new();
     let server = Server::start(&[support::alpha().build(sb.path())]);
     let venv = sb.venv("venv");
-    let url = "git+https://git.invalid/x.git";
+    let url = "git+https://git.example/x.git";
     let run = pipeline(
         vec![sb.resolve_with(&venv, &["--index-url".as_ref(), server.url().as_ref(), url.as_ref()])],
         None,
     );
     assert_eq!(run.codes(), [Some(1)], "{run}");
     let err = run.stderr(0);
-    assert!(err.contains("git clone https://git.invalid/x.git failed"), "{err}");
+    assert!(err.contains("git clone https://git.example/x.git failed"), "{err}");
     assert_eq!(err.lines().filter(|l| l.contains("error")).count(), 1, "one error: {err}");
 }
 
