@@ -263,3 +263,16 @@ fn no_build_isolation_reaches_both_the_metadata_and_the_install_build() {
     assert_eq!(installed_names(&run), ["noiso"], "{run}");
     assert_eq!(venv.dists(&sb).get("noiso").map(String::as_str), Some("3.0"));
 }
+
+#[test]
+fn hash_checking_mode_refuses_a_folder_naming_it() {
+    let sb = Sandbox::new();
+    let server = Server::start(&[support::beta().build(sb.path())]);
+    let project = Project::tiny(&src(&sb), "hashless", "1.0", &[]);
+    let venv = sb.venv("venv");
+    let reqs = sb.write("requirements.txt", &format!("--require-hashes\n{}\n", project.root.display()));
+    let run = pipeline(vec![sb.resolve(&server.url(), &venv, &[&reqs])], None);
+    assert_eq!(run.codes(), [Some(2)], "{run}");
+    let err = run.stderr(0);
+    assert!(err.contains("requirements.txt:2:") && err.contains("hash-checking mode"), "{err}");
+}

@@ -34,6 +34,14 @@ pub fn prepare(
     cache: Option<&Cache>,
     settings: Option<&build::Settings>,
 ) -> Result<BTreeMap<String, Prepared>> {
+    let hashing = reqs.options.require_hashes || reqs.requirements.iter().any(|e| !e.hashes.is_empty());
+    if let (true, Some(entry)) = (hashing, reqs.trees.first()) {
+        let why = format!(
+            "{}: `{}`: a folder or VCS URL cannot be installed in hash-checking mode: there is no one file to hash",
+            entry.location, entry.text
+        );
+        return Err(wheelpipe::exit::Failure::usage(why).into());
+    }
     let mut prepared = BTreeMap::new();
     for entry in std::mem::take(&mut reqs.trees) {
         if let Some(marker) = &entry.tree.marker {
