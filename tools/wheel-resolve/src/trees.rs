@@ -92,11 +92,7 @@ pub fn prepare(
 fn prepare_one(entry: &TreeEntry, cache: &Cache, settings: &build::Settings) -> Result<Prepared> {
     let tree = &entry.tree;
     let (top, url, vcs) = match &tree.place {
-        Place::Dir(path) => {
-            let url =
-                url::Url::from_file_path(path).map_err(|()| anyhow!("{}: not absolute", path.display()))?;
-            (path.clone(), url.to_string(), None)
-        }
+        Place::Dir(path) => (path.clone(), wheelpipe::file_url::of_path(path)?, None),
         Place::Git { url, rev } => {
             let checkout = wheelpipe::git::checkout(cache, url, rev.as_deref())?;
             let vcs =

@@ -83,10 +83,7 @@ impl Direct {
     /// a path, the named URL without its fragment.
     pub fn url(&self, wheel: &Path) -> Result<String> {
         Ok(match self {
-            Direct::Path => {
-                let path = scheme::normalize(&std::path::absolute(wheel)?);
-                format!("file://{}", quote_path(&path.to_string_lossy()))
-            }
+            Direct::Path => wheelpipe::file_url::of_path(wheel)?,
             Direct::Url(url) => url.split('#').next().unwrap_or(url).to_string(),
             // The sdist, as it was named: what pip records for a built wheel.
             Direct::Sdist { how, path, .. } => how.url(path)?,
@@ -390,19 +387,6 @@ fn direct_url_json(wheel: &Path, sha256: Option<&str>, direct: &Direct) -> Resul
     Ok(format!(
         "{{\"archive_info\": {{\"hash\": \"sha256={hash}\", \"hashes\": {{\"sha256\": \"{hash}\"}}}}, \"url\": {url}}}"
     ))
-}
-
-/// Percent-encodes a path as Python's `urllib.parse.quote` does (`/` kept).
-fn quote_path(path: &str) -> String {
-    let mut out = String::new();
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"/_.-~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Folders made in the staging tree, top down, so each is made with one

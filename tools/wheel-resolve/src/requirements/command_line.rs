@@ -32,7 +32,7 @@ pub const COMMAND_LINE: &str = "the command line";
 
 /// The extensions of distribution files: such a path is a (local)
 /// requirement, never a requirements file.
-const DISTRIBUTIONS: &[&str] = &[".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar"];
+pub(super) const DISTRIBUTIONS: &[&str] = &[".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar"];
 
 /// What a positional argument is; `is_file` says whether a path is an
 /// existing regular file (the file system, in the tool).

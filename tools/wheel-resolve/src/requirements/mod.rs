@@ -285,7 +285,7 @@ fn looks_like_path_or_url(text: &str) -> bool {
         || text.starts_with('.')
         || text.starts_with('/')
         || text.contains(std::path::MAIN_SEPARATOR)
-        || [".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar"].iter().any(|s| lower.ends_with(s))
+        || command_line::DISTRIBUTIONS.iter().any(|s| lower.ends_with(s))
 }
 
 /// True for a `name @ URL` whose URL is a wheel or an sdist (`.tar.gz`,

@@ -91,7 +91,7 @@ fn split_extras(spec: &str) -> (&str, Vec<String>) {
 /// project folder; archives are not trees.
 fn from_path(spec: &str, base: &Path, editable: bool) -> Option<Tree> {
     let lower = spec.to_ascii_lowercase();
-    if [".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar"].iter().any(|e| lower.ends_with(e)) {
+    if super::command_line::DISTRIBUTIONS.iter().any(|e| lower.ends_with(e)) {
         return None;
     }
     let path = base.join(spec);
@@ -101,7 +101,7 @@ fn from_path(spec: &str, base: &Path, editable: bool) -> Option<Tree> {
         return None;
     }
     let path = std::path::absolute(&path).unwrap_or(path);
-    Some(dir_tree(normalize(&path)))
+    Some(dir_tree(super::normalize_path(&path)))
 }
 
 fn dir_tree(path: PathBuf) -> Tree {
@@ -143,7 +143,7 @@ fn from_url(text: &str) -> Option<Result<Tree, String>> {
         if !path.is_dir() {
             return None; // a wheel or an sdist, or nothing: not a tree
         }
-        dir_tree(normalize(&path))
+        dir_tree(super::normalize_path(&path))
     } else {
         return None;
     };
@@ -167,21 +167,6 @@ fn split_revision(url: &str, scheme: &str) -> (String, Option<String>) {
         }
         None => (url.to_string(), None),
     }
-}
-
-/// `a/./b/../c` → `a/c` (pip's `os.path.normpath`).
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
