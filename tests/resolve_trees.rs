@@ -123,10 +123,13 @@ fn a_plain_folder_installs_a_wheel_with_dir_info_and_the_build_gets_the_config_s
     let venv = sb.venv("venv");
     let rel = project.root.strip_prefix(sb.path()).unwrap();
     let arg = format!("./{}", rel.display());
-    let resolve = sb.resolve(&server.url(), &venv, &[Path::new(&arg)]);
+    let other = Project::tiny(&src(&sb), "otherproj", "2.0", &[]);
+    let resolve = sb.resolve(&server.url(), &venv, &[Path::new(&arg), &other.root]);
     let run = pipeline(vec![resolve], None);
     run.assert_success();
-    let artifact = support::builds::artifacts(&run).remove(0);
+    let mut both = support::builds::artifacts(&run);
+    assert_eq!(both.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["otherproj", "plainproj"], "{run}");
+    let artifact = both.remove(1);
     assert_eq!((artifact.kind, artifact.editable, artifact.requested), (ArtifactKind::Dir, false, true));
     assert_eq!(artifact.path.as_deref(), Some(project.root.as_path()));
 

@@ -1,6 +1,6 @@
-//! Source trees before resolution, as pip prepares them: each folder or git
-//! requirement whose marker holds is made concrete (a git URL checked out
-//! into the cache at the commit its revision names), its metadata read from
+//! Source trees before resolution, as pip prepares them (all at once): each
+//! folder or git requirement whose marker holds is made concrete (a git URL
+//! checked out into the cache at the commit its revision names), its metadata read from
 //! its backend through the build library (`prepare_metadata_for_build_wheel`
 //! or PEP 660's `_editable`), and it becomes a `name @ file:///folder`
 //! requirement whose only candidate is that tree: its `kind: dir` artifact
@@ -26,8 +26,9 @@ pub struct Prepared {
     pub metadata: Metadata,
 }
 
-/// Prepares every tree of `reqs` whose marker holds for `env`, adding its
-/// requirement to `reqs`; the trees by normalized name.
+/// Prepares every tree of `reqs` whose marker holds for `env`, all at once
+/// (each backend runs in a process of its own), adding its requirement to
+/// `reqs`; the trees by normalized name.
 pub fn prepare(
     reqs: &mut Requirements,
     env: &MarkerEnvironment,
@@ -42,8 +43,36 @@ pub fn prepare(
         );
         return Err(wheelpipe::exit::Failure::usage(why).into());
     }
+    let wanted = applicable(std::mem::take(&mut reqs.trees), env)?;
+    let Some(first) = wanted.first() else { return Ok(BTreeMap::new()) };
+    let (Some(cache), Some(settings)) = (cache, settings) else {
+        bail!("{}: `{}` needs a cache folder to be built (--cache-dir)", first.location, first.text);
+    };
+    let done: Vec<Result<Prepared>> = std::thread::scope(|scope| {
+        let running: Vec<_> = wanted
+            .iter()
+            .map(|entry| {
+                scope.spawn(move || {
+                    prepare_one(entry, cache, settings).with_context(|| format!("{}", entry.location))
+                })
+            })
+            .collect();
+        running
+            .into_iter()
+            .map(|r| r.join().unwrap_or_else(|_| Err(anyhow!("a preparation panicked"))))
+            .collect()
+    });
     let mut prepared = BTreeMap::new();
-    for entry in std::mem::take(&mut reqs.trees) {
+    for (entry, one) in wanted.into_iter().zip(done) {
+        add(reqs, &mut prepared, entry, one?)?;
+    }
+    Ok(prepared)
+}
+
+/// The trees whose marker holds; a folder that is not there is bad input.
+fn applicable(trees: Vec<TreeEntry>, env: &MarkerEnvironment) -> Result<Vec<TreeEntry>> {
+    let mut wanted = Vec::new();
+    for entry in trees {
         if let Some(marker) = &entry.tree.marker {
             let tree = MarkerTree::from_str(marker).map_err(|e| anyhow!("{}: {e}", entry.location))?;
             if !tree.evaluate(env, &[]) {
@@ -56,36 +85,41 @@ pub fn prepare(
                 return Err(wheelpipe::exit::Failure::usage(why).into());
             }
         }
-        let (Some(cache), Some(settings)) = (cache, settings) else {
-            bail!("{}: `{}` needs a cache folder to be built (--cache-dir)", entry.location, entry.text);
-        };
-        let one = prepare_one(&entry, cache, settings).with_context(|| format!("{}", entry.location))?;
-        let name = normalize(&one.metadata.name);
-        let folder = one.artifact.path.as_ref().expect("a prepared tree has its folder");
-        let url =
-            url::Url::from_file_path(folder).map_err(|()| anyhow!("{}: not absolute", folder.display()))?;
-        let extras = if entry.tree.extras.is_empty() {
-            String::new()
-        } else {
-            format!("[{}]", entry.tree.extras.join(","))
-        };
-        let text = format!("{name}{extras} @ {url}");
-        let requirement =
-            Requirement::from_str(&text).map_err(|e| anyhow!("{}: {text}: {e}", entry.location))?;
-        reqs.requirements.push(Entry {
-            requirement,
-            hashes: Vec::new(),
-            location: entry.location,
-            text: entry.text,
-        });
-        if let Some(first) = prepared.get(&name).map(|p: &Prepared| &p.artifact) {
-            if *first != one.artifact {
-                bail!("{name} is named twice, from {} and from {}", first.url, one.artifact.url);
-            }
-        }
-        prepared.insert(name, one);
+        wanted.push(entry);
     }
-    Ok(prepared)
+    Ok(wanted)
+}
+
+/// Adds the prepared tree as the requirement `name[extras] @ file:///folder`.
+fn add(
+    reqs: &mut Requirements,
+    prepared: &mut BTreeMap<String, Prepared>,
+    entry: TreeEntry,
+    one: Prepared,
+) -> Result<()> {
+    let name = normalize(&one.metadata.name);
+    let folder = one.artifact.path.as_ref().expect("a prepared tree has its folder");
+    let url = url::Url::from_file_path(folder).map_err(|()| anyhow!("{}: not absolute", folder.display()))?;
+    let extras = if entry.tree.extras.is_empty() {
+        String::new()
+    } else {
+        format!("[{}]", entry.tree.extras.join(","))
+    };
+    let text = format!("{name}{extras} @ {url}");
+    let requirement = Requirement::from_str(&text).map_err(|e| anyhow!("{}: {text}: {e}", entry.location))?;
+    reqs.requirements.push(Entry {
+        requirement,
+        hashes: Vec::new(),
+        location: entry.location,
+        text: entry.text,
+    });
+    if let Some(first) = prepared.get(&name).map(|p| &p.artifact) {
+        if *first != one.artifact {
+            bail!("{name} is named twice, from {} and from {}", first.url, one.artifact.url);
+        }
+    }
+    prepared.insert(name, one);
+    Ok(())
 }
 
 /// The folder (checked out when it is git), its metadata and its artifact.
