@@ -23,7 +23,7 @@ _wheel__resolve() {
 
     case "${cmd}" in
         wheel__resolve)
-            opts="-i -f -q -r -c -e -U -P -I -h -V --index-url --extra-index-url --find-links --no-index --pre --no-deps --lock --cert --python --cache-dir --quiet --progress --json --requirement --constraint --editable --require-hashes --only-binary --no-binary --prefer-binary --upgrade --upgrade-strategy --upgrade-package --force-reinstall --reinstall --reinstall-package --ignore-installed --trusted-host --proxy --help --version"
+            opts="-i -f -q -C -r -c -e -U -P -I -h -V --index-url --extra-index-url --find-links --no-index --pre --no-deps --lock --cert --python --cache-dir --quiet --progress --json --config-settings --no-build-isolation --requirement --constraint --editable --require-hashes --only-binary --no-binary --prefer-binary --upgrade --upgrade-strategy --upgrade-package --force-reinstall --reinstall --reinstall-package --ignore-installed --trusted-host --proxy --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -67,6 +67,14 @@ _wheel__resolve() {
                     ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config-settings)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --requirement)

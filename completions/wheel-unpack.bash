@@ -23,7 +23,7 @@ _wheel__unpack() {
 
     case "${cmd}" in
         wheel__unpack)
-            opts="-j -q -h -V --venv --jobs --cache-dir --link-mode --compile --no-overwrite --allow-overwrite --no-verify-record --no-tag-check --exact --reinstall --reinstall-package --quiet --progress --json --help --version"
+            opts="-j -C -q -h -V --venv --jobs --cache-dir --link-mode --compile --no-overwrite --allow-overwrite --no-verify-record --no-tag-check --exact --reinstall --reinstall-package --config-settings --no-build-isolation --quiet --progress --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -50,6 +50,14 @@ _wheel__unpack() {
                     return 0
                     ;;
                 --reinstall-package)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-settings)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

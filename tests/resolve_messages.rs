@@ -2,7 +2,7 @@
 //! with only source distributions where `--only-binary` forbids them (each
 //! named once, all at once, in a few lines), a `--hash` that matches no file (the expected and the available
 //! hashes, named), and an interpreter that cannot be queried (its path and
-//! what it did), plus the command-line forms that are not supported yet.
+//! what it did), plus the command-line forms that cannot be used.
 
 mod resolving;
 mod support;
@@ -80,11 +80,14 @@ fn an_interpreter_that_cannot_be_queried_is_named_with_what_it_did() {
 }
 
 #[test]
-fn editables_say_they_are_not_supported_yet() {
+fn an_editable_of_a_missing_folder_is_bad_input_naming_it() {
     let case = Case::new(&[wheel("top", "1.0").requires_dist("dep"), wheel("dep", "1.0")]);
     let run = case.resolve(&["-e", "./project"]);
     assert_eq!(run.codes(), [Some(2)], "{run}");
-    assert!(run.stderr(0).contains("editable requirements are not supported yet: -e ./project"), "{run}");
+    assert!(
+        run.stderr(0).contains("`-e ./project`:") && run.stderr(0).contains("project is not a folder"),
+        "{run}"
+    );
     let run = case.resolve(&["top", "--no-binary", ":all:", "--only-binary", "top,dep"]);
     run.assert_success();
 }

@@ -64,6 +64,35 @@ pub fn index() -> [Arg; 4] {
     ]
 }
 
+/// What every build takes, as pip passes it to each build:
+/// `-C/--config-settings KEY=VALUE` and `--no-build-isolation`.
+pub fn build() -> [Arg; 2] {
+    [
+        Arg::new("config-settings")
+            .short('C')
+            .long("config-settings")
+            .value_name("KEY=VALUE")
+            .action(ArgAction::Append)
+            .help("A PEP 517 config setting for the backend; a key given twice gets a list, as in pip"),
+        Arg::new("no-build-isolation")
+            .long("no-build-isolation")
+            .action(ArgAction::SetTrue)
+            .help("Build in the target interpreter's environment, which must have the build requires"),
+    ]
+}
+
+/// The [`build`] options given: the config settings as the backend gets
+/// them (a usage error for a word without `=`) and whether to isolate.
+pub fn get_build(
+    matches: &ArgMatches,
+) -> Result<(std::collections::BTreeMap<String, serde_json::Value>, bool)> {
+    let words: Vec<String> =
+        matches.get_many::<String>("config-settings").map(|v| v.cloned().collect()).unwrap_or_default();
+    let config =
+        crate::build::config_settings(&words).map_err(|e| crate::exit::Failure::usage(format!("{e:#}")))?;
+    Ok((config, !matches.get_flag("no-build-isolation")))
+}
+
 /// `--cache-dir DIR`.
 pub fn cache_dir() -> Arg {
     Arg::new("cache-dir")

@@ -33,7 +33,7 @@ use crate::interpreter::Interpreter;
 pub use check::{check_wheel, Checked};
 pub use env::{BuildEnv, EnvMaker};
 pub use hooks::Hooks;
-pub use metadata::metadata_of;
+pub use metadata::{metadata_for, metadata_of};
 pub use project::BuildSystem;
 pub use source::Source;
 

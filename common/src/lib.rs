@@ -12,6 +12,8 @@ pub mod config;
 pub mod console;
 pub mod docs;
 pub mod exit;
+pub mod file_url;
+pub mod git;
 pub mod hash;
 pub mod http;
 pub mod human;

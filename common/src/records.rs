@@ -65,6 +65,29 @@ pub struct Artifact {
     /// distribution that a build turns into one.
     #[serde(default, skip_serializing_if = "ArtifactKind::is_wheel")]
     pub kind: ArtifactKind,
+    /// For `kind: "dir"`: install it as a PEP 660 editable (`-e`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub editable: bool,
+    /// For `kind: "dir"` checked out of a version control system: what
+    /// PEP 610's `vcs_info` records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vcs: Option<Box<VcsInfo>>,
+    /// For `kind: "dir"`: the project's folder inside the URL's tree
+    /// (`#subdirectory=`), as PEP 610 records it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subdirectory: Option<String>,
+}
+
+/// A checkout's identity, as PEP 610's `vcs_info` holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VcsInfo {
+    /// `git`.
+    pub vcs: String,
+    /// The full commit the revision resolved to.
+    pub commit_id: String,
+    /// The revision the requirement named (`@v1.0`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_revision: Option<String>,
 }
 
 /// An artifact's kind of file.
@@ -76,6 +99,9 @@ pub enum ArtifactKind {
     /// A source distribution (`.tar.gz`, `.zip`): built into a wheel by
     /// `wheelpipe::build` before it is installed.
     Sdist,
+    /// A project folder on this machine (a path, a `file:` folder URL, or a
+    /// VCS checkout): `path` names it and a build makes its wheel.
+    Dir,
 }
 
 impl ArtifactKind {
@@ -102,13 +128,17 @@ impl Artifact {
             path: None,
             reinstall: false,
             kind: ArtifactKind::Wheel,
+            editable: false,
+            vcs: None,
+            subdirectory: None,
         }
     }
 
     /// True for a source distribution: its `kind` says so, or, from a
     /// writer older than `kind`, its filename does.
     pub fn is_sdist(&self) -> bool {
-        self.kind == ArtifactKind::Sdist || crate::wheel_name::is_sdist_name(&self.filename)
+        self.kind == ArtifactKind::Sdist
+            || (self.kind != ArtifactKind::Dir && crate::wheel_name::is_sdist_name(&self.filename))
     }
 
     /// The `sha256` of `hashes`, as written.
@@ -301,8 +331,11 @@ pub enum Record {
 }
 
 /// One line of input: a known record, or any other JSON object, kept as its
-/// original text so it can be passed through unchanged.
+/// original text so it can be passed through unchanged. Lines are read and
+/// handed on one at a time, never kept by the thousand, so a record's size
+/// (an artifact's is the largest) costs nothing worth a box at every match.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Line {
     Known(Record),
     Other(String),

@@ -35,6 +35,8 @@ pub struct DirectUrl {
     pub sha256: Option<String>,
     /// `dir_info.editable`.
     pub editable: bool,
+    /// `vcs_info.commit_id`, for a checkout.
+    pub commit_id: Option<String>,
 }
 
 impl Dist {
@@ -68,7 +70,8 @@ impl Dist {
             .and_then(|a| a.pointer("/hashes/sha256").and_then(|h| h.as_str()).map(str::to_string))
             .or_else(|| archive?.get("hash")?.as_str()?.strip_prefix("sha256=").map(str::to_string));
         let editable = v.pointer("/dir_info/editable").and_then(|e| e.as_bool()).unwrap_or(false);
-        Ok(Some(DirectUrl { url: url.to_string(), sha256, editable }))
+        let commit_id = v.pointer("/vcs_info/commit_id").and_then(|c| c.as_str()).map(str::to_string);
+        Ok(Some(DirectUrl { url: url.to_string(), sha256, editable, commit_id }))
     }
 
     /// The paths RECORD lists, as written (relative to [`Dist::location`],

@@ -33,8 +33,10 @@ pub fn parse_line(text: &str) -> Result<Line, String> {
     }
 }
 
-/// What a line of a stage's input turned out to be.
+/// What a line of a stage's input turned out to be (one at a time: see
+/// [`Line`] on its size).
 #[derive(Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Input {
     /// A protocol line (it started with `{`).
     Line(Line),

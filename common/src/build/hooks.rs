@@ -123,11 +123,14 @@ impl Hooks<'_> {
         }
     }
 
-    /// `prepare_metadata_for_build_wheel` into `out_dir`: the `.dist-info`
-    /// folder it made, or None when the backend lacks the hook.
-    pub fn prepare_metadata(&self, out_dir: &Path) -> Result<Option<PathBuf>> {
-        match self.call("prepare_metadata_for_build_wheel", out_dir)? {
-            Answer::Value(v) => Ok(Some(out_dir.join(plain_name(&v, "prepare_metadata_for_build_wheel")?))),
+    /// `prepare_metadata_for_build_wheel` (or PEP 660's `_editable`) into
+    /// `out_dir`: the `.dist-info` folder it made, or None when the backend
+    /// lacks the hook.
+    pub fn prepare_metadata(&self, out_dir: &Path, editable: bool) -> Result<Option<PathBuf>> {
+        let hook =
+            if editable { "prepare_metadata_for_build_editable" } else { "prepare_metadata_for_build_wheel" };
+        match self.call(hook, out_dir)? {
+            Answer::Value(v) => Ok(Some(out_dir.join(plain_name(&v, hook)?))),
             Answer::Unsupported | Answer::Requires(_) => Ok(None),
         }
     }
@@ -209,9 +212,10 @@ def build_wheel(directory, config_settings=None, metadata_directory=None):
         let got = call(serde_json::json!({"more": "x"}), |h| h.requires_for(false).unwrap());
         assert_eq!(got, ["extra-tool>=1", "x"]);
         call(serde_json::json!({}), |h| {
-            let dist_info = h.prepare_metadata(h.work).unwrap().unwrap();
+            let dist_info = h.prepare_metadata(h.work, false).unwrap().unwrap();
             assert!(std::fs::read_to_string(dist_info.join("METADATA")).unwrap().contains("Name: m"));
             assert_eq!(h.requires_for(true).unwrap(), Vec::<String>::new(), "an absent get_requires is []");
+            assert_eq!(h.prepare_metadata(h.work, true).unwrap(), None, "no editable metadata hook");
             let err = format!("{:#}", h.build(h.work, true).unwrap_err());
             assert!(err.contains("has no build_editable hook"), "{err}");
             let have = ["other".to_string()];

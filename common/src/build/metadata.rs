@@ -24,10 +24,16 @@ const NEEDED: [&str; 3] = ["requires-dist", "requires-python", "provides-extra"]
 
 /// The metadata of `source` for the target of `settings`.
 pub fn metadata_of(settings: &Settings, src: &Source) -> Result<(CoreMetadata, From)> {
-    inner(settings, src).with_context(|| src.shown())
+    metadata_for(settings, src, false)
 }
 
-fn inner(settings: &Settings, src: &Source) -> Result<(CoreMetadata, From)> {
+/// [`metadata_of`], for an editable install when `editable` (PEP 660:
+/// `prepare_metadata_for_build_editable`, else the editable wheel built).
+pub fn metadata_for(settings: &Settings, src: &Source, editable: bool) -> Result<(CoreMetadata, From)> {
+    inner(settings, src, editable).with_context(|| src.shown())
+}
+
+fn inner(settings: &Settings, src: &Source, editable: bool) -> Result<(CoreMetadata, From)> {
     let work = settings.work_dir()?;
     let root = match src {
         Source::Sdist(path) => {
@@ -55,7 +61,7 @@ fn inner(settings: &Settings, src: &Source) -> Result<(CoreMetadata, From)> {
     if settings.isolation {
         let env = settings.environment(&system.requires)?;
         (hooks.python, hooks.env_root) = (env.python(), Some(env.root));
-        let extra = hooks.requires_for(false)?;
+        let extra = hooks.requires_for(editable)?;
         let have = super::env::normalized(&system.requires);
         if !super::env::normalized(&extra).iter().all(|r| have.contains(r)) {
             let all: Vec<String> = system.requires.iter().chain(&extra).cloned().collect();
@@ -65,14 +71,14 @@ fn inner(settings: &Settings, src: &Source) -> Result<(CoreMetadata, From)> {
     }
     let out = work.path().join("metadata");
     std::fs::create_dir(&out)?;
-    if let Some(dist_info) = hooks.prepare_metadata(&out)? {
+    if let Some(dist_info) = hooks.prepare_metadata(&out, editable)? {
         let file = dist_info.join("METADATA");
         let text =
             std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
         return Ok((CoreMetadata::parse(&text, &file.display().to_string())?, From::PrepareHook));
     }
     drop(work);
-    let Built { wheel, .. } = super::build(settings, src, false)?;
+    let Built { wheel, .. } = super::build(settings, src, editable)?;
     let file = std::fs::File::open(&wheel).with_context(|| format!("cannot open {}", wheel.display()))?;
     let name = wheel.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let meta =

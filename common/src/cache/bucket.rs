@@ -29,6 +29,9 @@ pub enum Bucket {
     /// The target interpreters' answers, `interpreters/v1/{name}.json`
     /// (v0 had no version folder).
     Interpreters,
+    /// git checkouts by the repository's URL and the commit,
+    /// `git/v1/{K[..2]}/{K}/` (moved in whole by a rename).
+    Git,
 }
 
 /// What one entry of a bucket is on disk.
@@ -43,7 +46,7 @@ pub enum Shape {
 }
 
 impl Bucket {
-    pub const ALL: [Bucket; 7] = [
+    pub const ALL: [Bucket; 8] = [
         Bucket::Wheels,
         Bucket::Unpacked,
         Bucket::Index,
@@ -51,6 +54,7 @@ impl Bucket {
         Bucket::BuildEnvs,
         Bucket::Built,
         Bucket::Interpreters,
+        Bucket::Git,
     ];
 
     /// The bucket's folder under the root, without the version.
@@ -63,6 +67,7 @@ impl Bucket {
             Bucket::BuildEnvs => "build-envs",
             Bucket::Built => "built",
             Bucket::Interpreters => "interpreters",
+            Bucket::Git => "git",
         }
     }
 
@@ -78,7 +83,9 @@ impl Bucket {
 
     pub fn shape(self) -> Shape {
         match self {
-            Bucket::Wheels | Bucket::Unpacked | Bucket::BuildEnvs | Bucket::Built => Shape::ShardedFolder,
+            Bucket::Wheels | Bucket::Unpacked | Bucket::BuildEnvs | Bucket::Built | Bucket::Git => {
+                Shape::ShardedFolder
+            }
             Bucket::Metadata => Shape::ShardedFile,
             Bucket::Index | Bucket::Interpreters => Shape::File,
         }
@@ -94,6 +101,7 @@ impl Bucket {
             Bucket::Unpacked => Some("unpacked"),
             Bucket::BuildEnvs => Some("build-env"),
             Bucket::Built => Some("built"),
+            Bucket::Git => Some("git"),
             Bucket::Index | Bucket::Metadata | Bucket::Interpreters => None,
         }
     }

@@ -77,20 +77,7 @@ pub fn command() -> Command {
                 .value_parser(value_parser!(PathBuf))
                 .help("The target interpreter: wheels are built for it, by it or by build environments made from it"),
         )
-        .arg(
-            Arg::new("config-settings")
-                .short('C')
-                .long("config-settings")
-                .value_name("KEY=VALUE")
-                .action(ArgAction::Append)
-                .help("A PEP 517 config setting for the backend; a key given twice gets a list, as in pip"),
-        )
-        .arg(
-            Arg::new("no-build-isolation")
-                .long("no-build-isolation")
-                .action(ArgAction::SetTrue)
-                .help("Build in the target interpreter's environment, which must have the build requires"),
-        )
+        .args(wheelpipe::args::build())
         .arg(
             Arg::new("editable")
                 .short('e')

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use wheelpipe::build::{self, EnvMaker};
-use wheelpipe::exit::{Exit, Failure};
+use wheelpipe::exit::Exit;
 use wheelpipe::interpreter::Interpreter;
 use wheelpipe::runtime::{Runtime, Tool};
 use wheelpipe::stage::Source;
@@ -40,9 +40,7 @@ fn run(matches: &clap::ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     let cache = wheelpipe::args::get_cache(matches)?;
     let python = matches.get_one::<PathBuf>("python").expect("has a default");
     let interpreter = Interpreter::query(python, Some(&cache))?;
-    let words: Vec<String> =
-        matches.get_many::<String>("config-settings").map(|v| v.cloned().collect()).unwrap_or_default();
-    let config = build::config_settings(&words).map_err(|e| Failure::usage(format!("{e:#}")))?;
+    let (config, isolation) = wheelpipe::args::get_build(matches)?;
     let echo = matches.get_flag("verbose");
     let envs = EnvMaker {
         cache: cache.clone(),
@@ -50,7 +48,6 @@ fn run(matches: &clap::ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
         index_args: index_args(matches),
         echo,
     };
-    let isolation = !matches.get_flag("no-build-isolation");
     let build = build::Settings { interpreter, cache, isolation, config, envs, echo };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let dest = matches.get_one::<PathBuf>("dest").map(std::path::absolute).transpose().context("--dest")?;

@@ -59,7 +59,7 @@ pub fn project(entry: &Entry) -> Option<String> {
             let url = header.get("url")?.as_str()?;
             url.split(['/', '?', '#']).rfind(|s| !s.is_empty()).map(str::to_string)
         }
-        Bucket::BuildEnvs | Bucket::Interpreters => None,
+        Bucket::BuildEnvs | Bucket::Interpreters | Bucket::Git => None,
     };
     name.map(|n| normalize(&n))
 }

@@ -86,6 +86,7 @@ fn complete(entry: &Entry) -> bool {
         Bucket::Unpacked => path.join("manifest.json").is_file(),
         Bucket::BuildEnvs => wheelpipe::build::env::is_ready(path),
         Bucket::Built => has(&|n| n.ends_with(".whl")),
+        Bucket::Git => path.join(".git").exists(),
         Bucket::Index | Bucket::Metadata | Bucket::Interpreters => true,
     }
 }

@@ -14,7 +14,9 @@ start before the last download ends.
 
 Input: the URL arguments, else stdin: `artifact` records (as wheel-resolve
 writes them) or plain URLs, one a line; a `#sha256=HEX` fragment on a URL is
-the expected hash. Every other record is passed through unchanged. A file the
+the expected hash. Every other record is passed through unchanged, and so
+is an artifact of a project folder (`kind: dir`, a path or a git checkout
+that wheel-resolve made). A file the
 cache already has (same sha256) is not downloaded again. Errors go to stderr, each naming its URL; the other downloads go on.
 
 Order: files the cache has go out first; then the downloads of at least

@@ -19,7 +19,7 @@ use wheelpipe::exit::Exit;
 use wheelpipe::http::Client;
 use wheelpipe::input::StageInput;
 use wheelpipe::progress::Reporter;
-use wheelpipe::records::{Artifact, Record};
+use wheelpipe::records::{Artifact, ArtifactKind, Record};
 use wheelpipe::stage::{write_events, Event, Output, Source};
 use wheelpipe::stream::Writer;
 
@@ -146,6 +146,11 @@ fn read_input(
         let mut out = Vec::new();
         for item in burst {
             match item {
+                // A project folder (or git checkout) is already here, put
+                // there by wheel-resolve: nothing to download, passed on.
+                StageInput::Artifact { artifact, text, .. } if artifact.kind == ArtifactKind::Dir => {
+                    out.push(Event::Pass(text))
+                }
                 StageInput::Artifact { artifact, .. } => {
                     jobs.push(ranked(cache, Job::from_artifact(*artifact)))
                 }

@@ -48,8 +48,19 @@ index). When no wheel of a version fits, its source distribution is used
 Dynamic) or from its build backend, and its artifact record has
 `kind: sdist`, which wheel-unpack builds. --only-binary forbids that,
 --no-binary asks for it, --prefer-binary takes an older wheel over a newer
-source. Editables (-e), VCS and local path requirements are not supported
-yet: an error names them.
+source.
+
+Project folders and git repositories are requirements too, in pip's
+spellings: `./proj`, `/abs/proj`, `path/to/proj` (a folder with a
+pyproject.toml or setup.py), a `file:` folder URL, `name @ file:///folder`,
+`git+URL[@rev][#egg=name&subdirectory=dir]` (cloned by the system's git
+into the cache, the commit it resolves to recorded), `name @ git+URL`, and
+-e for editables (PEP 660). Paths in a requirements file are relative to
+its folder. Their metadata comes from the build backend
+(prepare_metadata_for_build_wheel, or _editable), built in isolation by our
+own tools unless --no-build-isolation, with the -C settings; their artifact
+records have `kind: dir` and the folder as `path`, which wheel-unpack
+builds and installs.
 
 The index comes from --index-url and the other index flags, else from the
 requirement files' own options (`--index-url`, `--find-links`, ...), else from
@@ -116,6 +127,7 @@ pub fn command() -> Command {
         )
         .arg(wheelpipe::args::cache_dir())
         .args(wheelpipe::args::output())
+        .args(wheelpipe::args::build())
         .args(requirement_args())
         .args(binary_args())
         .args(upgrade_args())
@@ -154,7 +166,7 @@ fn requirement_args() -> Vec<Arg> {
             .long("editable")
             .value_name("PATH_OR_URL")
             .action(ArgAction::Append)
-            .help("An editable install: not supported yet (an error says so)"),
+            .help("Install this project folder or git+ URL as an editable (PEP 660; may be repeated)"),
         Arg::new("require-hashes")
             .long("require-hashes")
             .action(ArgAction::SetTrue)

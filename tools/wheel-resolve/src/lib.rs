@@ -14,6 +14,7 @@ mod resolver;
 mod roots;
 mod select;
 mod solve;
+mod trees;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -164,7 +165,7 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
         sources: describe_sources(&settings.urls),
     };
 
-    let build = cache.as_ref().and_then(|c| build_settings(&interpreter, c, &settings.urls));
+    let build = build_settings(matches, &interpreter, cache.as_ref(), &settings.urls)?;
     // Progress records go out while resolving, the artifacts after.
     let (stop, stopped) = crossbeam_channel::bounded::<()>(0);
     let shared = std::sync::Mutex::new(&mut *out);
@@ -233,15 +234,21 @@ fn write_records<W: Write>(
     Ok(())
 }
 
-/// How sdists' metadata is read when no wheel fits: isolated builds whose
-/// environments come from the same indexes as the run's (`None` when the
-/// tools' folder cannot be found).
+/// How sdists' and folders' metadata is read: builds (isolated, unless
+/// `--no-build-isolation`, with `-C` settings) whose environments come from
+/// the same indexes as the run's (`None` without a cache or when the tools'
+/// folder cannot be found).
 fn build_settings(
+    matches: &ArgMatches,
     interpreter: &Interpreter,
-    cache: &Cache,
+    cache: Option<&Cache>,
     urls: &IndexUrls,
-) -> Option<wheelpipe::build::Settings> {
-    let mut build = wheelpipe::build::Settings::for_interpreter(interpreter, cache).ok()?;
+) -> Result<Option<wheelpipe::build::Settings>> {
+    let Some(cache) = cache else { return Ok(None) };
+    let Ok(mut build) = wheelpipe::build::Settings::for_interpreter(interpreter, cache) else {
+        return Ok(None);
+    };
+    (build.config, build.isolation) = wheelpipe::args::get_build(matches)?;
     let args = &mut build.envs.index_args;
     match &urls.index_url {
         Some(url) => args.extend(["--index-url".into(), url.into()]),
@@ -253,7 +260,7 @@ fn build_settings(
     for link in &urls.find_links {
         args.extend(["--find-links".into(), link.into()]);
     }
-    Some(build)
+    Ok(Some(build))
 }
 
 /// What `--python` has installed, when it was given on the command line

@@ -66,6 +66,15 @@ fn installed(run: &Run<'_>, roots: &roots::Roots) -> Installed {
 /// The wheels `reqs` resolve to and the installed distributions kept, or
 /// an error saying why there are none.
 pub fn resolve(run: &Run<'_>, reqs: &Requirements) -> Result<Chosen> {
+    let mut reqs = reqs.clone();
+    let trees = crate::trees::prepare(&mut reqs, run.env, run.cache, run.build).map_err(|e| {
+        if e.is::<wheelpipe::exit::Failure>() {
+            e
+        } else {
+            fail(vec![format!("{e:#}")], Exit::Failed)
+        }
+    })?;
+    let reqs = &reqs;
     let roots = roots::collect(reqs, run.env)
         .map_err(|errors| fail(errors.iter().map(ToString::to_string).collect(), Exit::Usage))?;
     let installed = installed(run, &roots);
@@ -84,6 +93,7 @@ pub fn resolve(run: &Run<'_>, reqs: &Requirements) -> Result<Chosen> {
         format: &format,
         prefer_binary: reqs.options.prefer_binary,
         build: run.build,
+        trees: &trees,
     };
     let pre = reqs.options.pre;
     let resolution =

@@ -38,6 +38,12 @@ record per distribution kept, then an `end` record. A run that keeps
 everything opens no wheel and writes nothing in the venv. When stdout is a
 terminal it prints what a person wants instead (`Installed 3 packages in
 0.31s`, then ` + six==1.16.0` per distribution; --json keeps the records).
+Sources are built here, for the venv's python, by the build library (with
+-C and --no-build-isolation): sdists (`kind: sdist`), and project folders
+(`kind: dir`, or a folder given as an argument), rebuilt every time, PEP 660
+editables with `editable`, installed with pip's direct_url.json; an
+editable of the same folder and version is kept unless its pyproject.toml,
+setup.py or setup.cfg changed since, a git checkout unless its commit did.
 No stage reads after wheel-unpack, so it draws the pipeline's progress
 whenever stderr is a terminal, wherever its stdout goes (see --progress).";
 
@@ -190,6 +196,7 @@ pub fn command() -> Command {
                 .action(clap::ArgAction::Append)
                 .help("Install this distribution's wheel even if the venv has that version (repeatable)"),
         )
+        .args(wheelpipe::args::build())
         .args(wheelpipe::args::output())
         .arg(
             Arg::new("wheels")

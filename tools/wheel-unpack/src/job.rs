@@ -8,8 +8,6 @@ use anyhow::Result;
 use wheelpipe::names::normalize;
 use wheelpipe::records::LinkMode;
 
-use crate::scheme;
-
 /// Something that prints a warning (stderr, unless `--quiet`).
 pub type Warn = dyn Fn(String) + Sync;
 
@@ -38,6 +36,8 @@ pub enum Direct {
     /// `direct_url.json` names the sdist (`how` it was named, its `path`
     /// here) and the sdist's sha256.
     Sdist { how: Box<Direct>, path: PathBuf, sha256: String },
+    /// A project folder, a checkout or an editable (`crate::tree`).
+    Tree(Box<crate::tree_info::TreeInfo>),
 }
 
 impl Direct {
@@ -45,13 +45,11 @@ impl Direct {
     /// a path, the named URL without its fragment.
     pub fn url(&self, wheel: &Path) -> Result<String> {
         Ok(match self {
-            Direct::Path => {
-                let path = scheme::normalize(&std::path::absolute(wheel)?);
-                format!("file://{}", quote_path(&path.to_string_lossy()))
-            }
+            Direct::Path => wheelpipe::file_url::of_path(wheel)?,
             Direct::Url(url) => url.split('#').next().unwrap_or(url).to_string(),
             // The sdist, as it was named: what pip records for a built wheel.
             Direct::Sdist { how, path, .. } => how.url(path)?,
+            Direct::Tree(info) => info.url.clone(),
         })
     }
 }
@@ -86,17 +84,4 @@ impl Staged {
     pub fn key(&self) -> String {
         normalize(&self.name)
     }
-}
-
-/// Percent-encodes a path as Python's `urllib.parse.quote` does (`/` kept).
-fn quote_path(path: &str) -> String {
-    let mut out = String::new();
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"/_.-~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }

@@ -17,6 +17,7 @@ use wheelpipe::wheel_name::WheelFilename;
 
 use crate::job::Direct;
 use crate::scheme::Scheme;
+use crate::tree_info::TreeInfo;
 
 /// What the run was asked to reinstall (`--reinstall`, `--reinstall-package`).
 #[derive(Clone, Debug, Default)]
@@ -64,6 +65,9 @@ impl Keep {
 
     /// The `satisfied` record for `w` when the venv has it already.
     pub fn check(&self, w: &Wanted) -> Result<Option<Satisfied>> {
+        if let Some(Direct::Tree(info)) = w.direct {
+            return keep_tree(self, info, w);
+        }
         let filename = w.wheel.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
         let Ok(parsed) = WheelFilename::parse(&filename) else { return Ok(None) };
         let key = normalize(&parsed.name);
@@ -87,6 +91,11 @@ impl Keep {
             }
         }
         Ok(Some(satisfied(dist, w.requested)))
+    }
+
+    /// True when a reinstall of `key` (normalized) was asked for.
+    pub fn reinstalls(&self, key: &str) -> bool {
+        self.reinstall.all || self.reinstall.names.contains(key)
     }
 
     /// Checks a `satisfied` record from upstream: the distribution must be
@@ -118,7 +127,7 @@ impl Keep {
     }
 }
 
-fn satisfied(dist: &Dist, requested: bool) -> Satisfied {
+pub(crate) fn satisfied(dist: &Dist, requested: bool) -> Satisfied {
     Satisfied {
         name: dist.name.clone(),
         version: dist.version.clone(),
@@ -130,3 +139,37 @@ fn satisfied(dist: &Dist, requested: bool) -> Satisfied {
 #[cfg(test)]
 #[path = "keep_tests.rs"]
 mod tests;
+
+/// The `satisfied` record when the venv has the folder's project in a way
+/// that may be kept (see the module's comment).
+fn keep_tree(keep: &Keep, info: &TreeInfo, w: &Wanted) -> Result<Option<Satisfied>> {
+    let key = normalize(&info.name);
+    if w.reinstall || keep.reinstalls(&key) {
+        return Ok(None);
+    }
+    let mut same = keep.present.iter().filter(|d| d.key() == key);
+    let (Some(dist), None) = (same.next(), same.next()) else { return Ok(None) };
+    if !same_release((&dist.name, &dist.version), (&info.name, &info.version)) {
+        return Ok(None);
+    }
+    let Some(installed) = dist.direct_url().ok().flatten() else { return Ok(None) };
+    if installed.url != info.url || installed.editable != info.editable {
+        return Ok(None);
+    }
+    let kept = match &info.vcs {
+        Some(vcs) => installed.commit_id.as_deref() == Some(vcs.commit_id.as_str()),
+        None => info.editable && !metadata_changed(w.wheel, &dist.dist_info.join("direct_url.json")),
+    };
+    Ok(kept.then(|| satisfied(dist, w.requested)))
+}
+
+/// True when a file that holds a project's metadata in `folder` is newer
+/// than `installed` (or either cannot be read).
+fn metadata_changed(folder: &Path, installed: &Path) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let Some(when) = modified(installed) else { return true };
+    ["pyproject.toml", "setup.py", "setup.cfg"]
+        .iter()
+        .filter_map(|f| modified(&folder.join(f)))
+        .any(|changed| changed > when)
+}

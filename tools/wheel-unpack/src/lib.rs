@@ -24,6 +24,8 @@ pub mod scripts;
 pub mod sdist;
 pub mod spread;
 pub mod staging;
+mod tree;
+mod tree_info;
 pub mod trust;
 pub mod unpacked;
 pub mod venv;
@@ -83,6 +85,7 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
         }
         Ok(staging.get().expect("just made").root.clone())
     };
+    let build_options = wheelpipe::args::get_build(m)?;
     let link_mode = m.get_one::<String>("link-mode").map_or("auto", String::as_str);
     let opts = staging::Options {
         cache: cache.clone(),
@@ -90,7 +93,10 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
         verify: !m.get_flag("no-verify-record"),
         compiler: m.get_flag("compile").then(|| compile::Compiler::new(&scheme.python, jobs)),
         tags: (!m.get_flag("no-tag-check")).then(|| wheelpipe::tags::Tags::for_interpreter(&interpreter)),
-        build: sdist::settings(&interpreter, cache.as_ref()).ok(),
+        build: sdist::settings(&interpreter, cache.as_ref()).ok().map(|mut build| {
+            (build.config, build.isolation) = build_options;
+            build
+        }),
     };
     let plan = pipeline::Plan { staging: &make_staging, keep: &keep };
     let mut set = pipeline::stage_all(&scheme, plan, jobs, source, &opts, out, &warn)?;

@@ -13,7 +13,7 @@ use anyhow::{bail, Context, Result};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use wheelpipe::exit::Failure;
 use wheelpipe::input::StageInput;
-use wheelpipe::records::{Record, Satisfied};
+use wheelpipe::records::{ArtifactKind, Record, Satisfied};
 use wheelpipe::stream::Writer;
 
 use crate::job::{Direct, Job, Staged, Warn};
@@ -185,7 +185,7 @@ impl<'a> Feeder<'a> {
 
     fn feed_args(&mut self, wheels: Vec<PathBuf>) -> Result<()> {
         for wheel in wheels {
-            let direct = Some(Direct::Path);
+            let direct = crate::tree::direct_for_path(&wheel)?.or(Some(Direct::Path));
             self.take(Job { wheel, requested: true, expected_name: None, sha256: None, direct }, false)?;
         }
         self.poll()
@@ -203,7 +203,7 @@ impl<'a> Feeder<'a> {
             };
             match item {
                 StageInput::Plain { word, .. } => {
-                    let direct = Some(Direct::Path);
+                    let direct = crate::tree::direct_for_path(word.as_ref())?.or(Some(Direct::Path));
                     let job = Job {
                         wheel: word.into(),
                         requested: true,
@@ -214,17 +214,22 @@ impl<'a> Feeder<'a> {
                     self.take(job, false)?
                 }
                 StageInput::Artifact { line, artifact, .. } => {
-                    let Some(wheel) = artifact.path else {
+                    let Some(wheel) = artifact.path.clone() else {
                         return Err(Failure::usage(format!(
                             "stdin:{line}: the artifact {} {} has no `path`: run wheel-fetch before wheel-unpack",
                             artifact.name, artifact.version
                         ))
                         .into());
                     };
+                    let direct = match artifact.kind {
+                        ArtifactKind::Dir => {
+                            Some(Direct::Tree(Box::new(crate::tree_info::TreeInfo::of(&artifact))))
+                        }
+                        _ => artifact.direct.then(|| Direct::Url(artifact.url.clone())),
+                    };
                     let expected_name = Some(artifact.name);
                     let sha256 = artifact.hashes.get("sha256").cloned();
-                    let (requested, direct) =
-                        (artifact.requested, artifact.direct.then_some(Direct::Url(artifact.url)));
+                    let requested = artifact.requested;
                     self.take(Job { wheel, requested, expected_name, sha256, direct }, artifact.reinstall)?
                 }
                 // Everything else passes through byte for byte, but for

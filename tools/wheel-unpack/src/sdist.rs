@@ -24,6 +24,10 @@ pub fn settings(interpreter: &Interpreter, cache: Option<&Cache>) -> Result<buil
 /// from it (from the cache when it was built before), whose
 /// `direct_url.json`, if any, names the sdist as pip's does.
 pub fn wheel_of(job: Job, settings: Option<&build::Settings>) -> Result<Job> {
+    if let Some(Direct::Tree(info)) = &job.direct {
+        let info = info.clone();
+        return crate::tree::wheel_of(job, &info, settings);
+    }
     let is_sdist = job.wheel.file_name().is_some_and(|n| build::source::is_sdist_name(&n.to_string_lossy()));
     if !is_sdist {
         return Ok(job);

@@ -330,6 +330,9 @@ fn direct_url_json(wheel: &Path, sha256: Option<&str>, direct: &Direct) -> Resul
     if let Direct::Sdist { how, path, sha256 } = direct {
         return direct_url_json(path, Some(sha256), how);
     }
+    if let Direct::Tree(info) = direct {
+        return info.direct_url_json();
+    }
     let hash = unpacked::wheel_sha256(wheel, sha256)?;
     let url = serde_json::to_string(&direct.url(wheel)?)?;
     Ok(format!(

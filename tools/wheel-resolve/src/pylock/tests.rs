@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use pep440_rs::Version;
-use wheelpipe::records::Artifact;
+use wheelpipe::records::{Artifact, ArtifactKind, VcsInfo};
 use wheelpipe::tags::Tags;
 use wheelpipe::test_target::cpython_311_linux;
 use wheelpipe::wheel_name::WheelFilename;
@@ -218,4 +218,28 @@ fn lock_files_are_recognised_by_name() {
     for no in ["requirements.txt", "pylock.a.b.toml", "pylock..toml", "pylock.tomlx", "xpylock.toml"] {
         assert!(!is_lock_file(Path::new(no)), "{no}");
     }
+}
+
+#[test]
+fn folders_and_checkouts_are_written_as_pep_751_directory_and_vcs_tables() {
+    let mut folder = Artifact::new("proj".into(), "0.1".into(), "proj".into(), "file:///src/proj".into());
+    (folder.kind, folder.editable, folder.path) = (ArtifactKind::Dir, true, Some("/src/proj".into()));
+    let mut checkout =
+        Artifact::new("gitproj".into(), "1.0".into(), "sub".into(), "https://h.example/r.git".into());
+    checkout.kind = ArtifactKind::Dir;
+    checkout.subdirectory = Some("sub".into());
+    checkout.vcs = Some(Box::new(VcsInfo {
+        vcs: "git".into(),
+        commit_id: "ab".repeat(20),
+        requested_revision: Some("v1".into()),
+    }));
+    let text = super::write::render(&[folder, checkout], None, Some("http://127.0.0.1:1/simple")).unwrap();
+    assert!(text.contains("directory = { path = \"/src/proj\", editable = true }\n"), "{text}");
+    let vcs = format!(
+        "vcs = {{ type = \"git\", url = \"https://h.example/r.git\", requested-revision = \"v1\", commit-id = \"{}\", \
+         subdirectory = \"sub\" }}\n",
+        "ab".repeat(20)
+    );
+    assert!(text.contains(&vcs), "{text}");
+    assert!(!text.contains("wheels"), "{text}");
 }

@@ -12,7 +12,7 @@ use anyhow::{bail, Context, Result};
 use wheelpipe::hash::{hex, HashingWriter};
 use wheelpipe::http::redact;
 use wheelpipe::names::normalize;
-use wheelpipe::records::Artifact;
+use wheelpipe::records::{Artifact, ArtifactKind};
 
 use super::{CREATED_BY, LOCK_VERSION};
 
@@ -68,7 +68,9 @@ pub(super) fn render(
         if let (Some(index), false) = (&index, local) {
             out += &format!("index = {}\n", quote(index));
         }
-        if artifact.is_sdist() {
+        if artifact.kind == ArtifactKind::Dir {
+            out += &tree(artifact);
+        } else if artifact.is_sdist() {
             // PEP 751's `sdist` table: the same fields as a wheel's.
             out += &format!("sdist = {}\n", wheel(artifact)?);
         } else {
@@ -76,6 +78,33 @@ pub(super) fn render(
         }
     }
     Ok(out)
+}
+
+/// PEP 751's `vcs` table for a checkout, else its `directory` table.
+fn tree(artifact: &Artifact) -> String {
+    let mut fields = Vec::new();
+    match &artifact.vcs {
+        Some(vcs) => {
+            fields.push(format!("type = {}", quote(&vcs.vcs)));
+            fields.push(format!("url = {}", quote(&redact(&artifact.url))));
+            if let Some(rev) = &vcs.requested_revision {
+                fields.push(format!("requested-revision = {}", quote(rev)));
+            }
+            fields.push(format!("commit-id = {}", quote(&vcs.commit_id)));
+        }
+        None => {
+            let path = artifact.path.as_ref().map_or_else(String::new, |p| p.display().to_string());
+            fields.push(format!("path = {}", quote(&path)));
+            if artifact.editable {
+                fields.push("editable = true".into());
+            }
+        }
+    }
+    if let (Some(sub), Some(_)) = (&artifact.subdirectory, &artifact.vcs) {
+        fields.push(format!("subdirectory = {}", quote(sub)));
+    }
+    let table = if artifact.vcs.is_some() { "vcs" } else { "directory" };
+    format!("{table} = {{ {} }}\n", fields.join(", "))
 }
 
 /// The file's inline table (a wheel's, or an sdist's).

@@ -30,15 +30,11 @@ pub enum Item {
 /// Where command-line requirements are said to come from, in messages.
 pub const COMMAND_LINE: &str = "the command line";
 
-/// The extensions of distribution files: such a path is a (local)
-/// requirement, never a requirements file.
-const DISTRIBUTIONS: &[&str] = &[".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar"];
-
 /// What a positional argument is; `is_file` says whether a path is an
 /// existing regular file (the file system, in the tool).
 pub fn classify(arg: &str, is_file: &dyn Fn(&Path) -> bool) -> Item {
     let lower = arg.to_ascii_lowercase();
-    let distribution = DISTRIBUTIONS.iter().any(|e| lower.ends_with(e));
+    let distribution = super::trees::DISTRIBUTIONS.iter().any(|e| lower.ends_with(e));
     let looks_like_list = [".txt", ".in", ".toml"].iter().any(|e| lower.ends_with(e));
     if arg == "-" || (!distribution && (looks_like_list || is_file(Path::new(arg)))) {
         Item::File(PathBuf::from(arg))
@@ -98,6 +94,12 @@ pub fn parse_items(
         match item {
             Item::File(path) => parse_one(path, false, source, into, &mut Vec::new(), None)?,
             Item::Requirement(text) => {
+                if let Some(tree) = super::trees::parse(text, Path::new(""), false) {
+                    let tree = tree.map_err(|message| ParseError { location: location.clone(), message })?;
+                    let entry = super::TreeEntry { tree, location: location.clone(), text: text.clone() };
+                    into.trees.push(entry);
+                    continue;
+                }
                 let requirement = parse_requirement(text)
                     .map_err(|message| ParseError { location: location.clone(), message })?;
                 into.requirements.push(Entry {

@@ -11,6 +11,7 @@ mod lines;
 mod options;
 #[cfg(test)]
 mod tests;
+pub mod trees;
 
 use std::fmt;
 use std::io;
@@ -55,6 +56,15 @@ pub struct Entry {
     pub text: String,
 }
 
+/// One requirement of a source tree (a folder or a git URL, maybe `-e`).
+#[derive(Clone, Debug)]
+pub struct TreeEntry {
+    pub tree: trees::Tree,
+    pub location: Location,
+    /// The requirement as written, for messages.
+    pub text: String,
+}
+
 /// The options the files gave, in the order met (later values win).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FileOptions {
@@ -86,6 +96,8 @@ impl FileOptions {
 pub struct Requirements {
     pub requirements: Vec<Entry>,
     pub constraints: Vec<Entry>,
+    /// Folders and repositories, whose names their metadata gives.
+    pub trees: Vec<TreeEntry>,
     pub options: FileOptions,
 }
 
@@ -168,6 +180,17 @@ fn parse_one(
             }
             continue;
         }
+        if let Some(tree) = trees::parse(&req_text, &base, false) {
+            if !opts.is_empty() || constraint {
+                return Err(err(format!(
+                    "`{}`: a folder or VCS URL takes no options nor constraints",
+                    line.text
+                )));
+            }
+            let tree = tree.map_err(err)?;
+            into.trees.push(TreeEntry { tree, location, text: req_text });
+            continue;
+        }
         let mut hashes = Vec::new();
         for opt in opts {
             match opt {
@@ -217,10 +240,11 @@ fn apply_option(
             parse_one(&base.join(&target), true, source, into, stack, Some(location))?;
         }
         Opt::Editable(target) => {
-            return Err(ParseError {
-                location: location.clone(),
-                message: format!("editable requirements are not supported yet: -e {target}"),
-            })
+            let err = |message: String| ParseError { location: location.clone(), message };
+            let tree = trees::parse(&target, base, true)
+                .ok_or_else(|| err(format!("-e {target}: an editable is a project folder or a git+ URL")))?
+                .map_err(err)?;
+            into.trees.push(TreeEntry { tree, location: location.clone(), text: format!("-e {target}") });
         }
         Opt::Hash(_) => {
             return Err(ParseError {
@@ -261,7 +285,7 @@ fn looks_like_path_or_url(text: &str) -> bool {
         || text.starts_with('.')
         || text.starts_with('/')
         || text.contains(std::path::MAIN_SEPARATOR)
-        || [".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar"].iter().any(|s| lower.ends_with(s))
+        || trees::DISTRIBUTIONS.iter().any(|s| lower.ends_with(s))
 }
 
 /// True for a `name @ URL` whose URL is a wheel or an sdist (`.tar.gz`,

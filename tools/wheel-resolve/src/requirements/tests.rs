@@ -81,10 +81,27 @@ fn markers_and_extras_are_kept() {
 }
 
 #[test]
-fn editable_and_path_requirements_are_refused_with_the_line() {
-    let err = parse_files(&[("r.txt", "six==1.0\n-e ./pkg\n")], "r.txt").unwrap_err();
-    assert_eq!(err.to_string(), "r.txt:2: editable requirements are not supported yet: -e ./pkg");
-    for line in ["./pkg", "pkg @ http://127.0.0.1/pkg-1.0.tar.bz2", "git+http://127.0.0.1/r.git", "x.whl"] {
+fn folders_and_git_urls_are_trees_relative_to_the_file_and_other_urls_are_refused() {
+    let reqs =
+        parse_files(&[("sub/r.txt", "six==1.0\n-e ./pkg\ngit+http://127.0.0.1/r.git@v1\n")], "sub/r.txt")
+            .unwrap();
+    let trees: Vec<_> =
+        reqs.trees.iter().map(|t| (t.tree.place.clone(), t.tree.editable, t.location.line)).collect();
+    let pkg = std::path::absolute("sub/pkg").unwrap();
+    let git = trees::Place::Git { url: "http://127.0.0.1/r.git".into(), rev: Some("v1".into()) };
+    assert_eq!(trees, [(trees::Place::Dir(pkg), true, 2), (git, false, 3)], "relative to the file's folder");
+    let err = parse_files(
+        &[(
+            "r.txt",
+            "./pkg --hash=sha256:0000000000000000000000000000000000000000000000000000000000000000\n",
+        )],
+        "r.txt",
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("takes no options"), "{err}");
+    let err = parse_files(&[("r.txt", "-e six\n")], "r.txt").unwrap_err();
+    assert!(err.to_string().starts_with("r.txt:1: -e six: an editable is a project folder"), "{err}");
+    for line in ["pkg @ http://127.0.0.1/pkg-1.0.tar.bz2", "x.whl"] {
         let err = parse_files(&[("r.txt", line)], "r.txt").unwrap_err();
         assert!(err.to_string().starts_with("r.txt:1: `"), "{err}");
         assert!(err.to_string().ends_with("are not supported yet"), "{err}");
@@ -111,6 +128,10 @@ fn stdin_is_named_in_messages_and_includes_are_relative_to_the_working_folder() 
     let files = [("-", "-r base.txt\n"), ("base.txt", "nope!\n")];
     let err = parse_files(&files, "-").unwrap_err();
     assert!(err.to_string().starts_with("base.txt:1: invalid requirement"), "{err}");
-    let err = parse_files(&[("-", "-e .\n")], "-").unwrap_err();
-    assert!(err.to_string().starts_with("stdin:1: editable"), "{err}");
+    let reqs = parse_files(&[("-", "-e .\n")], "-").unwrap();
+    assert_eq!(
+        reqs.trees[0].tree.place,
+        trees::Place::Dir(std::path::absolute(".").unwrap()),
+        "from the working folder"
+    );
 }

@@ -31,6 +31,9 @@ impl Fetcher<'_> {
     /// whose metadata asks for another Python, is unusable (`Skip`); a
     /// metadata read that fails stops the resolution (`Failed`).
     pub(super) fn read_candidate_now(&self, name: &str, version: &Version) -> Result<Candidate, Unusable> {
+        if let Some(tree) = self.cx.trees.get(name) {
+            return self.tree_candidate(name, version, tree);
+        }
         if let Some((dist, installed)) = self.cx.installed.keepable(name) {
             if installed == version {
                 let lines: &[String] = if self.cx.no_deps { &[] } else { &dist.requires_dist };
@@ -55,7 +58,7 @@ impl Fetcher<'_> {
         let mut choice = choice;
         let metadata = match choice.artifact.kind {
             ArtifactKind::Sdist => self.read_sdist_metadata(&mut choice.artifact),
-            ArtifactKind::Wheel => self.read_metadata(&choice),
+            ArtifactKind::Wheel | ArtifactKind::Dir => self.read_metadata(&choice),
         };
         let metadata = metadata.map_err(|e| Unusable::Failed(format!("{e:#}")))?;
         if let Some(spec) = &metadata.requires_python {
@@ -68,6 +71,30 @@ impl Fetcher<'_> {
         }
         let requires = self.parse_requires(name, version, &metadata.requires_dist);
         Ok(Candidate { choice: Some(choice), provides_extra: metadata.provides_extra, requires })
+    }
+
+    /// A prepared folder's one candidate: its artifact and the metadata its
+    /// backend gave.
+    fn tree_candidate(
+        &self,
+        name: &str,
+        version: &Version,
+        tree: &crate::trees::Prepared,
+    ) -> Result<Candidate, Unusable> {
+        if let Some(spec) = &tree.metadata.requires_python {
+            if self.cx.target.admits_python(spec) == Ok(false) {
+                return Err(Unusable::Skip(format!(
+                    "{name} {version} requires Python {spec} ({} is {})",
+                    tree.artifact.url, self.cx.target.description
+                )));
+            }
+        }
+        let lines: &[String] = if self.cx.no_deps { &[] } else { &tree.metadata.requires_dist };
+        Ok(Candidate {
+            choice: Some(Choice { artifact: tree.artifact.clone(), yanked: None }),
+            provides_extra: tree.metadata.provides_extra.clone(),
+            requires: self.parse_requires(name, version, lines),
+        })
     }
 
     /// The file for `pin`: the best wheel; else, when `--only-binary` does

@@ -6,6 +6,7 @@
 //! started yet it reads itself, so it never queues behind guesses.
 
 use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
 use std::sync::{Arc, Condvar, Mutex};
 
 use crossbeam_channel::{Receiver, Sender};
@@ -99,6 +100,9 @@ pub struct Context<'a> {
     /// Reads sdists' metadata (PKG-INFO, else the backend); `None` without
     /// a cache, when sdists are passed over as with `--only-binary`.
     pub build: Option<&'a wheelpipe::build::Settings>,
+    /// Folders and checkouts named by the requirements, prepared: each
+    /// project's one candidate.
+    pub trees: &'a BTreeMap<String, crate::trees::Prepared>,
 }
 
 pub struct Fetcher<'a> {
@@ -297,6 +301,11 @@ impl<'a> Fetcher<'a> {
     }
 
     fn read_page_now(&self, name: &str) -> Result<Project, Unusable> {
+        if let Some(tree) = self.cx.trees.get(name) {
+            let version = Version::from_str(&tree.artifact.version)
+                .map_err(|e| Unusable::Failed(format!("{name} {}: {e}", tree.artifact.version)))?;
+            return Ok(Project { files: Vec::new(), versions: vec![version], installed_only: None });
+        }
         if let Some(url) = self.cx.direct.get(name) {
             let file = super::direct::dist_file(name, url).map_err(Unusable::Failed)?;
             return Ok(Project::new(name, vec![file]));
