@@ -8,6 +8,7 @@ pub mod cli;
 mod inputs;
 mod installed;
 mod pins;
+mod project_input;
 mod pylock;
 pub mod requirements;
 mod resolver;
@@ -119,9 +120,10 @@ fn describe_sources(urls: &IndexUrls) -> String {
 pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress: &Reporter) -> Result<Exit> {
     let items = inputs::items(matches);
     let lock_input = inputs::lock_input(&items)?;
-    let mut reqs = match lock_input {
-        Some(_) => Requirements::default(),
-        None => inputs::read(&items)?,
+    let selection = inputs::selection(matches);
+    let (mut reqs, projects) = match lock_input {
+        Some(_) => (Requirements::default(), project_input::Projects::default()),
+        None => inputs::read(&items, &selection)?,
     };
     let cache = match matches.get_one::<PathBuf>("cache-dir") {
         Some(dir) => Some(Cache::from_flag(Some(dir))?),
@@ -153,6 +155,7 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
     };
 
     let build = cache.as_ref().and_then(|c| build_settings(&interpreter, c, &settings.urls));
+    projects.complete(&mut reqs, &selection, build.as_ref(), &env)?;
     // Progress records go out while resolving, the artifacts after.
     let (stop, stopped) = crossbeam_channel::bounded::<()>(0);
     let shared = std::sync::Mutex::new(&mut *out);
