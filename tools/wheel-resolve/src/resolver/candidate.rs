@@ -56,7 +56,13 @@ impl Fetcher<'_> {
             ArtifactKind::Sdist => self.read_sdist_metadata(&mut choice.artifact),
             ArtifactKind::Wheel => self.read_metadata(&choice),
         };
-        let metadata = metadata.map_err(|e| Unusable::Failed(format!("{e:#}")))?;
+        let metadata = metadata.map_err(|e| {
+            let why = format!("{e:#}");
+            if choice.artifact.kind == ArtifactKind::Sdist {
+                self.note_unbuildable(name, version, &why);
+            }
+            Unusable::Failed(why)
+        })?;
         if let Some(spec) = &metadata.requires_python {
             if self.cx.target.admits_python(spec) == Ok(false) {
                 return Err(Unusable::Skip(format!(

@@ -64,6 +64,11 @@ pub fn resolve(
             scope.spawn(|| fetcher.work());
         }
         let solved = pubgrub::resolve(&provider, Package::Root, provider.root_version.clone());
+        let sources_failed = !fetcher.unbuildable().is_empty() || fetcher.noted_sdist_only();
+        if solved.is_err() && sources_failed {
+            // The other sources read ahead: all of them in one error, not one a run.
+            fetcher.drain();
+        }
         fetcher.close();
         solved.map_err(Box::new)
     });
@@ -77,12 +82,19 @@ pub fn resolve(
                 let hashes: Vec<&str> = hashes.into_iter().map(String::as_str).collect();
                 Failed::Stopped(hashes.join("\n"))
             } else if reasons.iter().any(|r| r.ends_with(candidate::SDIST_ONLY)) {
-                Failed::Stopped(explain::sdist_only(&fetcher.sdist_only()))
+                Failed::Stopped(explain::sources(&fetcher.sdist_only(), &fetcher.unbuildable()))
             } else {
                 Failed::NoSolution(explain::explain(&tree, &|p, r| provider.describe(p, r)))
             }
         }
-        PubGrubError::ErrorRetrievingDependencies { source, .. } => Failed::Stopped(source.0),
+        PubGrubError::ErrorRetrievingDependencies { source, .. } => {
+            let unbuildable = fetcher.unbuildable();
+            match unbuildable.len() {
+                // One: its whole story, the backend's last lines included.
+                0 | 1 => Failed::Stopped(source.0),
+                _ => Failed::Stopped(explain::sources(&BTreeMap::new(), &unbuildable)),
+            }
+        }
         PubGrubError::ErrorChoosingVersion { source, .. } => Failed::Stopped(source.0),
         PubGrubError::ErrorInShouldCancel(source) => Failed::Stopped(source.0),
     })?;
