@@ -100,7 +100,7 @@ fn one_line(name: &str, message: &str) -> String {
     };
     // A bare exit status (`SystemExit(1)`) says nothing: the line before does.
     let said = |l: &&str| !l.is_empty() && !l.chars().all(|c| c.is_ascii_digit());
-    match lines.map(str::trim).filter(said).next_back() {
+    match lines.map(str::trim).rfind(said) {
         Some(last) => format!("{first}: {last}"),
         None => first.to_string(),
     }
