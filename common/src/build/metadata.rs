@@ -24,10 +24,18 @@ const NEEDED: [&str; 3] = ["requires-dist", "requires-python", "provides-extra"]
 
 /// The metadata of `source` for the target of `settings`.
 pub fn metadata_of(settings: &Settings, src: &Source) -> Result<(CoreMetadata, From)> {
-    inner(settings, src).with_context(|| src.shown())
+    inner(settings, src, false).with_context(|| src.shown())
 }
 
-fn inner(settings: &Settings, src: &Source) -> Result<(CoreMetadata, From)> {
+/// [`metadata_of`], with the isolated build environment of the sdist made
+/// now even when its PKG-INFO is enough: a resolver that chose it to be
+/// built makes it from the run's own indexes, and the build later finds it
+/// ready in the cache (a stage downstream may not know those indexes).
+pub fn metadata_and_env(settings: &Settings, src: &Source) -> Result<(CoreMetadata, From)> {
+    inner(settings, src, true).with_context(|| src.shown())
+}
+
+fn inner(settings: &Settings, src: &Source, with_env: bool) -> Result<(CoreMetadata, From)> {
     let work = settings.work_dir()?;
     let root = match src {
         Source::Sdist(path) => {
@@ -39,6 +47,9 @@ fn inner(settings: &Settings, src: &Source) -> Result<(CoreMetadata, From)> {
     };
     if matches!(src, Source::Sdist(_)) {
         if let Some(meta) = static_pkg_info(&root)? {
+            if with_env && settings.isolation {
+                settings.environment(&BuildSystem::read(&root)?.requires)?;
+            }
             return Ok((meta, From::PkgInfo));
         }
     }

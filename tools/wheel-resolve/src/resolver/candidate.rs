@@ -135,7 +135,8 @@ impl Fetcher<'_> {
             None => wheelpipe::build::hash_file(&path)?.0,
         };
         artifact.hashes.insert("sha256".into(), sha256.clone());
-        let (core, _) = wheelpipe::build::metadata_of(build, &Source::Sdist(path))?;
+        // The build environment too: made now from this run's indexes, ready when wheel-unpack builds.
+        let (core, _) = wheelpipe::build::metadata::metadata_and_env(build, &Source::Sdist(path))?;
         let found = core.into_record(MetadataSource::Local, redact(&artifact.url), 0, 0);
         if !wheelpipe::names::same_release((&found.name, &found.version), (&artifact.name, &artifact.version))
         {
