@@ -130,9 +130,12 @@ fn a_setup_py_project_gives_its_install_requires_through_setuptools() {
     wheels.push(wheel("tester", "1.0").build(&sb.path().join("wheels")));
     let setup = "from setuptools import setup\nsetup(name='legacy_app', version='0.3', \
                  install_requires=['base>=1'], extras_require={'test': ['tester']})\n";
-    Project::new(sb.path(), "legacy_app", "0.3").file("setup.py", setup);
+    // A pyproject.toml of tool settings alone leaves the project to its setup.py.
+    let tools_only = "[tool.black]\nline-length = 100\n";
+    Project::new(sb.path(), "legacy_app", "0.3").file("setup.py", setup).file("pyproject.toml", tools_only);
     let case = Case::serve(sb, wheels);
-    let resolved =
-        case.expect_with(&["--extra", "test"], &["legacy_app-0.3/setup.py"], &["base==1.0", "tester==1.0"]);
-    assert!(resolved.artifacts.iter().all(|a| a.name != "legacy_app"), "the project is not installed");
+    for input in ["legacy_app-0.3/setup.py", "legacy_app-0.3/pyproject.toml"] {
+        let resolved = case.expect_with(&["--extra", "test"], &[input], &["base==1.0", "tester==1.0"]);
+        assert!(resolved.artifacts.iter().all(|a| a.name != "legacy_app"), "the project is not installed");
+    }
 }

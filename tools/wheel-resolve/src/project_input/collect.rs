@@ -67,22 +67,14 @@ impl Projects {
             reqs.requirements.splice(position..position, entries);
         }
         if let Some(missing) = selection.extras.iter().find(|e| !extras.contains(*e)) {
-            let has = if extras.is_empty() {
-                "none".to_string()
-            } else {
-                extras.into_iter().collect::<Vec<_>>().join(", ")
-            };
+            let has = listed(&extras);
             return Err(Failure::usage(format!(
                 "--extra {missing}: no such extra in {files} (extras: {has})"
             ))
             .into());
         }
         if let Some(missing) = selection.groups.iter().find(|g| !groups.contains(*g)) {
-            let has = if groups.is_empty() {
-                "none".to_string()
-            } else {
-                groups.into_iter().collect::<Vec<_>>().join(", ")
-            };
+            let has = listed(&groups);
             return Err(Failure::usage(format!(
                 "--group {missing}: no such group in [dependency-groups] of {files} (groups: {has})"
             ))
@@ -115,4 +107,12 @@ fn backend_metadata(
         ))
         .into()),
     }
+}
+
+/// `a, b` or `none`, for messages.
+fn listed(names: &BTreeSet<String>) -> String {
+    if names.is_empty() {
+        return "none".to_string();
+    }
+    names.iter().map(String::as_str).collect::<Vec<_>>().join(", ")
 }

@@ -19,9 +19,12 @@ pub struct Declared {
     pub optional: Option<BTreeMap<String, Vec<String>>>,
     /// `[dependency-groups]` by normalized name, as written.
     pub groups: BTreeMap<String, Vec<GroupItem>>,
-    /// The file has no `[project]` table but says how to build it: the
-    /// backend knows everything.
+    /// The backend knows everything: a pyproject.toml without a
+    /// `[project]` table that has a `[build-system]` (or, the caller
+    /// decides, a setup.py beside it), or a setup.py.
     pub only_backend: bool,
+    /// A pyproject.toml without a `[project]` table.
+    pub no_project: bool,
 }
 
 /// One entry of a dependency group (PEP 735).
@@ -37,6 +40,7 @@ pub fn pyproject(text: &str, file: &str) -> Result<Declared, String> {
         toml::from_str(text).map_err(|e| format!("{file}: invalid TOML: {}", e.message()))?;
     let mut declared = Declared { groups: groups(&doc, file)?, ..Declared::default() };
     let Some(project) = doc.get("project") else {
+        declared.no_project = true;
         declared.only_backend = doc.contains_key("build-system");
         declared.dependencies = (!declared.only_backend).then(Vec::new);
         declared.optional = (!declared.only_backend).then(BTreeMap::new);

@@ -67,7 +67,14 @@ impl ProjectFile {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         let text = || std::fs::read_to_string(path).map_err(|e| format!("{file}: cannot read: {e}"));
         let declared = match name {
-            "pyproject.toml" => declared::pyproject(&text()?, &file)?,
+            "pyproject.toml" => {
+                let mut declared = declared::pyproject(&text()?, &file)?;
+                // Only tool settings, beside a setup.py (as pip and uv read it): a setup.py project.
+                if declared.no_project && path.with_file_name("setup.py").is_file() {
+                    declared = Declared { only_backend: true, ..declared };
+                }
+                declared
+            }
             "setup.cfg" => declared::setup_cfg(&text()?, &file)?,
             _ => {
                 if !path.is_file() {
