@@ -3,7 +3,7 @@
 requirement files, then write a static index of them that any file server can
 serve (serve.sh serves it with a set latency and bandwidth).
 
-    mirror.py [--index-url URL] DIR REQS.txt [REQS.txt ...]
+    mirror.py [--index-url URL] [--sources] DIR REQS.txt [REQS.txt ...]
 
 The wheels are downloaded by `python -m pip download` of the interpreter that
 runs this script, so they come from the index pip is configured to use
@@ -12,8 +12,13 @@ No index is written here. The pins in reqs/*.txt are for CPython 3.11 on
 Linux x86_64: run this with such an interpreter. Wheels already in DIR/wheels
 are kept, so a second run only adds what is new.
 
+With --sources, a pin that has no wheel is mirrored as its source
+distribution (pip download --prefer-binary), for the sets of sdist-only
+packages (reqs/sdists.txt, with reqs/build.txt: the backends that build them).
+
 Writes under DIR/root:
-  files/W, files/W.metadata   each wheel (hard link) and its METADATA (PEP 658)
+  files/W, files/W.metadata   each wheel (hard link) and its METADATA (PEP 658);
+                              each sdist (no .metadata: PEP 658 is for wheels)
   simple/                     PEP 503 HTML and PEP 691 JSON pages (index.html,
                               index.json per project and for the project list),
                               with sha256, Requires-Python and core-metadata
@@ -31,6 +36,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import zipfile
 
 
@@ -46,15 +52,16 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
-def download(wheels, reqs, index_url):
+def download(wheels, reqs, index_url, sources):
     """pip download of every pinned wheel, without dependencies (the .txt
-    files pin the whole set) and without source distributions."""
+    files pin the whole set) and without source distributions (with
+    `sources`: a source distribution when a pin has no wheel)."""
     if sys.version_info[:2] != (3, 11):
         print(f"mirror.py: warning: the pins are for CPython 3.11, this is "
               f"{sys.version.split()[0]}: some wheels may not be found", file=sys.stderr)
     for req in reqs:
         cmd = [sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check",
-               "--only-binary=:all:", "--no-deps", "-d", wheels, "-r", req]
+               "--prefer-binary" if sources else "--only-binary=:all:", "--no-deps", "-d", wheels, "-r", req]
         if index_url:
             cmd += ["--index-url", index_url]
         if subprocess.run(cmd).returncode != 0:
@@ -94,6 +101,45 @@ def add_file(wheels, files, filename):
     }
 
 
+SDISTS = (".tar.gz", ".zip")
+
+
+def read_pkg_info(path):
+    """The PKG-INFO bytes of an sdist: at its top folder, else (old
+    setuptools sdists) in its .egg-info folder."""
+    if path.endswith(".zip"):
+        with zipfile.ZipFile(path) as z:
+            names = {name: name for name in z.namelist()}
+            read = z.read
+    else:
+        t = tarfile.open(path)
+        names = {m.name: m for m in t.getmembers()}
+        read = lambda member: t.extractfile(member).read()
+    found = sorted((n.count("/"), n) for n in names if n.endswith("/PKG-INFO"))
+    if not found:
+        sys.exit(f"mirror.py: {path}: no PKG-INFO")
+    return read(names[found[0][1]])
+
+
+def add_sdist(wheels, files, filename):
+    """Links one sdist into files/; returns what the project pages say about it."""
+    target = os.path.join(files, filename)
+    if not os.path.exists(target):
+        try:
+            os.link(os.path.join(wheels, filename), target)
+        except OSError:
+            shutil.copy2(os.path.join(wheels, filename), target)
+    headers = email.parser.BytesParser().parsebytes(read_pkg_info(target), headersonly=True)
+    return normalize(headers["Name"]), {
+        "filename": filename,
+        "version": headers["Version"],
+        "sha256": file_sha256(target),
+        "size": os.path.getsize(target),
+        "requires_python": headers.get("Requires-Python"),
+        "metadata_sha256": None,
+    }
+
+
 def project_pages(name, wheels, with_metadata):
     """A project's PEP 503 HTML page and PEP 691 JSON page, as strings."""
     links, files = [], []
@@ -105,7 +151,7 @@ def project_pages(name, wheels, with_metadata):
         if w["requires_python"]:
             attrs += f' data-requires-python="{html.escape(w["requires_python"])}"'
             entry["requires-python"] = w["requires_python"]
-        if with_metadata:
+        if with_metadata and w["metadata_sha256"]:
             value = f"sha256={w['metadata_sha256']}"
             attrs += f' data-core-metadata="{value}" data-dist-info-metadata="{value}"'
             entry["core-metadata"] = entry["dist-info-metadata"] = {"sha256": w["metadata_sha256"]}
@@ -139,6 +185,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index-url", help="the index to download from (default: as pip is configured)")
+    ap.add_argument("--sources", action="store_true",
+                    help="mirror a pin without a wheel as its source distribution")
     ap.add_argument("dir")
     ap.add_argument("reqs", nargs="+")
     args = ap.parse_args()
@@ -146,16 +194,19 @@ def main():
     files = os.path.join(args.dir, "root", "files")
     os.makedirs(wheels, exist_ok=True)
     os.makedirs(files, exist_ok=True)
-    download(wheels, args.reqs, args.index_url)
+    download(wheels, args.reqs, args.index_url, args.sources)
     projects = {}
     for filename in sorted(os.listdir(wheels)):
         if filename.endswith(".whl"):
             name, info = add_file(wheels, files, filename)
             projects.setdefault(name, []).append(info)
+        elif filename.endswith(SDISTS):
+            name, info = add_sdist(wheels, files, filename)
+            projects.setdefault(name, []).append(info)
     for flavour, with_metadata in (("simple", True), ("nometa", False)):
         write_index(os.path.join(args.dir, "root", flavour), projects, with_metadata)
     count = sum(len(w) for w in projects.values())
-    print(f"{len(projects)} projects, {count} wheels; serve {os.path.join(args.dir, 'root')}")
+    print(f"{len(projects)} projects, {count} files; serve {os.path.join(args.dir, 'root')}")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ _wheel__resolve() {
 
     case "${cmd}" in
         wheel__resolve)
-            opts="-i -f -q -C -r -c -e -U -P -I -h -V --index-url --extra-index-url --find-links --no-index --pre --no-deps --lock --cert --python --cache-dir --quiet --progress --json --config-settings --no-build-isolation --requirement --constraint --editable --require-hashes --only-binary --no-binary --prefer-binary --upgrade --upgrade-strategy --upgrade-package --force-reinstall --reinstall --reinstall-package --ignore-installed --trusted-host --proxy --help --version"
+            opts="-i -f -q -C -r -c -e -U -P -I -h -V --index-url --extra-index-url --find-links --no-index --pre --no-deps --lock --cert --python --cache-dir --quiet --progress --json --config-settings --no-build-isolation --requirement --constraint --editable --require-hashes --extra --all-extras --group --only-binary --no-binary --prefer-binary --upgrade --upgrade-strategy --upgrade-package --force-reinstall --reinstall --reinstall-package --ignore-installed --trusted-host --proxy --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -98,6 +98,14 @@ _wheel__resolve() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --extra)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

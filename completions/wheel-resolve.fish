@@ -12,6 +12,8 @@ complete -c wheel-resolve -s C -l config-settings -d 'A PEP 517 config setting f
 complete -c wheel-resolve -s r -l requirement -d 'Install from this requirements file (may be repeated); - reads stdin' -r
 complete -c wheel-resolve -s c -l constraint -d 'Constrain versions with this file (may be repeated) [env: PIP_CONSTRAINT]' -r
 complete -c wheel-resolve -s e -l editable -d 'Install this project folder or git+ URL as an editable (PEP 660; may be repeated)' -r
+complete -c wheel-resolve -l extra -d 'With a pyproject.toml, setup.cfg or setup.py as the input: its dependencies of this extra too (may be repeated)' -r
+complete -c wheel-resolve -l group -d 'The requirements of this PEP 735 dependency group of the pyproject.toml given (else ./pyproject.toml) (may be repeated)' -r
 complete -c wheel-resolve -l only-binary -d 'Never use source distributions of these (comma list, :all:, :none:) [env: PIP_ONLY_BINARY]' -r
 complete -c wheel-resolve -l no-binary -d 'Use source distributions of these, built at install, even when a wheel fits (comma list, :all:, :none:) [env: PIP_NO_BINARY]' -r
 complete -c wheel-resolve -l upgrade-strategy -d 'With -U: eager upgrades every dependency as well (uv\'s --upgrade)' -r -f -a "only-if-needed\t''
@@ -27,6 +29,7 @@ complete -c wheel-resolve -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c wheel-resolve -l json -d 'Write records on stdout even when it is a terminal (else a summary for people)'
 complete -c wheel-resolve -l no-build-isolation -d 'Build in the target interpreter\'s environment, which must have the build requires'
 complete -c wheel-resolve -l require-hashes -d 'Require a --hash for every requirement, and every dependency pinned and hashed'
+complete -c wheel-resolve -l all-extras -d 'With a pyproject.toml, setup.cfg or setup.py as the input: the dependencies of all its extras too'
 complete -c wheel-resolve -l prefer-binary -d 'Prefer an older version with a wheel to a newer one with only a source distribution'
 complete -c wheel-resolve -s U -l upgrade -d 'Upgrade the named requirements to the newest versions that fit; their dependencies only if needed (pip -U)'
 complete -c wheel-resolve -l reinstall -l force-reinstall -d 'Install every distribution again, even at the version already installed'

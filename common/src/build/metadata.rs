@@ -30,10 +30,18 @@ pub fn metadata_of(settings: &Settings, src: &Source) -> Result<(CoreMetadata, F
 /// [`metadata_of`], for an editable install when `editable` (PEP 660:
 /// `prepare_metadata_for_build_editable`, else the editable wheel built).
 pub fn metadata_for(settings: &Settings, src: &Source, editable: bool) -> Result<(CoreMetadata, From)> {
-    inner(settings, src, editable).with_context(|| src.shown())
+    inner(settings, src, editable, false).with_context(|| src.shown())
 }
 
-fn inner(settings: &Settings, src: &Source, editable: bool) -> Result<(CoreMetadata, From)> {
+/// [`metadata_of`], with the isolated build environment of the sdist made
+/// now even when its PKG-INFO is enough: a resolver that chose it to be
+/// built makes it from the run's own indexes, and the build later finds it
+/// ready in the cache (a stage downstream may not know those indexes).
+pub fn metadata_and_env(settings: &Settings, src: &Source) -> Result<(CoreMetadata, From)> {
+    inner(settings, src, false, true).with_context(|| src.shown())
+}
+
+fn inner(settings: &Settings, src: &Source, editable: bool, with_env: bool) -> Result<(CoreMetadata, From)> {
     let work = settings.work_dir()?;
     let root = match src {
         Source::Sdist(path) => {
@@ -45,6 +53,9 @@ fn inner(settings: &Settings, src: &Source, editable: bool) -> Result<(CoreMetad
     };
     if matches!(src, Source::Sdist(_)) {
         if let Some(meta) = static_pkg_info(&root)? {
+            if with_env && settings.isolation {
+                settings.environment(&BuildSystem::read(&root)?.requires)?;
+            }
             return Ok((meta, From::PkgInfo));
         }
     }

@@ -62,6 +62,15 @@ own tools unless --no-build-isolation, with the -C settings; their artifact
 records have `kind: dir` and the folder as `path`, which wheel-unpack
 builds and installs.
 
+A pyproject.toml, setup.cfg or setup.py given as the input (an argument or
+-r) stands for its project's requirements, as `uv pip install -r
+pyproject.toml` reads them; the project itself is not installed. They are
+`[project] dependencies` (setup.cfg: `[options] install_requires`), with the
+optional dependencies of each --extra (or --all-extras), and the PEP 735
+`[dependency-groups]` --group names. When the file leaves the dependencies
+to the build backend (`dynamic`, or a setup.py), its
+prepare_metadata_for_build_wheel gives them.
+
 The index comes from --index-url and the other index flags, else from the
 requirement files' own options (`--index-url`, `--find-links`, ...), else from
 PIP_* environment variables, pip's configuration files and pip's default.
@@ -129,6 +138,7 @@ pub fn command() -> Command {
         .args(wheelpipe::args::output())
         .args(wheelpipe::args::build())
         .args(requirement_args())
+        .args(project_args())
         .args(binary_args())
         .args(upgrade_args())
         .arg(Arg::new("trusted-host").long("trusted-host").value_name("HOST").action(ArgAction::Append).help(
@@ -171,6 +181,26 @@ fn requirement_args() -> Vec<Arg> {
             .long("require-hashes")
             .action(ArgAction::SetTrue)
             .help("Require a --hash for every requirement, and every dependency pinned and hashed"),
+    ]
+}
+
+/// What to take from a pyproject.toml, setup.cfg or setup.py given as the input.
+fn project_args() -> Vec<Arg> {
+    vec![
+        Arg::new("extra")
+            .long("extra")
+            .value_name("NAME")
+            .action(ArgAction::Append)
+            .help("With a pyproject.toml, setup.cfg or setup.py as the input: its dependencies of this extra too (may be repeated)"),
+        Arg::new("all-extras")
+            .long("all-extras")
+            .action(ArgAction::SetTrue)
+            .help("With a pyproject.toml, setup.cfg or setup.py as the input: the dependencies of all its extras too"),
+        Arg::new("group")
+            .long("group")
+            .value_name("NAME")
+            .action(ArgAction::Append)
+            .help("The requirements of this PEP 735 dependency group of the pyproject.toml given (else ./pyproject.toml) (may be repeated)"),
     ]
 }
 

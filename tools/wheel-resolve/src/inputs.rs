@@ -3,6 +3,7 @@
 //! the requirements parser; then what `PIP_*` variables and pip's
 //! configuration files add (`PIP_CONSTRAINT`, `PIP_PRE`, `PIP_ONLY_BINARY`,
 //! `PIP_NO_BINARY`), as pip adds its configured defaults to its options.
+//! A project's own file among them goes to [`project_input`].
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use clap::ArgMatches;
 use wheelpipe::config::InstallOptions;
 use wheelpipe::exit::Failure;
 
+use crate::project_input::{self, Projects, Selection};
 use crate::pylock;
 use crate::requirements::command_line::{self, Item};
 use crate::requirements::{Requirements, Source};
@@ -25,7 +27,7 @@ pub fn items(matches: &ArgMatches) -> Vec<Item> {
         };
         found.extend(indices.zip(values).map(|(i, v)| (i, make(v))));
     };
-    let is_file = |p: &Path| p.is_file();
+    let is_file = |p: &Path| p.is_file() || project_input::is_project_file(p);
     each("requirements", &|v| command_line::classify(v, &is_file));
     each("requirement", &|v| Item::File(PathBuf::from(v)));
     each("constraint", &command_line::constraint);
@@ -54,12 +56,25 @@ pub fn lock_input(items: &[Item]) -> Result<Option<PathBuf>> {
     }
 }
 
-/// Reads what `items` name; a usage error names the file and line.
-pub fn read(items: &[Item]) -> Result<Requirements> {
-    let asks = items.iter().any(|i| match i {
-        Item::File(_) | Item::Requirement(_) => true,
-        Item::Option(_) => command_line::is_editable(i),
-    });
+/// What `--extra`, `--all-extras` and `--group` select of project files.
+pub fn selection(matches: &ArgMatches) -> Selection {
+    let names = |id: &str| {
+        matches.get_many::<String>(id).into_iter().flatten().map(|n| wheelpipe::names::normalize(n)).collect()
+    };
+    Selection { extras: names("extra"), all_extras: matches.get_flag("all-extras"), groups: names("group") }
+}
+
+/// Reads what `items` name; a usage error names the file and line. The
+/// project files among them (pyproject.toml, setup.cfg, setup.py; with
+/// `--group` and none given, ./pyproject.toml) are read, and put among the
+/// requirements later ([`Projects::complete`]).
+pub fn read(items: &[Item], selection: &Selection) -> Result<(Requirements, Projects)> {
+    let grouped = !selection.groups.is_empty();
+    let asks = grouped
+        || items.iter().any(|i| match i {
+            Item::File(_) | Item::Requirement(_) => true,
+            Item::Option(_) => command_line::is_editable(i),
+        });
     if !asks {
         return Err(Failure::usage(
             "nothing to resolve: give requirements (`requests 'django<6'`), -r FILE or a pylock.toml",
@@ -67,8 +82,20 @@ pub fn read(items: &[Item]) -> Result<Requirements> {
         .into());
     }
     let mut reqs = Requirements::default();
-    parse(items, &mut reqs)?;
-    Ok(reqs)
+    let mut projects = Projects::default();
+    for item in items {
+        match item {
+            Item::File(path) if project_input::is_project_file(path) => {
+                projects.add(path, reqs.requirements.len())?
+            }
+            other => parse(std::slice::from_ref(other), &mut reqs)?,
+        }
+    }
+    if grouped && projects.is_empty() {
+        // As uv does: the groups of the project in the current folder.
+        projects.add(Path::new("pyproject.toml"), reqs.requirements.len())?;
+    }
+    Ok((reqs, projects))
 }
 
 /// Adds what the environment and pip's configuration say: their constraint

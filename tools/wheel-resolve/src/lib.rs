@@ -8,6 +8,7 @@ pub mod cli;
 mod inputs;
 mod installed;
 mod pins;
+mod project_input;
 mod pylock;
 pub mod requirements;
 mod resolver;
@@ -138,9 +139,10 @@ fn index_client<'c>(client: &'c Client, urls: &IndexUrls, cache: Option<&Cache>)
 pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress: &Reporter) -> Result<Exit> {
     let items = inputs::items(matches);
     let lock_input = inputs::lock_input(&items)?;
-    let mut reqs = match lock_input {
-        Some(_) => Requirements::default(),
-        None => inputs::read(&items)?,
+    let selection = inputs::selection(matches);
+    let (mut reqs, projects) = match lock_input {
+        Some(_) => (Requirements::default(), project_input::Projects::default()),
+        None => inputs::read(&items, &selection)?,
     };
     let cache = open_cache(matches)?;
     let python = matches.get_one::<PathBuf>("python").expect("--python has a default");
@@ -166,6 +168,7 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
     };
 
     let build = build_settings(matches, &interpreter, cache.as_ref(), &settings.urls)?;
+    projects.complete(&mut reqs, &selection, build.as_ref(), &env)?;
     // Progress records go out while resolving, the artifacts after.
     let (stop, stopped) = crossbeam_channel::bounded::<()>(0);
     let shared = std::sync::Mutex::new(&mut *out);

@@ -297,7 +297,7 @@ fn is_file_url(req: &Requirement) -> bool {
         && (path.to_ascii_lowercase().ends_with(".whl") || wheelpipe::build::source::is_sdist_name(path))
 }
 
-fn parse_requirement(text: &str) -> Result<Requirement, String> {
+pub(crate) fn parse_requirement(text: &str) -> Result<Requirement, String> {
     let unsupported = || {
         format!(
             "`{text}`: VCS, local path and direct URL requirements other than `name @ URL` of a wheel \

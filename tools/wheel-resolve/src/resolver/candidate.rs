@@ -60,7 +60,13 @@ impl Fetcher<'_> {
             ArtifactKind::Sdist => self.read_sdist_metadata(&mut choice.artifact),
             ArtifactKind::Wheel | ArtifactKind::Dir => self.read_metadata(&choice),
         };
-        let metadata = metadata.map_err(|e| Unusable::Failed(format!("{e:#}")))?;
+        let metadata = metadata.map_err(|e| {
+            let why = format!("{e:#}");
+            if choice.artifact.kind == ArtifactKind::Sdist {
+                self.note_unbuildable(name, version, &why);
+            }
+            Unusable::Failed(why)
+        })?;
         if let Some(spec) = &metadata.requires_python {
             if self.cx.target.admits_python(spec) == Ok(false) {
                 return Err(Unusable::Skip(format!(
@@ -152,7 +158,8 @@ impl Fetcher<'_> {
             None => Sha256::parse(&wheelpipe::build::hash_file(&path)?.0)?,
         };
         artifact.hashes.insert("sha256".into(), sha256.to_string());
-        let (core, _) = wheelpipe::build::metadata_of(build, &Source::Sdist(path))?;
+        // The build environment too: made now from this run's indexes, ready when wheel-unpack builds.
+        let (core, _) = wheelpipe::build::metadata::metadata_and_env(build, &Source::Sdist(path))?;
         let found = core.into_record(MetadataSource::Local, redact(&artifact.url), 0, 0);
         if !wheelpipe::names::same_release((&found.name, &found.version), (&artifact.name, &artifact.version))
         {

@@ -42,28 +42,68 @@ pub fn reasons(tree: &Tree) -> Vec<String> {
     }
 }
 
-/// The error when only source distributions would fit and may not be
-/// built (`--only-binary`, or no cache folder to build in): each such
-/// project once, on one line, with the versions tried (none listed: no
-/// wheel of any).
-pub fn sdist_only(found: &BTreeMap<String, Vec<Version>>) -> String {
-    let lines: Vec<String> = found
-        .iter()
-        .map(|(name, versions)| {
-            let shown: Vec<String> = versions.iter().take(5).map(ToString::to_string).collect();
-            let more = versions.len().saturating_sub(5);
-            match (shown.is_empty(), more) {
-                (true, _) => format!("    {name}: no wheel of any version"),
-                (false, 0) => format!("    {name} {}: no wheel", shown.join(", ")),
-                (false, n) => format!("    {name} {} and {n} older: no wheel", shown.join(", ")),
-            }
-        })
-        .collect();
-    format!(
-        "no set of versions fits with wheels alone; these have only source distributions, which \
-         --only-binary (or a missing cache folder) forbids building:\n{}",
-        lines.join("\n")
-    )
+/// The error when source distributions stand in the way, each on one
+/// line: those that only source distributions would fit and that may not
+/// be built (`--only-binary`, or no cache folder to build in), with the
+/// versions tried (none listed: no wheel of any); and those whose metadata
+/// could not be read, with the reason in one line.
+pub fn sources(
+    sdist_only: &BTreeMap<String, Vec<Version>>,
+    unbuildable: &BTreeMap<(String, Version), String>,
+) -> String {
+    let mut parts = Vec::new();
+    if !sdist_only.is_empty() {
+        let lines: Vec<String> = sdist_only
+            .iter()
+            .map(|(name, versions)| {
+                let shown: Vec<String> = versions.iter().take(5).map(ToString::to_string).collect();
+                let more = versions.len().saturating_sub(5);
+                match (shown.is_empty(), more) {
+                    (true, _) => format!("    {name}: no wheel of any version"),
+                    (false, 0) => format!("    {name} {}: no wheel", shown.join(", ")),
+                    (false, n) => format!("    {name} {} and {n} older: no wheel", shown.join(", ")),
+                }
+            })
+            .collect();
+        parts.push(format!(
+            "no set of versions fits with wheels alone; these have only source distributions, which \
+             --only-binary (or a missing cache folder) forbids building:\n{}",
+            lines.join("\n")
+        ));
+    }
+    if !unbuildable.is_empty() {
+        let lines: Vec<String> = unbuildable
+            .iter()
+            .map(|((name, version), why)| format!("    {name} {version}: {}", one_line(name, why)))
+            .collect();
+        parts.push(format!(
+            "the metadata of {} source distribution{} could not be read (wheel-build DIST shows a build's whole output):\n{}",
+            unbuildable.len(),
+            if unbuildable.len() == 1 { "" } else { "s" },
+            lines.join("\n")
+        ));
+    }
+    parts.join("\n")
+}
+
+/// A build error in one line: its first line (less the `name version: `
+/// the build library starts it with) and the backend's last output line.
+fn one_line(name: &str, message: &str) -> String {
+    let mut lines = message.lines();
+    let first = lines.next().unwrap_or_default();
+    let first = first.strip_suffix("; its last output lines:").unwrap_or(first);
+    let named =
+        |head: &str| head.rsplit_once(' ').is_some_and(|(n, _)| wheelpipe::names::normalize(n) == name);
+    let first = match first.split_once(": ") {
+        Some((head, rest)) if named(head) => rest,
+        _ => first,
+    };
+    // A bare exit status (`SystemExit(1)`) says nothing: the line before does.
+    let said = |l: &&str| !l.is_empty() && !l.chars().all(|c| c.is_ascii_digit());
+    match lines.map(str::trim).rfind(said) {
+        Some(last) => format!("{first}: {last}"),
+        None => first.to_string(),
+    }
 }
 
 impl Plain<'_> {

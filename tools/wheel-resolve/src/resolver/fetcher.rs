@@ -60,14 +60,28 @@ struct State {
     candidates: HashMap<(String, Version), Slot<Candidate>>,
     /// Where jobs are queued; `None` once closed, which ends the workers.
     jobs: Option<Sender<Job>>,
+    /// Set by [`Fetcher::drain`]: what is queued still runs, and the pages
+    /// read get their best candidate read, but no new page is asked for.
+    draining: bool,
 }
 
 impl State {
+    /// True while new pages may be asked for.
+    fn open(&self) -> bool {
+        self.jobs.is_some() && !self.draining
+    }
+
     /// Queues `job` unless closed.
     fn queue(&self, job: Job) {
         if let Some(jobs) = &self.jobs {
             let _ = jobs.send(job);
         }
+    }
+
+    /// True while a page or candidate is queued or being read.
+    fn busy(&self) -> bool {
+        self.pages.values().any(|s| !matches!(s, Slot::Done(_)))
+            || self.candidates.values().any(|s| !matches!(s, Slot::Done(_)))
     }
 }
 
@@ -114,6 +128,8 @@ pub struct Fetcher<'a> {
     warnings: Mutex<Vec<String>>,
     /// Versions the solver tried that have only source distributions, by name.
     sdist_only: Mutex<BTreeMap<String, Vec<Version>>>,
+    /// Source distributions whose metadata could not be read, and why.
+    unbuildable: Mutex<BTreeMap<(String, Version), String>>,
 }
 
 impl<'a> Fetcher<'a> {
@@ -122,11 +138,17 @@ impl<'a> Fetcher<'a> {
         Fetcher {
             cx,
             hosts: RangeHosts::new(),
-            state: Mutex::new(State { pages: HashMap::new(), candidates: HashMap::new(), jobs: Some(jobs) }),
+            state: Mutex::new(State {
+                pages: HashMap::new(),
+                candidates: HashMap::new(),
+                jobs: Some(jobs),
+                draining: false,
+            }),
             changed: Condvar::new(),
             queue,
             warnings: Mutex::new(Vec::new()),
             sdist_only: Mutex::default(),
+            unbuildable: Mutex::default(),
         }
     }
 
@@ -178,6 +200,35 @@ impl<'a> Fetcher<'a> {
         std::mem::take(&mut *self.warnings.lock().expect("no thread panics holding the lock"))
     }
 
+    /// Lets what is queued or being read finish (a page with its best
+    /// candidate), asking for no new page, so that a failed resolution
+    /// reports every source distribution read ahead that failed too, not
+    /// only the first. Call before [`Fetcher::close`].
+    pub fn drain(&self) {
+        let mut state = self.lock();
+        state.draining = true;
+        while state.busy() && state.jobs.is_some() && !wheelpipe::signals::interrupted() {
+            let waited = self.changed.wait_timeout(state, std::time::Duration::from_millis(200));
+            state = waited.expect("no thread panics holding the lock").0;
+        }
+    }
+
+    /// Keeps a source distribution whose metadata could not be read, for the error.
+    pub fn note_unbuildable(&self, name: &str, version: &Version, why: &str) {
+        let mut found = self.unbuildable.lock().expect("no thread panics holding the lock");
+        found.insert((name.to_string(), version.clone()), why.to_string());
+    }
+
+    /// The source distributions whose metadata could not be read, by name and version.
+    pub fn unbuildable(&self) -> BTreeMap<(String, Version), String> {
+        self.unbuildable.lock().expect("no thread panics holding the lock").clone()
+    }
+
+    /// True when the solver passed over a version for having only source distributions.
+    pub fn noted_sdist_only(&self) -> bool {
+        !self.sdist_only.lock().expect("no thread panics holding the lock").is_empty()
+    }
+
     /// Keeps a version that has only source distributions, for the error.
     pub fn note_sdist_only(&self, name: &str, version: &Version) {
         let mut found = self.sdist_only.lock().expect("no thread panics holding the lock");
@@ -208,7 +259,7 @@ impl<'a> Fetcher<'a> {
     /// Asks for a page before it is needed.
     pub fn prefetch_page(&self, name: &str, hint: Option<VersionSpecifiers>) {
         let mut state = self.lock();
-        if state.jobs.is_some() && !state.pages.contains_key(name) {
+        if state.open() && !state.pages.contains_key(name) {
             state.pages.insert(name.to_string(), Slot::Queued);
             state.queue(Job::Page(name.to_string(), hint));
         }

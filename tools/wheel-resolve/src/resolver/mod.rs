@@ -64,28 +64,15 @@ pub fn resolve(
             scope.spawn(|| fetcher.work());
         }
         let solved = pubgrub::resolve(&provider, Package::Root, provider.root_version.clone());
+        let sources_failed = !fetcher.unbuildable().is_empty() || fetcher.noted_sdist_only();
+        if solved.is_err() && sources_failed {
+            // The other sources read ahead: all of them in one error, not one a run.
+            fetcher.drain();
+        }
         fetcher.close();
         solved.map_err(Box::new)
     });
-    let solution = solved.map_err(|e| match *e {
-        PubGrubError::NoSolution(tree) => {
-            let reasons = explain::reasons(&tree);
-            let hashes: Vec<&String> =
-                reasons.iter().filter(|r| r.contains(crate::select::NO_HASH_MATCHES)).collect();
-            if !hashes.is_empty() {
-                // What to fix is the hash: the derivation around it says nothing more.
-                let hashes: Vec<&str> = hashes.into_iter().map(String::as_str).collect();
-                Failed::Stopped(hashes.join("\n"))
-            } else if reasons.iter().any(|r| r.ends_with(candidate::SDIST_ONLY)) {
-                Failed::Stopped(explain::sdist_only(&fetcher.sdist_only()))
-            } else {
-                Failed::NoSolution(explain::explain(&tree, &|p, r| provider.describe(p, r)))
-            }
-        }
-        PubGrubError::ErrorRetrievingDependencies { source, .. } => Failed::Stopped(source.0),
-        PubGrubError::ErrorChoosingVersion { source, .. } => Failed::Stopped(source.0),
-        PubGrubError::ErrorInShouldCancel(source) => Failed::Stopped(source.0),
-    })?;
+    let solution = solved.map_err(|e| failure(*e, &fetcher, &provider))?;
     let mut warnings = fetcher.take_warnings();
     let mut artifacts = Vec::new();
     let mut satisfied = Vec::new();
@@ -122,4 +109,38 @@ pub fn resolve(
     artifacts.sort_by_key(|a| wheelpipe::names::normalize(&a.name));
     satisfied.sort_by_key(|s| wheelpipe::names::normalize(&s.name));
     Ok(Resolution { artifacts, satisfied, warnings })
+}
+
+/// What to tell the user when the resolution did not succeed.
+fn failure(
+    error: PubGrubError<Provider<'_, '_>>,
+    fetcher: &Fetcher<'_>,
+    provider: &Provider<'_, '_>,
+) -> Failed {
+    match error {
+        PubGrubError::NoSolution(tree) => {
+            let reasons = explain::reasons(&tree);
+            let hashes: Vec<&String> =
+                reasons.iter().filter(|r| r.contains(crate::select::NO_HASH_MATCHES)).collect();
+            if !hashes.is_empty() {
+                // What to fix is the hash: the derivation around it says nothing more.
+                let hashes: Vec<&str> = hashes.into_iter().map(String::as_str).collect();
+                Failed::Stopped(hashes.join("\n"))
+            } else if reasons.iter().any(|r| r.ends_with(candidate::SDIST_ONLY)) {
+                Failed::Stopped(explain::sources(&fetcher.sdist_only(), &fetcher.unbuildable()))
+            } else {
+                Failed::NoSolution(explain::explain(&tree, &|p, r| provider.describe(p, r)))
+            }
+        }
+        PubGrubError::ErrorRetrievingDependencies { source, .. } => {
+            let unbuildable = fetcher.unbuildable();
+            match unbuildable.len() {
+                // One: its whole story, the backend's last lines included.
+                0 | 1 => Failed::Stopped(source.0),
+                _ => Failed::Stopped(explain::sources(&BTreeMap::new(), &unbuildable)),
+            }
+        }
+        PubGrubError::ErrorChoosingVersion { source, .. } => Failed::Stopped(source.0),
+        PubGrubError::ErrorInShouldCancel(source) => Failed::Stopped(source.0),
+    }
 }
