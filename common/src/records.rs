@@ -63,6 +63,11 @@ pub struct Artifact {
     /// distribution that a build turns into one.
     #[serde(default, skip_serializing_if = "ArtifactKind::is_wheel")]
     pub kind: ArtifactKind,
+    /// The project's name as the requirement that brought it in wrote it
+    /// (`Edge_Pkg`, not normalized): pip names the folder of a wheel's
+    /// headers so. Left out when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requirement_name: Option<String>,
 }
 
 /// An artifact's kind of file.
@@ -100,6 +105,7 @@ impl Artifact {
             path: None,
             reinstall: false,
             kind: ArtifactKind::Wheel,
+            requirement_name: None,
         }
     }
 

@@ -187,8 +187,7 @@ impl<'a> Feeder<'a> {
 
     fn feed_args(&mut self, wheels: Vec<PathBuf>) -> Result<()> {
         for wheel in wheels {
-            let direct = Some(Direct::Path);
-            self.take(Job { wheel, requested: true, expected_name: None, sha256: None, direct }, false)?;
+            self.take(Job::path(wheel), false)?;
         }
         self.poll()
     }
@@ -204,17 +203,7 @@ impl<'a> Feeder<'a> {
                 Err(RecvTimeoutError::Disconnected) => bail!("the input reader stopped"),
             };
             match item {
-                StageInput::Plain { word, .. } => {
-                    let direct = Some(Direct::Path);
-                    let job = Job {
-                        wheel: word.into(),
-                        requested: true,
-                        expected_name: None,
-                        sha256: None,
-                        direct,
-                    };
-                    self.take(job, false)?
-                }
+                StageInput::Plain { word, .. } => self.take(Job::path(word.into()), false)?,
                 StageInput::Artifact { line, artifact, .. } => {
                     let Some(wheel) = artifact.path else {
                         return Err(Failure::usage(format!(
@@ -227,7 +216,9 @@ impl<'a> Feeder<'a> {
                     let sha256 = artifact.hashes.get("sha256").cloned();
                     let (requested, direct) =
                         (artifact.requested, artifact.direct.then_some(Direct::Url(artifact.url)));
-                    self.take(Job { wheel, requested, expected_name, sha256, direct }, artifact.reinstall)?
+                    let requirement_name = artifact.requirement_name;
+                    let job = Job { wheel, requested, expected_name, sha256, direct, requirement_name };
+                    self.take(job, artifact.reinstall)?
                 }
                 // Everything else passes through byte for byte, but for
                 // upstream progress when this stage draws it, and the

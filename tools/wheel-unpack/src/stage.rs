@@ -61,6 +61,18 @@ pub struct Job {
     /// A direct URL requirement, whose `.dist-info` gets PEP 610's
     /// `direct_url.json` as pip writes it.
     pub direct: Option<Direct>,
+    /// The project's name as the requirement spelled it
+    /// (`artifact.requirement_name`): the folder of its headers.
+    pub requirement_name: Option<String>,
+}
+
+impl Job {
+    /// A wheel named by its path (an argument or a plain input line), as in
+    /// `pip install ./x.whl`.
+    pub fn path(wheel: PathBuf) -> Job {
+        let direct = Some(Direct::Path);
+        Job { wheel, requested: true, expected_name: None, sha256: None, direct, requirement_name: None }
+    }
 }
 
 /// How a wheel was named directly.
@@ -202,10 +214,11 @@ fn stage_inner(
     let launchers = scripts::pip_variants(entry_points, scheme.version.0, scheme.version.1);
     let launcher_names: HashSet<&str> = launchers.iter().map(|e| e.name.as_str()).collect();
 
-    // pip names the headers' folder as the requirement spells the project;
-    // for a wheel (and the names wheel-resolve writes) that is the
-    // filename's name, `_` read as `-` (pip's `Wheel.name`).
-    let header_name = file_name.replace('_', "-");
+    // pip names the headers' folder as the requirement spells the project
+    // (`InstallRequirement.req.name`): the record's `requirement_name`, else,
+    // as for a wheel named by its path, the filename's name with `_` read
+    // as `-` (pip's `Wheel.name`).
+    let header_name = job.requirement_name.clone().unwrap_or_else(|| file_name.replace('_', "-"));
     let lib_dir = scheme.lib_dir(info.root_is_purelib).to_path_buf();
     let data_dir = format!("{}.data", dist_info.trim_end_matches(".dist-info"));
     let python = scheme.python.to_string_lossy().into_owned();
