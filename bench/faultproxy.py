@@ -185,6 +185,10 @@ class Proxy(socketserver.ThreadingMixIn, http.server.HTTPServer):
         self.local = threading.local()
         self.loglock = threading.Lock()
 
+    def handle_error(self, request, client_address):
+        # A client that hangs up (a timeout, a cut it noticed) is no news.
+        self.log(f"connection from {client_address[1]} ended: {sys.exc_info()[1]!r}")
+
     def log(self, line):
         with self.loglock:
             print(f"{time.monotonic():.3f} {line}", file=self.logfile, flush=True)

@@ -26,6 +26,7 @@ import tempfile
 import time
 
 import compare
+import faultproxy
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -54,7 +55,7 @@ def one_run(args, i, work, logs):
         p = subprocess.run(cmd + ["--"] + inner, stdout=subprocess.DEVNULL, stderr=err)
     seconds = time.perf_counter() - start
     with open(proxy_log) as f:
-        met = [line.split()[-1] for line in f if not line.split()[-1] == "-" and "faults:" not in line]
+        met = [t[-1] for t in (line.split() for line in f) if len(t) == 7 and t[-1] in faultproxy.ALL]
     with open(err_log) as f:
         errors = [line.strip() for line in f if "error" in line]
     broken = []

@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import shlex
 import shutil
 import statistics
@@ -76,10 +77,16 @@ def tree_diff(before, after, limit=10):
     return lines[:limit] + ([f"... {len(lines) - limit} more"] if len(lines) > limit else [])
 
 
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(cmd, **kw):
-    start = time.perf_counter()
+    """(wall seconds, CPU seconds of every process it ran, the process)."""
+    start, used = time.perf_counter(), cpu()
     p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **kw)
-    return time.perf_counter() - start, p
+    return time.perf_counter() - start, cpu() - used, p
 
 
 def check_twice(args, reqs, work):
@@ -93,12 +100,13 @@ def check_twice(args, reqs, work):
     if wrong:
         return f"the first install: {wrong}"
     before = stat_tree(venv)
-    times = []
+    times, cpus = [], []
     for _ in range(args.runs):
-        seconds, p = timed(cmd)
+        seconds, used, p = timed(cmd)
         if p.returncode != 0:
             return f"a second run exited {p.returncode}: {p.stderr.strip()[-300:]}"
         times.append(seconds)
+        cpus.append(used)
         diff = tree_diff(before, stat_tree(venv))
         if diff:
             return "a second run changed the venv:\n    " + "\n    ".join(diff)
@@ -113,19 +121,21 @@ def check_twice(args, reqs, work):
     if r.returncode != 0:
         return f"resolve | fetch for an empty venv failed: {r.stderr.strip()[-300:]}"
     unpack = [os.path.join(BIN, "wheel-unpack"), "--venv", venv, "--cache-dir", cache]
-    alone = []
+    alone, alone_cpus = [], []
     for _ in range(args.runs):
         with open(lock) as stream:
-            seconds, p = timed(unpack, stdin=stream)
+            seconds, used, p = timed(unpack, stdin=stream)
         if p.returncode != 0:
             return f"wheel-unpack on the lock exited {p.returncode}: {p.stderr.strip()[-300:]}"
         alone.append(seconds)
+        alone_cpus.append(used)
         diff = tree_diff(before, stat_tree(venv))
         if diff:
             return "wheel-unpack on the lock changed the venv:\n    " + "\n    ".join(diff)
-    print(f"    {os.path.basename(reqs)}: {len(compare.pins(reqs))} pins; second run "
-          f"{statistics.median(times):.3f} s (pipeline), {statistics.median(alone):.3f} s "
-          f"(wheel-unpack on the fetched lock), medians of {args.runs}", flush=True)
+    m = statistics.median
+    print(f"    {os.path.basename(reqs)}: {len(compare.pins(reqs))} pins; second run: pipeline "
+          f"{m(times):.3f} s ({m(cpus):.3f} s CPU), wheel-unpack alone on the fetched lock "
+          f"{m(alone):.3f} s ({m(alone_cpus):.3f} s CPU); medians of {args.runs}", flush=True)
     return None
 
 
