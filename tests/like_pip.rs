@@ -223,3 +223,37 @@ fn an_upgrade_leaves_the_same_tree_as_pips() {
     assert!(diff.is_empty(), "the upgraded venv differs from pip's:\n{}", diff.join("\n"));
     assert!(!ours.bin("up-old").exists() && ours.bin("up-new").is_file());
 }
+
+/// pip puts a wheel's headers in `include/site/pythonX.Y/NAME/`, NAME as
+/// the requirement that brought the project in wrote it: the user's line
+/// for a root (`EDGE_pkg`, whose METADATA says `Edge.Pkg`), the dependent's
+/// Requires-Dist for a dependency (`DEP.Lib`). The pipeline must agree.
+#[test]
+fn headers_go_to_the_folder_named_as_the_requirement_wrote_it() {
+    let sb = Sandbox::new();
+    let dir = sb.path().join("wheels");
+    let edge =
+        WheelBuilder::new("Edge.Pkg", "1.0").file("edge.py", "").data_file("headers/edge.h", "int e;\n");
+    let dep = WheelBuilder::new("dep-lib", "1.0").file("dep.py", "").data_file("headers/dep.h", "int d;\n");
+    let top = WheelBuilder::new("top", "1.0").file("top.py", "").requires_dist("DEP.Lib>=1");
+    let server = Server::start(&[edge.build(&dir), dep.build(&dir), top.build(&dir)]);
+    let reqs = sb.write("requirements.txt", "EDGE_pkg==1.0\ntop==1.0\n");
+
+    let by_pip = sb.venv("pip/venv");
+    let args = ["install", "--no-compile", "--no-cache-dir", "--index-url", &server.url(), "-r"];
+    sb.pip_ok(&by_pip, &[&args[..], &[reqs.to_str().unwrap()]].concat());
+    let ours = sb.venv("ours/venv");
+    let run = pipeline(vec![sb.resolve(&server.url(), &ours, &[&reqs]), sb.fetch(), sb.unpack(&ours)], None);
+    run.assert_success();
+
+    let folder = |name: &str| {
+        let found = find_named(&by_pip.root, name);
+        assert_eq!(found.len(), 1, "{name}: {found:?}");
+        found[0].parent().unwrap().file_name().unwrap().to_string_lossy().into_owned()
+    };
+    assert_eq!((folder("edge.h"), folder("dep.h")), ("EDGE_pkg".into(), "DEP.Lib".into()), "pip's folders");
+    let diff = differences(&by_pip, &ours);
+    assert!(diff.is_empty(), "the venv differs from pip's:\n{}", diff.join("\n"));
+    sb.pip_ok(&ours, &["uninstall", "-y", "Edge.Pkg", "dep-lib"]);
+    assert!(find_named(&ours.root, "edge.h").is_empty() && find_named(&ours.root, "dep.h").is_empty());
+}

@@ -78,9 +78,28 @@ pub fn same_release(a: (&str, &str), b: (&str, &str)) -> bool {
     normalize(a.0) == normalize(b.0) && same_version(a.1, b.1)
 }
 
+/// The project name at the start of a PEP 508 requirement, as written
+/// (`Foo_Bar` of `Foo_Bar[x]>=1`); `None` when the text does not start with
+/// one that normalizes to `name` (a path or a URL naming a wheel).
+pub fn as_written<'a>(requirement: &'a str, name: &str) -> Option<&'a str> {
+    let text = requirement.trim_start();
+    let end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(text.len());
+    Some(&text[..end]).filter(|w| !w.is_empty() && normalize(w) == normalize(name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_requirement_name_is_read_as_written() {
+        assert_eq!(as_written("  Edge_Pkg[x] >=1 ; python_version>'3'", "edge-pkg"), Some("Edge_Pkg"));
+        assert_eq!(as_written("Zope.Interface", "zope-interface"), Some("Zope.Interface"));
+        assert_eq!(as_written("./dist/edge_pkg-1.0-py3-none-any.whl", "edge-pkg"), None);
+        assert_eq!(as_written("other==1", "edge-pkg"), None);
+    }
 
     #[test]
     fn absurd_names_are_refused_and_shown_short() {

@@ -76,6 +76,11 @@ pub struct Artifact {
     /// (`#subdirectory=`), as PEP 610 records it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subdirectory: Option<String>,
+    /// The project's name as the requirement that brought it in wrote it
+    /// (`Edge_Pkg`, not normalized): pip names the folder of a wheel's
+    /// headers so. Left out when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requirement_name: Option<String>,
 }
 
 /// A checkout's identity, as PEP 610's `vcs_info` holds it.
@@ -131,6 +136,7 @@ impl Artifact {
             editable: false,
             vcs: None,
             subdirectory: None,
+            requirement_name: None,
         }
     }
 
@@ -335,7 +341,10 @@ pub enum Record {
 /// handed on one at a time, never kept by the thousand, so a record's size
 /// (an artifact's is the largest) costs nothing worth a box at every match.
 #[derive(Clone, Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one line is parsed and handled at a time, never held in bulk: a box would cost an allocation a record"
+)]
 pub enum Line {
     Known(Record),
     Other(String),

@@ -36,7 +36,7 @@ pub fn parse_line(text: &str) -> Result<Line, String> {
 /// What a line of a stage's input turned out to be (one at a time: see
 /// [`Line`] on its size).
 #[derive(Debug, PartialEq)]
-#[allow(clippy::large_enum_variant)]
+#[allow(clippy::large_enum_variant, reason = "as `Line`: one at a time, never held in bulk")]
 pub enum Input {
     /// A protocol line (it started with `{`).
     Line(Line),

@@ -39,6 +39,8 @@ pub struct Faults {
     /// Close the connection after this many bytes of the next wheel body
     /// (once; `.metadata` files are not cut, so resolving does not use it up).
     pub drop_after_bytes: Option<usize>,
+    /// Flip the middle byte of the next this many whole wheel bodies.
+    pub flip_next_wheels: u32,
     /// Announce a Content-Length 100 bytes too long for wheel bodies, then close.
     pub lying_content_length: bool,
     /// Wait this long before every answer.
@@ -355,6 +357,11 @@ fn serve_file(req: &Request, state: &State, name: &str, faults: &Faults) -> (Res
         }
         if faults.lying_content_length {
             wire.extra_length = 100;
+        }
+        if resp.status == 200 && faults.flip_next_wheels > 0 && resp.body.len() > 1 {
+            state.faults.lock().unwrap().flip_next_wheels -= 1;
+            let middle = resp.body.len() / 2;
+            resp.body[middle] ^= 0x01;
         }
     }
     (resp, wire)

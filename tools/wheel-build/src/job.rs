@@ -91,6 +91,7 @@ fn artifact_of(built: &Built, dest: Option<&Path>, from: Option<&Artifact>) -> R
         artifact.requested = from.requested;
         artifact.direct = from.direct;
         artifact.reinstall = from.reinstall;
+        artifact.requirement_name = from.requirement_name.clone();
     }
     artifact.kind = ArtifactKind::Wheel;
     Ok(artifact)

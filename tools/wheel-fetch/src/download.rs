@@ -3,7 +3,8 @@
 //! sha256 is known and present, else get the bytes into a temporary file in
 //! the cache (a download, resumed when it breaks, see [`crate::transfer`];
 //! or a copy of a `file:` URL, see [`crate::local`]), check the hash (a
-//! mismatch is downloaded once more from scratch before it fails), and
+//! mismatch is downloaded again from scratch, [`DOWNLOADS`] times in all,
+//! before it fails), and
 //! rename it into place. A per-hash lock makes two runs sharing a cache
 //! fetch a file once.
 
@@ -22,6 +23,11 @@ use wheelpipe::progress::Item;
 use crate::input::Job;
 use crate::local::Usable;
 use crate::{local, split, store, transfer};
+
+/// Downloads of a wheel whose bytes do not match its sha256, the first
+/// included, before it fails: a proxy or a link that damages one body in
+/// twenty-five damages two in a row of one file in a few runs of a set.
+pub const DOWNLOADS: u32 = 3;
 
 /// A wheel in the store.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,17 +91,20 @@ impl Fetcher<'_> {
             return Ok(Stored { path, sha256: expected.to_string(), downloaded: false });
         }
         let mut fetched = self.fetch_bytes(job, item)?;
-        if fetched.1 != expected {
+        for _ in 1..DOWNLOADS {
+            if fetched.1 == expected {
+                break;
+            }
             // Bytes damaged on the way, or a body stitched from two versions
-            // of the file: once more from scratch (dropping the first
-            // temporary file deletes it).
+            // of the file: again from scratch (dropping the last temporary
+            // file deletes it).
             item.restart();
             fetched = self.fetch_bytes(job, item)?;
         }
         let (tmp, actual) = fetched;
         if actual != expected {
             bail!(
-                "{}: sha256 mismatch: expected {expected}, got {actual} (twice, downloaded from scratch)",
+                "{}: sha256 mismatch: expected {expected}, got {actual} ({DOWNLOADS} downloads, each from scratch)",
                 redact(&job.fetch_url)
             );
         }

@@ -125,9 +125,9 @@ fn wrong_hash_is_an_error_and_leaves_nothing_behind() {
     let got = sha256_hex(BODY);
     assert_eq!(
         message,
-        format!("{url}: sha256 mismatch: expected {wrong}, got {got} (twice, downloaded from scratch)")
+        format!("{url}: sha256 mismatch: expected {wrong}, got {got} (3 downloads, each from scratch)")
     );
-    assert_eq!(server.hits("/w/demo.whl"), 2, "asked once more from scratch");
+    assert_eq!(server.hits("/w/demo.whl"), 3, "asked twice more from scratch");
     assert!(files(&dir.path().join("wheels")).is_empty(), "{:?}", files(&dir.path().join("wheels")));
     assert!(files(&dir.path().join("tmp")).is_empty(), "{:?}", files(&dir.path().join("tmp")));
 }

@@ -111,7 +111,7 @@ fn a_wrong_advertised_hash_leaves_nothing() {
     assert_eq!(
         format!("{err:#}"),
         format!(
-            "{url}: sha256 mismatch: expected {wrong}, got {} (twice, downloaded from scratch)",
+            "{url}: sha256 mismatch: expected {wrong}, got {} (3 downloads, each from scratch)",
             sha256_hex(&body)
         )
     );

@@ -53,7 +53,8 @@ pub fn collect(reqs: &Requirements, env: &MarkerEnvironment) -> Result<Roots, Ve
         let at = match roots.wanted.iter().position(|(n, _)| *n == name) {
             Some(at) => at,
             None => {
-                roots.wanted.push((name.clone(), Wanted::default()));
+                let spelling = wheelpipe::names::as_written(&entry.text, &name).map(String::from);
+                roots.wanted.push((name.clone(), Wanted { spelling, ..Wanted::default() }));
                 roots.wanted.len() - 1
             }
         };

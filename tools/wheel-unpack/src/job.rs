@@ -23,6 +23,18 @@ pub struct Job {
     /// A direct URL requirement, whose `.dist-info` gets PEP 610's
     /// `direct_url.json` as pip writes it.
     pub direct: Option<Direct>,
+    /// The project's name as the requirement spelled it
+    /// (`artifact.requirement_name`): the folder of its headers.
+    pub requirement_name: Option<String>,
+}
+
+impl Job {
+    /// A wheel named by its path (an argument or a plain input line), as in
+    /// `pip install ./x.whl`.
+    pub fn path(wheel: PathBuf) -> Job {
+        let direct = Some(Direct::Path);
+        Job { wheel, requested: true, expected_name: None, sha256: None, direct, requirement_name: None }
+    }
 }
 
 /// How a wheel was named directly.

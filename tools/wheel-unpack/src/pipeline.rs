@@ -186,7 +186,7 @@ impl<'a> Feeder<'a> {
     fn feed_args(&mut self, wheels: Vec<PathBuf>) -> Result<()> {
         for wheel in wheels {
             let direct = crate::tree::direct_for_path(&wheel)?.or(Some(Direct::Path));
-            self.take(Job { wheel, requested: true, expected_name: None, sha256: None, direct }, false)?;
+            self.take(Job { direct, ..Job::path(wheel) }, false)?;
         }
         self.poll()
     }
@@ -204,14 +204,7 @@ impl<'a> Feeder<'a> {
             match item {
                 StageInput::Plain { word, .. } => {
                     let direct = crate::tree::direct_for_path(word.as_ref())?.or(Some(Direct::Path));
-                    let job = Job {
-                        wheel: word.into(),
-                        requested: true,
-                        expected_name: None,
-                        sha256: None,
-                        direct,
-                    };
-                    self.take(job, false)?
+                    self.take(Job { direct, ..Job::path(word.into()) }, false)?
                 }
                 StageInput::Artifact { line, artifact, .. } => {
                     let Some(wheel) = artifact.path.clone() else {
@@ -230,7 +223,9 @@ impl<'a> Feeder<'a> {
                     let expected_name = Some(artifact.name);
                     let sha256 = artifact.hashes.get("sha256").cloned();
                     let requested = artifact.requested;
-                    self.take(Job { wheel, requested, expected_name, sha256, direct }, artifact.reinstall)?
+                    let requirement_name = artifact.requirement_name;
+                    let job = Job { wheel, requested, expected_name, sha256, direct, requirement_name };
+                    self.take(job, artifact.reinstall)?
                 }
                 // Everything else passes through byte for byte, but for
                 // upstream progress when this stage draws it, and the

@@ -86,7 +86,12 @@ fn stage_inner(
     let lib_dir = scheme.lib_dir(about.root_is_purelib).to_path_buf();
     let python = scheme.python.to_string_lossy().into_owned();
     let mut tree = Tree::new(scheme, dir, lib_dir);
-    let plans = plan(&about, &file_name, &entries, &src, opts.verify, &mut tree)?;
+    // pip names the headers' folder as the requirement spells the project
+    // (`InstallRequirement.req.name`): the record's `requirement_name`, else,
+    // as for a wheel named by its path, the filename's name with `_` read
+    // as `-` (pip's `Wheel.name`).
+    let header_name = job.requirement_name.clone().unwrap_or_else(|| file_name.replace('_', "-"));
+    let plans = plan(&about, &header_name, &entries, &src, opts.verify, &mut tree)?;
     let (done, how, mismatched, vouched) =
         contents::place(job, src, &plans, &python, &opts.linker, threads, warn)?;
     if opts.verify && !mismatched.is_empty() {
@@ -197,17 +202,13 @@ impl About {
 /// tree; the generated files and setuptools' own launchers are left out.
 fn plan(
     about: &About,
-    file_name: &str,
+    header_name: &str,
     entries: &[Entry],
     src: &Contents,
     verify: bool,
     tree: &mut Tree,
 ) -> Result<Vec<Plan>> {
     let dist_info = &about.dist_info;
-    // pip names the headers' folder as the requirement spells the project;
-    // for a wheel (and the names wheel-resolve writes) that is the
-    // filename's name, `_` read as `-` (pip's `Wheel.name`).
-    let header_name = file_name.replace('_', "-");
     let data_dir = format!("{}.data", dist_info.trim_end_matches(".dist-info"));
     let generated = ["INSTALLER", "REQUESTED", "RECORD"].map(|f| format!("{dist_info}/{f}"));
     let launcher_names: HashSet<&str> = about.launchers.iter().map(|e| e.name.as_str()).collect();
@@ -221,7 +222,7 @@ fn plan(
             Contents::Zip(_) if verify => entries::wanted(&e.name, &about.expected, dist_info)?,
             _ => None,
         };
-        let (dest, script) = match scheme::target(scheme, &tree.lib_dir, &data_dir, &header_name, &e.name)? {
+        let (dest, script) = match scheme::target(scheme, &tree.lib_dir, &data_dir, header_name, &e.name)? {
             Target::File(d) => (d, false),
             Target::Script(d) => (d, true),
         };

@@ -62,7 +62,7 @@ pub(crate) fn opts(venv: &Path, cached: bool) -> Options {
 
 fn job(wheel: &Path, expected_name: Option<&str>) -> Job {
     let expected_name = expected_name.map(String::from);
-    Job { wheel: wheel.to_path_buf(), requested: true, expected_name, sha256: None, direct: None }
+    Job { expected_name, direct: None, ..Job::path(wheel.to_path_buf()) }
 }
 
 /// Stages `wheel` with or without the cache, each time in a new folder.

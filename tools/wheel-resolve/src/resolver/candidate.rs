@@ -6,6 +6,7 @@
 //! forbid it, the version's sdist, whose metadata the build library reads
 //! (PKG-INFO, else the backend's `prepare_metadata_for_build_wheel`).
 
+use std::collections::HashMap;
 use std::str::FromStr;
 
 use anyhow::{anyhow, Result};
@@ -37,8 +38,9 @@ impl Fetcher<'_> {
         if let Some((dist, installed)) = self.cx.installed.keepable(name) {
             if installed == version {
                 let lines: &[String] = if self.cx.no_deps { &[] } else { &dist.requires_dist };
-                let requires = self.parse_requires(name, version, lines);
-                return Ok(Candidate { choice: None, provides_extra: dist.provides_extra.clone(), requires });
+                let (requires, written) = self.parse_requires(name, version, lines);
+                let provides_extra = dist.provides_extra.clone();
+                return Ok(Candidate { choice: None, provides_extra, requires, written });
             }
         }
         let project = self.project(name);
@@ -53,7 +55,8 @@ impl Fetcher<'_> {
         };
         let choice = self.choose(name, version, &pin, project)?;
         if self.cx.no_deps {
-            return Ok(Candidate { choice: Some(choice), provides_extra: Vec::new(), requires: Vec::new() });
+            let (provides_extra, requires, written) = Default::default();
+            return Ok(Candidate { choice: Some(choice), provides_extra, requires, written });
         }
         let mut choice = choice;
         let metadata = match choice.artifact.kind {
@@ -75,8 +78,8 @@ impl Fetcher<'_> {
                 )));
             }
         }
-        let requires = self.parse_requires(name, version, &metadata.requires_dist);
-        Ok(Candidate { choice: Some(choice), provides_extra: metadata.provides_extra, requires })
+        let (requires, written) = self.parse_requires(name, version, &metadata.requires_dist);
+        Ok(Candidate { choice: Some(choice), provides_extra: metadata.provides_extra, requires, written })
     }
 
     /// A prepared folder's one candidate: its artifact and the metadata its
@@ -96,10 +99,12 @@ impl Fetcher<'_> {
             }
         }
         let lines: &[String] = if self.cx.no_deps { &[] } else { &tree.metadata.requires_dist };
+        let (requires, written) = self.parse_requires(name, version, lines);
         Ok(Candidate {
             choice: Some(Choice { artifact: tree.artifact.clone(), yanked: None }),
             provides_extra: tree.metadata.provides_extra.clone(),
-            requires: self.parse_requires(name, version, lines),
+            requires,
+            written,
         })
     }
 
@@ -177,18 +182,30 @@ impl Fetcher<'_> {
         Ok(found)
     }
 
-    /// The Requires-Dist lines that parse; a warning for each other one.
-    fn parse_requires(&self, name: &str, version: &Version, lines: &[String]) -> Vec<Requirement> {
-        let mut requires = Vec::new();
+    /// The Requires-Dist lines that parse, and each name as first written;
+    /// a warning for each other line.
+    fn parse_requires(
+        &self,
+        name: &str,
+        version: &Version,
+        lines: &[String],
+    ) -> (Vec<Requirement>, HashMap<String, String>) {
+        let (mut requires, mut written) = (Vec::new(), HashMap::new());
         for line in lines {
             match Requirement::from_str(line) {
-                Ok(req) => requires.push(req),
+                Ok(req) => {
+                    let key = req.name.to_string();
+                    if let Some(spelled) = wheelpipe::names::as_written(line, &key) {
+                        written.entry(key).or_insert_with(|| spelled.to_string());
+                    }
+                    requires.push(req)
+                }
                 Err(e) => {
                     self.warn(format!("{name} {version}: ignoring the invalid Requires-Dist `{line}`: {e}"))
                 }
             }
         }
-        requires
+        (requires, written)
     }
 
     /// The metadata of the chosen wheel: from the cache, PEP 658, ranges or

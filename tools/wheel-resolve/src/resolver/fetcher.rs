@@ -36,6 +36,8 @@ pub struct Candidate {
     pub provides_extra: Vec<String>,
     /// The metadata's Requires-Dist, parsed; lines that do not parse are left out.
     pub requires: Vec<Requirement>,
+    /// Each required name (normalized) as its first Requires-Dist line wrote it.
+    pub written: HashMap<String, String>,
 }
 
 /// Why a version cannot be used (shown to the user), or why reading failed.

@@ -104,6 +104,7 @@ pub fn resolve(
         artifact.requested = requested;
         artifact.direct = direct.contains_key(name.as_str());
         artifact.reinstall = cx_installed.reinstalls(name);
+        artifact.requirement_name = provider.spelling(name);
         artifacts.push(artifact);
     }
     artifacts.sort_by_key(|a| wheelpipe::names::normalize(&a.name));

@@ -35,6 +35,9 @@ impl std::error::Error for Stop {}
 pub struct Wanted {
     pub specifiers: Vec<pep440_rs::VersionSpecifier>,
     pub extras: Vec<String>,
+    /// The name as the first line naming it wrote it (not normalized);
+    /// `None` for a line that names a wheel by its path or URL.
+    pub spelling: Option<String>,
 }
 
 pub struct Provider<'f, 'a> {
@@ -57,6 +60,9 @@ pub struct Provider<'f, 'a> {
     met: RefCell<HashMap<Package, usize>>,
     /// Each edge's range as its requirement wrote it, for explanations.
     written: RefCell<HashMap<(Package, Range), String>>,
+    /// Each normalized name as the first requirement met that names it
+    /// wrote it (pip names a headers folder so).
+    spellings: RefCell<HashMap<String, Option<String>>>,
     pub root_version: Version,
 }
 
@@ -79,6 +85,7 @@ impl<'f, 'a> Provider<'f, 'a> {
             exact: RefCell::default(),
             met: RefCell::default(),
             written: RefCell::default(),
+            spellings: RefCell::default(),
             root_version: Version::new([0]),
         }
     }
@@ -98,10 +105,16 @@ impl<'f, 'a> Provider<'f, 'a> {
         }
     }
 
-    /// The edges to `name` with `specifiers` (and its constraint) and its `extras`.
+    /// `name` as the first requirement met that names it wrote it.
+    pub fn spelling(&self, name: &str) -> Option<String> {
+        self.spellings.borrow().get(name).cloned().flatten()
+    }
+
+    /// The edges to `name` (as a requirement wrote it: `spelled`) with
+    /// `specifiers` (and its constraint) and its `extras`.
     fn edges(
         &self,
-        name: &str,
+        (name, spelled): (&str, Option<&str>),
         specifiers: &[pep440_rs::VersionSpecifier],
         extras: &[String],
         into: &mut BTreeMap<Package, Range>,
@@ -111,6 +124,7 @@ impl<'f, 'a> Provider<'f, 'a> {
             Unusable::Skip(m) | Unusable::Failed(m) => Stop(m.clone()),
         })?;
         self.note(name, specifiers);
+        self.spellings.borrow_mut().entry(name.to_string()).or_insert_with(|| spelled.map(String::from));
         let mut range = project.range(&specifiers.iter().cloned().collect());
         if let Some(constraint) = self.constraints.get(name) {
             self.note(name, constraint);
@@ -146,7 +160,7 @@ impl<'f, 'a> Provider<'f, 'a> {
             self.fetcher.prefetch_page(name, None);
         }
         for (name, wanted) in &self.roots {
-            self.edges(name, &wanted.specifiers, &wanted.extras, &mut deps)?;
+            self.edges((name, wanted.spelling.as_deref()), &wanted.specifiers, &wanted.extras, &mut deps)?;
             if self.matches_nothing(name, &deps) {
                 return Err(Stop(self.no_version(name, &wanted.specifiers)));
             }
@@ -247,7 +261,12 @@ impl<'f, 'a> Provider<'f, 'a> {
             };
             let dep_extras: Vec<String> = req.extras.iter().map(|e| normalize(e.as_ref())).collect();
             let dep = normalize(req.name.as_ref());
-            self.edges(&dep, &specifiers, &dep_extras, &mut deps)?;
+            self.edges(
+                (&dep, candidate.written.get(&dep).map(String::as_str)),
+                &specifiers,
+                &dep_extras,
+                &mut deps,
+            )?;
             if self.matches_nothing(&dep, &deps) {
                 let why = self.no_version(&dep, &specifiers);
                 return Ok(Err(format!("{name} {version} requires {why}")));
