@@ -417,8 +417,9 @@ impl Item {
     }
 
     /// The item is finished, `len` bytes long: a file found in a cache
-    /// counts all its bytes at once.
-    pub fn done(self, len: u64) {
+    /// counts all its bytes at once. Call it once; the item leaves the
+    /// active list when dropped.
+    pub fn done(&self, len: u64) {
         let (size, counted) = {
             let b = self.bytes.lock().unwrap();
             (b.size, b.counted)

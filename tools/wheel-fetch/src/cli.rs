@@ -17,10 +17,13 @@ writes them) or plain URLs, one a line; a `#sha256=HEX` fragment on a URL is
 the expected hash. Every other record is passed through unchanged. A file the
 cache already has (same sha256) is not downloaded again. Errors go to stderr, each naming its URL; the other downloads go on.
 
-Order: files the cache has go out first; then the downloads of at least
---split-size start, largest first (each split over several range requests
-when the server allows), so the biggest never starts last; then the rest,
-smallest first, so the next stage gets wheels from the start.
+Order: files the cache has go out first; then downloads of 16 MB or more,
+largest first, so the biggest never starts last; then the rest, smallest
+first, so the next stage gets wheels from the start. -j is the number of
+connections: when one is free and nothing is queued, it takes over the second
+half of the running download with the most time left (measured: its bytes
+left at its rate), when the server serves ranges, so every connection stays
+busy to the last byte and no single file outlasts the others.
 
 Progress: when stdout is a pipe, `progress` records (at most ten a second)
 go with the other records, for the last stage of the pipeline to draw with
@@ -73,10 +76,10 @@ pub fn command() -> Command {
                 .long("split-size")
                 .value_name("MB")
                 .value_parser(value_parser!(u64))
-                .default_value("16")
+                .default_value("1")
                 .help(
-                    "Fetch a wheel larger than MB megabytes (size known, server serving ranges) \
-                     as parallel ranges of about MB/2, up to 4 connections at once; 0 turns this off",
+                    "The smallest part, in megabytes, that a free connection takes over from a \
+                     running download (size known, server serving ranges); 0: one connection a file",
                 ),
         )
         .arg(wheelpipe::args::cert())

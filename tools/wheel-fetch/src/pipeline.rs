@@ -16,6 +16,7 @@ use anyhow::Result;
 use crossbeam_channel::{bounded, Receiver, Sender};
 use wheelpipe::cache::Cache;
 use wheelpipe::exit::Exit;
+use wheelpipe::fetch::Board;
 use wheelpipe::http::Client;
 use wheelpipe::input::StageInput;
 use wheelpipe::progress::Reporter;
@@ -37,12 +38,15 @@ pub struct Settings {
     /// `--dest`: a folder that also gets each wheel.
     pub dest: Option<PathBuf>,
     pub http: Client,
-    /// Files over this many bytes (when their size is known) are fetched in
-    /// parallel ranges.
-    pub split_size: u64,
+    /// Running downloads that idle connections take parts of (see
+    /// [`wheelpipe::fetch::Board`]); its smallest part is `--split-size`.
+    pub board: Option<Board>,
     /// Where the bytes and files are counted (see [`wheelpipe::progress`]).
     pub progress: Reporter,
 }
+
+/// Downloads of at least this many bytes start first, largest first.
+const BIG: u64 = 16 << 20;
 
 /// How long an ending run waits for its workers to stop and delete their
 /// temporary files; one still waiting on the network ends with the process.
@@ -51,7 +55,7 @@ const WORKERS_GRACE: Duration = Duration::from_millis(500);
 /// Runs everything; returns the exit code (errors are printed as they come).
 pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>) -> Result<Exit> {
     let settings = Arc::new(settings);
-    let queue = Arc::new(JobQueue::new(settings.split_size));
+    let queue = Arc::new(JobQueue::new(BIG));
     let (event_tx, event_rx) = bounded::<Event<Box<Artifact>>>(64);
     let stop = Arc::new(AtomicBool::new(false));
     let from_stdin = matches!(source, Source::Stdin(_));
@@ -163,20 +167,33 @@ fn read_input(
     }
 }
 
+/// A worker: one connection. It takes the next job; with none queued, it
+/// takes over part of the running download with the most time left, so
+/// every connection stays busy to the last byte; it ends when the input
+/// is done and no job is running.
 fn work(settings: &Settings, queue: &JobQueue, events: Sender<Event<Box<Artifact>>>, stop: &AtomicBool) {
+    let board = settings.board.as_ref();
     loop {
         if stop.load(Ordering::Relaxed) {
             return;
         }
-        let job = match queue.pop(Duration::from_millis(100)) {
+        let busy = board.is_some_and(|b| !b.is_empty());
+        let pop = queue.pop(if busy { Duration::from_millis(5) } else { Duration::from_millis(100) });
+        let job = match pop {
             Pop::Job(job) => *job,
+            _ if board.is_some_and(|b| b.take_over(&settings.http, stop)) => continue,
             Pop::Wait => continue,
-            Pop::Done => return,
+            Pop::Done if queue.running() == 0 => return,
+            Pop::Done => {
+                std::thread::sleep(Duration::from_millis(5));
+                continue;
+            }
         };
         let event = match fetch_one(settings, job, stop) {
             Ok(artifact) => Event::Done(Box::new(artifact)),
             Err(err) => Event::Failed(err),
         };
+        queue.finished();
         if events.send(event).is_err() {
             return;
         }
@@ -186,11 +203,11 @@ fn work(settings: &Settings, queue: &JobQueue, events: Sender<Event<Box<Artifact
 /// Fetches one job into the store (and `--dest`) and returns its record with
 /// `path` set and the sha256 recorded.
 fn fetch_one(settings: &Settings, job: Job, stop: &AtomicBool) -> Result<Artifact> {
-    let item = settings.progress.begin(&job.artifact.filename, job.artifact.size);
+    let item = Arc::new(settings.progress.begin(&job.artifact.filename, job.artifact.size));
     let fetcher = Fetcher {
         http: &settings.http,
         cache: &settings.cache,
-        split_size: settings.split_size,
+        board: settings.board.as_ref(),
         cancel: stop,
     };
     let stored = fetcher.fetch_to_store(&job, &item)?;

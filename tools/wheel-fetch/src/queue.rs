@@ -9,6 +9,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
@@ -71,6 +72,8 @@ pub struct JobQueue {
     ready: Condvar,
     /// Downloads of at least this many bytes go first, largest first.
     big: u64,
+    /// Jobs popped and not yet [`JobQueue::finished`].
+    running: AtomicUsize,
 }
 
 impl JobQueue {
@@ -108,10 +111,25 @@ impl JobQueue {
             state = self.ready.wait_timeout(state, wait).unwrap().0;
         }
         match state.heap.pop() {
-            Some(p) => Pop::Job(p.job),
+            Some(p) => {
+                self.running.fetch_add(1, AtomicOrdering::Relaxed);
+                Pop::Job(p.job)
+            }
             None if state.closed => Pop::Done,
             None => Pop::Wait,
         }
+    }
+}
+
+impl JobQueue {
+    /// A job [`JobQueue::pop`] gave is done.
+    pub fn finished(&self) {
+        self.running.fetch_sub(1, AtomicOrdering::Relaxed);
+    }
+
+    /// Jobs being worked on: a running download may still be shared.
+    pub fn running(&self) -> usize {
+        self.running.load(AtomicOrdering::Relaxed)
     }
 }
 
