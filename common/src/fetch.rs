@@ -11,11 +11,12 @@
 //! store is [`Cache`]'s to say.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -121,13 +122,18 @@ impl Fetch<'_> {
     }
 }
 
-/// The running ranged downloads of a run, for connections with nothing
-/// else to do: [`Board::take_over`] splits the download with the most time
-/// left.
+/// The running ranged downloads of a run, for connections to share:
+/// [`Board::take_over`] splits the download with the most time left, and
+/// [`Board::time_for`] says how long the link needs for a number of bytes
+/// at the rate measured over all downloads, so a caller can split a
+/// download that would otherwise outlast all the rest.
 pub struct Board {
     transfers: Mutex<Vec<Weak<ranged::Ranged>>>,
     /// The smallest part a download is split into.
     pub min_part: u64,
+    /// Bytes received by all downloads, and samples of it for the rate.
+    received: Arc<AtomicU64>,
+    samples: Mutex<VecDeque<(Instant, u64)>>,
 }
 
 /// Takes a download off its board when dropped.
@@ -140,11 +146,19 @@ impl Drop for Listed<'_> {
     }
 }
 
+/// The window over which the link's rate is measured.
+const RATE_WINDOW: Duration = Duration::from_millis(400);
+
 impl Board {
     /// A board splitting downloads into parts of at least `min_part` bytes.
     pub fn new(min_part: u64) -> Board {
         trace::epoch();
-        Board { transfers: Mutex::default(), min_part }
+        Board {
+            transfers: Mutex::default(),
+            min_part,
+            received: Arc::default(),
+            samples: Mutex::new(VecDeque::from([(Instant::now(), 0)])),
+        }
     }
 
     fn add(&self, transfer: &Arc<ranged::Ranged>) -> Listed<'_> {
@@ -152,20 +166,50 @@ impl Board {
         Listed(self, Arc::as_ptr(transfer))
     }
 
+    /// The counter every download of this board adds its bytes to.
+    fn counter(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.received)
+    }
+
+    fn running(&self) -> Vec<Arc<ranged::Ranged>> {
+        self.transfers.lock().expect("no poisoned lock").iter().filter_map(Weak::upgrade).collect()
+    }
+
     /// Whether a download is running.
     pub fn is_empty(&self) -> bool {
         self.transfers.lock().expect("no poisoned lock").is_empty()
     }
 
+    /// The seconds the link needs for `queued` more bytes and what the
+    /// running downloads still lack, at the rate all of them got lately;
+    /// `None` before the rate is known.
+    pub fn time_for(&self, queued: u64) -> Option<f64> {
+        let now = Instant::now();
+        let received = self.received.load(Ordering::Relaxed);
+        let rate = {
+            let mut samples = self.samples.lock().expect("no poisoned lock");
+            while samples.len() > 1 && now.duration_since(samples[1].0) >= RATE_WINDOW {
+                samples.pop_front();
+            }
+            let (at, then) = samples[0];
+            samples.push_back((now, received));
+            let secs = now.duration_since(at).as_secs_f64();
+            (secs >= RATE_WINDOW.as_secs_f64() / 2.0 && received > then)
+                .then(|| (received - then) as f64 / secs)
+        }?;
+        let left: u64 = self.running().iter().map(|t| t.bytes_left()).sum();
+        Some((queued + left) as f64 / rate)
+    }
+
     /// Takes over the tail of the running download with the most time
-    /// left, when that is worth a new request, and fetches it; false when
-    /// there was nothing worth taking.
-    pub fn take_over(&self, http: &Client, cancel: &AtomicBool) -> bool {
-        let transfers: Vec<Arc<ranged::Ranged>> =
-            self.transfers.lock().expect("no poisoned lock").iter().filter_map(Weak::upgrade).collect();
+    /// left, when that is more than `longer_than` seconds and worth a new
+    /// request, and fetches it; false when there was nothing to take.
+    pub fn take_over(&self, http: &Client, cancel: &AtomicBool, longer_than: f64) -> bool {
+        let transfers = self.running();
         let best = transfers
             .iter()
             .filter_map(|t| Some((t, t.time_left(self.min_part)?)))
+            .filter(|(_, left)| *left > longer_than)
             .max_by(|a, b| a.1.total_cmp(&b.1));
         let Some((transfer, _)) = best else { return false };
         let Some(segment) = transfer.split(self.min_part) else { return false };

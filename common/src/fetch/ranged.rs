@@ -14,7 +14,7 @@
 
 use std::io::{ErrorKind, Read};
 use std::os::unix::fs::FileExt;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -103,6 +103,8 @@ pub struct Ranged {
     cache: Cache,
     item: Arc<Item>,
     state: Mutex<State>,
+    /// The board's count of every download's bytes, when on a board.
+    received: Option<Arc<AtomicU64>>,
     /// Signalled when a segment ends.
     ended: Condvar,
     abort: AtomicBool,
@@ -111,7 +113,13 @@ pub struct Ranged {
 impl Ranged {
     /// A download of `url`, `size` bytes, counted on `item`; nothing is
     /// asked yet (see [`download`]).
-    pub fn new(cache: &Cache, url: &str, size: u64, item: Arc<Item>) -> Ranged {
+    pub fn new(
+        cache: &Cache,
+        url: &str,
+        size: u64,
+        item: Arc<Item>,
+        received: Option<Arc<AtomicU64>>,
+    ) -> Ranged {
         let state = State {
             file: None,
             segments: vec![Segment::new(0, size)],
@@ -128,6 +136,7 @@ impl Ranged {
             cache: cache.clone(),
             item,
             state: Mutex::new(state),
+            received,
             ended: Condvar::new(),
             abort: AtomicBool::new(false),
         }
@@ -135,6 +144,11 @@ impl Ranged {
 
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().expect("no thread panics holding the lock")
+    }
+
+    /// The bytes not yet received.
+    pub fn bytes_left(&self) -> u64 {
+        self.lock().segments.iter().map(|s| s.end - s.pos).sum()
     }
 
     /// The most time one of its segments has left, in seconds, when that
@@ -350,6 +364,9 @@ impl Ranged {
         }
         state.segments[i].pos += bytes.len() as u64;
         self.item.add(bytes.len() as u64);
+        if let Some(received) = &self.received {
+            received.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        }
         Ok(())
     }
 
@@ -404,7 +421,8 @@ pub fn download(
     item: &Arc<Item>,
     board: Option<&super::Board>,
 ) -> Result<Outcome> {
-    let ranged = Arc::new(Ranged::new(cache, url, size, Arc::clone(item)));
+    let counter = board.map(super::Board::counter);
+    let ranged = Arc::new(Ranged::new(cache, url, size, Arc::clone(item), counter));
     if size == 0 {
         return Ok(Outcome::Unsplittable);
     }

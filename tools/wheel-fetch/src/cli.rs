@@ -17,13 +17,16 @@ writes them) or plain URLs, one a line; a `#sha256=HEX` fragment on a URL is
 the expected hash. Every other record is passed through unchanged. A file the
 cache already has (same sha256) is not downloaded again. Errors go to stderr, each naming its URL; the other downloads go on.
 
-Order: files the cache has go out first; then downloads of 16 MB or more,
-largest first, so the biggest never starts last; then the rest, smallest
-first, so the next stage gets wheels from the start. -j is the number of
-connections: when one is free and nothing is queued, it takes over the second
-half of the running download with the most time left (measured: its bytes
-left at its rate), when the server serves ranges, so every connection stays
-busy to the last byte and no single file outlasts the others.
+Order: files the cache has go out first; then downloads of at least a
+quarter of --split-size, largest first, so the biggest never starts last; then
+the rest, smallest first. -j is the number of connections. A free connection
+takes over the second half of the running download with the most time left
+(its bytes left at its measured rate) when that download would otherwise end
+after everything else (the queued bytes and the rest, at the rate the link
+gives), or when nothing is queued; so no single file outlasts the others and
+every connection stays busy to the last byte. This needs the size from the
+index and a server that serves ranges; the first request asks for the whole
+file as a range, and a server that ignores ranges sends it plainly.
 
 Progress: when stdout is a pipe, `progress` records (at most ten a second)
 go with the other records, for the last stage of the pipeline to draw with

@@ -45,9 +45,6 @@ pub struct Settings {
     pub progress: Reporter,
 }
 
-/// Downloads of at least this many bytes start first, largest first.
-const BIG: u64 = 16 << 20;
-
 /// How long an ending run waits for its workers to stop and delete their
 /// temporary files; one still waiting on the network ends with the process.
 const WORKERS_GRACE: Duration = Duration::from_millis(500);
@@ -55,7 +52,11 @@ const WORKERS_GRACE: Duration = Duration::from_millis(500);
 /// Runs everything; returns the exit code (errors are printed as they come).
 pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>) -> Result<Exit> {
     let settings = Arc::new(settings);
-    let queue = Arc::new(JobQueue::new(BIG));
+    // Downloads of at least a quarter of the smallest part go first,
+    // largest first: the last to start are small, so the run does not end
+    // on files too small to split but long enough to leave the link idle.
+    let big = settings.board.as_ref().map_or(u64::MAX, |b| b.min_part / 4);
+    let queue = Arc::new(JobQueue::new(big));
     let (event_tx, event_rx) = bounded::<Event<Box<Artifact>>>(64);
     let stop = Arc::new(AtomicBool::new(false));
     let from_stdin = matches!(source, Source::Stdin(_));
@@ -177,11 +178,14 @@ fn work(settings: &Settings, queue: &JobQueue, events: Sender<Event<Box<Artifact
         if stop.load(Ordering::Relaxed) {
             return;
         }
+        if board.is_some_and(|b| split_the_longest(b, queue, &settings.http, stop)) {
+            continue;
+        }
         let busy = board.is_some_and(|b| !b.is_empty());
         let pop = queue.pop(if busy { Duration::from_millis(5) } else { Duration::from_millis(100) });
         let job = match pop {
             Pop::Job(job) => *job,
-            _ if board.is_some_and(|b| b.take_over(&settings.http, stop)) => continue,
+            _ if board.is_some_and(|b| b.take_over(&settings.http, stop, 0.0)) => continue,
             Pop::Wait => continue,
             Pop::Done if queue.running() == 0 => return,
             Pop::Done => {
@@ -197,6 +201,20 @@ fn work(settings: &Settings, queue: &JobQueue, events: Sender<Event<Box<Artifact
         if events.send(event).is_err() {
             return;
         }
+    }
+}
+
+/// Before a free connection starts a queued job: when a running download
+/// has more time left than the link needs for everything else (the queued
+/// bytes and what the running downloads lack, at the rate measured), it
+/// would end alone, so the connection takes over part of it instead.
+fn split_the_longest(board: &Board, queue: &JobQueue, http: &Client, stop: &AtomicBool) -> bool {
+    if board.is_empty() {
+        return false;
+    }
+    match board.time_for(queue.queued_bytes()) {
+        Some(rest) => board.take_over(http, stop, rest),
+        None => false,
     }
 }
 

@@ -1,6 +1,6 @@
 //! The jobs waiting for a worker. Files the cache already has go first: they
 //! cost nothing and let the next stage start at once. Then the big downloads
-//! (at least the split size), largest first, so the biggest wheel never
+//! (at least a quarter of the split size), largest first, so the biggest wheel never
 //! starts last and the set is bound by the link, not by one slow transfer at
 //! the end. Then the others, smallest first: while the big ones stream, the
 //! small ones finish one after another and the next stage (unpacking) works
@@ -9,7 +9,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
@@ -74,6 +74,8 @@ pub struct JobQueue {
     big: u64,
     /// Jobs popped and not yet [`JobQueue::finished`].
     running: AtomicUsize,
+    /// The known sizes of the queued jobs, summed.
+    queued_bytes: AtomicU64,
 }
 
 impl JobQueue {
@@ -93,6 +95,9 @@ impl JobQueue {
             let big = job.artifact.size.is_some_and(|s| s >= self.big);
             let seq = state.seq;
             state.seq += 1;
+            if !cached {
+                self.queued_bytes.fetch_add(size, AtomicOrdering::Relaxed);
+            }
             state.heap.push(Pending { cached, big, size, seq, job: Box::new(job) });
         }
         self.ready.notify_all();
@@ -113,6 +118,9 @@ impl JobQueue {
         match state.heap.pop() {
             Some(p) => {
                 self.running.fetch_add(1, AtomicOrdering::Relaxed);
+                if !p.cached {
+                    self.queued_bytes.fetch_sub(p.size, AtomicOrdering::Relaxed);
+                }
                 Pop::Job(p.job)
             }
             None if state.closed => Pop::Done,
@@ -125,6 +133,11 @@ impl JobQueue {
     /// A job [`JobQueue::pop`] gave is done.
     pub fn finished(&self) {
         self.running.fetch_sub(1, AtomicOrdering::Relaxed);
+    }
+
+    /// The known sizes of the jobs waiting, summed.
+    pub fn queued_bytes(&self) -> u64 {
+        self.queued_bytes.load(AtomicOrdering::Relaxed)
     }
 
     /// Jobs being worked on: a running download may still be shared.
