@@ -302,11 +302,12 @@ impl Ranged {
             }
             let take = (n as u64).min(end - pos) as usize;
             self.write(&mut state, i, &buf[..take]).map_err(Stop::Fatal)?;
-            if state.segments[i].pos == end {
-                // Done, or the rest was handed to another connection: the
-                // rest of this answer is not read (its connection closes).
+            if take < n {
+                // The rest was handed to another connection: the rest of
+                // this answer is not read (its connection closes).
                 return Ok(());
             }
+            // Else read on to the body's end, so the connection is kept.
         }
     }
 

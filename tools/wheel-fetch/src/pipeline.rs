@@ -26,7 +26,7 @@ use wheelpipe::stream::Writer;
 
 use crate::download::Fetcher;
 use crate::input::{job_from_url, Job};
-use crate::queue::{CloseOnDrop, JobQueue, Pop};
+use crate::queue::{CloseOnDrop, JobQueue, Lane, Pop};
 use crate::{store, TOOL};
 
 /// What a run needs besides its input.
@@ -84,12 +84,13 @@ pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>)
     // Not scoped: on Ctrl-C a worker may be waiting on a server that stalls,
     // and the run must end at once, not when the server answers.
     let (alive_tx, alive_rx) = bounded::<()>(0);
-    for _ in 0..settings.jobs.max(1) {
+    for i in 0..settings.jobs.max(1) {
+        let lane = Lane::of(i, settings.jobs.max(1));
         let (queue, events, settings, stop) =
             (Arc::clone(&queue), event_tx.clone(), Arc::clone(&settings), Arc::clone(&stop));
         let alive = alive_tx.clone();
         thread::spawn(move || {
-            work(&settings, &queue, events, &stop);
+            work(&settings, &queue, lane, events, &stop);
             drop(alive);
         });
     }
@@ -168,11 +169,17 @@ fn read_input(
     }
 }
 
-/// A worker: one connection. It takes the next job; with none queued, it
+/// A worker: one connection. It takes the next job of its lane; with none queued, it
 /// takes over part of the running download with the most time left, so
 /// every connection stays busy to the last byte; it ends when the input
 /// is done and no job is running.
-fn work(settings: &Settings, queue: &JobQueue, events: Sender<Event<Box<Artifact>>>, stop: &AtomicBool) {
+fn work(
+    settings: &Settings,
+    queue: &JobQueue,
+    lane: Lane,
+    events: Sender<Event<Box<Artifact>>>,
+    stop: &AtomicBool,
+) {
     let board = settings.board.as_ref();
     loop {
         if stop.load(Ordering::Relaxed) {
@@ -182,7 +189,7 @@ fn work(settings: &Settings, queue: &JobQueue, events: Sender<Event<Box<Artifact
             continue;
         }
         let busy = board.is_some_and(|b| !b.is_empty());
-        let pop = queue.pop(if busy { Duration::from_millis(5) } else { Duration::from_millis(100) });
+        let pop = queue.pop(if busy { Duration::from_millis(5) } else { Duration::from_millis(100) }, lane);
         let job = match pop {
             Pop::Job(job) => *job,
             _ if board.is_some_and(|b| b.take_over(&settings.http, stop, 0.0)) => continue,

@@ -60,9 +60,50 @@ impl Ord for Pending {
 
 #[derive(Default)]
 struct State {
+    /// Cached and big jobs.
     heap: BinaryHeap<Pending>,
+    /// The other jobs, smallest first.
+    small: BinaryHeap<Pending>,
     seq: u64,
     closed: bool,
+}
+
+impl State {
+    fn is_empty(&self) -> bool {
+        self.heap.is_empty() && self.small.is_empty()
+    }
+
+    /// The next job for a worker of `lane`: a cached one first, then one
+    /// of its lane, then any.
+    fn pop(&mut self, lane: Lane) -> Option<Pending> {
+        let cached = self.heap.peek().is_some_and(|p| p.cached);
+        match lane {
+            Lane::Big => self.heap.pop().or_else(|| self.small.pop()),
+            Lane::Small if cached => self.heap.pop(),
+            Lane::Small => self.small.pop().or_else(|| self.heap.pop()),
+        }
+    }
+}
+
+/// Which jobs a worker takes first. Half the connections take the big
+/// downloads (they keep the link full) and half the small ones (each is
+/// mostly the wait for its answer): the small ones' waits overlap the big
+/// ones' bytes, instead of all coming at the end with the link idle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lane {
+    Big,
+    Small,
+}
+
+impl Lane {
+    /// The lane of worker `i` of `n`: the first half (at least one) big.
+    pub fn of(i: usize, n: usize) -> Lane {
+        if i < n.div_ceil(2) {
+            Lane::Big
+        } else {
+            Lane::Small
+        }
+    }
 }
 
 /// A priority queue shared by the reader (which pushes) and the workers.
@@ -98,7 +139,12 @@ impl JobQueue {
             if !cached {
                 self.queued_bytes.fetch_add(size, AtomicOrdering::Relaxed);
             }
-            state.heap.push(Pending { cached, big, size, seq, job: Box::new(job) });
+            let pending = Pending { cached, big, size, seq, job: Box::new(job) };
+            if cached || big {
+                state.heap.push(pending);
+            } else {
+                state.small.push(pending);
+            }
         }
         self.ready.notify_all();
     }
@@ -109,13 +155,13 @@ impl JobQueue {
         self.ready.notify_all();
     }
 
-    /// The best job, waiting up to `wait` for one.
-    pub fn pop(&self, wait: Duration) -> Pop {
+    /// The best job for `lane`, waiting up to `wait` for one.
+    pub fn pop(&self, wait: Duration, lane: Lane) -> Pop {
         let mut state = self.state.lock().unwrap();
-        if state.heap.is_empty() && !state.closed {
+        if state.is_empty() && !state.closed {
             state = self.ready.wait_timeout(state, wait).unwrap().0;
         }
-        match state.heap.pop() {
+        match state.pop(lane) {
             Some(p) => {
                 self.running.fetch_add(1, AtomicOrdering::Relaxed);
                 if !p.cached {
@@ -169,7 +215,7 @@ mod tests {
     fn order(queue: &JobQueue) -> Vec<String> {
         queue.close();
         let mut names = Vec::new();
-        while let Pop::Job(j) = queue.pop(Duration::ZERO) {
+        while let Pop::Job(j) = queue.pop(Duration::ZERO, Lane::Big) {
             names.push(j.artifact.name.clone());
         }
         names
@@ -186,10 +232,24 @@ mod tests {
     }
 
     #[test]
+    fn the_small_lane_takes_cached_then_small_ones_then_big_ones() {
+        let queue = JobQueue::new(16 << 20);
+        queue.push_all(vec![(job("small", Some(10)), false), (job("huge", Some(700 << 20)), false)]);
+        queue.push_all(vec![(job("hit", Some(1)), true), (job("tiny", Some(5)), false)]);
+        queue.close();
+        let mut names = Vec::new();
+        while let Pop::Job(j) = queue.pop(Duration::ZERO, Lane::Small) {
+            names.push(j.artifact.name.clone());
+        }
+        assert_eq!(names, ["hit", "tiny", "small", "huge"]);
+        assert_eq!((Lane::of(0, 1), Lane::of(3, 8), Lane::of(4, 8)), (Lane::Big, Lane::Big, Lane::Small));
+    }
+
+    #[test]
     fn an_open_empty_queue_waits_and_a_closed_one_is_done() {
         let queue = JobQueue::default();
-        assert!(matches!(queue.pop(Duration::from_millis(1)), Pop::Wait));
+        assert!(matches!(queue.pop(Duration::from_millis(1), Lane::Big), Pop::Wait));
         queue.close();
-        assert!(matches!(queue.pop(Duration::from_millis(1)), Pop::Done));
+        assert!(matches!(queue.pop(Duration::from_millis(1), Lane::Small), Pop::Done));
     }
 }
