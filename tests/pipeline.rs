@@ -156,7 +156,8 @@ fn a_download_cut_midway_is_resumed() {
     assert_eq!(installed(&run).len(), 2);
     sb.pip_ok(&venv, &["check"]);
     let log = server.file_requests();
-    assert!(log.iter().any(|e| e.range.as_deref() == Some("bytes=200-")), "resumed at byte 200: {log:#?}");
+    let resumed = log.iter().any(|e| e.range.as_deref().is_some_and(|r| r.starts_with("bytes=200-")));
+    assert!(resumed, "resumed at byte 200: {log:#?}");
 }
 
 #[test]
