@@ -137,7 +137,7 @@ pub struct Board {
 }
 
 /// Takes a download off its board when dropped.
-pub struct Listed<'a>(&'a Board, *const ranged::Ranged);
+struct Listed<'a>(&'a Board, *const ranged::Ranged);
 
 impl Drop for Listed<'_> {
     fn drop(&mut self) {
@@ -269,7 +269,8 @@ pub fn sleep_unless_cancelled(pause: Duration, cancel: &AtomicBool) -> Result<()
 }
 
 /// The wait between two tries of a download, which draws a "retrying"
-/// line on the progress display (as [`Client::get`] does for a request)
+/// line on the progress display ([`crate::http::retrying_line`], as
+/// [`Client::get`] does for a request)
 /// until the download ends, and the cell where each try puts why it
 /// failed ([`why`]).
 fn retrying_wait<'a, E: 'a>(
@@ -286,8 +287,7 @@ fn retrying_wait<'a, E: 'a>(
     let tries = http.options().retries + 1;
     let wait = move |pause| {
         attempt += 1;
-        let what = format!("{shown}: retrying ({}), attempt {} of {tries}", reason.borrow(), attempt + 1);
-        _retrying = Some(crate::runtime::progress().begin(&what, None));
+        _retrying = Some(crate::http::retrying_line(shown, &reason.borrow(), attempt + 1, tries));
         sleep_unless_cancelled(pause, cancel).map_err(map)
     };
     (wait, why)
