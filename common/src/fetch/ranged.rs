@@ -8,9 +8,10 @@
 //! is cut where both halves end together, counting the new request's wait
 //! for its first byte, and the caller fetches the second half. A segment
 //! that breaks resumes from its last byte (the one retry policy, with
-//! `If-Range`); a `200` to a later range means [`Outcome::Unsplittable`]:
-//! the caller starts over with one plain stream. The sha256 is computed
-//! while the bytes arrive in order, and the rest read back at the end.
+//! `If-Range`); a `200` to a later range, or an answer announcing more
+//! bytes than it can hold, means [`Outcome::Unsplittable`]: the caller
+//! starts over with one plain stream. The sha256 is computed while the
+//! bytes arrive in order, and the rest read back at the end.
 
 use std::io::{ErrorKind, Read};
 use std::os::unix::fs::FileExt;
@@ -42,7 +43,7 @@ pub enum Outcome {
 enum Stop {
     Broken(anyhow::Error),
     Fatal(anyhow::Error),
-    /// A `200` to a range that does not start at 0.
+    /// A `200` to a range that does not start at 0, or a length too long.
     RangesIgnored,
     /// Another segment failed, or the run is cancelled.
     Aborted,
@@ -316,13 +317,13 @@ impl Ranged {
         let mut state = self.lock();
         let pos = state.segments[i].pos;
         let shown = &self.shown;
-        let response = match reply {
+        let (holds, response) = match reply {
             RangeReply::Part(got, response) if got.first == pos && got.total == Some(self.size) => {
                 if pos == 0 && i == 0 && state.validator.is_none() {
                     state.validator = validator(&response);
                 }
                 state.splittable = true;
-                response
+                (got.len(), response)
             }
             RangeReply::Part(..) if pos == 0 => return Err(Stop::RangesIgnored),
             RangeReply::Part(got, _) => {
@@ -335,10 +336,16 @@ impl Ranged {
                 )));
             }
             // The whole file: fine for a first request, read plainly.
-            RangeReply::Full(response) if pos == 0 && i == 0 => response,
+            RangeReply::Full(response) if pos == 0 && i == 0 => (self.size, response),
             RangeReply::Full(_) => return Err(Stop::RangesIgnored),
             RangeReply::Refused { status, .. } => return Err(Stop::Fatal(anyhow!("{shown}: HTTP {status}"))),
         };
+        // More bytes announced than the answer can hold: the server cannot
+        // be trusted with ranges of this file; one plain stream sorts it out.
+        // (Fewer is a body cut short: resumed.)
+        if super::stream::content_length(&response).is_some_and(|n| n > holds) {
+            return Err(Stop::RangesIgnored);
+        }
         let seg = &mut state.segments[i];
         seg.first_byte = Some((Instant::now(), seg.pos));
         Ok(response)

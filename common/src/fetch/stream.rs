@@ -235,7 +235,7 @@ fn copy_body(
 }
 
 /// The body's length as sent, unless it is encoded.
-fn content_length(response: &Response<Body>) -> Option<u64> {
+pub(super) fn content_length(response: &Response<Body>) -> Option<u64> {
     let headers = response.headers();
     if headers.contains_key("content-encoding") {
         return None;
