@@ -160,9 +160,7 @@ impl Client {
         let mut attempt = 0;
         let wait = |pause| {
             attempt += 1;
-            let tries = self.options.retries + 1;
-            let what = format!("{shown}: retrying ({}), attempt {} of {tries}", why.borrow(), attempt + 1);
-            _retrying = Some(crate::runtime::progress().begin(&what, None));
+            _retrying = Some(retrying_line(&shown, &why.borrow(), attempt + 1, self.options.retries + 1));
             retry::sleep(pause)
         };
         self.options.retry(wait, |_| {
@@ -243,6 +241,12 @@ fn percent_decode(s: &str) -> String {
 fn retry_after(response: &Response<Body>) -> Option<Duration> {
     let secs: u64 = response.headers().get("retry-after")?.to_str().ok()?.trim().parse().ok()?;
     Some(Duration::from_secs(secs.min(60)))
+}
+
+/// The line the progress display draws while `what` is tried again, try
+/// `attempt` of `tries`, because of `why`; it goes when dropped.
+pub fn retrying_line(what: &str, why: &str, attempt: u32, tries: u32) -> crate::progress::Item {
+    crate::runtime::progress().begin(&format!("{what}: retrying ({why}), attempt {attempt} of {tries}"), None)
 }
 
 /// A URL as it may be shown or written: without user name and password.

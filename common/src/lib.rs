@@ -1,6 +1,7 @@
 //! The shared core of the wheelpipe tools: the pipe protocol's records, HTTP,
 //! the package index client, wheel names and tags, the target interpreter,
-//! pip-style configuration, core metadata and the cache, and how every tool
+//! pip-style configuration, core metadata, the cache and the one download
+//! path into it ([`fetch`]), and how every tool
 //! runs ([`runtime`]), speaks to people ([`console`], [`human`], [`docs`])
 //! and draws progress ([`progress`]). A piece of logic that more than one
 //! tool needs lives here, once.
@@ -12,6 +13,7 @@ pub mod config;
 pub mod console;
 pub mod docs;
 pub mod exit;
+pub mod fetch;
 pub mod file_url;
 pub mod git;
 pub mod hash;

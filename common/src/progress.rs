@@ -430,8 +430,11 @@ impl Item {
     }
 
     /// The item is finished, `len` bytes long: a file found in a cache
-    /// counts all its bytes at once.
-    pub fn done(self, len: u64) {
+    /// counts all its bytes at once, and the item leaves the active list.
+    /// Call it once (it takes `&self`: the connections of one download
+    /// share the item).
+    pub fn done(&self, len: u64) {
+        let id = self.id;
         let (size, counted) = {
             let b = self.bytes.lock().unwrap();
             (b.size, b.counted)
@@ -444,6 +447,7 @@ impl Item {
             s.sized |= len > 0 || size.is_some();
             s.bytes_done += len.saturating_sub(counted);
             s.done += 1;
+            s.active.retain(|(i, _)| *i != id);
         });
     }
 }

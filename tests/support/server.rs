@@ -41,6 +41,13 @@ pub struct Faults {
     pub drop_after_bytes: Option<usize>,
     /// Flip the middle byte of the next this many whole wheel bodies.
     pub flip_next_wheels: u32,
+    /// Close the connection after this many bytes of the next answer to a
+    /// range of a wheel that does not start at byte 0 (once): a fault in a
+    /// part of a split download, not in its first.
+    pub drop_later_part_after: Option<usize>,
+    /// Send wheel bodies at this many bytes a second at most, as a slow
+    /// connection would.
+    pub pace_bytes_per_sec: Option<u64>,
     /// Announce a Content-Length 100 bytes too long for wheel bodies, then close.
     pub lying_content_length: bool,
     /// Wait this long before every answer.
@@ -339,6 +346,7 @@ fn serve_file(req: &Request, state: &State, name: &str, faults: &Faults) -> (Res
         }
     }
     let ask = if faults.no_ranges { RangeAsk::Full } else { parse_range(req.header("range"), len) };
+    let later_part = matches!(ask, RangeAsk::Part(a, _) if a > 0);
     let mut resp = match ask {
         RangeAsk::Full => Response::new(200, content_type, body),
         RangeAsk::Part(a, b) => Response::new(206, content_type, body[a as usize..=b as usize].to_vec())
@@ -355,6 +363,10 @@ fn serve_file(req: &Request, state: &State, name: &str, faults: &Faults) -> (Res
         if faults.drop_after_bytes.is_some() {
             wire.cut_after = state.faults.lock().unwrap().drop_after_bytes.take();
         }
+        if faults.drop_later_part_after.is_some() && later_part && wire.cut_after.is_none() {
+            wire.cut_after = state.faults.lock().unwrap().drop_later_part_after.take();
+        }
+        wire.pace = faults.pace_bytes_per_sec;
         if faults.lying_content_length {
             wire.extra_length = 100;
         }

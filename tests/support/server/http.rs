@@ -39,6 +39,8 @@ pub struct WireFaults {
     pub extra_length: usize,
     /// Announce and send this many bytes fewer than the body, then close.
     pub short_by: usize,
+    /// Send the body at this many bytes a second at most.
+    pub pace: Option<u64>,
 }
 
 /// Writes `resp` (without the body for HEAD). Returns the body bytes sent and
@@ -78,7 +80,18 @@ pub fn write_response(
         Some(n) => &resp.body[..n.min(shown)],
         None => &resp.body[..shown],
     };
-    w.write_all(body)?;
+    match faults.pace {
+        Some(rate) => {
+            // Pieces of a hundredth of a second each.
+            let piece = (rate as usize / 100).max(1);
+            for part in body.chunks(piece) {
+                w.write_all(part)?;
+                w.flush()?;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        }
+        None => w.write_all(body)?,
+    }
     w.flush()?;
     Ok((body.len() as u64, close))
 }

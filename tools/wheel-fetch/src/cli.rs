@@ -19,10 +19,16 @@ is an artifact of a project folder (`kind: dir`, a path or a git checkout
 that wheel-resolve made). A file the
 cache already has (same sha256) is not downloaded again. Errors go to stderr, each naming its URL; the other downloads go on.
 
-Order: files the cache has go out first; then the downloads of at least
---split-size start, largest first (each split over several range requests
-when the server allows), so the biggest never starts last; then the rest,
-smallest first, so the next stage gets wheels from the start.
+Order: files the cache has go out first; then downloads of at least a
+quarter of --split-size, largest first, so the biggest never starts last; then
+the rest, smallest first. -j is the number of connections. A free connection
+takes over the second half of the running download with the most time left
+(its bytes left at its measured rate) when that download would otherwise end
+after everything else (the queued bytes and the rest, at the rate the link
+gives), or when nothing is queued; so no single file outlasts the others and
+every connection stays busy to the last byte. This needs the size from the
+index and a server that serves ranges; the first request asks for the whole
+file as a range, and a server that ignores ranges sends it plainly.
 
 Progress: when stdout is a pipe, `progress` records (at most ten a second)
 go with the other records, for the last stage of the pipeline to draw with
@@ -75,10 +81,10 @@ pub fn command() -> Command {
                 .long("split-size")
                 .value_name("MB")
                 .value_parser(value_parser!(u64))
-                .default_value("16")
+                .default_value("1")
                 .help(
-                    "Fetch a wheel larger than MB megabytes (size known, server serving ranges) \
-                     as parallel ranges of about MB/2, up to 4 connections at once; 0 turns this off",
+                    "The smallest part, in megabytes, that a free connection takes over from a \
+                     running download (size known, server serving ranges); 0: one connection a file",
                 ),
         )
         .arg(wheelpipe::args::cert())

@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use wheelpipe::cache::Cache;
+use wheelpipe::fetch::Board;
 use wheelpipe::hash::sha256_hex;
 use wheelpipe::http::{Client, HttpOptions};
 use wheelpipe::progress::{Item, Role, StageProgress};
@@ -64,16 +65,16 @@ pub(super) fn files(dir: &Path) -> Vec<String> {
     out
 }
 
-/// Fetches `job` into `cache`, splitting files over `split_size`, with the cancel flag at `cancel`.
+/// Fetches `job` into `cache`, with a board or none, with the cancel flag at `cancel`.
 pub(super) fn fetch_with(
     http: &Client,
     cache: &Cache,
     job: &Job,
-    split_size: u64,
+    board: Option<&Board>,
     cancel: bool,
 ) -> Result<Stored> {
-    let fetcher = Fetcher { http, cache, split_size, cancel: &AtomicBool::new(cancel) };
-    fetcher.fetch_to_store(job, &item())
+    let fetcher = Fetcher { http, cache, board, cancel: &AtomicBool::new(cancel) };
+    fetcher.fetch_to_store(job, &std::sync::Arc::new(item()))
 }
 
 /// A cache in a new temporary folder, which lives as long as the `TempDir`.
@@ -84,7 +85,7 @@ pub(super) fn temp_cache() -> (tempfile::TempDir, Cache) {
 }
 
 fn fetch(cache: &Cache, job: &Job) -> Result<Stored> {
-    fetch_with(&client(), cache, job, 16 << 20, false)
+    fetch_with(&client(), cache, job, None, false)
 }
 
 #[test]
@@ -188,7 +189,7 @@ fn cancel_stops_the_download_and_deletes_the_temporary_file() {
     let server = Server::scripted();
     let url = server.route("/w/demo.whl", vec![Response::ok(BODY)]);
     let (dir, cache) = temp_cache();
-    let err = fetch_with(&client(), &cache, &job(&url, None), 16 << 20, true).unwrap_err();
+    let err = fetch_with(&client(), &cache, &job(&url, None), None, true).unwrap_err();
     assert_eq!(wheelpipe::exit::code_for(&err), wheelpipe::exit::Exit::Interrupted);
     assert!(files(&dir.path().join("wheels")).is_empty());
     assert!(files(&dir.path().join("tmp")).is_empty());
@@ -220,7 +221,7 @@ fn waiting_for_a_held_lock_ends_on_cancel() {
     let hash = sha256_hex(BODY);
     let _other_run = cache.lock_entry(wheelpipe::cache::Bucket::Wheels, &digest(&hash)).unwrap();
     let job = job("http://127.0.0.1:9/never.whl", Some(&hash));
-    let err = fetch_with(&client(), &cache, &job, 16 << 20, true).unwrap_err();
+    let err = fetch_with(&client(), &cache, &job, None, true).unwrap_err();
     assert_eq!(wheelpipe::exit::code_for(&err), wheelpipe::exit::Exit::Interrupted);
 }
 
@@ -368,7 +369,7 @@ fn a_body_that_stalls_midway_times_out_and_resumes_where_it_stopped() {
     .unwrap();
     let started = std::time::Instant::now();
     let job = job(&url, Some(&sha256_hex(&body)));
-    let stored = fetch_with(&quick, &cache, &job, 16 << 20, false).unwrap();
+    let stored = fetch_with(&quick, &cache, &job, None, false).unwrap();
     assert!(started.elapsed() < Duration::from_secs(3), "the stall was not waited out");
     assert_eq!(fs::read(&stored.path).unwrap(), body);
     let asked = server.requests_to("/w/demo.whl");
@@ -423,7 +424,7 @@ fn a_content_length_below_the_index_size_is_a_cut_body_and_the_rest_is_asked_for
     assert_eq!(fs::read(&stored.path).unwrap(), body);
     let asked = server.requests_to("/w/demo.whl");
     assert_eq!(asked.len(), 2, "no new download from scratch: {asked:?}");
-    assert_eq!(asked[1].header("range"), Some("bytes=5000-"));
+    assert_eq!(asked[1].header("range"), Some("bytes=5000-19999"), "the rest, as a range of the known size");
 }
 
 fn digest(hex: &str) -> wheelpipe::hash::Sha256 {

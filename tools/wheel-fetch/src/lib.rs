@@ -2,8 +2,9 @@
 //! content-addressed cache and writes each `artifact` record again, with
 //! `path` set, as soon as its file is verified. [`download`] fetches one
 //! wheel, [`pipeline`] runs the workers and the one writer, [`input`] turns
-//! plain URLs into records, [`store`] puts files in place, [`transfer`]
-//! downloads and resumes, [`split`] downloads a big file in parallel parts, [`local`] handles files already on this machine.
+//! plain URLs into records, [`store`] puts files in the `--dest` folder,
+//! [`local`] handles files already on this machine; the downloads
+//! themselves are common's ([`wheelpipe::fetch`]).
 
 pub mod cli;
 pub mod download;
@@ -11,9 +12,7 @@ pub mod input;
 pub mod local;
 pub mod pipeline;
 pub mod queue;
-pub mod split;
 pub mod store;
-pub mod transfer;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,10 +50,11 @@ fn run(matches: &clap::ArgMatches, out: &mut Writer<std::io::Stdout>, progress: 
     };
     let http = wheelpipe::args::get_http(matches)?;
     let jobs = wheelpipe::args::get_jobs(matches, 8);
-    let split_size = match matches.get_one::<u64>("split-size").copied().unwrap_or(16) {
-        0 => u64::MAX,
-        mb => mb.saturating_mul(1024 * 1024),
+    // The smallest part a download is split into; 0: no splitting.
+    let board = match matches.get_one::<u64>("split-size").copied().unwrap_or(1) {
+        0 => None,
+        mb => Some(wheelpipe::fetch::Board::new(mb.saturating_mul(1024 * 1024))),
     };
-    let settings = pipeline::Settings { jobs, cache, dest, http, split_size, progress };
+    let settings = pipeline::Settings { jobs, cache, dest, http, board, progress };
     pipeline::run(settings, source, out)
 }

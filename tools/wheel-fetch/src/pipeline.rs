@@ -16,6 +16,7 @@ use anyhow::Result;
 use crossbeam_channel::{bounded, Receiver, Sender};
 use wheelpipe::cache::Cache;
 use wheelpipe::exit::Exit;
+use wheelpipe::fetch::Board;
 use wheelpipe::http::Client;
 use wheelpipe::input::StageInput;
 use wheelpipe::progress::Reporter;
@@ -25,7 +26,7 @@ use wheelpipe::stream::Writer;
 
 use crate::download::Fetcher;
 use crate::input::{job_from_url, Job};
-use crate::queue::{CloseOnDrop, JobQueue, Pop};
+use crate::queue::{CloseOnDrop, JobQueue, Lane, Pop};
 use crate::{store, TOOL};
 
 /// What a run needs besides its input.
@@ -37,9 +38,9 @@ pub struct Settings {
     /// `--dest`: a folder that also gets each wheel.
     pub dest: Option<PathBuf>,
     pub http: Client,
-    /// Files over this many bytes (when their size is known) are fetched in
-    /// parallel ranges.
-    pub split_size: u64,
+    /// Running downloads that idle connections take parts of (see
+    /// [`wheelpipe::fetch::Board`]); its smallest part is `--split-size`.
+    pub board: Option<Board>,
     /// Where the bytes and files are counted (see [`wheelpipe::progress`]).
     pub progress: Reporter,
 }
@@ -51,7 +52,11 @@ const WORKERS_GRACE: Duration = Duration::from_millis(500);
 /// Runs everything; returns the exit code (errors are printed as they come).
 pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>) -> Result<Exit> {
     let settings = Arc::new(settings);
-    let queue = Arc::new(JobQueue::new(settings.split_size));
+    // Downloads of at least a quarter of the smallest part go first,
+    // largest first: the last to start are small, so the run does not end
+    // on files too small to split but long enough to leave the link idle.
+    let big = settings.board.as_ref().map_or(u64::MAX, |b| b.min_part / 4);
+    let queue = Arc::new(JobQueue::new(big));
     let (event_tx, event_rx) = bounded::<Event<Box<Artifact>>>(64);
     let stop = Arc::new(AtomicBool::new(false));
     let from_stdin = matches!(source, Source::Stdin(_));
@@ -79,12 +84,13 @@ pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>)
     // Not scoped: on Ctrl-C a worker may be waiting on a server that stalls,
     // and the run must end at once, not when the server answers.
     let (alive_tx, alive_rx) = bounded::<()>(0);
-    for _ in 0..settings.jobs.max(1) {
+    for i in 0..settings.jobs.max(1) {
+        let lane = Lane::of(i, settings.jobs.max(1));
         let (queue, events, settings, stop) =
             (Arc::clone(&queue), event_tx.clone(), Arc::clone(&settings), Arc::clone(&stop));
         let alive = alive_tx.clone();
         thread::spawn(move || {
-            work(&settings, &queue, events, &stop);
+            work(&settings, &queue, lane, events, &stop);
             drop(alive);
         });
     }
@@ -173,34 +179,70 @@ fn read_input(
     }
 }
 
-fn work(settings: &Settings, queue: &JobQueue, events: Sender<Event<Box<Artifact>>>, stop: &AtomicBool) {
+/// A worker: one connection. It takes the next job of its lane; with none queued, it
+/// takes over part of the running download with the most time left, so
+/// every connection stays busy to the last byte; it ends when the input
+/// is done and no job is running.
+fn work(
+    settings: &Settings,
+    queue: &JobQueue,
+    lane: Lane,
+    events: Sender<Event<Box<Artifact>>>,
+    stop: &AtomicBool,
+) {
+    let board = settings.board.as_ref();
     loop {
         if stop.load(Ordering::Relaxed) {
             return;
         }
-        let job = match queue.pop(Duration::from_millis(100)) {
+        if board.is_some_and(|b| split_the_longest(b, queue, &settings.http, stop)) {
+            continue;
+        }
+        let busy = board.is_some_and(|b| !b.is_empty());
+        let pop = queue.pop(if busy { Duration::from_millis(5) } else { Duration::from_millis(100) }, lane);
+        let job = match pop {
             Pop::Job(job) => *job,
+            _ if board.is_some_and(|b| b.take_over(&settings.http, stop, 0.0)) => continue,
             Pop::Wait => continue,
-            Pop::Done => return,
+            Pop::Done if queue.running() == 0 => return,
+            Pop::Done => {
+                std::thread::sleep(Duration::from_millis(5));
+                continue;
+            }
         };
         let event = match fetch_one(settings, job, stop) {
             Ok(artifact) => Event::Done(Box::new(artifact)),
             Err(err) => Event::Failed(err),
         };
+        queue.finished();
         if events.send(event).is_err() {
             return;
         }
     }
 }
 
+/// Before a free connection starts a queued job: when a running download
+/// has more time left than the link needs for everything else (the queued
+/// bytes and what the running downloads lack, at the rate measured), it
+/// would end alone, so the connection takes over part of it instead.
+fn split_the_longest(board: &Board, queue: &JobQueue, http: &Client, stop: &AtomicBool) -> bool {
+    if board.is_empty() {
+        return false;
+    }
+    match board.time_for(queue.queued_bytes()) {
+        Some(rest) => board.take_over(http, stop, rest),
+        None => false,
+    }
+}
+
 /// Fetches one job into the store (and `--dest`) and returns its record with
 /// `path` set and the sha256 recorded.
 fn fetch_one(settings: &Settings, job: Job, stop: &AtomicBool) -> Result<Artifact> {
-    let item = settings.progress.begin(&job.artifact.filename, job.artifact.size);
+    let item = Arc::new(settings.progress.begin(&job.artifact.filename, job.artifact.size));
     let fetcher = Fetcher {
         http: &settings.http,
         cache: &settings.cache,
-        split_size: settings.split_size,
+        board: settings.board.as_ref(),
         cancel: stop,
     };
     let stored = fetcher.fetch_to_store(&job, &item)?;

@@ -26,7 +26,7 @@ fn settings(cache: &std::path::Path, dest: Option<PathBuf>, jobs: usize) -> Sett
         cache: Cache::at(cache.to_path_buf()).unwrap(),
         dest,
         http: Client::new(options).unwrap(),
-        split_size: 16 << 20,
+        board: Some(wheelpipe::fetch::Board::new(1 << 20)),
         progress: StageProgress::new(TOOL, Role::Silent).handle(),
     }
 }

@@ -1,28 +1,14 @@
-//! Putting files in place: a verified download into the content-addressed
-//! store (a rename within the cache's file system), and a stored wheel into
-//! the `--dest` folder (hard link, else copy), each through a temporary name
-//! so nobody sees a partial file.
+//! Putting a stored wheel into the `--dest` folder (hard link, else copy),
+//! through a temporary name so nobody sees a partial file. (Into the store
+//! itself: [`wheelpipe::fetch::persist`].)
 
 use std::fs;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result};
-use tempfile::NamedTempFile;
 use wheelpipe::cache::check_file_name;
-
-/// Renames a finished temporary file to `path` in the store, readable by
-/// everyone (the store may be shared), creating its folders.
-pub fn persist(tmp: NamedTempFile, path: &Path) -> Result<()> {
-    let dir = path.parent().context("a store path has a parent folder")?;
-    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    tmp.as_file()
-        .set_permissions(fs::Permissions::from_mode(0o644))
-        .with_context(|| format!("cannot set the permissions of {}", tmp.path().display()))?;
-    tmp.persist(path).map_err(|e| e.error).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
 
 /// Puts `stored` into `dest` as `filename`, replacing a file of that name:
 /// a hard link when the store and `dest` share a file system, else a copy.

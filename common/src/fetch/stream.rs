@@ -10,20 +10,16 @@
 
 use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
-use wheelpipe::cache::Cache;
-use wheelpipe::exit::Failure;
-use wheelpipe::hash;
-use wheelpipe::http::{redact, Attempt, Body, ByteRange, Client, RangeReply, Response};
-use wheelpipe::progress::Item;
 
-/// The size of the pieces a download is read in; cancellation is checked
-/// between them.
-pub(crate) const CHUNK: usize = 64 * 1024;
+use super::{retrying_wait, validator, why, CHUNK};
+use crate::cache::Cache;
+use crate::exit::Failure;
+use crate::http::{redact, Attempt, Body, ByteRange, Client, RangeReply, Response};
+use crate::progress::Item;
 
 /// What is on disk so far.
 struct Partial<'a> {
@@ -93,21 +89,23 @@ pub fn download(
     size: Option<u64>,
     cancel: &AtomicBool,
     item: &Item,
-) -> Result<(NamedTempFile, hash::Sha256)> {
+) -> Result<(NamedTempFile, crate::hash::Sha256)> {
     let mut partial =
         Partial { cache, file: None, hasher: Sha256::new(), len: 0, validator: None, total: None, size };
-    http.options().retry(
-        |pause| sleep_unless_cancelled(pause, cancel),
-        |_| {
-            attempt(http, url, &mut partial, cancel, item).map_err(|stop| match stop {
-                Stop::Broken(err) => Attempt::Again(err),
-                Stop::Fatal(err) => Attempt::Stop(err),
-            })
-        },
-    )?;
+    let shown = redact(url);
+    let (wait, reason) = retrying_wait(&shown, http, cancel, |e| e);
+    http.options().retry(wait, |_| {
+        attempt(http, url, &mut partial, cancel, item).map_err(|stop| match stop {
+            Stop::Broken(err) => {
+                *reason.borrow_mut() = why(&err);
+                Attempt::Again(err)
+            }
+            Stop::Fatal(err) => Attempt::Stop(err),
+        })
+    })?;
     partial.file()?;
     let digest: [u8; 32] = partial.hasher.finalize().into();
-    Ok((partial.file.expect("made above"), hash::Sha256::from_digest(digest)))
+    Ok((partial.file.expect("made above"), crate::hash::Sha256::from_digest(digest)))
 }
 
 /// One GET: the whole file, or the rest of it when something is on disk.
@@ -216,7 +214,7 @@ fn copy_body(
         if cancel.load(Ordering::Relaxed) {
             return Err(Stop::Fatal(Failure::interrupted().into()));
         }
-        wheelpipe::signals::check().map_err(|e| Stop::Fatal(e.into()))?;
+        crate::signals::check().map_err(|e| Stop::Fatal(e.into()))?;
         let n = match body.read(&mut buf) {
             Ok(0) => return Ok(received),
             Ok(n) => n,
@@ -236,33 +234,10 @@ fn copy_body(
 }
 
 /// The body's length as sent, unless it is encoded.
-fn content_length(response: &Response<Body>) -> Option<u64> {
+pub(super) fn content_length(response: &Response<Body>) -> Option<u64> {
     let headers = response.headers();
     if headers.contains_key("content-encoding") {
         return None;
     }
     headers.get("content-length")?.to_str().ok()?.trim().parse().ok()
-}
-
-/// A strong `ETag`, else `Last-Modified`: what `If-Range` may carry.
-pub(crate) fn validator(response: &Response<Body>) -> Option<String> {
-    let header = |name: &str| response.headers().get(name)?.to_str().ok().map(str::to_string);
-    header("etag").filter(|e| !e.starts_with("W/")).or_else(|| header("last-modified"))
-}
-
-/// Waits `pause`, but ends at once with [`Failure::interrupted`] on cancel or
-/// a signal.
-pub(crate) fn sleep_unless_cancelled(pause: Duration, cancel: &AtomicBool) -> Result<()> {
-    let until = Instant::now() + pause;
-    loop {
-        if cancel.load(Ordering::Relaxed) {
-            bail!(Failure::interrupted());
-        }
-        wheelpipe::signals::check()?;
-        let now = Instant::now();
-        if now >= until {
-            return Ok(());
-        }
-        std::thread::sleep((until - now).min(Duration::from_millis(50)));
-    }
 }
