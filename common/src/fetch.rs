@@ -111,7 +111,7 @@ impl Fetch<'_> {
         let (tmp, actual) = fetched;
         if actual != expected {
             bail!(
-                "{shown}: sha256 mismatch: expected {expected}, got {actual} ({DOWNLOADS} downloads from scratch)"
+                "{shown}: sha256 mismatch: expected {expected}, got {actual} ({DOWNLOADS} downloads, each from scratch)"
             );
         }
         persist(tmp, &path)?;

@@ -39,7 +39,8 @@ pub struct Faults {
     /// Close the connection after this many bytes of the next wheel body
     /// (once; `.metadata` files are not cut, so resolving does not use it up).
     pub drop_after_bytes: Option<usize>,
-    /// Flip the middle byte of the next this many whole wheel bodies.
+    /// Flip the middle byte of the next this many wheel bodies (whole, or
+    /// a range of one).
     pub flip_next_wheels: u32,
     /// Close the connection after this many bytes of the next answer to a
     /// range of a wheel that does not start at byte 0 (once): a fault in a
@@ -111,6 +112,8 @@ struct State {
     log: Mutex<Vec<LogEntry>>,
     /// Requests read so far, answered or not (the log holds answered ones).
     arrived: AtomicUsize,
+    /// Requests whose answer was written or broke off (logged or not).
+    finished: AtomicUsize,
     stop: AtomicBool,
 }
 
@@ -131,6 +134,7 @@ impl Server {
             faults: Mutex::default(),
             log: Mutex::default(),
             arrived: AtomicUsize::new(0),
+            finished: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
         });
         let s = Arc::clone(&state);
@@ -162,8 +166,17 @@ impl Server {
     }
 
     /// Every request so far, in the order they arrived (an answer is logged
-    /// once sent, and two connections' threads may log out of order).
+    /// once sent, and two connections' threads may log out of order). A
+    /// client may see its last byte before the server's thread logs it: this
+    /// waits (up to 5 s, for answers still stalled) until every request that
+    /// arrived has been answered.
     pub fn requests(&self) -> Vec<LogEntry> {
+        let until = std::time::Instant::now() + Duration::from_secs(5);
+        while self.state.finished.load(Ordering::SeqCst) < self.state.arrived.load(Ordering::SeqCst)
+            && std::time::Instant::now() < until
+        {
+            thread::sleep(Duration::from_millis(5));
+        }
         let mut log = self.state.log.lock().unwrap().clone();
         log.sort_by_key(|e| e.arrival);
         log
@@ -219,15 +232,19 @@ fn serve_connection(conn: TcpStream, state: &State) -> std::io::Result<()> {
         let arrival = state.arrived.fetch_add(1, Ordering::SeqCst);
         let (resp, wire) = answer(&req, state, arrival);
         let head_only = req.method == "HEAD";
-        let (sent, close) = write_response(&mut writer, &resp, head_only, req.wants_close(), wire)?;
-        state.log.lock().unwrap().push(LogEntry {
-            arrival,
-            method: req.method.clone(),
-            path: req.path.clone(),
-            range: req.header("range").map(str::to_string),
-            status: resp.status,
-            body_bytes: sent,
-        });
+        let written = write_response(&mut writer, &resp, head_only, req.wants_close(), wire);
+        if let Ok((sent, _)) = &written {
+            state.log.lock().unwrap().push(LogEntry {
+                arrival,
+                method: req.method.clone(),
+                path: req.path.clone(),
+                range: req.header("range").map(str::to_string),
+                status: resp.status,
+                body_bytes: *sent,
+            });
+        }
+        state.finished.fetch_add(1, Ordering::SeqCst);
+        let (_, close) = written?;
         if close {
             break;
         }
@@ -370,7 +387,7 @@ fn serve_file(req: &Request, state: &State, name: &str, faults: &Faults) -> (Res
         if faults.lying_content_length {
             wire.extra_length = 100;
         }
-        if resp.status == 200 && faults.flip_next_wheels > 0 && resp.body.len() > 1 {
+        if matches!(resp.status, 200 | 206) && faults.flip_next_wheels > 0 && resp.body.len() > 1 {
             state.faults.lock().unwrap().flip_next_wheels -= 1;
             let middle = resp.body.len() / 2;
             resp.body[middle] ^= 0x01;
