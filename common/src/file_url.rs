@@ -12,8 +12,9 @@ pub fn of_path(path: &Path) -> std::io::Result<String> {
     Ok(format!("file://{}", quote(&abs.to_string_lossy())))
 }
 
-/// `a/./b/../c` → `a/c`, as `os.path.normpath` does.
-fn normalize(path: &Path) -> PathBuf {
+/// `a/./b/../c` → `a/c`, as `os.path.normpath` does, without touching the
+/// disk (a `..` is not resolved through symlinks).
+pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

@@ -2,7 +2,7 @@
 //! platlib, scripts, headers, data) and the mapping of each zip entry to an
 //! absolute destination that provably stays inside the virtualenv.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use wheelpipe::interpreter::Interpreter;
@@ -42,20 +42,9 @@ pub fn created_with(mode: u32) -> bool {
     UMASK.get().is_some_and(|umask| mode & umask == 0)
 }
 
-/// Removes `.` and resolves `..` without touching the disk.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
+/// Removes `.` and resolves `..` without touching the disk (one home, in
+/// common, with the `file://` URLs pip writes).
+pub use wheelpipe::file_url::normalize;
 
 impl Scheme {
     /// The site-packages folders of the venv (purelib, and platlib when it differs).
