@@ -279,3 +279,29 @@ fn hash_checking_mode_refuses_a_folder_naming_it() {
     let err = run.stderr(0);
     assert!(err.contains("requirements.txt:2:") && err.contains("hash-checking mode"), "{err}");
 }
+
+#[test]
+fn a_folder_builds_with_a_cache_folder_given_relative_to_the_working_folder() {
+    // The backend runs in the project's folder: a build environment found
+    // through a relative cache path would not be found from there.
+    let sb = Sandbox::new();
+    let server = Server::start(&[support::alpha().build(sb.path())]);
+    let project = Project::tiny(&src(&sb), "relproj", "1.0", &[]);
+    let venv = sb.venv("venv");
+    let tool = |name: &str| match name {
+        "resolve" => env!("CARGO_BIN_EXE_wheel-resolve"),
+        "fetch" => env!("CARGO_BIN_EXE_wheel-fetch"),
+        _ => env!("CARGO_BIN_EXE_wheel-unpack"),
+    };
+    let mut resolve = sb.command(tool("resolve"));
+    resolve.args(["--cache-dir", "relcache", "--index-url", &server.url()]);
+    resolve.arg("--python").arg(venv.python()).arg(&project.root);
+    let mut fetch = sb.command(tool("fetch"));
+    fetch.args(["--cache-dir", "relcache"]);
+    let mut unpack = sb.command(tool("unpack"));
+    unpack.args(["--cache-dir", "relcache", "--venv"]).arg(&venv.root);
+    let run = pipeline(vec![resolve, fetch, unpack], None);
+    run.assert_success();
+    assert_eq!(installed_names(&run), ["relproj"], "{run}");
+    assert!(sb.path().join("relcache/build-envs").is_dir(), "the cache is where the flag said");
+}

@@ -39,12 +39,16 @@ impl std::fmt::Debug for Cache {
 
 /// The root a flag names, else `WHEELPIPE_CACHE_DIR`, else
 /// `$XDG_CACHE_HOME/wheelpipe`, else `~/.cache/wheelpipe`: how every tool
-/// finds the cache.
+/// finds the cache. Always absolute: the paths it gives are handed to
+/// processes that run in other folders (build backends in a project's).
 pub fn root_from_flag(flag: Option<&Path>) -> Result<PathBuf> {
-    match flag {
-        Some(p) => Ok(p.to_path_buf()),
-        None => default_root().context("cannot find a cache folder: set --cache-dir or WHEELPIPE_CACHE_DIR"),
-    }
+    let root = match flag {
+        Some(p) => p.to_path_buf(),
+        None => {
+            default_root().context("cannot find a cache folder: set --cache-dir or WHEELPIPE_CACHE_DIR")?
+        }
+    };
+    std::path::absolute(&root).with_context(|| format!("cannot find the cache folder {}", root.display()))
 }
 
 impl Cache {
@@ -54,6 +58,7 @@ impl Cache {
     }
 
     pub fn at(root: PathBuf) -> Result<Cache> {
+        let root = std::path::absolute(&root).unwrap_or(root);
         fs::create_dir_all(&root)
             .with_context(|| format!("cannot create the cache folder {}", root.display()))?;
         Ok(Cache { root, tmp_lock: Arc::default() })
@@ -62,6 +67,7 @@ impl Cache {
     /// The cache at `root` as it is, not created: for looking only
     /// (`wheel-cache info` of a cache no tool has made yet).
     pub fn look_at(root: PathBuf) -> Cache {
+        let root = std::path::absolute(&root).unwrap_or(root);
         Cache { root, tmp_lock: Arc::default() }
     }
 
