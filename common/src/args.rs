@@ -36,6 +36,17 @@ pub fn venv(help: &'static str) -> Arg {
         .help(help)
 }
 
+/// `--python PY` (default `python3`): the target interpreter, for the
+/// tools that resolve or build for one.
+pub fn python(help: &'static str) -> Arg {
+    Arg::new("python")
+        .long("python")
+        .value_name("PY")
+        .default_value("python3")
+        .value_parser(value_parser!(PathBuf))
+        .help(help)
+}
+
 /// pip's index options, for the tools that look packages up (wheel-resolve,
 /// and wheel-build for build requires): `-i/--index-url`,
 /// `--extra-index-url`, `-f/--find-links`, `--no-index`.

@@ -58,7 +58,9 @@ pub const PAGE: Page = Page {
 pub fn command() -> Command {
     PAGE.attach(Command::new("wheel-build"))
         .version(env!("CARGO_PKG_VERSION"))
-        .about("Build wheels from sdists and project folders (PEP 517), in isolated environments our tools make")
+        .about(
+            "Build wheels from sdists and project folders (PEP 517), in isolated environments our tools make",
+        )
         .long_about(LONG_ABOUT)
         .arg(
             Arg::new("dest")
@@ -69,14 +71,9 @@ pub fn command() -> Command {
                 .value_parser(value_parser!(PathBuf))
                 .help("Copy the wheels built (and wheel paths given) into DIR; records name the copies"),
         )
-        .arg(
-            Arg::new("python")
-                .long("python")
-                .value_name("PY")
-                .default_value("python3")
-                .value_parser(value_parser!(PathBuf))
-                .help("The target interpreter: wheels are built for it, by it or by build environments made from it"),
-        )
+        .arg(wheelpipe::args::python(
+            "The target interpreter: wheels are built for it, by it or by build environments made from it",
+        ))
         .args(wheelpipe::args::build())
         .arg(
             Arg::new("editable")

@@ -123,17 +123,10 @@ pub fn command() -> Command {
                 .help("Also write the resolution as a PEP 751 lock file (pylock.toml)"),
         )
         .arg(wheelpipe::args::cert())
-        .arg(
-            Arg::new("python")
-                .long("python")
-                .value_name("PY")
-                .default_value("python3")
-                .value_parser(value_parser!(PathBuf))
-                .help(
-                    "The target interpreter, usually a virtualenv's bin/python: its markers and tags decide, \
+        .arg(wheelpipe::args::python(
+            "The target interpreter, usually a virtualenv's bin/python: its markers and tags decide, \
                      and, when given, what it has installed is kept if it fits",
-                ),
-        )
+        ))
         .arg(wheelpipe::args::cache_dir())
         .args(wheelpipe::args::output())
         .args(wheelpipe::args::build())
