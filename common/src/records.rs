@@ -230,6 +230,26 @@ pub struct Installed {
     pub direct_url: Option<String>,
 }
 
+/// Where the run's build environments get their requirements: the index
+/// settings `wheel-resolve` used, written once, before its first artifact,
+/// when an artifact it writes is to be built (an sdist or a folder). A
+/// later stage that builds (`wheel-build`, `wheel-unpack`, `wheel-meta`)
+/// resolves build requirements from these instead of its own configuration
+/// (unless its own command line names an index), and passes the record on.
+/// URLs never carry credentials: a stage finds them as `wheel-resolve`
+/// did (see [`crate::build::index`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Index {
+    /// The main index; absent with `--no-index`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_url: Option<String>,
+    #[serde(default)]
+    pub extra_index_urls: Vec<String>,
+    /// Folders (absolute paths) and URLs of `--find-links`.
+    #[serde(default)]
+    pub find_links: Vec<String>,
+}
+
 /// A distribution the target environment already has at a version that
 /// satisfies the requirements, kept as it is: nothing to fetch or install.
 /// `wheel-resolve` writes it, `wheel-fetch` passes it on, `wheel-unpack`
@@ -330,6 +350,7 @@ pub enum Record {
     Metadata(Metadata),
     Installed(Installed),
     Satisfied(Satisfied),
+    Index(Index),
     Removed(Removed),
     Progress(Progress),
     Message(Message),
