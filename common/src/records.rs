@@ -173,6 +173,19 @@ pub enum MetadataSource {
     Local,
 }
 
+/// How the metadata of a source (an sdist or a project folder) was made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetadataFrom {
+    /// The sdist's PKG-INFO: Metadata 2.2 or newer, the fields a resolver
+    /// reads not `Dynamic`.
+    PkgInfo,
+    /// The backend's `prepare_metadata_for_build_wheel` (or `_editable`).
+    PrepareHook,
+    /// The wheel built, for a backend without that hook.
+    BuiltWheel,
+}
+
 /// A wheel's core metadata, as `wheel-meta` reads it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Metadata {
@@ -194,6 +207,9 @@ pub struct Metadata {
     /// HTTP requests made to read it.
     #[serde(default)]
     pub requests: u32,
+    /// For an sdist or a project folder: how its metadata was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_source: Option<MetadataFrom>,
 }
 
 /// How a file reached the virtualenv.

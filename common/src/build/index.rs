@@ -64,7 +64,11 @@ impl BuildIndex {
     /// Takes a stream's `index` record, unless the settings are fixed; the
     /// URLs get back the credentials the configuration gives them.
     pub fn adopt(&self, record: &Index) {
-        let known = known_urls();
+        self.adopt_with(record, &known_urls());
+    }
+
+    /// [`BuildIndex::adopt`], the credentials taken from `known` URLs.
+    fn adopt_with(&self, record: &Index, known: &[String]) {
         let restore = |url: &String| {
             known.iter().find(|k| redact(k) == *url && *k != url).unwrap_or(url).clone()
         };
@@ -159,12 +163,28 @@ mod tests {
         assert_eq!(fixed.urls(), Some(mine));
         let open = BuildIndex::configured();
         assert_eq!(open.urls(), None);
-        open.clone().adopt(&record);
+        let known = ["http://127.0.0.1:1/simple/".to_string(), "file:///w".into()];
+        open.clone().adopt_with(&record, &known);
         assert_eq!(open.urls().unwrap().find_links, vec!["/w".to_string()]);
         let mut child = Command::new("true");
         open.apply(&mut child);
         let envs: Vec<_> = child.get_envs().map(|(k, v)| (k.to_owned(), v.map(|v| v.to_owned()))).collect();
         assert!(envs.contains(&("PIP_NO_INDEX".into(), Some("1".into()))), "{envs:?}");
         assert!(envs.contains(&("PIP_FIND_LINKS".into(), Some("/w".into()))), "{envs:?}");
+    }
+
+    #[test]
+    fn credentials_come_back_from_the_configured_urls() {
+        let record = Index {
+            index_url: Some("http://127.0.0.1:1/simple/".into()),
+            extra_index_urls: vec!["http://127.0.0.1:2/simple/".into()],
+            find_links: vec![],
+        };
+        let known = ["http://127.0.0.1:9/simple/".to_string(), "http://u:s%40cret@127.0.0.1:2/simple/".into()];
+        let index = BuildIndex::configured();
+        index.adopt_with(&record, &known);
+        let urls = index.urls().unwrap();
+        assert_eq!(urls.index_url.as_deref(), Some("http://127.0.0.1:1/simple/"));
+        assert_eq!(urls.extra_index_urls, vec!["http://u:s%40cret@127.0.0.1:2/simple/".to_string()]);
     }
 }
