@@ -77,7 +77,8 @@ pub fn index() -> [Arg; 4] {
 
 /// The [`index`] options given on the command line, `None` when none was.
 pub fn get_index(matches: &ArgMatches) -> Option<crate::config::IndexFlags> {
-    let strings = |id: &str| matches.get_many::<String>(id).into_iter().flatten().cloned().collect::<Vec<_>>();
+    let strings =
+        |id: &str| matches.get_many::<String>(id).into_iter().flatten().cloned().collect::<Vec<_>>();
     let flags = crate::config::IndexFlags {
         index_url: matches.get_one::<String>("index-url").cloned(),
         extra_index_urls: strings("extra-index-url"),

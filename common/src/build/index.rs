@@ -69,9 +69,8 @@ impl BuildIndex {
 
     /// [`BuildIndex::adopt`], the credentials taken from `known` URLs.
     fn adopt_with(&self, record: &Index, known: &[String]) {
-        let restore = |url: &String| {
-            known.iter().find(|k| redact(k) == *url && *k != url).unwrap_or(url).clone()
-        };
+        let restore =
+            |url: &String| known.iter().find(|k| redact(k) == *url && *k != url).unwrap_or(url).clone();
         let urls = IndexUrls {
             index_url: record.index_url.as_ref().map(restore),
             extra_index_urls: record.extra_index_urls.iter().map(restore).collect(),
@@ -180,7 +179,8 @@ mod tests {
             extra_index_urls: vec!["http://127.0.0.1:2/simple/".into()],
             find_links: vec![],
         };
-        let known = ["http://127.0.0.1:9/simple/".to_string(), "http://u:s%40cret@127.0.0.1:2/simple/".into()];
+        let known =
+            ["http://127.0.0.1:9/simple/".to_string(), "http://u:s%40cret@127.0.0.1:2/simple/".into()];
         let index = BuildIndex::configured();
         index.adopt_with(&record, &known);
         let urls = index.urls().unwrap();

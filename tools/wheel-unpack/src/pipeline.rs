@@ -145,7 +145,17 @@ impl<'a> Feeder<'a> {
         plan: Plan<'a>,
         trees: &'a OnceLock<PathBuf>,
     ) -> Self {
-        Feeder { jobs, results, done: Vec::new(), next: 0, progress, plan, trees, kept: Vec::new(), index: None }
+        Feeder {
+            jobs,
+            results,
+            done: Vec::new(),
+            next: 0,
+            progress,
+            plan,
+            trees,
+            kept: Vec::new(),
+            index: None,
+        }
     }
 
     /// Keeps `job` when the venv has it already (`reinstall`: the artifact
