@@ -81,8 +81,9 @@ pub fn read_path(builds: &Builds, cache: Option<&Cache>, path: &Path, shown: Str
     read(builds, cache, &Source::from_path(path)?, shown, (MetadataSource::Local, 0, 0))
 }
 
-/// The metadata of the sdist at the http(s) `url` (file `filename`,
-/// `sha256` when known): from the cache's store, else downloaded into it.
+/// The metadata of the sdist at `url` (file `filename`, `sha256` when
+/// known): from the cache's store, else downloaded into it (a `file:` URL
+/// is read in place).
 pub fn read_url(
     builds: &Builds,
     (http, cache): (&Client, Option<&Cache>),
@@ -90,17 +91,20 @@ pub fn read_url(
     shown: String,
 ) -> Result<Metadata> {
     let store = cache.context("reading an sdist's metadata needs a cache folder (--cache-dir)")?;
-    let stored = sha256.and_then(|h| store.find_wheel(h, filename));
-    let how = match &stored {
-        Some(_) => (MetadataSource::Local, 0, 0),
-        None => (MetadataSource::Full, 0, 1),
+    let (path, how) = match sha256.and_then(|h| store.find_wheel(h, filename)) {
+        Some(path) => (path, (MetadataSource::Local, 0, 0)),
+        None => {
+            let path = build::download::sdist_in_store(http, store, url, filename, sha256)?;
+            match url.starts_with("file:") {
+                true => (path, (MetadataSource::Local, 0, 0)),
+                false => {
+                    let bytes = std::fs::metadata(&path)?.len();
+                    (path, (MetadataSource::Full, bytes, 1))
+                }
+            }
+        }
     };
-    let path = match stored {
-        Some(path) => path,
-        None => build::download::sdist_in_store(http, store, url, filename, sha256)?,
-    };
-    let bytes = if how.0 == MetadataSource::Full { std::fs::metadata(&path)?.len() } else { 0 };
-    read(builds, cache, &Source::Sdist(path), shown, (how.0, bytes, how.2))
+    read(builds, cache, &Source::Sdist(path), shown, how)
 }
 
 fn read(
