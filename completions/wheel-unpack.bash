@@ -23,7 +23,7 @@ _wheel__unpack() {
 
     case "${cmd}" in
         wheel__unpack)
-            opts="-j -C -q -h -V --venv --jobs --cache-dir --link-mode --compile --no-overwrite --allow-overwrite --no-verify-record --no-tag-check --exact --reinstall --reinstall-package --config-settings --no-build-isolation --quiet --progress --json --help --version"
+            opts="-j -C -i -f -q -h -V --venv --jobs --cache-dir --link-mode --compile --no-overwrite --allow-overwrite --no-verify-record --no-tag-check --exact --reinstall --reinstall-package --config-settings --no-build-isolation --index-url --extra-index-url --find-links --no-index --quiet --progress --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -58,6 +58,26 @@ _wheel__unpack() {
                     return 0
                     ;;
                 -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --index-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --extra-index-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --find-links)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

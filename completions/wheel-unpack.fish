@@ -7,6 +7,9 @@ hardlink\t''
 copy\t''"
 complete -c wheel-unpack -l reinstall-package -d 'Install this distribution\'s wheel even if the venv has that version (repeatable)' -r
 complete -c wheel-unpack -s C -l config-settings -d 'A PEP 517 config setting for the backend; a key given twice gets a list, as in pip' -r
+complete -c wheel-unpack -s i -l index-url -d 'The package index (PEP 503 / PEP 691 simple API) [default: as pip is configured]' -r
+complete -c wheel-unpack -l extra-index-url -d 'Another index to look in as well (may be repeated)' -r
+complete -c wheel-unpack -s f -l find-links -d 'A folder of wheels or an HTML page of links to look in as well (may be repeated)' -r
 complete -c wheel-unpack -l progress -d 'When to draw progress on stderr [default: $WHEELPIPE_PROGRESS, else auto]' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -18,6 +21,7 @@ complete -c wheel-unpack -l no-tag-check -d 'Install wheels whose tags the venv\
 complete -c wheel-unpack -l exact -d 'Also remove the distributions the venv holds that are not in the set (uv pip sync)'
 complete -c wheel-unpack -l reinstall -d 'Install every wheel, even those whose version the venv already has'
 complete -c wheel-unpack -l no-build-isolation -d 'Build in the target interpreter\'s environment, which must have the build requires'
+complete -c wheel-unpack -l no-index -d 'Use no index, only --find-links locations'
 complete -c wheel-unpack -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c wheel-unpack -l json -d 'Write records on stdout even when it is a terminal (else a summary for people)'
 complete -c wheel-unpack -s h -l help -d 'Print help (see more with \'--help\')'

@@ -48,8 +48,8 @@ pub fn python(help: &'static str) -> Arg {
 }
 
 /// pip's index options, for the tools that look packages up (wheel-resolve,
-/// and wheel-build for build requires): `-i/--index-url`,
-/// `--extra-index-url`, `-f/--find-links`, `--no-index`.
+/// and wheel-build, wheel-unpack and wheel-meta for build requires):
+/// `-i/--index-url`, `--extra-index-url`, `-f/--find-links`, `--no-index`.
 pub fn index() -> [Arg; 4] {
     [
         Arg::new("index-url")
@@ -73,6 +73,35 @@ pub fn index() -> [Arg; 4] {
             .action(ArgAction::SetTrue)
             .help("Use no index, only --find-links locations"),
     ]
+}
+
+/// The [`index`] options given on the command line, `None` when none was.
+pub fn get_index(matches: &ArgMatches) -> Option<crate::config::IndexFlags> {
+    let strings =
+        |id: &str| matches.get_many::<String>(id).into_iter().flatten().cloned().collect::<Vec<_>>();
+    let flags = crate::config::IndexFlags {
+        index_url: matches.get_one::<String>("index-url").cloned(),
+        extra_index_urls: strings("extra-index-url"),
+        find_links: strings("find-links"),
+        no_index: matches.get_flag("no-index"),
+        ..crate::config::IndexFlags::default()
+    };
+    let given = flags.index_url.is_some()
+        || !flags.extra_index_urls.is_empty()
+        || !flags.find_links.is_empty()
+        || flags.no_index;
+    given.then_some(flags)
+}
+
+/// Where a building stage's build environments get their requires: the
+/// [`index`] options given, read with `PIP_*` and pip's config as
+/// wheel-resolve reads them; else, open to the stream's `index` record.
+pub fn get_build_index(
+    matches: &ArgMatches,
+    interpreter: &crate::interpreter::Interpreter,
+) -> Result<crate::build::BuildIndex> {
+    crate::build::BuildIndex::from_flags(get_index(matches).as_ref(), interpreter)
+        .map_err(|e| crate::exit::Failure::usage(format!("{e:#}")).into())
 }
 
 /// What every build takes, as pip passes it to each build:

@@ -4,7 +4,7 @@
 //! into a temporary folder in the cache (removed on every way out; a killed
 //! run's, by the next build: `workdir`), reads `[build-system]`
 //! ([`project`]), gets its isolated environment from the cache or makes it
-//! with our own tools ([`mod@env`]), calls the backend's hooks through a
+//! with our own tools ([`mod@env`]) from the run's indexes ([`index`]), calls the backend's hooks through a
 //! small Python shim ([`hooks`]), in a process group that Ctrl-C stops
 //! ([`process`]), checks the wheel as an index wheel (`check`) and keeps it
 //! in the cache under the sdist's sha256, the interpreter and the config
@@ -14,6 +14,7 @@ mod check;
 pub mod download;
 pub mod env;
 pub mod hooks;
+pub mod index;
 pub mod metadata;
 pub mod process;
 pub mod project;
@@ -33,6 +34,7 @@ use crate::interpreter::Interpreter;
 pub use check::{check_wheel, Checked};
 pub use env::{BuildEnv, EnvMaker};
 pub use hooks::Hooks;
+pub use index::BuildIndex;
 pub use metadata::{metadata_for, metadata_of};
 pub use project::BuildSystem;
 pub use source::Source;
@@ -158,7 +160,7 @@ impl Settings {
         let envs = EnvMaker {
             cache: cache.clone(),
             tools: EnvMaker::tools_dir()?,
-            index_args: Vec::new(),
+            index: BuildIndex::configured(),
             echo: false,
         };
         Ok(Settings {

@@ -109,10 +109,16 @@ impl Settings {
     /// The HTTP options alone (cert, timeout, retries) from `--cert`,
     /// `PIP_*` and pip's config files, for tools that need no index.
     pub fn http_only(cert: Option<PathBuf>) -> Result<crate::http::HttpOptions> {
+        let flags = IndexFlags { cert, ..IndexFlags::default() };
+        Ok(Settings::configured(&flags)?.settings.http_options())
+    }
+
+    /// What `flags`, `PIP_*` and pip's config files (not the site file of
+    /// an interpreter) say, without pip's default index filled in.
+    pub fn configured(flags: &IndexFlags) -> Result<Resolved> {
         let env: BTreeMap<String, String> = std::env::vars().collect();
         let files = read_files(&config_files(&env, None, &|p| p.exists()))?;
-        let flags = IndexFlags { cert, ..IndexFlags::default() };
-        Ok(resolve(&flags, &env, &files)?.settings.http_options())
+        resolve(flags, &env, &files)
     }
 
     /// [`crate::http::HttpOptions`] with this configuration's cert, timeout and retries.

@@ -14,7 +14,7 @@ use anyhow::{bail, Result};
 
 use crate::records::{Metadata, MetadataSource};
 
-pub use dist_info::read_wheel_file;
+pub use dist_info::{read_wheel_file, url_filename};
 pub use range::RangeHosts;
 pub use read::{fetch, fetch_with, has_zip_directory, read_local};
 
@@ -80,6 +80,7 @@ impl CoreMetadata {
             url,
             bytes,
             requests,
+            from_source: None,
         }
     }
 }

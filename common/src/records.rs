@@ -173,6 +173,19 @@ pub enum MetadataSource {
     Local,
 }
 
+/// How the metadata of a source (an sdist or a project folder) was made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetadataFrom {
+    /// The sdist's PKG-INFO: Metadata 2.2 or newer, the fields a resolver
+    /// reads not `Dynamic`.
+    PkgInfo,
+    /// The backend's `prepare_metadata_for_build_wheel` (or `_editable`).
+    PrepareHook,
+    /// The wheel built, for a backend without that hook.
+    BuiltWheel,
+}
+
 /// A wheel's core metadata, as `wheel-meta` reads it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Metadata {
@@ -194,6 +207,9 @@ pub struct Metadata {
     /// HTTP requests made to read it.
     #[serde(default)]
     pub requests: u32,
+    /// For an sdist or a project folder: how its metadata was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_source: Option<MetadataFrom>,
 }
 
 /// How a file reached the virtualenv.
@@ -228,6 +244,26 @@ pub struct Installed {
     /// The URL of PEP 610's `direct_url.json`, from `wheel-list`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direct_url: Option<String>,
+}
+
+/// Where the run's build environments get their requirements: the index
+/// settings `wheel-resolve` used, written once, before its first artifact,
+/// when an artifact it writes is to be built (an sdist or a folder). A
+/// later stage that builds (`wheel-build`, `wheel-unpack`, `wheel-meta`)
+/// resolves build requirements from these instead of its own configuration
+/// (unless its own command line names an index), and passes the record on.
+/// URLs never carry credentials: a stage finds them as `wheel-resolve`
+/// did (see [`crate::build::index`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Index {
+    /// The main index; absent with `--no-index`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_url: Option<String>,
+    #[serde(default)]
+    pub extra_index_urls: Vec<String>,
+    /// Folders (absolute paths) and URLs of `--find-links`.
+    #[serde(default)]
+    pub find_links: Vec<String>,
 }
 
 /// A distribution the target environment already has at a version that
@@ -330,6 +366,7 @@ pub enum Record {
     Metadata(Metadata),
     Installed(Installed),
     Satisfied(Satisfied),
+    Index(Index),
     Removed(Removed),
     Progress(Progress),
     Message(Message),

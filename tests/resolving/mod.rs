@@ -228,15 +228,21 @@ pub struct Resolved {
 impl Resolved {
     /// The artifacts of a run whose stream ends with a good `end` counting
     /// them. `progress` records (written when stdout is a pipe) may come
-    /// anywhere before the `end` and are left out.
+    /// anywhere before the `end` and are left out, as is the `index`
+    /// record, which must come before every artifact.
     pub fn from_run(run: &Run) -> Resolved {
         let records = run.records();
+        let index_at = records.iter().position(|r| matches!(r, Record::Index(_)));
+        let first_artifact = records.iter().position(|r| matches!(r, Record::Artifact(_)));
+        if let (Some(i), Some(a)) = (index_at, first_artifact) {
+            assert!(i < a, "the index record comes before the artifacts:\n{run}");
+        }
         let kept: Vec<(&str, &Record)> = run
             .stdout
             .lines()
             .filter(|l| !l.trim().is_empty())
             .zip(&records)
-            .filter(|(_, r)| !matches!(r, Record::Progress(_)))
+            .filter(|(_, r)| !matches!(r, Record::Progress(_) | Record::Index(_)))
             .collect();
         let Some(((_, Record::End(end)), body)) = kept.split_last() else {
             panic!("wheel-resolve's stream ends with `end`:\n{run}");

@@ -88,8 +88,12 @@ pub fn library_settings(sb: &Sandbox) -> wheelpipe::build::Settings {
     let cache = wheelpipe::cache::Cache::at(sb.cache()).unwrap();
     let interpreter = wheelpipe::interpreter::Interpreter::query(python3(), Some(&cache)).unwrap();
     let tools = Path::new(env!("CARGO_BIN_EXE_wheel-resolve")).parent().unwrap().to_path_buf();
-    let envs =
-        wheelpipe::build::EnvMaker { cache: cache.clone(), tools, index_args: Vec::new(), echo: false };
+    let envs = wheelpipe::build::EnvMaker {
+        cache: cache.clone(),
+        tools,
+        index: wheelpipe::build::BuildIndex::configured(),
+        echo: false,
+    };
     wheelpipe::build::Settings {
         interpreter,
         cache,

@@ -6,7 +6,6 @@
 //! and runs. A lock per environment lets one run make it while the others
 //! wait; a ready mark, written last, tells a finished one from a broken one.
 
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -26,8 +25,8 @@ pub struct EnvMaker {
     pub cache: Cache,
     /// Where `wheel-resolve`, `wheel-fetch` and `wheel-unpack` are.
     pub tools: PathBuf,
-    /// Index options passed on to `wheel-resolve` (`--index-url U`, ...).
-    pub index_args: Vec<OsString>,
+    /// The indexes the requires come from (see [`super::index`]).
+    pub index: super::BuildIndex,
     /// Show the tools' output as it comes.
     pub echo: bool,
 }
@@ -109,7 +108,8 @@ impl EnvMaker {
             c
         };
         let mut resolve = tool("wheel-resolve");
-        resolve.arg("--python").arg(root.join("bin").join("python")).args(&self.index_args).arg(list);
+        resolve.arg("--python").arg(root.join("bin").join("python")).arg(list);
+        self.index.apply(&mut resolve);
         let fetch = tool("wheel-fetch");
         let mut unpack = tool("wheel-unpack");
         unpack.arg("--venv").arg(root);

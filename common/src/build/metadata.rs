@@ -11,13 +11,8 @@ use anyhow::{Context, Result};
 use super::{source, BuildSystem, Built, Settings, Source};
 use crate::metadata::CoreMetadata;
 
-/// Where the metadata came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum From {
-    PkgInfo,
-    PrepareHook,
-    BuiltWheel,
-}
+/// Where the metadata came from (the `metadata` record's `from_source`).
+pub use crate::records::MetadataFrom as From;
 
 /// The fields a resolver reads; if any is `Dynamic` PKG-INFO is not enough.
 const NEEDED: [&str; 3] = ["requires-dist", "requires-python", "provides-extra"];

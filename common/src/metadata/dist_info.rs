@@ -88,7 +88,7 @@ pub(super) struct Transfer {
 pub(super) struct Damaged;
 
 /// The last path segment of a URL, percent-decoded: the wheel's filename.
-pub(super) fn url_filename(url: &str) -> String {
+pub fn url_filename(url: &str) -> String {
     url::Url::parse(url)
         .ok()
         .and_then(|u| u.path_segments()?.next_back().map(str::to_string))

@@ -54,6 +54,7 @@ mod tests {
             url: url.into(),
             bytes: 900,
             requests: 2,
+            from_source: None,
         };
         assert_eq!(get(&cache, url, &a), None);
         put(&cache, url, &a, &record).unwrap();

@@ -16,8 +16,11 @@ through a small Python shim run by the target interpreter (`--python`).
 Build isolation: each distinct [build-system] requires set (with what the
 backend's get_requires_for_build_wheel adds) gets a virtualenv of its own,
 made by `python -m venv --without-pip` and filled by wheel-resolve,
-wheel-fetch and wheel-unpack (the binaries beside this one, with the index
-options given here), kept in the cache and reused by later builds and runs.
+wheel-fetch and wheel-unpack (the binaries beside this one), kept in the
+cache and reused by later builds and runs. The requires come from the
+index options given here (with PIP_* and pip's config, as wheel-resolve
+reads them); without any, from the `index` record of the input (the
+indexes the wheel-resolve before used); else as pip is configured.
 `--no-build-isolation` builds in the target interpreter's own environment.
 
 A wheel built from an sdist is kept in the cache under the sdist's sha256,

@@ -8,7 +8,6 @@ pub mod cli;
 pub mod job;
 pub mod pipeline;
 
-use std::ffi::OsString;
 use std::io::{IsTerminal, Stdout};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,12 +41,8 @@ fn run(matches: &clap::ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
     let interpreter = Interpreter::query(python, Some(&cache))?;
     let (config, isolation) = wheelpipe::args::get_build(matches)?;
     let echo = matches.get_flag("verbose");
-    let envs = EnvMaker {
-        cache: cache.clone(),
-        tools: EnvMaker::tools_dir()?,
-        index_args: index_args(matches),
-        echo,
-    };
+    let index = wheelpipe::args::get_build_index(matches, &interpreter)?;
+    let envs = EnvMaker { cache: cache.clone(), tools: EnvMaker::tools_dir()?, index, echo };
     let build = build::Settings { interpreter, cache, isolation, config, envs, echo };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let dest = matches.get_one::<PathBuf>("dest").map(std::path::absolute).transpose().context("--dest")?;
@@ -61,19 +56,4 @@ fn run(matches: &clap::ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
         ));
     }
     Ok(exit)
-}
-
-/// `--index-url U --extra-index-url U ... --no-index`, for wheel-resolve.
-fn index_args(matches: &clap::ArgMatches) -> Vec<OsString> {
-    let mut args = Vec::new();
-    for id in ["index-url", "extra-index-url", "find-links"] {
-        for value in matches.get_many::<String>(id).into_iter().flatten() {
-            args.push(format!("--{id}").into());
-            args.push(value.into());
-        }
-    }
-    if matches.get_flag("no-index") {
-        args.push("--no-index".into());
-    }
-    args
 }

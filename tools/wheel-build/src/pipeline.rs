@@ -52,7 +52,8 @@ pub fn run<W: Write>(
         Source::Stdin(input) => {
             let (events, reporter) = (event_tx.clone(), progress.clone());
             let input = wheelpipe::input::spawn(TOOL, input);
-            thread::spawn(move || read_input(input, job_tx, events, &reporter));
+            let index = settings.build.envs.index.clone();
+            thread::spawn(move || read_input(input, job_tx, events, &reporter, &index));
         }
     }
     let mut cached = 0;
@@ -76,12 +77,14 @@ pub fn run<W: Write>(
 }
 
 /// Turns the input into jobs as it comes: an sdist's artifact is a job,
-/// every other record is passed on.
+/// every other record is passed on (an `index` record also tells where
+/// build environments come from).
 fn read_input(
     input: Receiver<StageInput>,
     jobs: Sender<Job>,
     events: Sender<BuildEvent>,
     progress: &Reporter,
+    index: &wheelpipe::build::BuildIndex,
 ) {
     for item in input {
         let event = match item {
@@ -98,7 +101,10 @@ fn read_input(
                 let _ = jobs.send(Job::Path(word.into()));
                 continue;
             }
-            StageInput::Pass(text) => Event::Pass(text),
+            StageInput::Pass(text) => {
+                wheelpipe::build::index::adopt_line(index, &text);
+                Event::Pass(text)
+            }
             StageInput::Bad(err) => Event::BadInput(err),
             StageInput::Done(verdict) => Event::InputEnded(verdict),
         };

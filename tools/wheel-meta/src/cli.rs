@@ -45,6 +45,20 @@ set, else their `url`) or plain URLs and paths, one a line. Every record read
 from stdin, `artifact` records included, is passed on unchanged; the upstream
 `end` record is consumed and must say `ok: true`.
 
+An sdist (a .tar.gz or .zip path or URL, or an artifact of `kind: sdist`)
+or a project folder (a path, a file:// URL, or an artifact of `kind: dir`)
+has no wheel to read: its metadata is made as wheel-resolve makes it. An
+sdist's PKG-INFO is used when it is Metadata 2.2 or newer and none of
+Requires-Dist, Requires-Python and Provides-Extra is Dynamic; else the
+project's build backend is asked (prepare_metadata_for_build_wheel, in an
+isolated build environment for `--python`, made by our tools and kept in
+the cache; a backend without that hook builds the wheel). The record's
+`from_source` says which (`pkg_info`, `prepare_hook`, `built_wheel`). An
+sdist at an http(s) URL is first downloaded into the cache's store. The
+build environments' requires come from the index options given here;
+without any, from the input's `index` record (the indexes wheel-resolve
+used); else as pip is configured. Sources need the cache.
+
 A wheel that cannot be read is reported on stderr, naming its URL or path
 (never credentials), and the others go on.";
 
@@ -55,6 +69,7 @@ pub const PAGE: Page = Page {
     examples: &[
         ("The metadata of a wheel on an index", "wheel-meta https://host/files/six-1.16.0-py2.py3-none-any.whl"),
         ("The metadata of local wheels, four at a time", "ls wheels/*.whl | wheel-meta -j 4"),
+        ("The metadata of an sdist and of a project folder", "wheel-meta dist/proj-1.0.tar.gz ./otherproject"),
         ("The dependencies of every wheel of a resolution", "wheel-resolve requirements.txt | wheel-meta \\\n    | jq -r 'select(.type == \"metadata\") | .requires_dist[]'"),
     ],
 };
@@ -62,7 +77,10 @@ pub const PAGE: Page = Page {
 pub fn command() -> Command {
     PAGE.attach(Command::new("wheel-meta"))
         .version(env!("CARGO_PKG_VERSION"))
-        .about("Read wheels' core metadata (PEP 658 file, else range requests, else full download) as metadata records")
+        .about(
+            "Read wheels' core metadata (PEP 658 file, else range requests, else full download), and sdists' \
+             and project folders', as metadata records",
+        )
         .long_about(LONG_ABOUT)
         .arg(wheelpipe::args::jobs("Wheels read at the same time").default_value("8"))
         .arg(wheelpipe::args::cache_dir().help(
@@ -80,12 +98,20 @@ pub fn command() -> Command {
                 ),
         )
         .arg(wheelpipe::args::cert())
+        .arg(wheelpipe::args::python(
+            "The interpreter a source's metadata is prepared for (its build environments are made from it)",
+        ))
+        .args(wheelpipe::args::build())
+        .args(wheelpipe::args::index())
         .args(wheelpipe::args::output())
         .arg(
             Arg::new("wheels")
                 .value_name("WHEEL")
                 .num_args(0..)
-                .help("Wheel URLs (http, https, file) or paths; without any, read stdin"),
+                .help(
+                    "Wheel or sdist URLs (http, https, file), or paths of wheels, sdists or project folders; \
+                     without any, read stdin",
+                ),
         )
 }
 

@@ -1,7 +1,8 @@
 //! One wheel to read: what the input named (a URL, a path, an `artifact`
 //! record) and how its metadata is read (PEP 658 file, else range requests,
 //! else a full download for http and https URLs; in place for `file://`
-//! URLs, paths and cached wheels).
+//! URLs, paths and cached wheels). An sdist or a project folder goes to
+//! [`crate::source`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,8 @@ pub struct Settings {
     pub hosts: RangeHosts,
     /// `--no-pep658`: plain URLs go straight to range requests.
     pub no_pep658: bool,
+    /// How sdists and project folders are read.
+    pub builds: crate::source::Builds,
 }
 
 /// Where a wheel is.
@@ -59,7 +62,10 @@ impl Job {
                     .and_then(|f| f.strip_prefix("sha256="))
                     .and_then(|h| Sha256::parse(h).ok());
                 url.set_fragment(None);
-                Ok(Job::Url { url: url.to_string(), sha256 })
+                match url.to_file_path() {
+                    Ok(path) if url.scheme() == "file" && path.is_dir() => Ok(Job::Path(path)),
+                    _ => Ok(Job::Url { url: url.to_string(), sha256 }),
+                }
             }
             Some((scheme, _)) if !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric()) => {
                 bail!("{}: unsupported URL scheme {scheme:?} (http, https or file)", redact(word))
@@ -98,7 +104,19 @@ impl Job {
     pub fn read(&self, settings: &Settings) -> Result<Metadata> {
         let cache = settings.cache.as_ref();
         let (url, sha256, pep658) = match self {
+            Job::Path(path) if crate::source::is_source_path(path) => {
+                return crate::source::read_path(&settings.builds, cache, path, self.shown())
+            }
             Job::Path(path) => return local(path, self.shown()),
+            Job::Artifact { url, sha256, filename, .. } if crate::source::is_source_name(filename) => {
+                let (http, wanted) = (&settings.http, (url.as_str(), filename.as_str(), sha256.as_ref()));
+                return crate::source::read_url(&settings.builds, (http, cache), wanted, self.shown());
+            }
+            Job::Url { url, sha256 } if crate::source::is_source_name(url) => {
+                let filename = wheelpipe::metadata::url_filename(url);
+                let (http, wanted) = (&settings.http, (url.as_str(), filename.as_str(), sha256.as_ref()));
+                return crate::source::read_url(&settings.builds, (http, cache), wanted, self.shown());
+            }
             Job::Artifact { url, sha256, filename, core_metadata } => {
                 if let Some(path) = sha256.as_ref().and_then(|h| cache?.find_wheel(h, filename)) {
                     // The record names the URL it stands for; nothing went over the network.
@@ -168,7 +186,8 @@ mod tests {
 
     fn settings(cache: Option<Cache>) -> Settings {
         let http = Client::new(HttpOptions { retries: 0, ..Default::default() }).unwrap();
-        Settings { jobs: 1, http, cache, hosts: RangeHosts::new(), no_pep658: false }
+        let builds = crate::source::Builds::new("python3".into(), Default::default());
+        Settings { jobs: 1, http, cache, hosts: RangeHosts::new(), no_pep658: false, builds }
     }
 
     #[test]

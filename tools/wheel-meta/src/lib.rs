@@ -2,11 +2,13 @@
 //! index's PEP 658 file, else range requests for the zip's tail and the
 //! METADATA entry, else a full download into a temporary file; local wheels
 //! in place) and writes one `metadata` record per wheel. [`job`] reads
-//! one wheel, [`pipeline`] runs the workers and the one writer.
+//! one wheel, [`source`] an sdist or a project folder (with the build
+//! library), [`pipeline`] runs the workers and the one writer.
 
 pub mod cli;
 pub mod job;
 pub mod pipeline;
+pub mod source;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -42,7 +44,11 @@ fn run(matches: &clap::ArgMatches, out: &mut Writer<std::io::Stdout>) -> Result<
     let http = wheelpipe::args::get_http(matches)?;
     let jobs = wheelpipe::args::get_jobs(matches, 8);
     let no_pep658 = matches.get_flag("no-pep658");
-    let settings = job::Settings { jobs, http, cache, hosts: RangeHosts::new(), no_pep658 };
+    let python = matches.get_one::<std::path::PathBuf>("python").expect("has a default").clone();
+    let (config, isolation) = wheelpipe::args::get_build(matches)?;
+    let mut builds = source::Builds::new(python, config);
+    (builds.isolation, builds.flags) = (isolation, wheelpipe::args::get_index(matches));
+    let settings = job::Settings { jobs, http, cache, hosts: RangeHosts::new(), no_pep658, builds };
     let (exit, totals) = pipeline::run(settings, source, out)?;
     if !matches.get_flag("quiet") && std::io::stderr().is_terminal() && exit != Exit::Interrupted {
         wheelpipe::console::note(format_args!(

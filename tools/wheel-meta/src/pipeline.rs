@@ -49,7 +49,8 @@ pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>)
         Source::Stdin(input) => {
             let events = event_tx.clone();
             let input = wheelpipe::input::spawn(TOOL, input);
-            thread::spawn(move || read_input(input, job_tx, events));
+            let index = settings.builds.index.clone();
+            thread::spawn(move || read_input(input, job_tx, events, &index));
         }
     }
     // Not scoped: on Ctrl-C the writer returns while a worker may still wait
@@ -74,8 +75,14 @@ pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>)
 }
 
 /// Turns the input into jobs as it comes; every record is passed on
-/// (artifacts too), the upstream `end` aside.
-fn read_input(input: Receiver<StageInput>, jobs: Sender<Job>, events: Sender<MetaEvent>) {
+/// (artifacts too), the upstream `end` aside; an `index` record also says
+/// where sources' build environments come from.
+fn read_input(
+    input: Receiver<StageInput>,
+    jobs: Sender<Job>,
+    events: Sender<MetaEvent>,
+    index: &wheelpipe::build::BuildIndex,
+) {
     for item in input {
         let event = match item {
             StageInput::Artifact { line, artifact, text } => {
@@ -98,7 +105,10 @@ fn read_input(input: Receiver<StageInput>, jobs: Sender<Job>, events: Sender<Met
                 }
                 Err(e) => Event::Failed(e.context(format!("stdin:{line}"))),
             },
-            StageInput::Pass(text) => Event::Pass(text),
+            StageInput::Pass(text) => {
+                wheelpipe::build::index::adopt_line(index, &text);
+                Event::Pass(text)
+            }
             StageInput::Bad(err) => Event::BadInput(err),
             StageInput::Done(verdict) => Event::InputEnded(verdict),
         };

@@ -26,7 +26,8 @@ fn wheel(dir: &Path, name: &str, version: &str) -> PathBuf {
 fn run_on(input: String) -> (Result<Exit>, Vec<String>) {
     let http = Client::new(HttpOptions { retries: 0, ..HttpOptions::default() }).unwrap();
     let hosts = wheelpipe::metadata::RangeHosts::new();
-    let settings = Settings { jobs: 2, http, cache: None, hosts, no_pep658: false };
+    let builds = crate::source::Builds::new("python3".into(), Default::default());
+    let settings = Settings { jobs: 2, http, cache: None, hosts, no_pep658: false, builds };
     let mut writer = Writer::new(Vec::new());
     let result =
         run(settings, Source::Stdin(Box::new(std::io::Cursor::new(input))), &mut writer).map(|r| r.0);

@@ -67,21 +67,14 @@ fn fail(mut messages: Vec<String>, code: Exit) -> anyhow::Error {
 
 /// The command line's index flags, else the files' index options.
 fn index_flags(matches: &ArgMatches, files: &FileOptions) -> IndexFlags {
-    let strings =
-        |id: &str| matches.get_many::<String>(id).into_iter().flatten().cloned().collect::<Vec<_>>();
+    let given = wheelpipe::args::get_index(matches);
+    let from_command_line = given.is_some();
     let mut flags = IndexFlags {
-        index_url: matches.get_one::<String>("index-url").cloned(),
-        extra_index_urls: strings("extra-index-url"),
-        find_links: strings("find-links"),
-        no_index: matches.get_flag("no-index"),
         cert: matches.get_one::<PathBuf>("cert").cloned(),
-        trusted_hosts: strings("trusted-host"),
+        trusted_hosts: matches.get_many::<String>("trusted-host").into_iter().flatten().cloned().collect(),
         proxy: matches.get_one::<String>("proxy").cloned(),
+        ..given.unwrap_or_default()
     };
-    let from_command_line = flags.index_url.is_some()
-        || !flags.extra_index_urls.is_empty()
-        || !flags.find_links.is_empty()
-        || flags.no_index;
     if !from_command_line && files.has_index_options() {
         flags.index_url = files.index_url.clone();
         flags.extra_index_urls = files.extra_index_urls.clone();
@@ -213,17 +206,24 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
         pylock::write(lock, &artifacts, Some(&python), settings.urls.index_url.as_deref())
             .with_context(|| format!("cannot write the lock {}", lock.display()))?;
     }
-    write_records(out, artifacts, satisfied)?;
+    write_records(out, artifacts, satisfied, &settings.urls)?;
     Ok(Exit::Ok)
 }
 
-/// The run's `artifact` and `satisfied` records, sorted by normalized name,
-/// then `end`.
+/// The run's `index` record when an artifact is to be built (the stages
+/// that build it make their build environments from the same indexes),
+/// its `artifact` and `satisfied` records, sorted by normalized name, then
+/// `end`.
 fn write_records<W: Write>(
     out: &mut Writer<W>,
     artifacts: Vec<Artifact>,
     satisfied: Vec<Satisfied>,
+    urls: &IndexUrls,
 ) -> Result<()> {
+    if artifacts.iter().any(|a| !a.kind.is_wheel()) {
+        let index = Record::Index(wheelpipe::build::index::record(urls));
+        out.record(&index).context("cannot write to stdout")?;
+    }
     let mut records: Vec<(String, Record)> = artifacts
         .into_iter()
         .map(|a| (normalize(&a.name), Record::Artifact(a)))
@@ -252,17 +252,7 @@ fn build_settings(
         return Ok(None);
     };
     (build.config, build.isolation) = wheelpipe::args::get_build(matches)?;
-    let args = &mut build.envs.index_args;
-    match &urls.index_url {
-        Some(url) => args.extend(["--index-url".into(), url.into()]),
-        None => args.push("--no-index".into()),
-    }
-    for url in &urls.extra_index_urls {
-        args.extend(["--extra-index-url".into(), url.into()]);
-    }
-    for link in &urls.find_links {
-        args.extend(["--find-links".into(), link.into()]);
-    }
+    build.envs.index = wheelpipe::build::BuildIndex::fixed(urls.clone());
     Ok(Some(build))
 }
 

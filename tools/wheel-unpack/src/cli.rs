@@ -44,6 +44,9 @@ Sources are built here, for the venv's python, by the build library (with
 editables with `editable`, installed with pip's direct_url.json; an
 editable of the same folder and version is kept unless its pyproject.toml,
 setup.py or setup.cfg changed since, a git checkout unless its commit did.
+The build environments' requires come from the index options given here;
+without any, from the input's `index` record (the indexes wheel-resolve
+used); else as pip is configured (PIP_*, pip.conf).
 No stage reads after wheel-unpack, so it draws the pipeline's progress
 whenever stderr is a terminal, wherever its stdout goes (see --progress).";
 
@@ -197,6 +200,7 @@ pub fn command() -> Command {
                 .help("Install this distribution's wheel even if the venv has that version (repeatable)"),
         )
         .args(wheelpipe::args::build())
+        .args(wheelpipe::args::index())
         .args(wheelpipe::args::output())
         .arg(
             Arg::new("wheels")

@@ -86,6 +86,7 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
         Ok(staging.get().expect("just made").root.clone())
     };
     let build_options = wheelpipe::args::get_build(m)?;
+    let build_index = wheelpipe::args::get_build_index(m, &interpreter)?;
     let link_mode = m.get_one::<String>("link-mode").map_or("auto", String::as_str);
     let opts = staging::Options {
         cache: cache.clone(),
@@ -93,7 +94,7 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
         verify: !m.get_flag("no-verify-record"),
         compiler: m.get_flag("compile").then(|| compile::Compiler::new(&scheme.python, jobs)),
         tags: (!m.get_flag("no-tag-check")).then(|| wheelpipe::tags::Tags::for_interpreter(&interpreter)),
-        build: sdist::settings(&interpreter, cache.as_ref()).ok().map(|mut build| {
+        build: sdist::settings(&interpreter, cache.as_ref(), build_index).ok().map(|mut build| {
             (build.config, build.isolation) = build_options;
             build
         }),

@@ -91,6 +91,7 @@ pub fn stage_all<W: Write>(
         }
         drop(res_tx);
         let mut feeder = Feeder::new(job_tx, &res_rx, &progress, plan, &trees);
+        feeder.index = opts.build.as_ref().map(|b| &b.envs.index);
         let fed = match source {
             Source::Args(wheels) => feeder.feed_args(wheels),
             Source::Stdin(input) => feeder.feed_lines(input, out),
@@ -132,6 +133,8 @@ struct Feeder<'a> {
     plan: Plan<'a>,
     trees: &'a OnceLock<PathBuf>,
     kept: Vec<Satisfied>,
+    /// Where builds get their requires, which an `index` record may say.
+    index: Option<&'a wheelpipe::build::BuildIndex>,
 }
 
 impl<'a> Feeder<'a> {
@@ -142,7 +145,17 @@ impl<'a> Feeder<'a> {
         plan: Plan<'a>,
         trees: &'a OnceLock<PathBuf>,
     ) -> Self {
-        Feeder { jobs, results, done: Vec::new(), next: 0, progress, plan, trees, kept: Vec::new() }
+        Feeder {
+            jobs,
+            results,
+            done: Vec::new(),
+            next: 0,
+            progress,
+            plan,
+            trees,
+            kept: Vec::new(),
+            index: None,
+        }
     }
 
     /// Keeps `job` when the venv has it already (`reinstall`: the artifact
@@ -228,11 +241,15 @@ impl<'a> Feeder<'a> {
                     self.take(job, artifact.reinstall)?
                 }
                 // Everything else passes through byte for byte, but for
-                // upstream progress when this stage draws it, and the
-                // `satisfied` records, which belong to the set.
+                // upstream progress when this stage draws it, the
+                // `satisfied` records, which belong to the set, and `index`.
                 StageInput::Pass(text) => match wheelpipe::stream::parse_line(&text) {
                     Ok(wheelpipe::records::Line::Known(Record::Satisfied(s))) => {
                         self.kept.push(self.plan.keep.confirm(&s).context("stdin: a satisfied record")?)
+                    }
+                    // Consumed: it says where this stage's builds get their requires.
+                    Ok(wheelpipe::records::Line::Known(Record::Index(index))) => {
+                        self.index.inspect(|i| i.adopt(&index));
                     }
                     _ => wheelpipe::stage::pass_on(out, self.progress, &text)?,
                 },

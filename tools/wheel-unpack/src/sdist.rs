@@ -11,13 +11,20 @@ use wheelpipe::interpreter::Interpreter;
 
 use crate::job::{Direct, Job};
 
-/// What building needs: the settings, made once for the run.
-pub fn settings(interpreter: &Interpreter, cache: Option<&Cache>) -> Result<build::Settings> {
+/// What building needs: the settings, made once for the run, with the
+/// build environments' indexes `index`.
+pub fn settings(
+    interpreter: &Interpreter,
+    cache: Option<&Cache>,
+    index: build::BuildIndex,
+) -> Result<build::Settings> {
     let cache = match cache {
         Some(cache) => cache.clone(),
         None => Cache::from_flag(None).context("building an sdist needs a cache folder")?,
     };
-    build::Settings::for_interpreter(interpreter, &cache)
+    let mut settings = build::Settings::for_interpreter(interpreter, &cache)?;
+    settings.envs.index = index;
+    Ok(settings)
 }
 
 /// The job itself for a wheel; for an sdist, the job of the wheel built
