@@ -44,6 +44,8 @@ Sources are built here, for the venv's python, by the build library (with
 editables with `editable`, installed with pip's direct_url.json; an
 editable of the same folder and version is kept unless its pyproject.toml,
 setup.py or setup.cfg changed since, a git checkout unless its commit did.
+An editable git checkout is installed from a clone in --src (pip's src
+folder, VENV/src/NAME), never from the cache.
 No stage reads after wheel-unpack, so it draws the pipeline's progress
 whenever stderr is a terminal, wherever its stdout goes (see --progress).";
 
@@ -196,6 +198,14 @@ pub fn command() -> Command {
                 .action(clap::ArgAction::Append)
                 .help("Install this distribution's wheel even if the venv has that version (repeatable)"),
         )
+        .arg(wheelpipe::args::src().long_help(
+            "Where an editable git requirement (`-e git+URL#egg=name`) is cloned, as pip's --src: \
+             DIR/NAME (the normalized name), a clone of the repository the user may pull and \
+             commit in, installed from there; one there from an earlier run is kept at the \
+             same commit and moved (git reset --hard) to another, unless it has uncommitted \
+             changes. Made or moved as part of the all-or-nothing install; wheel-remove \
+             leaves it. [default: VENV/src]",
+        ))
         .args(wheelpipe::args::build())
         .args(wheelpipe::args::output())
         .arg(
