@@ -101,9 +101,12 @@ impl Case {
 fn an_editable_checkout_lives_in_the_venvs_src_folder_as_pip_puts_it() {
     let Some(case) = case() else { return };
     let (sb, venv) = (&case.sb, case.sb.venv("venv"));
+    let stale = venv.root.join("src/.wheelpipe-killed");
+    std::fs::create_dir_all(stale.join("clone")).unwrap();
     let run = case.install(&venv, &case.requirement("v1"), &[]);
     run.assert_success();
     assert_eq!(names(&run, true), ["git-edit"], "{run}");
+    assert!(!stale.exists(), "a killed run's temporary folder is removed");
     let clone = venv.root.join("src/git-edit");
     assert_eq!(git(&clone, &["rev-parse", "HEAD"]), case.v1, "the tag's commit");
     let origin = format!("file://{}", case.repo.display());

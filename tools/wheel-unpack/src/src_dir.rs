@@ -23,6 +23,8 @@ use crate::job::{Direct, Job};
 /// The src folder of a run and what to undo if the run fails.
 pub struct SrcDir {
     root: PathBuf,
+    /// True for `<venv>/src`, which the venv's lock covers.
+    in_venv: bool,
     undo: Mutex<Vec<Undo>>,
 }
 
@@ -42,7 +44,7 @@ impl SrcDir {
             Some(dir) => std::path::absolute(dir).with_context(|| dir.display().to_string())?,
             None => venv.join("src"),
         };
-        Ok(SrcDir { root, undo: Mutex::default() })
+        Ok(SrcDir { root, in_venv: flag.is_none(), undo: Mutex::default() })
     }
 
     /// For an editable checkout's job: puts the clone in place and points
@@ -106,6 +108,9 @@ impl SrcDir {
             std::fs::create_dir_all(&self.root).with_context(|| self.root.display().to_string())?;
             self.lock().push(Undo::RemoveEmpty(self.root.clone()));
         }
+        if self.in_venv {
+            remove_stale(&self.root);
+        }
         let work_dir = tempfile::Builder::new()
             .prefix(".wheelpipe-")
             .tempdir_in(&self.root)
@@ -127,6 +132,17 @@ impl Drop for SrcDir {
                 Undo::RemoveEmpty(dir) => std::fs::remove_dir(dir).map_err(anyhow::Error::from),
                 Undo::Reset(dir, commit) => work::reset(&dir, &commit),
             };
+        }
+    }
+}
+
+/// Removes the temporary folders of killed runs (`.wheelpipe-*`) from
+/// `root`; only under the venv's lock, so no running run owns one.
+fn remove_stale(root: &Path) {
+    let Ok(entries) = std::fs::read_dir(root) else { return };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(".wheelpipe-") {
+            let _ = std::fs::remove_dir_all(entry.path());
         }
     }
 }
