@@ -116,3 +116,69 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::Cache;
+
+    fn sh(dir: &Path, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["-c", "user.name=t", "-c", "user.email=t@t.example", "-c", "init.defaultBranch=main"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    #[test]
+    fn a_branch_is_checked_out_tracking_origin_a_tag_detached_and_updates_keep_edits() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir(&repo).unwrap();
+        sh(&repo, &["init", "-q"]);
+        std::fs::write(repo.join("a.txt"), "one").unwrap();
+        sh(&repo, &["add", "."]);
+        sh(&repo, &["commit", "-q", "-m", "one"]);
+        sh(&repo, &["tag", "v1"]);
+        sh(&repo, &["checkout", "-q", "-b", "feature"]);
+        std::fs::write(repo.join("a.txt"), "two").unwrap();
+        sh(&repo, &["commit", "-q", "-am", "two"]);
+        let cache = Cache::at(dir.path().join("cache")).unwrap();
+        let url = format!("file://{}", repo.display());
+
+        let feature = crate::git::checkout(&cache, &url, Some("feature")).unwrap();
+        let mine = dir.path().join("mine");
+        copy_checkout(&feature.root, &mine, Some("feature"), &feature.commit).unwrap();
+        assert_eq!(sh(&mine, &["rev-parse", "--abbrev-ref", "HEAD@{upstream}"]), "origin/feature");
+        assert_eq!(origin(&mine).as_deref(), Some(url.as_str()));
+
+        let tag = crate::git::checkout(&cache, &url, Some("v1")).unwrap();
+        let tagged = dir.path().join("tagged");
+        copy_checkout(&tag.root, &tagged, Some("v1"), &tag.commit).unwrap();
+        assert_eq!(
+            (head(&tagged).unwrap(), sh(&tagged, &["rev-parse", "--abbrev-ref", "HEAD"])),
+            (tag.commit.clone(), "HEAD".into())
+        );
+
+        std::fs::write(mine.join("a.txt"), "edited").unwrap();
+        let err = format!("{:#}", update(&mine, &tag.root, &tag.commit).unwrap_err());
+        assert!(err.contains("uncommitted changes"), "{err}");
+        assert_eq!(std::fs::read_to_string(mine.join("a.txt")).unwrap(), "edited");
+        sh(&mine, &["checkout", "-q", "--", "."]);
+        // A commit made after the clone comes from the cache's new checkout.
+        std::fs::write(repo.join("a.txt"), "three").unwrap();
+        sh(&repo, &["commit", "-q", "-am", "three"]);
+        let later = crate::git::checkout(&cache, &url, Some("feature")).unwrap();
+        update(&mine, &later.root, &later.commit).unwrap();
+        assert_eq!(std::fs::read_to_string(mine.join("a.txt")).unwrap(), "three");
+        update(&mine, &tag.root, &tag.commit).unwrap();
+        assert_eq!(
+            (head(&mine).unwrap(), std::fs::read_to_string(mine.join("a.txt")).unwrap()),
+            (tag.commit, "one".into())
+        );
+    }
+}
