@@ -13,7 +13,7 @@ complete -c wheel-resolve -s r -l requirement -d 'Install from this requirements
 complete -c wheel-resolve -s c -l constraint -d 'Constrain versions with this file (may be repeated) [env: PIP_CONSTRAINT]' -r
 complete -c wheel-resolve -s e -l editable -d 'Install this project folder or git+ URL as an editable (PEP 660; may be repeated)' -r
 complete -c wheel-resolve -l extra -d 'With a pyproject.toml, setup.cfg or setup.py as the input: its dependencies of this extra too (may be repeated)' -r
-complete -c wheel-resolve -l group -d 'The requirements of this PEP 735 dependency group of the pyproject.toml given (else ./pyproject.toml) (may be repeated)' -r
+complete -c wheel-resolve -l group -d 'The requirements of this PEP 735 dependency group: NAME of the pyproject.toml given (else ./pyproject.toml), PATH:NAME of the pyproject.toml at PATH (may be repeated)' -r
 complete -c wheel-resolve -l only-binary -d 'Never use source distributions of these (comma list, :all:, :none:) [env: PIP_ONLY_BINARY]' -r
 complete -c wheel-resolve -l no-binary -d 'Use source distributions of these, built at install, even when a wheel fits (comma list, :all:, :none:) [env: PIP_NO_BINARY]' -r
 complete -c wheel-resolve -l upgrade-strategy -d 'With -U: eager upgrades every dependency as well (uv\'s --upgrade)' -r -f -a "only-if-needed\t''

@@ -23,7 +23,7 @@ _wheel__unpack() {
 
     case "${cmd}" in
         wheel__unpack)
-            opts="-j -C -i -f -q -h -V --venv --jobs --cache-dir --link-mode --compile --no-overwrite --allow-overwrite --no-verify-record --no-tag-check --exact --reinstall --reinstall-package --config-settings --no-build-isolation --index-url --extra-index-url --find-links --no-index --quiet --progress --json --help --version"
+            opts="-j -C -i -f -q -h -V --venv --jobs --cache-dir --link-mode --compile --no-overwrite --allow-overwrite --no-verify-record --no-tag-check --exact --reinstall --reinstall-package --src --config-settings --no-build-isolation --index-url --extra-index-url --find-links --no-index --quiet --progress --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -50,6 +50,10 @@ _wheel__unpack() {
                     return 0
                     ;;
                 --reinstall-package)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --src)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -6,6 +6,7 @@ reflink\t''
 hardlink\t''
 copy\t''"
 complete -c wheel-unpack -l reinstall-package -d 'Install this distribution\'s wheel even if the venv has that version (repeatable)' -r
+complete -c wheel-unpack -l src -d 'Where editable git requirements are cloned, one folder a project [default: VENV/src]' -r -F
 complete -c wheel-unpack -s C -l config-settings -d 'A PEP 517 config setting for the backend; a key given twice gets a list, as in pip' -r
 complete -c wheel-unpack -s i -l index-url -d 'The package index (PEP 503 / PEP 691 simple API) [default: as pip is configured]' -r
 complete -c wheel-unpack -l extra-index-url -d 'Another index to look in as well (may be repeated)' -r

@@ -1,7 +1,8 @@
 //! wheel-resolve with a project's own file as the requirements input
 //! (issue 12), as `uv pip install -r pyproject.toml` reads it: the
 //! dependencies of `[project]`, the extras `--extra` and `--all-extras`
-//! select, the PEP 735 groups `--group` names, setup.cfg's lists, and the
+//! select, the PEP 735 groups `--group` names (`--group PATH:NAME`: one
+//! group of the pyproject.toml at PATH, alone), setup.cfg's lists, and the
 //! build backend's metadata when the file leaves the dependencies to it
 //! (`dynamic`, setup.py); the project itself is never among the artifacts.
 //! Errors name the file and the key.
@@ -49,6 +50,36 @@ fn a_pyproject_gives_its_dependencies_extras_and_groups_never_the_project() {
     let run = case.resolve(&["--group", "lint"]);
     run.assert_success();
     assert_eq!(Resolved::from_run(&run).pins(), ["base==1.0", "linter==1.0"]);
+}
+
+#[test]
+fn a_group_of_a_pyproject_named_by_path_brings_only_that_groups_requirements() {
+    let case = served(Sandbox::new(), &["base", "devtool", "linter", "other"]);
+    case.file("tools/pyproject.toml", PYPROJECT);
+    case.file("requirements.txt", "other\n");
+    // pip's and uv's `--group PATH:NAME`: the group alone, never the project's dependencies.
+    let dev = ["devtool==1.0", "linter==1.0", "other==1.0"];
+    case.expect_with(&["--group", "tools/pyproject.toml:dev"], &["requirements.txt"], &dev);
+    let run = case.resolve(&["--group", "./tools/pyproject.toml:Lint"]);
+    run.assert_success();
+    assert_eq!(Resolved::from_run(&run).pins(), ["linter==1.0"], "no ./pyproject.toml needed");
+    let fails = |group: &str, words: &[&str]| {
+        let run = case.resolve(&["--group", group]);
+        assert_eq!(run.codes(), [Some(2)], "{run}");
+        let stderr = run.stderr(0);
+        for word in words {
+            assert!(stderr.contains(word), "names {word:?}:\n{stderr}");
+        }
+    };
+    fails("tools/setup.cfg:dev", &["--group tools/setup.cfg:dev", "pyproject.toml"]);
+    fails(
+        "tools/pyproject.toml:nope",
+        &["--group tools/pyproject.toml:nope", "tools/pyproject.toml", "dev, lint"],
+    );
+    fails(
+        "gone/pyproject.toml:dev",
+        &["--group gone/pyproject.toml:dev", "gone/pyproject.toml: cannot read"],
+    );
 }
 
 #[test]

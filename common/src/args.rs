@@ -47,6 +47,16 @@ pub fn python(help: &'static str) -> Arg {
         .help(help)
 }
 
+/// `--src DIR`, pip's: where editable VCS requirements are checked out.
+pub fn src() -> Arg {
+    Arg::new("src")
+        .long("src")
+        .value_name("DIR")
+        .env("PIP_SRC")
+        .value_parser(value_parser!(PathBuf))
+        .help("Where editable git requirements are cloned, one folder a project [default: VENV/src]")
+}
+
 /// pip's index options, for the tools that look packages up (wheel-resolve,
 /// and wheel-build, wheel-unpack and wheel-meta for build requires):
 /// `-i/--index-url`, `--extra-index-url`, `-f/--find-links`, `--no-index`.

@@ -4,6 +4,7 @@
 //! tree kept in the cache under the URL and the full commit it resolved to
 //! (`git/v1/..`), where a later run that meets the same commit reuses it.
 //! Every failure is one line naming the URL (redacted) and what git said.
+//! [`work`] makes a user's own checkout from such a tree (an editable's).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -13,6 +14,8 @@ use anyhow::{bail, Context, Result};
 use crate::cache::{Bucket, Cache};
 use crate::hash::Sha256;
 use crate::http::redact;
+
+pub mod work;
 
 /// A checked-out revision.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -67,7 +67,9 @@ A pyproject.toml, setup.cfg or setup.py given as the input (an argument or
 pyproject.toml` reads them; the project itself is not installed. They are
 `[project] dependencies` (setup.cfg: `[options] install_requires`), with the
 optional dependencies of each --extra (or --all-extras), and the PEP 735
-`[dependency-groups]` --group names. When the file leaves the dependencies
+`[dependency-groups]` --group names. `--group PATH:NAME` (pip's and uv's
+form) adds the group NAME of the pyproject.toml at PATH alone, whatever the
+input: its requirements, not the project's dependencies. When the file leaves the dependencies
 to the build backend (`dynamic`, or a setup.py), its
 prepare_metadata_for_build_wheel gives them.
 
@@ -191,9 +193,9 @@ fn project_args() -> Vec<Arg> {
             .help("With a pyproject.toml, setup.cfg or setup.py as the input: the dependencies of all its extras too"),
         Arg::new("group")
             .long("group")
-            .value_name("NAME")
+            .value_name("[PATH:]NAME")
             .action(ArgAction::Append)
-            .help("The requirements of this PEP 735 dependency group of the pyproject.toml given (else ./pyproject.toml) (may be repeated)"),
+            .help("The requirements of this PEP 735 dependency group: NAME of the pyproject.toml given (else ./pyproject.toml), PATH:NAME of the pyproject.toml at PATH (may be repeated)"),
     ]
 }
 

@@ -58,19 +58,26 @@ pub fn lock_input(items: &[Item]) -> Result<Option<PathBuf>> {
 
 /// What `--extra`, `--all-extras` and `--group` select of project files.
 pub fn selection(matches: &ArgMatches) -> Selection {
-    let names = |id: &str| {
-        matches.get_many::<String>(id).into_iter().flatten().map(|n| wheelpipe::names::normalize(n)).collect()
-    };
-    Selection { extras: names("extra"), all_extras: matches.get_flag("all-extras"), groups: names("group") }
+    let values = |id: &str| matches.get_many::<String>(id).into_iter().flatten();
+    let normalized = |id: &str| values(id).map(|n| wheelpipe::names::normalize(n)).collect();
+    let (path_groups, groups): (Vec<&String>, Vec<&String>) = values("group").partition(|g| g.contains(':'));
+    Selection {
+        extras: normalized("extra"),
+        all_extras: matches.get_flag("all-extras"),
+        groups: groups.into_iter().map(|n| wheelpipe::names::normalize(n)).collect(),
+        path_groups: path_groups.into_iter().cloned().collect(),
+    }
 }
 
 /// Reads what `items` name; a usage error names the file and line. The
 /// project files among them (pyproject.toml, setup.cfg, setup.py; with
-/// `--group` and none given, ./pyproject.toml) are read, and put among the
-/// requirements later ([`Projects::complete`]).
+/// `--group NAME` and none given, ./pyproject.toml) are read, and put among
+/// the requirements later ([`Projects::complete`]); the groups of `--group
+/// PATH:NAME` come last.
 pub fn read(items: &[Item], selection: &Selection) -> Result<(Requirements, Projects)> {
     let grouped = !selection.groups.is_empty();
     let asks = grouped
+        || !selection.path_groups.is_empty()
         || items.iter().any(|i| match i {
             Item::File(_) | Item::Requirement(_) => true,
             Item::Option(_) => command_line::is_editable(i),
@@ -94,6 +101,11 @@ pub fn read(items: &[Item], selection: &Selection) -> Result<(Requirements, Proj
     if grouped && projects.is_empty() {
         // As uv does: the groups of the project in the current folder.
         projects.add(Path::new("pyproject.toml"), reqs.requirements.len())?;
+    }
+    for value in &selection.path_groups {
+        let group = project_input::PathGroup::parse(value).expect("a value with a `:`");
+        let entries = group.and_then(|g| g.entries()).map_err(Failure::usage)?;
+        reqs.requirements.extend(entries);
     }
     Ok((reqs, projects))
 }

@@ -47,6 +47,8 @@ setup.py or setup.cfg changed since, a git checkout unless its commit did.
 The build environments' requires come from the index options given here;
 without any, from the input's `index` record (the indexes wheel-resolve
 used); else as pip is configured (PIP_*, pip.conf).
+An editable git checkout is installed from a clone in --src (pip's src
+folder, VENV/src/NAME), never from the cache.
 No stage reads after wheel-unpack, so it draws the pipeline's progress
 whenever stderr is a terminal, wherever its stdout goes (see --progress).";
 
@@ -199,6 +201,14 @@ pub fn command() -> Command {
                 .action(clap::ArgAction::Append)
                 .help("Install this distribution's wheel even if the venv has that version (repeatable)"),
         )
+        .arg(wheelpipe::args::src().long_help(
+            "Where an editable git requirement (`-e git+URL#egg=name`) is cloned, as pip's --src: \
+             DIR/NAME (the normalized name), a clone of the repository the user may pull and \
+             commit in, installed from there; one there from an earlier run is kept at the \
+             same commit and moved (git reset --hard) to another, unless it has uncommitted \
+             changes. Made or moved as part of the all-or-nothing install; wheel-remove \
+             leaves it. [default: VENV/src]",
+        ))
         .args(wheelpipe::args::build())
         .args(wheelpipe::args::index())
         .args(wheelpipe::args::output())

@@ -23,6 +23,7 @@ pub mod scheme;
 pub mod scripts;
 pub mod sdist;
 pub mod spread;
+mod src_dir;
 pub mod staging;
 mod tree;
 mod tree_info;
@@ -99,7 +100,8 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
             build
         }),
     };
-    let plan = pipeline::Plan { staging: &make_staging, keep: &keep };
+    let src = src_dir::SrcDir::new(m.get_one::<PathBuf>("src").map(PathBuf::as_path), &scheme.venv)?;
+    let plan = pipeline::Plan { staging: &make_staging, keep: &keep, src: Some(&src) };
     let mut set = pipeline::stage_all(&scheme, plan, jobs, source, &opts, out, &warn)?;
 
     // The venv as it is now (staging may have waited long for upstream):
@@ -131,6 +133,7 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
         staging.finish();
         set.staged.sort_by_key(job::Staged::key);
     }
+    src.finish();
     write_records(out, &set, removed)?;
     Ok(Exit::Ok)
 }

@@ -40,6 +40,9 @@ pub struct Plan<'a> {
     /// touches nothing in the venv.
     pub staging: &'a dyn Fn() -> Result<PathBuf>,
     pub keep: &'a Keep,
+    /// Where editable checkouts go (`--src`); `None` leaves them where
+    /// their artifact says.
+    pub src: Option<&'a crate::src_dir::SrcDir>,
 }
 
 /// Stages every wheel of the run that the venv does not have already.
@@ -160,7 +163,12 @@ impl<'a> Feeder<'a> {
 
     /// Keeps `job` when the venv has it already (`reinstall`: the artifact
     /// asks for a reinstall), else sends it to the workers.
-    fn take(&mut self, job: Job, reinstall: bool) -> Result<()> {
+    fn take(&mut self, mut job: Job, reinstall: bool) -> Result<()> {
+        let placed = match self.plan.src {
+            Some(src) => src.place(&mut job)?,
+            None => false,
+        };
+        let reinstall = reinstall || placed;
         let wanted = Wanted {
             wheel: &job.wheel,
             requested: job.requested,

@@ -22,7 +22,7 @@ fn feed(dir: &Path, input: String) -> Outcome {
     let source = Source::Stdin(Box::new(io_cursor(input)));
     let opts = crate::staging::tests::opts(dir, true);
     let keep = Keep::read(&scheme(&venv), crate::keep::Reinstall::default()).unwrap();
-    let plan = Plan { staging: &|| Ok(staging.clone()), keep: &keep };
+    let plan = Plan { staging: &|| Ok(staging.clone()), keep: &keep, src: None };
     let result = stage_all(&scheme(&venv), plan, 2, source, &opts, &mut out, &|_| {}).map(|set| set.staged);
     Outcome { result, stdout: String::from_utf8(out.into_inner()).unwrap() }
 }

@@ -9,6 +9,7 @@
 
 mod collect;
 mod declared;
+mod path_groups;
 #[cfg(test)]
 mod tests;
 
@@ -22,14 +23,17 @@ use wheelpipe::names::normalize;
 use crate::requirements::{Entry, Location};
 pub use collect::Projects;
 pub use declared::Declared;
+pub use path_groups::PathGroup;
 
 /// What the command line selects of the project files: `--extra`,
-/// `--all-extras`, `--group` (names normalized).
+/// `--all-extras`, `--group NAME` (names normalized), and the
+/// `--group PATH:NAME` values as given ([`PathGroup`]).
 #[derive(Clone, Debug, Default)]
 pub struct Selection {
     pub extras: Vec<String>,
     pub all_extras: bool,
     pub groups: Vec<String>,
+    pub path_groups: Vec<String>,
 }
 
 /// The file names read as a project rather than as a requirements file.
@@ -156,14 +160,22 @@ impl ProjectFile {
             entries.push(entry(requirement, text, &file, &dep.key));
         }
         for group in &selection.groups {
-            if !self.declared.groups.contains_key(group) {
-                continue;
+            if self.declared.groups.contains_key(group) {
+                entries.extend(self.group_entries(group)?);
             }
-            let key = format!("[dependency-groups] {group}");
-            for text in declared::group_requirements(&self.declared, group, &file)? {
-                let requirement = parse(&text, &file, &key)?;
-                entries.push(entry(requirement, text, &file, &key));
-            }
+        }
+        Ok(entries)
+    }
+
+    /// The requirement entries of the dependency group `group` (normalized),
+    /// its include-groups expanded.
+    pub fn group_entries(&self, group: &str) -> Result<Vec<Entry>, String> {
+        let file = self.path.display().to_string();
+        let key = format!("[dependency-groups] {group}");
+        let mut entries = Vec::new();
+        for text in declared::group_requirements(&self.declared, group, &file)? {
+            let requirement = parse(&text, &file, &key)?;
+            entries.push(entry(requirement, text, &file, &key));
         }
         Ok(entries)
     }

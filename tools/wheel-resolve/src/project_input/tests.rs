@@ -50,7 +50,7 @@ fn texts(f: &ProjectFile, sel: &Selection, metadata: Option<&CoreMetadata>) -> V
 
 fn sel(extras: &[&str], all: bool, groups: &[&str]) -> Selection {
     let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
-    Selection { extras: own(extras), all_extras: all, groups: own(groups) }
+    Selection { extras: own(extras), all_extras: all, groups: own(groups), ..Selection::default() }
 }
 
 #[test]
