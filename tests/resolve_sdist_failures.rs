@@ -70,3 +70,18 @@ fn only_binary_names_every_project_that_has_only_source_distributions() {
         assert!(stderr.contains(word), "names {word}:\n{stderr}");
     }
 }
+
+#[test]
+fn a_failing_sdist_met_only_as_a_dependency_is_named_in_the_same_run_as_the_others() {
+    let sb = Sandbox::new();
+    let mut files: Vec<PathBuf> = ["bad_a", "bad_b"].iter().map(|n| failing_sdist(&sb, n)).collect();
+    // bad_b only through good's extra: nothing reads it ahead, the solver meets it
+    // after bad_a failed, so only going on past bad_a finds it.
+    let good = wheel("good", "1.0").provides_extra("more").requires_dist("bad_b; extra == 'more'");
+    files.push(good.build(&sb.path().join("wheels")));
+    let case = Case::serve(sb, files);
+    let stderr =
+        case.expect_failure("bad_a\ngood[more]\n", &["bad-a 1.0:", "bad-b 1.0:", "2 source distributions"]);
+    assert!(stderr.contains("no compiler found for bad_b"), "the backend's last line:\n{stderr}");
+    assert!(!stderr.contains("checking step"), "one line each:\n{stderr}");
+}

@@ -10,6 +10,7 @@ mod fetcher;
 mod package;
 mod project;
 mod provider;
+mod url_deps;
 
 use std::collections::BTreeMap;
 
@@ -58,21 +59,32 @@ pub fn resolve(
     for (name, w) in wanted {
         fetcher.prefetch_page(name, Some(w.specifiers.iter().cloned().collect()));
     }
-    let provider = Provider::new(&fetcher, env, pre, wanted.to_vec(), constraints.clone());
-    let solved = std::thread::scope(|scope| {
+    let (solved, provider) = std::thread::scope(|scope| {
         for _ in 0..THREADS {
             scope.spawn(|| fetcher.work());
         }
-        let solved = pubgrub::resolve(&provider, Package::Root, provider.root_version.clone());
-        let sources_failed = !fetcher.unbuildable().is_empty() || fetcher.noted_sdist_only();
-        if solved.is_err() && sources_failed {
+        let (solved, provider) = loop {
+            let provider = Provider::new(&fetcher, env, pre, wanted.to_vec(), constraints.clone());
+            let solved = pubgrub::resolve(&provider, Package::Root, provider.root_version.clone());
+            // A dependency's URL changed a project already met: again, with what was read.
+            if solved.is_err() && provider.restart.get() {
+                continue;
+            }
+            break (solved, provider);
+        };
+        if solved.is_err() && fetcher.noted_sdist_only() {
             // The other sources read ahead: all of them in one error, not one a run.
             fetcher.drain();
         }
         fetcher.close();
-        solved.map_err(Box::new)
+        (solved.map_err(Box::new), provider)
     });
-    let solution = solved.map_err(|e| failure(*e, &fetcher, &provider))?;
+    let unbuildable = provider.unbuildable.take();
+    let solution = match solved {
+        Ok(solution) if unbuildable.is_empty() => solution,
+        Ok(_) => return Err(Failed::Stopped(unbuildable_report(&unbuildable))),
+        Err(e) => return Err(failure(*e, &fetcher, &provider, &unbuildable)),
+    };
     let mut warnings = fetcher.take_warnings();
     let mut artifacts = Vec::new();
     let mut satisfied = Vec::new();
@@ -102,7 +114,7 @@ pub fn resolve(
             warnings.push(format!("{} {} is yanked{because}", artifact.name, artifact.version));
         }
         artifact.requested = requested;
-        artifact.direct = direct.contains_key(name.as_str());
+        artifact.direct = direct.contains_key(name.as_str()) || fetcher.url_deps.get(name).is_some();
         artifact.reinstall = cx_installed.reinstalls(name);
         artifact.requirement_name = provider.spelling(name);
         artifacts.push(artifact);
@@ -112,12 +124,31 @@ pub fn resolve(
     Ok(Resolution { artifacts, satisfied, warnings })
 }
 
-/// What to tell the user when the resolution did not succeed.
+/// The sdists whose metadata could not be read: one with its whole
+/// story (the backend's last lines included), several in one line each.
+fn unbuildable_report(unbuildable: &BTreeMap<(String, pep440_rs::Version), String>) -> String {
+    match unbuildable.values().next() {
+        Some(why) if unbuildable.len() == 1 => why.clone(),
+        _ => explain::sources(&BTreeMap::new(), unbuildable),
+    }
+}
+
+/// What to tell the user when the resolution did not succeed (with the
+/// sdists met whose metadata could not be read, if any).
 fn failure(
     error: PubGrubError<Provider<'_, '_>>,
     fetcher: &Fetcher<'_>,
     provider: &Provider<'_, '_>,
+    unbuildable: &BTreeMap<(String, pep440_rs::Version), String>,
 ) -> Failed {
+    let with_sources = |why: String| match unbuildable.is_empty() {
+        true => why,
+        false => format!(
+            "{}
+{why}",
+            unbuildable_report(unbuildable)
+        ),
+    };
     match error {
         PubGrubError::NoSolution(tree) => {
             let reasons = explain::reasons(&tree);
@@ -128,20 +159,16 @@ fn failure(
                 let hashes: Vec<&str> = hashes.into_iter().map(String::as_str).collect();
                 Failed::Stopped(hashes.join("\n"))
             } else if reasons.iter().any(|r| r.ends_with(candidate::SDIST_ONLY)) {
-                Failed::Stopped(explain::sources(&fetcher.sdist_only(), &fetcher.unbuildable()))
-            } else {
+                Failed::Stopped(explain::sources(&fetcher.sdist_only(), unbuildable))
+            } else if unbuildable.is_empty() {
                 Failed::NoSolution(explain::explain(&tree, &|p, r| provider.describe(p, r)))
+            } else {
+                let why = explain::explain(&tree, &|p, r| provider.describe(p, r));
+                Failed::Stopped(with_sources(format!("and no set of versions fits the requirements:\n{why}")))
             }
         }
-        PubGrubError::ErrorRetrievingDependencies { source, .. } => {
-            let unbuildable = fetcher.unbuildable();
-            match unbuildable.len() {
-                // One: its whole story, the backend's last lines included.
-                0 | 1 => Failed::Stopped(source.0),
-                _ => Failed::Stopped(explain::sources(&BTreeMap::new(), &unbuildable)),
-            }
-        }
-        PubGrubError::ErrorChoosingVersion { source, .. } => Failed::Stopped(source.0),
+        PubGrubError::ErrorRetrievingDependencies { source, .. } => Failed::Stopped(with_sources(source.0)),
+        PubGrubError::ErrorChoosingVersion { source, .. } => Failed::Stopped(with_sources(source.0)),
         PubGrubError::ErrorInShouldCancel(source) => Failed::Stopped(source.0),
     }
 }
