@@ -9,7 +9,7 @@
 mod resolving;
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use resolving::*;
 use support::builds::src;
@@ -39,9 +39,9 @@ fn requested(venv: &Venv, name: &str, version: &str) -> bool {
 
 /// Installs `reqs` with the pipeline into one venv and with pip into
 /// another, from the same index, and checks that both hold the same
-/// distributions and the same `direct_url.json` for `dep`; returns the
-/// pipeline's resolution.
-fn install_like_pip(sb: &Sandbox, index: &Server, reqs: &str, dep: (&str, &str)) -> Resolved {
+/// distributions and the same `direct_url.json` for each of `deps`;
+/// returns the pipeline's resolution.
+fn install_like_pip(sb: &Sandbox, index: &Server, reqs: &str, deps: &[(&str, &str)]) -> Resolved {
     let ours = sb.venv("ours");
     let file = sb.write("requirements.txt", reqs);
     let run = pipeline(vec![sb.resolve(&index.url(), &ours, &[&file])], None);
@@ -54,10 +54,11 @@ fn install_like_pip(sb: &Sandbox, index: &Server, reqs: &str, dep: (&str, &str))
     sb.pip_ok(&theirs, &["install", "--no-cache-dir", "--index-url", &index.url(), "-r", file]);
     assert_eq!(sb.pip_list(&ours), sb.pip_list(&theirs), "the pipeline installs what pip installs");
     sb.pip_ok(&ours, &["check"]);
-    let (name, version) = dep;
-    let recorded = direct_url(&ours, name, version).expect("direct_url.json for a URL dependency");
-    assert_eq!(Some(&recorded), direct_url(&theirs, name, version).as_ref(), "as pip records it");
-    assert!(!requested(&ours, name, version) && !requested(&theirs, name, version), "a dependency");
+    for &(name, version) in deps {
+        let recorded = direct_url(&ours, name, version).expect("direct_url.json for a URL dependency");
+        assert_eq!(Some(&recorded), direct_url(&theirs, name, version).as_ref(), "as pip records it");
+        assert!(!requested(&ours, name, version) && !requested(&theirs, name, version), "a dependency");
+    }
     resolved
 }
 
@@ -69,7 +70,7 @@ fn a_wheel_url_in_a_dependency_is_installed_from_that_url_as_pip_does() {
     let top = wheel("top", "1.0").requires_dist(&format!("dep @ {url}")).build(&dir);
     // The index's dep is newer: were the URL ignored, this would be chosen.
     let index = Server::start(&[top, wheel("dep", "3.0").build(&dir)]);
-    let resolved = install_like_pip(&sb, &index, "top\n", ("dep", "1.0"));
+    let resolved = install_like_pip(&sb, &index, "top\n", &[("dep", "1.0")]);
     assert_eq!(resolved.pins(), ["dep==1.0", "top==1.0"]);
     let dep = resolved.get("dep");
     assert_eq!(dep.url, url, "the URL the metadata gives");
@@ -85,7 +86,7 @@ fn a_file_url_of_an_sdist_in_a_dependency_is_built_and_installed_as_pip_does() {
     let url = url::Url::from_file_path(&sdist).unwrap().to_string();
     let dir = sb.path().join("wheels");
     let index = Server::start(&[wheel("top", "1.0").requires_dist(&format!("sdep @ {url}")).build(&dir)]);
-    let resolved = install_like_pip(&sb, &index, "top\n", ("sdep", "2.0"));
+    let resolved = install_like_pip(&sb, &index, "top\n", &[("sdep", "2.0")]);
     assert_eq!(resolved.pins(), ["sdep==2.0", "top==1.0"]);
     let sdep = resolved.get("sdep");
     assert_eq!((sdep.kind, sdep.url.as_str(), sdep.direct), (ArtifactKind::Sdist, url.as_str(), true));
@@ -147,4 +148,63 @@ fn a_version_the_urls_file_does_not_have_fails_naming_the_requirer() {
     // A range the URL's version is in: the URL's file, not the index's 0.5.
     let resolved = case.expect("dep<2\ntop\n", &["dep==1.0", "top==1.0"]);
     assert_eq!(resolved.get("dep").url, url);
+}
+
+/// A git repository at `dir` holding the tiny project `name` 1.0 at its
+/// root, committed and tagged `v1`.
+fn git_repo(dir: &Path, name: &str) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let project = Project::tiny(dir, name, "1.0", &[]);
+    for args in [&["init", "-q"][..], &["add", "."], &["commit", "-q", "-m", "one"], &["tag", "v1"]] {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&project.root)
+            .args(["-c", "user.name=t", "-c", "user.email=t@t.example", "-c", "init.defaultBranch=main"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    }
+    project.root
+}
+
+#[test]
+fn a_folder_url_in_a_dependency_is_prepared_and_installed_as_pip_does() {
+    let sb = Sandbox::new();
+    let folder = Project::tiny(&src(&sb), "fdep", "0.3", &[]).root;
+    let folder_url = url::Url::from_file_path(&folder).unwrap().to_string();
+    let dir = sb.path().join("wheels");
+    let index =
+        Server::start(&[wheel("top", "1.0").requires_dist(&format!("fdep @ {folder_url}")).build(&dir)]);
+    let resolved = install_like_pip(&sb, &index, "top\n", &[("fdep", "0.3")]);
+    assert_eq!(resolved.pins(), ["fdep==0.3", "top==1.0"]);
+    let fdep = resolved.get("fdep");
+    assert_eq!((fdep.kind, fdep.direct, fdep.requested), (ArtifactKind::Dir, true, false));
+}
+
+/// pip 23.2 cannot take this one (its `packaging` refuses a `git+file:///`
+/// URL in metadata, having no host): the checkout at the tag is installed
+/// with PEP 610's `vcs_info`, as for a `git+` line in a requirements file.
+#[test]
+fn a_git_url_in_a_dependency_is_checked_out_and_installed() {
+    let sb = Sandbox::new();
+    let repo = git_repo(&sb.path().join("repo"), "gdep");
+    let git_url = format!("git+file://{}@v1", repo.display());
+    let dir = sb.path().join("wheels");
+    let index = Server::start(&[wheel("top", "1.0").requires_dist(&format!("gdep @ {git_url}")).build(&dir)]);
+    let venv = sb.venv("venv");
+    let file = sb.write("requirements.txt", "top\n");
+    let run = pipeline(vec![sb.resolve(&index.url(), &venv, &[&file]), sb.fetch(), sb.unpack(&venv)], None);
+    run.assert_success();
+    assert_eq!(sb.pip_list(&venv).get("gdep").map(String::as_str), Some("1.0"));
+    // (not `pip check`: it cannot parse top's Requires-Dist either)
+    let out = venv.run_python(&sb, "import gdep; print(gdep.VALUE)");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1.0", "{out:?}");
+    let recorded = direct_url(&venv, "gdep", "1.0").expect("direct_url.json");
+    assert_eq!(recorded["url"], format!("file://{}", repo.display()));
+    assert_eq!(
+        (&recorded["vcs_info"]["vcs"], &recorded["vcs_info"]["requested_revision"]),
+        (&"git".into(), &"v1".into())
+    );
+    assert!(!requested(&venv, "gdep", "1.0"), "a dependency");
 }
