@@ -14,7 +14,7 @@ mod url_deps;
 
 use std::collections::BTreeMap;
 
-use pep440_rs::VersionSpecifiers;
+use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::MarkerEnvironment;
 use pubgrub::PubGrubError;
 use wheelpipe::records::{Artifact, Satisfied};
@@ -59,26 +59,7 @@ pub fn resolve(
     for (name, w) in wanted {
         fetcher.prefetch_page(name, Some(w.specifiers.iter().cloned().collect()));
     }
-    let (solved, provider) = std::thread::scope(|scope| {
-        for _ in 0..THREADS {
-            scope.spawn(|| fetcher.work());
-        }
-        let (solved, provider) = loop {
-            let provider = Provider::new(&fetcher, env, pre, wanted.to_vec(), constraints.clone());
-            let solved = pubgrub::resolve(&provider, Package::Root, provider.root_version.clone());
-            // A dependency's URL changed a project already met: again, with what was read.
-            if solved.is_err() && provider.restart.get() {
-                continue;
-            }
-            break (solved, provider);
-        };
-        if solved.is_err() && fetcher.noted_sdist_only() {
-            // The other sources read ahead: all of them in one error, not one a run.
-            fetcher.drain();
-        }
-        fetcher.close();
-        (solved.map_err(Box::new), provider)
-    });
+    let (solved, provider) = solve(&fetcher, env, pre, wanted, constraints);
     let unbuildable = provider.unbuildable.take();
     let solution = match solved {
         Ok(solution) if unbuildable.is_empty() => solution,
@@ -122,6 +103,40 @@ pub fn resolve(
     artifacts.sort_by_key(|a| wheelpipe::names::normalize(&a.name));
     satisfied.sort_by_key(|s| wheelpipe::names::normalize(&s.name));
     Ok(Resolution { artifacts, satisfied, warnings })
+}
+
+type Solved<'f, 'a> =
+    Result<pubgrub::SelectedDependencies<Package, Version>, Box<PubGrubError<Provider<'f, 'a>>>>;
+
+/// Runs the solver while the fetcher's threads read ahead; again, with
+/// what was read kept, each time a dependency's URL changes a project the
+/// solver had met.
+fn solve<'f, 'a>(
+    fetcher: &'f Fetcher<'a>,
+    env: &'a MarkerEnvironment,
+    pre: bool,
+    wanted: &[(String, Wanted)],
+    constraints: &BTreeMap<String, VersionSpecifiers>,
+) -> (Solved<'f, 'a>, Provider<'f, 'a>) {
+    std::thread::scope(|scope| {
+        for _ in 0..THREADS {
+            scope.spawn(|| fetcher.work());
+        }
+        let (solved, provider) = loop {
+            let provider = Provider::new(fetcher, env, pre, wanted.to_vec(), constraints.clone());
+            let solved = pubgrub::resolve(&provider, Package::Root, provider.root_version.clone());
+            if solved.is_err() && provider.restart.get() {
+                continue;
+            }
+            break (solved, provider);
+        };
+        if solved.is_err() && fetcher.noted_sdist_only() {
+            // The other sources read ahead: all of them in one error, not one a run.
+            fetcher.drain();
+        }
+        fetcher.close();
+        (solved.map_err(Box::new), provider)
+    })
 }
 
 /// The sdists whose metadata could not be read: one with its whole

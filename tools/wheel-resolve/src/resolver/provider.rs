@@ -264,7 +264,7 @@ impl<'f, 'a> Provider<'f, 'a> {
             .collect();
         // Every page at once (an extra's dependencies are not read ahead),
         // instead of one after the other below.
-        for req in &applying {
+        for req in applying.iter().filter(|r| !matches!(r.version_or_url, Some(VersionOrUrl::Url(_)))) {
             self.fetcher.prefetch_page(&normalize(req.name.as_ref()), None);
         }
         for req in applying {
