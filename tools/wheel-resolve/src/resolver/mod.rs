@@ -105,6 +105,10 @@ pub fn resolve(
     Ok(Resolution { artifacts, satisfied, warnings })
 }
 
+/// The sdists (by name and version) and folders or checkouts (by name and
+/// `@ URL`) whose metadata could not be read, and why.
+pub type Unbuildable = BTreeMap<(String, String), String>;
+
 type Solved<'f, 'a> =
     Result<pubgrub::SelectedDependencies<Package, Version>, Box<PubGrubError<Provider<'f, 'a>>>>;
 
@@ -141,9 +145,13 @@ fn solve<'f, 'a>(
 
 /// The sdists whose metadata could not be read: one with its whole
 /// story (the backend's last lines included), several in one line each.
-fn unbuildable_report(unbuildable: &BTreeMap<(String, pep440_rs::Version), String>) -> String {
-    match unbuildable.values().next() {
-        Some(why) if unbuildable.len() == 1 => why.clone(),
+fn unbuildable_report(unbuildable: &Unbuildable) -> String {
+    match unbuildable.iter().next() {
+        // A folder's or checkout's story does not start with its name: the URL first.
+        Some(((name, at), why)) if unbuildable.len() == 1 && at.starts_with('@') => {
+            format!("{name} {at}: {why}")
+        }
+        Some((_, why)) if unbuildable.len() == 1 => why.clone(),
         _ => explain::sources(&BTreeMap::new(), unbuildable),
     }
 }
@@ -154,15 +162,14 @@ fn failure(
     error: PubGrubError<Provider<'_, '_>>,
     fetcher: &Fetcher<'_>,
     provider: &Provider<'_, '_>,
-    unbuildable: &BTreeMap<(String, pep440_rs::Version), String>,
+    unbuildable: &Unbuildable,
 ) -> Failed {
-    let with_sources = |why: String| match unbuildable.is_empty() {
-        true => why,
-        false => format!(
-            "{}
-{why}",
-            unbuildable_report(unbuildable)
-        ),
+    let with_sources = |why: String| {
+        if unbuildable.is_empty() {
+            why
+        } else {
+            format!("{}\n{why}", unbuildable_report(unbuildable))
+        }
     };
     match error {
         PubGrubError::NoSolution(tree) => {

@@ -17,7 +17,7 @@ use wheelpipe::names::normalize;
 use super::fetcher::{Fetcher, Unusable};
 use super::package::Package;
 use super::project::{Prereleases, Range};
-use super::url_deps::Met;
+use super::url_deps::{Met, UrlError};
 
 /// A failure that stops resolution (network, index), as text.
 #[derive(Debug)]
@@ -66,7 +66,7 @@ pub struct Provider<'f, 'a> {
     spellings: RefCell<HashMap<String, Option<String>>>,
     /// The sdists chosen whose metadata could not be read, and why: each
     /// was taken as having no dependencies, and the resolution fails at the end.
-    pub unbuildable: RefCell<BTreeMap<(String, Version), String>>,
+    pub unbuildable: RefCell<super::Unbuildable>,
     /// Set when a dependency's URL changed a project the solver had met:
     /// the solver starts again.
     pub restart: Cell<bool>,
@@ -235,7 +235,7 @@ impl<'f, 'a> Provider<'f, 'a> {
             Err(Unusable::Failed(why)) => return Err(Stop(why.clone())),
         };
         if let Some(why) = &candidate.unbuildable {
-            self.unbuildable.borrow_mut().insert((name.to_string(), version.clone()), why.clone());
+            self.unbuildable.borrow_mut().insert((name.to_string(), version.to_string()), why.clone());
         }
         if let Some(reason) = candidate.choice.as_ref().and_then(|c| c.yanked.as_ref()) {
             if !self.exact.borrow().contains(&(name.to_string(), version.clone())) {
@@ -272,7 +272,9 @@ impl<'f, 'a> Provider<'f, 'a> {
                 None => Vec::new(),
                 Some(VersionOrUrl::VersionSpecifier(s)) => s.iter().cloned().collect(),
                 Some(VersionOrUrl::Url(url)) => {
-                    self.take_url(&format!("{name} {version}"), &normalize(req.name.as_ref()), url)?;
+                    if !self.take_url(&format!("{name} {version}"), &normalize(req.name.as_ref()), url)? {
+                        continue;
+                    }
                     Vec::new()
                 }
             };
@@ -296,15 +298,23 @@ impl<'f, 'a> Provider<'f, 'a> {
 impl Provider<'_, '_> {
     /// Takes in `dep @ url`, a dependency of `by`: the URL's artifact is
     /// `dep`'s one candidate. A new URL for a project already met asks for
-    /// a restart; two URLs for one project stop the resolution.
-    fn take_url(&self, by: &str, dep: &str, url: &VerbatimUrl) -> Result<(), Stop> {
+    /// a restart; two URLs for one project stop the resolution. False
+    /// when the URL's folder or checkout gives no metadata: kept for the
+    /// error at the end, and the edge left out so resolution goes on.
+    fn take_url(&self, by: &str, dep: &str, url: &VerbatimUrl) -> Result<bool, Stop> {
         let given = url.given().map_or_else(|| url.to_string(), str::to_string);
-        match self.fetcher.url_dependency(dep, &given, by).map_err(Stop)? {
-            Met::New if self.met.borrow().contains_key(&Package::Dist(dep.to_string())) => {
+        match self.fetcher.url_dependency(dep, &given, by) {
+            Ok(Met::New) if self.met.borrow().contains_key(&Package::Dist(dep.to_string())) => {
                 self.restart.set(true);
                 Err(Stop(format!("{by} requires {dep} by URL: resolving again")))
             }
-            Met::New | Met::Known => Ok(()),
+            Ok(Met::New | Met::Known) => Ok(true),
+            Err(UrlError::Stop(why)) => Err(Stop(why)),
+            Err(UrlError::Unprepared(why)) => {
+                let at = format!("@ {}", wheelpipe::http::redact(&given));
+                self.unbuildable.borrow_mut().insert((dep.to_string(), at), why);
+                Ok(false)
+            }
         }
     }
 

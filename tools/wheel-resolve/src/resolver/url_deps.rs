@@ -64,28 +64,46 @@ impl Found {
 /// The dependencies' URLs by normalized name.
 #[derive(Debug, Default)]
 pub struct UrlDeps {
-    inner: Mutex<(BTreeMap<String, Arc<Found>>, u64)>,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    found: BTreeMap<String, Arc<Found>>,
+    /// Grows with every URL found.
+    generation: u64,
+    /// Folders and checkouts that gave no metadata, by key: why.
+    failed: BTreeMap<String, String>,
 }
 
 impl UrlDeps {
-    fn lock(&self) -> std::sync::MutexGuard<'_, (BTreeMap<String, Arc<Found>>, u64)> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().expect("no thread panics holding the lock")
     }
 
     /// The URL a dependency gave `name`, if one did.
     pub fn get(&self, name: &str) -> Option<Arc<Found>> {
-        self.lock().0.get(name).cloned()
+        self.lock().found.get(name).cloned()
     }
 
     /// A count that grows with every URL found: taken before a read.
     pub fn generation(&self) -> u64 {
-        self.lock().1
+        self.lock().generation
     }
 
     /// True when a URL for `name` was found after a read that started at `started`.
     pub fn stale(&self, name: &str, started: u64) -> bool {
-        self.lock().0.get(name).is_some_and(|f| f.generation > started)
+        self.lock().found.get(name).is_some_and(|f| f.generation > started)
     }
+}
+
+/// Why a dependency's URL cannot be taken in.
+#[derive(Debug)]
+pub enum UrlError {
+    /// Two URLs for one project, or a URL that is not one of the project: resolution stops.
+    Stop(String),
+    /// The folder or checkout gives no metadata (its backend failed).
+    Unprepared(String),
 }
 
 /// What a dependency's URL means for the solver.
@@ -141,9 +159,9 @@ impl Fetcher<'_> {
     /// Takes in a dependency `name @ url` of `by` (`name version`): the
     /// same candidate as before, a new one, or an error naming both
     /// requirers of two different URLs (or why the URL cannot be used).
-    pub(super) fn url_dependency(&self, name: &str, url: &str, by: &str) -> Result<Met, String> {
+    pub(super) fn url_dependency(&self, name: &str, url: &str, by: &str) -> Result<Met, UrlError> {
         let shown = redact(url);
-        let (key, kind) = parse(name, url)?;
+        let (key, kind) = parse(name, url).map_err(UrlError::Stop)?;
         let conflict = |other: &str, url: &str| {
             format!(
                 "{name} is required from two different URLs: {by} requires {name} @ {shown}, \
@@ -154,28 +172,38 @@ impl Fetcher<'_> {
             if prepared_key(tree) == key {
                 return Ok(Met::Known);
             }
-            return Err(conflict("the requirements ask for", &tree.artifact.url));
+            return Err(UrlError::Stop(conflict("the requirements ask for", &tree.artifact.url)));
         }
         if let Some(top) = self.cx.direct.get(name) {
             if parse(name, top).is_ok_and(|(k, _)| k == key) {
                 return Ok(Met::Known);
             }
-            return Err(conflict("the requirements ask for", &redact(top)));
+            return Err(UrlError::Stop(conflict("the requirements ask for", &redact(top))));
         }
         if let Some(found) = self.url_deps.get(name) {
             if found.key == key {
                 return Ok(Met::Known);
             }
-            return Err(conflict(&format!("{} requires", found.by), &found.url));
+            return Err(UrlError::Stop(conflict(&format!("{} requires", found.by), &found.url)));
+        }
+        if let Some(why) = self.url_deps.lock().failed.get(&key) {
+            return Err(UrlError::Unprepared(why.clone()));
         }
         let source = match kind {
             Kind::File(file) => Source::File(file),
-            Kind::Tree(tree) => Source::Tree(Box::new(self.prepare_tree(name, tree, &shown, by)?)),
+            Kind::Tree(tree) => match self.prepare_tree(name, tree, &shown, by) {
+                Ok(prepared) => Source::Tree(Box::new(prepared)),
+                Err(why) => {
+                    self.url_deps.lock().failed.insert(key, why.clone());
+                    return Err(UrlError::Unprepared(why));
+                }
+            },
         };
         let mut inner = self.url_deps.lock();
-        inner.1 += 1;
-        let found = Found { url: shown, key, by: by.to_string(), source, generation: inner.1 };
-        inner.0.insert(name.to_string(), Arc::new(found));
+        inner.generation += 1;
+        let generation = inner.generation;
+        let found = Found { url: shown, key, by: by.to_string(), source, generation };
+        inner.found.insert(name.to_string(), Arc::new(found));
         drop(inner);
         self.forget(name);
         Ok(Met::New)
@@ -191,8 +219,13 @@ impl Fetcher<'_> {
             ));
         };
         let entry = TreeEntry { tree, location: Location { file: by.to_string(), line: 0 }, text };
-        crate::trees::prepare_one(&entry, cache, settings)
-            .map_err(|e| format!("{by} requires `{}`: {e:#}", entry.text))
+        crate::trees::prepare_one(&entry, cache, settings).map_err(|e| {
+            let why = format!("{e:#}");
+            // The URL names the folder already: not its path again.
+            let why =
+                why.split_once(": ").filter(|(head, _)| head.starts_with('/')).map_or(&*why, |(_, r)| r);
+            format!("required by {by}: {why}")
+        })
     }
 }
 
