@@ -29,7 +29,9 @@ use crate::select::{self, Choice};
 
 impl Fetcher<'_> {
     /// `name` at `version` read now: a version without a fitting wheel, or
-    /// whose metadata asks for another Python, is unusable (`Skip`); a
+    /// whose metadata asks for another Python, is unusable (`Skip`); an
+    /// sdist whose metadata fails is a candidate without dependencies that
+    /// says why (the resolution goes on, and fails at its end); any other
     /// metadata read that fails stops the resolution (`Failed`).
     pub(super) fn read_candidate_now(&self, name: &str, version: &Version) -> Result<Candidate, Unusable> {
         let url_dep = self.url_deps.get(name);
@@ -59,14 +61,7 @@ impl Fetcher<'_> {
         };
         let choice = self.choose(name, version, &pin, project)?;
         if self.cx.no_deps {
-            let (provides_extra, requires, written) = Default::default();
-            return Ok(Candidate {
-                choice: Some(choice),
-                provides_extra,
-                requires,
-                written,
-                unbuildable: None,
-            });
+            return Ok(Candidate::bare(choice, None));
         }
         let mut choice = choice;
         let metadata = match choice.artifact.kind {
@@ -76,16 +71,7 @@ impl Fetcher<'_> {
         let metadata = match metadata {
             Ok(metadata) => metadata,
             Err(e) if choice.artifact.kind == ArtifactKind::Sdist => {
-                let why = format!("{e:#}");
-                let (provides_extra, requires, written) = Default::default();
-                let unbuildable = Some(why);
-                return Ok(Candidate {
-                    choice: Some(choice),
-                    provides_extra,
-                    requires,
-                    written,
-                    unbuildable,
-                });
+                return Ok(Candidate::bare(choice, Some(format!("{e:#}"))));
             }
             Err(e) => return Err(Unusable::Failed(format!("{e:#}"))),
         };

@@ -44,6 +44,15 @@ pub struct Candidate {
     pub unbuildable: Option<String>,
 }
 
+impl Candidate {
+    /// A candidate without dependencies: with `--no-deps`, or for an sdist
+    /// whose metadata could not be read (`unbuildable`, why).
+    pub fn bare(choice: Choice, unbuildable: Option<String>) -> Candidate {
+        let (provides_extra, requires, written) = Default::default();
+        Candidate { choice: Some(choice), provides_extra, requires, written, unbuildable }
+    }
+}
+
 /// Why a version cannot be used (shown to the user), or why reading failed.
 #[derive(Debug, Clone)]
 pub enum Unusable {
