@@ -26,9 +26,8 @@ def build_wheel(directory, config_settings=None, metadata_directory=None):
     raise SystemExit(1)
 "#;
 
-fn failing_sdist(sb: &Sandbox, name: &str) -> PathBuf {
-    let dir = sb.path().join("wheels");
-    std::fs::create_dir_all(&dir).unwrap();
+/// A project folder whose backend fails to give the metadata.
+fn failing_project(sb: &Sandbox, name: &str) -> Project {
     Project::new(&src(sb), name, "1.0")
         .file(
             "pyproject.toml",
@@ -36,7 +35,12 @@ fn failing_sdist(sb: &Sandbox, name: &str) -> PathBuf {
         )
         .file("_backend/failing.py", FAILING_BACKEND)
         .file("NAME", name)
-        .sdist(&dir)
+}
+
+fn failing_sdist(sb: &Sandbox, name: &str) -> PathBuf {
+    let dir = sb.path().join("wheels");
+    std::fs::create_dir_all(&dir).unwrap();
+    failing_project(sb, name).sdist(&dir)
 }
 
 #[test]
@@ -69,4 +73,27 @@ fn only_binary_names_every_project_that_has_only_source_distributions() {
     for word in ["--only-binary", "src-x", "src-y"] {
         assert!(stderr.contains(word), "names {word}:\n{stderr}");
     }
+}
+
+#[test]
+fn a_failing_sdist_met_only_as_a_dependency_is_named_in_the_same_run_as_the_others() {
+    let sb = Sandbox::new();
+    let mut files: Vec<PathBuf> = ["bad_a", "bad_b"].iter().map(|n| failing_sdist(&sb, n)).collect();
+    // bad_b only through good's extra: nothing reads it ahead, the solver meets it
+    // after bad_a failed, so only going on past bad_a finds it.
+    let good = wheel("good", "1.0").provides_extra("more").requires_dist("bad_b; extra == 'more'");
+    files.push(good.build(&sb.path().join("wheels")));
+    // And a folder that a dependency names by URL, whose backend fails the same way.
+    let folder = url::Url::from_file_path(failing_project(&sb, "bad_dir").root).unwrap();
+    files.push(
+        wheel("user", "1.0").requires_dist(&format!("bad_dir @ {folder}")).build(&sb.path().join("wheels")),
+    );
+    let case = Case::serve(sb, files);
+    let stderr = case.expect_failure(
+        "bad_a\ngood[more]\nuser\n",
+        &["bad-a 1.0:", "bad-b 1.0:", "bad-dir @ file://", "3 source distributions"],
+    );
+    assert!(stderr.contains("no compiler found for bad_b"), "the backend's last line:\n{stderr}");
+    assert!(stderr.contains("no compiler found for bad_dir"), "the backend's last line:\n{stderr}");
+    assert!(!stderr.contains("checking step"), "one line each:\n{stderr}");
 }

@@ -123,7 +123,7 @@ fn add(
 }
 
 /// The folder (checked out when it is git), its metadata and its artifact.
-fn prepare_one(entry: &TreeEntry, cache: &Cache, settings: &build::Settings) -> Result<Prepared> {
+pub(crate) fn prepare_one(entry: &TreeEntry, cache: &Cache, settings: &build::Settings) -> Result<Prepared> {
     let tree = &entry.tree;
     let (top, url, vcs) = match &tree.place {
         Place::Dir(path) => (path.clone(), wheelpipe::file_url::of_path(path)?, None),

@@ -29,18 +29,24 @@ use crate::select::{self, Choice};
 
 impl Fetcher<'_> {
     /// `name` at `version` read now: a version without a fitting wheel, or
-    /// whose metadata asks for another Python, is unusable (`Skip`); a
+    /// whose metadata asks for another Python, is unusable (`Skip`); an
+    /// sdist whose metadata fails is a candidate without dependencies that
+    /// says why (the resolution goes on, and fails at its end); any other
     /// metadata read that fails stops the resolution (`Failed`).
     pub(super) fn read_candidate_now(&self, name: &str, version: &Version) -> Result<Candidate, Unusable> {
+        let url_dep = self.url_deps.get(name);
+        if let Some(super::url_deps::Source::Tree(tree)) = url_dep.as_ref().map(|f| &f.source) {
+            return self.tree_candidate(name, version, tree);
+        }
         if let Some(tree) = self.cx.trees.get(name) {
             return self.tree_candidate(name, version, tree);
         }
-        if let Some((dist, installed)) = self.cx.installed.keepable(name) {
+        if let Some((dist, installed)) = self.cx.installed.keepable(name).filter(|_| url_dep.is_none()) {
             if installed == version {
                 let lines: &[String] = if self.cx.no_deps { &[] } else { &dist.requires_dist };
                 let (requires, written) = self.parse_requires(name, version, lines);
                 let provides_extra = dist.provides_extra.clone();
-                return Ok(Candidate { choice: None, provides_extra, requires, written });
+                return Ok(Candidate { choice: None, provides_extra, requires, written, unbuildable: None });
             }
         }
         let project = self.project(name);
@@ -55,21 +61,20 @@ impl Fetcher<'_> {
         };
         let choice = self.choose(name, version, &pin, project)?;
         if self.cx.no_deps {
-            let (provides_extra, requires, written) = Default::default();
-            return Ok(Candidate { choice: Some(choice), provides_extra, requires, written });
+            return Ok(Candidate::bare(choice, None));
         }
         let mut choice = choice;
         let metadata = match choice.artifact.kind {
             ArtifactKind::Sdist => self.read_sdist_metadata(&mut choice.artifact),
             ArtifactKind::Wheel | ArtifactKind::Dir => self.read_metadata(&choice),
         };
-        let metadata = metadata.map_err(|e| {
-            let why = format!("{e:#}");
-            if choice.artifact.kind == ArtifactKind::Sdist {
-                self.note_unbuildable(name, version, &why);
+        let metadata = match metadata {
+            Ok(metadata) => metadata,
+            Err(e) if choice.artifact.kind == ArtifactKind::Sdist => {
+                return Ok(Candidate::bare(choice, Some(format!("{e:#}"))));
             }
-            Unusable::Failed(why)
-        })?;
+            Err(e) => return Err(Unusable::Failed(format!("{e:#}"))),
+        };
         if let Some(spec) = &metadata.requires_python {
             if self.cx.target.admits_python(spec) == Ok(false) {
                 return Err(Unusable::Skip(format!(
@@ -79,7 +84,8 @@ impl Fetcher<'_> {
             }
         }
         let (requires, written) = self.parse_requires(name, version, &metadata.requires_dist);
-        Ok(Candidate { choice: Some(choice), provides_extra: metadata.provides_extra, requires, written })
+        let provides_extra = metadata.provides_extra;
+        Ok(Candidate { choice: Some(choice), provides_extra, requires, written, unbuildable: None })
     }
 
     /// A prepared folder's one candidate: its artifact and the metadata its
@@ -105,6 +111,7 @@ impl Fetcher<'_> {
             provides_extra: tree.metadata.provides_extra.clone(),
             requires,
             written,
+            unbuildable: None,
         })
     }
 

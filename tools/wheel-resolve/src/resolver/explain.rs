@@ -47,10 +47,7 @@ pub fn reasons(tree: &Tree) -> Vec<String> {
 /// be built (`--only-binary`, or no cache folder to build in), with the
 /// versions tried (none listed: no wheel of any); and those whose metadata
 /// could not be read, with the reason in one line.
-pub fn sources(
-    sdist_only: &BTreeMap<String, Vec<Version>>,
-    unbuildable: &BTreeMap<(String, Version), String>,
-) -> String {
+pub fn sources(sdist_only: &BTreeMap<String, Vec<Version>>, unbuildable: &super::Unbuildable) -> String {
     let mut parts = Vec::new();
     if !sdist_only.is_empty() {
         let lines: Vec<String> = sdist_only

@@ -38,6 +38,19 @@ pub struct Candidate {
     pub requires: Vec<Requirement>,
     /// Each required name (normalized) as its first Requires-Dist line wrote it.
     pub written: HashMap<String, String>,
+    /// Why the sdist's metadata could not be read: the candidate then has
+    /// no dependencies, so that resolution goes on to meet every other
+    /// such sdist, and fails at the end naming them all.
+    pub unbuildable: Option<String>,
+}
+
+impl Candidate {
+    /// A candidate without dependencies: with `--no-deps`, or for an sdist
+    /// whose metadata could not be read (`unbuildable`, why).
+    pub fn bare(choice: Choice, unbuildable: Option<String>) -> Candidate {
+        let (provides_extra, requires, written) = Default::default();
+        Candidate { choice: Some(choice), provides_extra, requires, written, unbuildable }
+    }
 }
 
 /// Why a version cannot be used (shown to the user), or why reading failed.
@@ -130,8 +143,8 @@ pub struct Fetcher<'a> {
     warnings: Mutex<Vec<String>>,
     /// Versions the solver tried that have only source distributions, by name.
     sdist_only: Mutex<BTreeMap<String, Vec<Version>>>,
-    /// Source distributions whose metadata could not be read, and why.
-    unbuildable: Mutex<BTreeMap<(String, Version), String>>,
+    /// The URLs dependencies name (`name @ URL`).
+    pub(super) url_deps: super::url_deps::UrlDeps,
 }
 
 impl<'a> Fetcher<'a> {
@@ -150,7 +163,7 @@ impl<'a> Fetcher<'a> {
             queue,
             warnings: Mutex::new(Vec::new()),
             sdist_only: Mutex::default(),
-            unbuildable: Mutex::default(),
+            url_deps: Default::default(),
         }
     }
 
@@ -163,15 +176,17 @@ impl<'a> Fetcher<'a> {
             match job {
                 Job::Page(name, hint) => {
                     if self.claim(|s| s.pages.get_mut(&name)) {
+                        let started = self.url_deps.generation();
                         let page = self.read_page(&name);
-                        self.finish_page(&name, page, hint.as_ref());
+                        self.finish_page(&name, page, hint.as_ref(), started);
                     }
                 }
                 Job::Candidate(name, version) => {
                     let key = (name.clone(), version.clone());
                     if self.claim(|s| s.candidates.get_mut(&key)) {
+                        let started = self.url_deps.generation();
                         let candidate = self.read_candidate(&name, &version);
-                        self.finish_candidate(key, candidate);
+                        self.finish_candidate(key, candidate, started);
                     }
                 }
             }
@@ -204,8 +219,8 @@ impl<'a> Fetcher<'a> {
 
     /// Lets what is queued or being read finish (a page with its best
     /// candidate), asking for no new page, so that a failed resolution
-    /// reports every source distribution read ahead that failed too, not
-    /// only the first. Call before [`Fetcher::close`].
+    /// reports every project read ahead that has only source distributions
+    /// it may not build, not only the first. Call before [`Fetcher::close`].
     pub fn drain(&self) {
         let mut state = self.lock();
         state.draining = true;
@@ -213,17 +228,6 @@ impl<'a> Fetcher<'a> {
             let waited = self.changed.wait_timeout(state, std::time::Duration::from_millis(200));
             state = waited.expect("no thread panics holding the lock").0;
         }
-    }
-
-    /// Keeps a source distribution whose metadata could not be read, for the error.
-    pub fn note_unbuildable(&self, name: &str, version: &Version, why: &str) {
-        let mut found = self.unbuildable.lock().expect("no thread panics holding the lock");
-        found.insert((name.to_string(), version.clone()), why.to_string());
-    }
-
-    /// The source distributions whose metadata could not be read, by name and version.
-    pub fn unbuildable(&self) -> BTreeMap<(String, Version), String> {
-        self.unbuildable.lock().expect("no thread panics holding the lock").clone()
     }
 
     /// True when the solver passed over a version for having only source distributions.
@@ -272,8 +276,9 @@ impl<'a> Fetcher<'a> {
         let key = name.to_string();
         let found = self.get_or_claim(|s| &mut s.pages, &key);
         found.unwrap_or_else(|| {
+            let started = self.url_deps.generation();
             let page = self.read_page(name);
-            self.finish_page(name, page, None)
+            self.finish_page(name, page, None, started)
         })
     }
 
@@ -282,8 +287,9 @@ impl<'a> Fetcher<'a> {
         let key = (name.to_string(), version.clone());
         let found = self.get_or_claim(|s| &mut s.candidates, &key);
         found.unwrap_or_else(|| {
+            let started = self.url_deps.generation();
             let candidate = self.read_candidate(name, version);
-            self.finish_candidate(key, candidate)
+            self.finish_candidate(key, candidate, started)
         })
     }
 
@@ -293,6 +299,17 @@ impl<'a> Fetcher<'a> {
             Some(Slot::Done(c)) => Some(c.clone()),
             _ => None,
         }
+    }
+
+    /// Forgets the page and candidates of `name` read so far (a
+    /// dependency's URL replaced them); reads of it still running are
+    /// thrown away when they end.
+    pub(super) fn forget(&self, name: &str) {
+        let mut state = self.lock();
+        state.pages.remove(name);
+        state.candidates.retain(|(n, _), _| n != name);
+        drop(state);
+        self.changed.notify_all();
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -354,6 +371,9 @@ impl<'a> Fetcher<'a> {
     }
 
     fn read_page_now(&self, name: &str) -> Result<Project, Unusable> {
+        if let Some(found) = self.url_deps.get(name) {
+            return found.project(name).map_err(Unusable::Failed);
+        }
         if let Some(tree) = self.cx.trees.get(name) {
             let version = Version::from_str(&tree.artifact.version)
                 .map_err(|e| Unusable::Failed(format!("{name} {}: {e}", tree.artifact.version)))?;
@@ -379,8 +399,13 @@ impl<'a> Fetcher<'a> {
         name: &str,
         page: Result<Project, Unusable>,
         hint: Option<&VersionSpecifiers>,
+        started: u64,
     ) -> Shared<Project> {
         let page = Arc::new(page);
+        if self.url_deps.stale(name, started) {
+            self.changed.notify_all();
+            return page;
+        }
         if let Ok(project) = page.as_ref() {
             // The version the solver will most likely try first: the installed one, else the newest.
             let range = hint.map_or_else(Range::full, |h| project.range(h));
@@ -407,8 +432,13 @@ impl<'a> Fetcher<'a> {
         &self,
         key: (String, Version),
         candidate: Result<Candidate, Unusable>,
+        started: u64,
     ) -> Shared<Candidate> {
         let candidate = Arc::new(candidate);
+        if self.url_deps.stale(&key.0, started) {
+            self.changed.notify_all();
+            return candidate;
+        }
         if let Ok(found) = candidate.as_ref() {
             for req in &found.requires {
                 // Dependencies the solver will most likely need: markers
@@ -416,7 +446,9 @@ impl<'a> Fetcher<'a> {
                 if req.evaluate_markers(self.cx.env, &[]) {
                     let hint = match &req.version_or_url {
                         Some(VersionOrUrl::VersionSpecifier(s)) => Some(s.clone()),
-                        _ => None,
+                        // Not the index's: the solver takes in the URL when it meets it.
+                        Some(VersionOrUrl::Url(_)) => continue,
+                        None => None,
                     };
                     self.prefetch_page(&normalize(req.name.as_ref()), hint);
                 }

@@ -5,18 +5,19 @@
 //! markers evaluated for the target interpreter, extras as packages of
 //! their own and constraints applied to every edge.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use pep440_rs::{Operator, Version, VersionSpecifiers};
-use pep508_rs::{ExtraName, MarkerEnvironment, VersionOrUrl};
+use pep508_rs::{ExtraName, MarkerEnvironment, VerbatimUrl, VersionOrUrl};
 use pubgrub::{Dependencies, DependencyConstraints, DependencyProvider, PackageResolutionStatistics};
 use wheelpipe::names::normalize;
 
 use super::fetcher::{Fetcher, Unusable};
 use super::package::Package;
 use super::project::{Prereleases, Range};
+use super::url_deps::{Met, UrlError};
 
 /// A failure that stops resolution (network, index), as text.
 #[derive(Debug)]
@@ -63,6 +64,12 @@ pub struct Provider<'f, 'a> {
     /// Each normalized name as the first requirement met that names it
     /// wrote it (pip names a headers folder so).
     spellings: RefCell<HashMap<String, Option<String>>>,
+    /// The sdists chosen whose metadata could not be read, and why: each
+    /// was taken as having no dependencies, and the resolution fails at the end.
+    pub unbuildable: RefCell<super::Unbuildable>,
+    /// Set when a dependency's URL changed a project the solver had met:
+    /// the solver starts again.
+    pub restart: Cell<bool>,
     pub root_version: Version,
 }
 
@@ -86,6 +93,8 @@ impl<'f, 'a> Provider<'f, 'a> {
             met: RefCell::default(),
             written: RefCell::default(),
             spellings: RefCell::default(),
+            unbuildable: RefCell::default(),
+            restart: Cell::new(false),
             root_version: Version::new([0]),
         }
     }
@@ -179,6 +188,17 @@ impl<'f, 'a> Provider<'f, 'a> {
     fn no_version(&self, name: &str, specifiers: &[pep440_rs::VersionSpecifier]) -> String {
         let project = self.fetcher.project(name);
         let Ok(project) = project.as_ref() else { return format!("{name}: the index could not be read") };
+        let asked: VersionSpecifiers = specifiers.iter().cloned().collect();
+        let constraint = match self.constraints.get(name) {
+            Some(c) if !c.is_empty() => format!(" (with the constraint {name}{c})"),
+            _ => String::new(),
+        };
+        if let (Some(found), Some(version)) = (self.fetcher.url_deps.get(name), project.versions.first()) {
+            return format!(
+                "{name}{asked}{constraint} is not {name} {version}, which {} requires by URL ({name} @ {})",
+                found.by, found.url
+            );
+        }
         if project.versions.is_empty() {
             let empty = self.fetcher.cx.index.empty_pages(name);
             if !empty.is_empty() {
@@ -190,11 +210,6 @@ impl<'f, 'a> Provider<'f, 'a> {
             }
             return format!("{name}: no such project on {}", self.fetcher.sources());
         }
-        let asked: VersionSpecifiers = specifiers.iter().cloned().collect();
-        let constraint = match self.constraints.get(name) {
-            Some(c) if !c.is_empty() => format!(" (with the constraint {name}{c})"),
-            _ => String::new(),
-        };
         let on_index = project.versions.iter().rev().filter(|v| project.installed_only.as_ref() != Some(*v));
         let newest: Vec<String> = on_index.take(10).map(ToString::to_string).collect();
         if let Some(installed) = &project.installed_only {
@@ -219,6 +234,9 @@ impl<'f, 'a> Provider<'f, 'a> {
             Err(Unusable::Skip(why)) => return Ok(Err(why.clone())),
             Err(Unusable::Failed(why)) => return Err(Stop(why.clone())),
         };
+        if let Some(why) = &candidate.unbuildable {
+            self.unbuildable.borrow_mut().insert((name.to_string(), version.to_string()), why.clone());
+        }
         if let Some(reason) = candidate.choice.as_ref().and_then(|c| c.yanked.as_ref()) {
             if !self.exact.borrow().contains(&(name.to_string(), version.clone())) {
                 let because = if reason.is_empty() { String::new() } else { format!(" ({reason})") };
@@ -231,7 +249,7 @@ impl<'f, 'a> Provider<'f, 'a> {
             Some(extra) => {
                 deps.insert(Package::Dist(name.to_string()), Range::singleton(version.clone()));
                 let provided = candidate.provides_extra.iter().any(|e| normalize(e) == extra);
-                if !provided {
+                if !provided && candidate.unbuildable.is_none() {
                     self.fetcher.warn(format!("{name} {version} does not provide the extra '{extra}'"));
                 }
                 ExtraName::new(extra.to_string()).into_iter().collect()
@@ -246,7 +264,7 @@ impl<'f, 'a> Provider<'f, 'a> {
             .collect();
         // Every page at once (an extra's dependencies are not read ahead),
         // instead of one after the other below.
-        for req in &applying {
+        for req in applying.iter().filter(|r| !matches!(r.version_or_url, Some(VersionOrUrl::Url(_)))) {
             self.fetcher.prefetch_page(&normalize(req.name.as_ref()), None);
         }
         for req in applying {
@@ -254,9 +272,10 @@ impl<'f, 'a> Provider<'f, 'a> {
                 None => Vec::new(),
                 Some(VersionOrUrl::VersionSpecifier(s)) => s.iter().cloned().collect(),
                 Some(VersionOrUrl::Url(url)) => {
-                    return Ok(Err(format!(
-                        "{name} {version} depends on a direct URL ({url}), not supported yet"
-                    )))
+                    if !self.take_url(&format!("{name} {version}"), &normalize(req.name.as_ref()), url)? {
+                        continue;
+                    }
+                    Vec::new()
                 }
             };
             let dep_extras: Vec<String> = req.extras.iter().map(|e| normalize(e.as_ref())).collect();
@@ -277,6 +296,28 @@ impl<'f, 'a> Provider<'f, 'a> {
 }
 
 impl Provider<'_, '_> {
+    /// Takes in `dep @ url`, a dependency of `by`: the URL's artifact is
+    /// `dep`'s one candidate. A new URL for a project already met asks for
+    /// a restart; two URLs for one project stop the resolution. False
+    /// when the URL's folder or checkout gives no metadata: kept for the
+    /// error at the end, and the edge left out so resolution goes on.
+    fn take_url(&self, by: &str, dep: &str, url: &VerbatimUrl) -> Result<bool, Stop> {
+        let given = url.given().map_or_else(|| url.to_string(), str::to_string);
+        match self.fetcher.url_dependency(dep, &given, by) {
+            Ok(Met::New) if self.met.borrow().contains_key(&Package::Dist(dep.to_string())) => {
+                self.restart.set(true);
+                Err(Stop(format!("{by} requires {dep} by URL: resolving again")))
+            }
+            Ok(Met::New | Met::Known) => Ok(true),
+            Err(UrlError::Stop(why)) => Err(Stop(why)),
+            Err(UrlError::Unprepared(why)) => {
+                let at = format!("@ {}", wheelpipe::http::redact(&given));
+                self.unbuildable.borrow_mut().insert((dep.to_string(), at), why);
+                Ok(false)
+            }
+        }
+    }
+
     /// `package` with `range` in words: as a requirement wrote it when one
     /// did, else by the versions the index has in it (`a==2.0`,
     /// `a>=1.0,<=1.4 or ==2.0`).
