@@ -19,6 +19,8 @@ use wheelpipe::metadata::RangeHosts;
 use wheelpipe::names::normalize;
 use wheelpipe::progress::Reporter;
 
+mod urls;
+
 use super::project::{Prereleases, Project, Range};
 use crate::requirements::format_control::FormatControl;
 use crate::requirements::Hash;

@@ -18,10 +18,8 @@ use wheelpipe::http::redact;
 use wheelpipe::index::DistFile;
 
 use super::direct::dist_file;
-use super::fetcher::Fetcher;
 use super::project::Project;
 use crate::requirements::trees::{self, Place, Tree};
-use crate::requirements::{Location, TreeEntry};
 use crate::trees::Prepared;
 
 /// What a dependency's URL stands for.
@@ -39,7 +37,7 @@ pub struct Found {
     /// The URL as the requirement wrote it (credentials hidden), for messages.
     pub url: String,
     /// What makes two URLs the same candidate.
-    key: String,
+    pub(super) key: String,
     /// The requirer, `name version`.
     pub by: String,
     pub source: Source,
@@ -77,6 +75,26 @@ struct Inner {
 }
 
 impl UrlDeps {
+    /// Why the folder or checkout of `key` gave no metadata, if it did not.
+    pub(super) fn failure(&self, key: &str) -> Option<String> {
+        self.lock().failed.get(key).cloned()
+    }
+
+    /// Remembers that the folder or checkout of `key` gave no metadata.
+    pub(super) fn failed(&self, key: String, why: String) {
+        self.lock().failed.insert(key, why);
+    }
+
+    /// Takes in `url` (shown as written, `key` to compare) as `name`'s one
+    /// candidate, required by `by`; reads of `name` started before are stale.
+    pub(super) fn found(&self, name: &str, url: String, key: String, by: &str, source: Source) {
+        let mut inner = self.lock();
+        inner.generation += 1;
+        let generation = inner.generation;
+        let found = Found { url, key, by: by.to_string(), source, generation };
+        inner.found.insert(name.to_string(), Arc::new(found));
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().expect("no thread panics holding the lock")
     }
@@ -116,13 +134,13 @@ pub enum Met {
 }
 
 /// A URL parsed, not yet prepared.
-enum Kind {
+pub(super) enum Kind {
     File(DistFile),
     Tree(Tree),
 }
 
 /// What `url` (a requirement on `name`) names, and what makes it the same as another.
-fn parse(name: &str, url: &str) -> Result<(String, Kind), String> {
+pub(super) fn parse(name: &str, url: &str) -> Result<(String, Kind), String> {
     match trees::parse(&format!("{name} @ {url}"), Path::new("/"), false) {
         Some(Ok(tree)) => Ok((tree_key(&tree.place, tree.subdirectory.as_deref()), Kind::Tree(tree))),
         Some(Err(e)) => Err(e),
@@ -143,7 +161,7 @@ fn tree_key(place: &Place, subdirectory: Option<&str>) -> String {
 }
 
 /// The key of a tree the requirements named, prepared.
-fn prepared_key(tree: &Prepared) -> String {
+pub(super) fn prepared_key(tree: &Prepared) -> String {
     let artifact = &tree.artifact;
     let sub = artifact.subdirectory.as_deref();
     match (&artifact.vcs, &artifact.path) {
@@ -152,80 +170,6 @@ fn prepared_key(tree: &Prepared) -> String {
         }
         (None, Some(path)) => format!("dir {}", path.display()),
         (None, None) => format!("dir {}", artifact.url),
-    }
-}
-
-impl Fetcher<'_> {
-    /// Takes in a dependency `name @ url` of `by` (`name version`): the
-    /// same candidate as before, a new one, or an error naming both
-    /// requirers of two different URLs (or why the URL cannot be used).
-    pub(super) fn url_dependency(&self, name: &str, url: &str, by: &str) -> Result<Met, UrlError> {
-        let shown = redact(url);
-        let (key, kind) = parse(name, url).map_err(UrlError::Stop)?;
-        let conflict = |other: &str, url: &str| {
-            format!(
-                "{name} is required from two different URLs: {by} requires {name} @ {shown}, \
-                 {other} {name} @ {url}"
-            )
-        };
-        if let Some(tree) = self.cx.trees.get(name) {
-            if prepared_key(tree) == key {
-                return Ok(Met::Known);
-            }
-            return Err(UrlError::Stop(conflict("the requirements ask for", &tree.artifact.url)));
-        }
-        if let Some(top) = self.cx.direct.get(name) {
-            if parse(name, top).is_ok_and(|(k, _)| k == key) {
-                return Ok(Met::Known);
-            }
-            return Err(UrlError::Stop(conflict("the requirements ask for", &redact(top))));
-        }
-        if let Some(found) = self.url_deps.get(name) {
-            if found.key == key {
-                return Ok(Met::Known);
-            }
-            return Err(UrlError::Stop(conflict(&format!("{} requires", found.by), &found.url)));
-        }
-        if let Some(why) = self.url_deps.lock().failed.get(&key) {
-            return Err(UrlError::Unprepared(why.clone()));
-        }
-        let source = match kind {
-            Kind::File(file) => Source::File(file),
-            Kind::Tree(tree) => match self.prepare_tree(name, tree, &shown, by) {
-                Ok(prepared) => Source::Tree(Box::new(prepared)),
-                Err(why) => {
-                    self.url_deps.lock().failed.insert(key, why.clone());
-                    return Err(UrlError::Unprepared(why));
-                }
-            },
-        };
-        let mut inner = self.url_deps.lock();
-        inner.generation += 1;
-        let generation = inner.generation;
-        let found = Found { url: shown, key, by: by.to_string(), source, generation };
-        inner.found.insert(name.to_string(), Arc::new(found));
-        drop(inner);
-        self.forget(name);
-        Ok(Met::New)
-    }
-
-    /// A dependency's folder or git URL, checked out and its metadata read,
-    /// as a tree the requirements name is.
-    fn prepare_tree(&self, name: &str, tree: Tree, shown: &str, by: &str) -> Result<Prepared, String> {
-        let text = format!("{name} @ {shown}");
-        let (Some(cache), Some(settings)) = (self.cx.cache, self.cx.build) else {
-            return Err(format!(
-                "{by} requires `{text}`, which needs a cache folder to be built (--cache-dir)"
-            ));
-        };
-        let entry = TreeEntry { tree, location: Location { file: by.to_string(), line: 0 }, text };
-        crate::trees::prepare_one(&entry, cache, settings).map_err(|e| {
-            let why = format!("{e:#}");
-            // The URL names the folder already: not its path again.
-            let why =
-                why.split_once(": ").filter(|(head, _)| head.starts_with('/')).map_or(&*why, |(_, r)| r);
-            format!("required by {by}: {why}")
-        })
     }
 }
 
