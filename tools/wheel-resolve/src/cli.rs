@@ -69,8 +69,10 @@ pyproject.toml` reads them; the project itself is not installed. They are
 optional dependencies of each --extra (or --all-extras), and the PEP 735
 `[dependency-groups]` --group names. `--group PATH:NAME` (pip's and uv's
 form) adds the group NAME of the pyproject.toml at PATH alone, whatever the
-input: its requirements, not the project's dependencies. When the file leaves the dependencies
-to the build backend (`dynamic`, or a setup.py), its
+input: its requirements, not the project's dependencies; so does a bare
+--group NAME when no project file is given (./pyproject.toml's group, as
+pip and uv read it). When the file leaves the dependencies to the build
+backend (`dynamic`, or a setup.py), its
 prepare_metadata_for_build_wheel gives them.
 
 The index comes from --index-url and the other index flags, else from the

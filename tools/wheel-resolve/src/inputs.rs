@@ -70,10 +70,10 @@ pub fn selection(matches: &ArgMatches) -> Selection {
 }
 
 /// Reads what `items` name; a usage error names the file and line. The
-/// project files among them (pyproject.toml, setup.cfg, setup.py; with
-/// `--group NAME` and none given, ./pyproject.toml) are read, and put among
-/// the requirements later ([`Projects::complete`]); the groups of `--group
-/// PATH:NAME` come last.
+/// project files among them (pyproject.toml, setup.cfg, setup.py) are
+/// read, and put among the requirements later ([`Projects::complete`]); the
+/// groups of `--group PATH:NAME` (and of a bare `--group NAME` when no
+/// project file is given: ./pyproject.toml's) come last.
 pub fn read(items: &[Item], selection: &Selection) -> Result<(Requirements, Projects)> {
     let grouped = !selection.groups.is_empty();
     let asks = grouped
@@ -98,14 +98,24 @@ pub fn read(items: &[Item], selection: &Selection) -> Result<(Requirements, Proj
             other => parse(std::slice::from_ref(other), &mut reqs)?,
         }
     }
-    if grouped && projects.is_empty() {
-        // As uv does: the groups of the project in the current folder.
-        projects.add(Path::new("pyproject.toml"), reqs.requirements.len())?;
-    }
+    let mut path_groups = Vec::new();
     for value in &selection.path_groups {
-        let group = project_input::PathGroup::parse(value).expect("a value with a `:`");
-        let entries = group.and_then(|g| g.entries()).map_err(Failure::usage)?;
-        reqs.requirements.extend(entries);
+        path_groups.push(
+            project_input::PathGroup::parse(value).expect("a value with a `:`").map_err(Failure::usage)?,
+        );
+    }
+    if grouped && projects.is_empty() {
+        // As pip and uv: a bare `--group NAME` with no project file given is
+        // that group of ./pyproject.toml alone (PEP 735: installing a group
+        // never implies the project's own dependencies).
+        path_groups.extend(selection.groups.iter().map(|name| project_input::PathGroup {
+            given: name.clone(),
+            path: Path::new("pyproject.toml").to_path_buf(),
+            name: name.clone(),
+        }));
+    }
+    for group in &path_groups {
+        reqs.requirements.extend(group.entries().map_err(Failure::usage)?);
     }
     Ok((reqs, projects))
 }
