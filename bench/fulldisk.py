@@ -81,19 +81,29 @@ def make_image(args):
             "less than 15 GB for everyone else")
     if os.path.exists(args.image):
         die(f"{args.image} exists: delete it or choose another --image")
+    mnt = args.image + ".mnt"
     with open(args.image, "wb") as f:
         f.truncate(args.size)
-    subprocess.run(["mkfs.ext4", "-q", *args.mkfs.split(), args.image], check=True)
-    mnt = args.image + ".mnt"
-    os.makedirs(mnt, exist_ok=True)
-    subprocess.run(["mount", "-o", f"loop,{args.mount}", args.image, mnt], check=True)
+    try:
+        subprocess.run(["mkfs.ext4", "-q", *args.mkfs.split(), args.image], check=True)
+        os.makedirs(mnt, exist_ok=True)
+        subprocess.run(["mount", "-o", f"loop,{args.mount}", args.image, mnt], check=True)
+    except (OSError, subprocess.CalledProcessError):
+        remove_image(args, mnt)
+        raise
     return mnt
 
 
 def remove_image(args, mnt):
-    if mnt and os.path.ismount(mnt):
+    """Unmounts and deletes what make_image made (nothing when it refused)."""
+    if mnt is None:
+        return
+    if os.path.ismount(mnt):
         subprocess.run(["umount", mnt], check=False)
-    if mnt and os.path.isdir(mnt) and not os.path.ismount(mnt):
+    if os.path.ismount(mnt):
+        print(f"fulldisk.py: cannot unmount {mnt}: unmount it and delete {args.image}", file=sys.stderr)
+        return
+    if os.path.isdir(mnt):
         os.rmdir(mnt)
     if os.path.exists(args.image) and not args.keep:
         os.remove(args.image)
@@ -223,9 +233,9 @@ def main():
         die("--states: clean, full, emptied")
     if not os.environ.get("INDEX_URL"):
         die("INDEX_URL is not set: run it under serve.sh")
-    mnt, everything, failed = None, {}, False
+    mnt = make_image(args)
+    everything, failed = {}, False
     try:
-        mnt = make_image(args)
         fill = None
         for state in states:
             if state == "full" and fill is None:
