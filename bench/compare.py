@@ -3,7 +3,7 @@
 file, against the index in $INDEX_URL (run it under serve.sh).
 
     compare.py REQS [--tools pip,uv,wheel] [--modes cold,warm,twice] [--runs 3]
-               [--resolve] [--json OUT]
+               [--resolve] [--json OUT] [--work DIR] [--wheel NAME=BIN_DIR]...
 
 Modes (each run gets a new virtualenv and, unless said, a new cache):
   cold   empty cache: everything comes from the index
@@ -30,8 +30,11 @@ Tools (environment variables):
          The pipeline, with one cache folder C for all three stages:
            wheel-resolve --index-url I --python V/bin/python --cache-dir C REQS
              | wheel-fetch -j 8 --cache-dir C | wheel-unpack --venv V --cache-dir C
+  --wheel NAME=BIN_DIR adds another build of the pipeline as the tool NAME
+  (say base=/path/to/old/release), which takes its turn like the others.
   The virtualenvs are made by `TARGET_PYTHON` (default: this python) with
-  `-m venv --without-pip`.
+  `-m venv --without-pip`, and they and the caches go in a new folder under
+  --work (default: the temporary folder), deleted at the end.
 """
 import argparse
 import json
@@ -89,8 +92,12 @@ def pins(reqs):
     return found
 
 
-def wheel_pipeline(reqs, venv, cache, index, resolve_only):
-    bin_dir = os.environ.get("WHEEL_BIN", os.path.join(os.path.dirname(HERE), "target", "release"))
+def default_bin():
+    return os.environ.get("WHEEL_BIN", os.path.join(os.path.dirname(HERE), "target", "release"))
+
+
+def wheel_pipeline(reqs, venv, cache, index, resolve_only, bin_dir=None):
+    bin_dir = bin_dir or default_bin()
     py = os.path.join(venv, "bin", "python")
     resolve = [os.path.join(bin_dir, "wheel-resolve"), "--index-url", index, "--python", py,
                "--cache-dir", cache, reqs]
@@ -103,10 +110,11 @@ def wheel_pipeline(reqs, venv, cache, index, resolve_only):
             f" | {q(bin_dir)}/wheel-unpack --venv {q(venv)} --cache-dir {q(cache)}"]
 
 
-def command(tool, reqs, venv, cache, index, resolve_only):
+def command(tool, args, venv, cache):
+    reqs, index, resolve_only = args.reqs, args.index, args.resolve
     py = os.path.join(venv, "bin", "python")
-    if tool == "wheel":
-        return wheel_pipeline(reqs, venv, cache, index, resolve_only)
+    if tool in args.wheels:
+        return wheel_pipeline(reqs, venv, cache, index, resolve_only, args.wheels[tool])
     if tool == "uv":
         uv = os.environ.get("UV") or shutil.which("uv") or usage_error("no uv: set UV")
         if resolve_only:
@@ -132,8 +140,8 @@ def check(venv, want):
     return None
 
 
-def count_pins(tool, out):
-    if tool == "wheel":
+def count_pins(tool, args, out):
+    if tool in args.wheels:
         return sum(1 for line in out.splitlines() if '"type":"artifact"' in line.replace(" ", ""))
     return sum(1 for line in out.splitlines() if "==" in line and not line.startswith("#"))
 
@@ -149,7 +157,7 @@ def run(tool, args, work, cache, twice):
     An install's stdout goes to /dev/null, as a person's would go to a
     terminal or a file (a pipe would make wheel-unpack a middle stage)."""
     venv = new_venv(work, f"{tool}-venv-")
-    cmd = command(tool, args.reqs, venv, cache, args.index, args.resolve)
+    cmd = command(tool, args, venv, cache)
     if twice and subprocess.run(cmd, capture_output=True).returncode != 0:
         shutil.rmtree(venv, ignore_errors=True)
         return 0.0, "the first, untimed install failed", None
@@ -164,7 +172,7 @@ def run(tool, args, work, cache, twice):
     else:
         failure = check(venv, args.want)
     shutil.rmtree(venv, ignore_errors=True)
-    return seconds, failure, count_pins(tool, p.stdout) if args.resolve else None
+    return seconds, failure, count_pins(tool, args, p.stdout) if args.resolve else None
 
 
 def measure(args, tools, mode, work):
@@ -175,7 +183,7 @@ def measure(args, tools, mode, work):
         for t in tools:
             warm[t] = tempfile.mkdtemp(dir=work, prefix=f"{t}-warm-")
             venv = new_venv(work, f"{t}-fill-")
-            subprocess.run(command(t, args.reqs, venv, warm[t], args.index, args.resolve),
+            subprocess.run(command(t, args, venv, warm[t]),
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             shutil.rmtree(venv, ignore_errors=True)
     for _ in range(args.runs):
@@ -218,7 +226,16 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--resolve", action="store_true")
     ap.add_argument("--json")
+    ap.add_argument("--work", help="the folder to put caches and venvs in (a new folder inside it)")
+    ap.add_argument("--wheel", action="append", default=[], metavar="NAME=BIN_DIR",
+                    help="another build of the wheel-* binaries, timed as the tool NAME")
     args = ap.parse_args()
+    args.wheels = {"wheel": default_bin()}
+    for spec in args.wheel:
+        name, sep, bin_dir = spec.partition("=")
+        if not sep or not name or name in ("pip", "uv") or not os.path.isdir(bin_dir):
+            usage_error(f"--wheel {spec}: want NAME=BIN_DIR, a folder of wheel-* binaries")
+        args.wheels[name] = os.path.abspath(bin_dir)
     args.index = os.environ.get("INDEX_URL") or usage_error("INDEX_URL is not set: run it under serve.sh")
     args.reqs = os.path.abspath(args.reqs)
     args.want = pins(args.reqs)
@@ -231,7 +248,7 @@ def main():
         usage_error("--resolve times cold and warm only")
     print(f"{os.path.basename(args.reqs)}: {len(args.want)} pins, median of {args.runs} runs, "
           f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}", flush=True)
-    work = tempfile.mkdtemp(prefix="wheelbench-")
+    work = tempfile.mkdtemp(prefix="wheelbench-", dir=args.work)
     everything = {}
     try:
         for mode in modes:
