@@ -14,7 +14,8 @@
 //! Nothing is shown when the `end` said the run failed (the error was).
 //! An `artifact` record becomes a pin at once, `django==5.2.8` (with the
 //! file's path once wheel-fetch set it), so `wheel-resolve requirements.txt`
-//! on a terminal reads like a pinned requirements file. Other records are
+//! on a terminal reads like a pinned requirements file. A `hint` record,
+//! for a downstream wheel-fetch only, is left out. Other records are
 //! written as they are; `--json` keeps every record ([`crate::runtime`]).
 
 use std::time::Instant;
@@ -81,7 +82,8 @@ impl Summary {
             Some("removed") => self.removed.push((text("name"), text("version"))),
             Some("satisfied") => self.satisfied += 1,
             Some("end") => self.ok = value.get("ok").and_then(Value::as_bool).unwrap_or(false),
-            Some("progress") => {}
+            // A hint is for a downstream wheel-fetch, never for a person.
+            Some("progress" | "hint") => {}
             _ => return false,
         }
         true
