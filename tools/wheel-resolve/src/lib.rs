@@ -47,8 +47,14 @@ const TOOL: &str = "wheel-resolve";
 /// metadata files it reads.
 pub const STAGE: Tool = Tool { name: TOOL, unit: "pages and metadata", ends_pipeline: false };
 
+/// Whether exact pins' wheels are announced (`hint` records) while
+/// resolving: only to a next stage reading a pipe, never to a person or a
+/// file, where nobody acts on them before the `artifact` records.
+static HINTS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 pub fn main() -> ExitCode {
     let (rt, matches) = Runtime::start(&STAGE, cli::command());
+    HINTS.store(wheelpipe::progress::stdout_is_pipe(), std::sync::atomic::Ordering::Relaxed);
     // The resolver does not stop between steps: Ctrl-C ends it at once.
     rt.end_on_signal();
     let mut out = rt.writer();
@@ -172,6 +178,11 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
     // Progress records go out while resolving, the artifacts after.
     let (stop, stopped) = crossbeam_channel::bounded::<()>(0);
     let shared = std::sync::Mutex::new(&mut *out);
+    let hint = |hint: wheelpipe::records::Hint| {
+        let mut out = shared.lock().expect("no thread panics holding the lock");
+        let _ = out.record(&Record::Hint(hint));
+    };
+    let hints = HINTS.load(std::sync::atomic::Ordering::Relaxed).then_some(&hint as resolver::Sink<'_>);
     let artifacts = std::thread::scope(|scope| {
         scope.spawn(|| {
             while stopped.recv_timeout(std::time::Duration::from_millis(100)).is_err_and(|e| e.is_timeout()) {
@@ -197,6 +208,7 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
                     env: &env,
                     installed: installed_dists(matches, &interpreter),
                     build: build.as_ref(),
+                    hints,
                 };
                 solve::resolve(&run, &reqs)
             }
