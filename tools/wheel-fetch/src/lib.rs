@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod download;
+pub mod hints;
 pub mod input;
 pub mod local;
 pub mod pipeline;

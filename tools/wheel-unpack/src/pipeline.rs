@@ -228,12 +228,15 @@ impl<'a> Feeder<'a> {
                     self.take(job, artifact.reinstall)?
                 }
                 // Everything else passes through byte for byte, but for
-                // upstream progress when this stage draws it, and the
-                // `satisfied` records, which belong to the set.
+                // upstream progress when this stage draws it, the
+                // `satisfied` records, which belong to the set, and the
+                // `hint` records, for a wheel-fetch that is not there
+                // (the artifact installed comes anyway): consumed.
                 StageInput::Pass(text) => match wheelpipe::stream::parse_line(&text) {
                     Ok(wheelpipe::records::Line::Known(Record::Satisfied(s))) => {
                         self.kept.push(self.plan.keep.confirm(&s).context("stdin: a satisfied record")?)
                     }
+                    Ok(wheelpipe::records::Line::Known(Record::Hint(_))) => {}
                     _ => wheelpipe::stage::pass_on(out, self.progress, &text)?,
                 },
                 StageInput::Bad(err) => return Err(Failure::usage(err.to_string()).into()),
