@@ -173,5 +173,7 @@ mod tests {
         assert_eq!(s.show(&fetched).as_deref(), Some("six==1.16.0  /c/six.whl"));
         assert_eq!(s.show(r#"{"type":"end","tool":"t","ok":true,"count":1}"#).as_deref(), Some(""));
         assert_eq!(s.show(r#"{"type":"metadata","name":"six"}"#), None, "other records are written");
+        let hint = r#"{"type":"hint","name":"six","version":"1.16.0","filename":"f","url":"u"}"#;
+        assert_eq!(s.show(hint).as_deref(), Some(""), "a hint is for a fetch, not for a person");
     }
 }

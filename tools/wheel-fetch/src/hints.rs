@@ -191,3 +191,67 @@ fn confirmed_done(settings: &Settings, artifact: Artifact, stored: Stored) -> Re
     item.done(std::fs::metadata(&stored.path).map_or(0, |m| m.len()));
     finish(settings, artifact, stored)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHA: &str = "8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254";
+
+    fn hint(url: &str) -> Hint {
+        let artifact = Artifact {
+            hashes: [("sha256".to_string(), SHA.to_string())].into(),
+            ..Artifact::new("six".into(), "1.16.0".into(), "six-1.16.0-py3-none-any.whl".into(), url.into())
+        };
+        Hint::of(&artifact)
+    }
+
+    fn artifact(url: &str, sha256: Option<&str>) -> Box<Artifact> {
+        let mut a = hint(url).to_artifact();
+        a.hashes = sha256.map(|h| ("sha256".to_string(), h.to_string())).into_iter().collect();
+        Box::new(a)
+    }
+
+    #[test]
+    fn one_job_a_url_and_an_artifact_confirms_by_url_or_sha256() {
+        let hints = Hints::default();
+        let job = hints.add(&hint("http://127.0.0.1:1/six.whl")).expect("a job");
+        assert!(job.hint && !job.artifact.requested);
+        assert!(hints.add(&hint("http://127.0.0.1:1/six.whl")).is_none(), "one download a URL");
+        assert!(matches!(
+            hints.confirm(artifact("http://mirror.example/six.whl", Some(SHA))),
+            Confirmed::Waiting
+        ));
+        assert!(matches!(hints.confirm(artifact("http://127.0.0.1:1/other.whl", None)), Confirmed::No(_)));
+        assert!(hints.add(&hint("http://127.0.0.1:1/other.whl")).is_none(), "came as an artifact first");
+    }
+
+    #[test]
+    fn the_end_cancels_what_no_artifact_confirmed_and_takes_no_more_hints() {
+        let hints = Hints::default();
+        hints.add(&hint("http://127.0.0.1:1/a.whl")).unwrap();
+        hints.add(&hint("http://127.0.0.1:1/b.whl")).unwrap();
+        let cancel_of = |url: &str| Arc::clone(&hints.lock().entries[url].cancel);
+        let (a, b) = (cancel_of("http://127.0.0.1:1/a.whl"), cancel_of("http://127.0.0.1:1/b.whl"));
+        assert!(matches!(hints.confirm(artifact("http://127.0.0.1:1/a.whl", None)), Confirmed::Waiting));
+        hints.end();
+        assert!(!a.load(Ordering::Relaxed) && b.load(Ordering::Relaxed));
+        assert!(hints.add(&hint("http://127.0.0.1:1/c.whl")).is_none());
+        let mut sdist = hint("http://127.0.0.1:1/d.tar.gz");
+        sdist.filename = "d-1.tar.gz".into();
+        assert!(Hints::default().add(&sdist).is_none(), "only wheels");
+    }
+
+    #[test]
+    fn a_stored_hint_gives_its_sha256_to_the_artifact_that_confirms_it() {
+        let hints = Hints::default();
+        hints.add(&hint("http://127.0.0.1:1/a.whl")).unwrap();
+        let stored = Stored { path: "/c/a.whl".into(), sha256: SHA.into(), downloaded: true };
+        hints.lock().entries.get_mut("http://127.0.0.1:1/a.whl").unwrap().ended = Some(Some(stored));
+        match hints.confirm(artifact("http://127.0.0.1:1/a.whl", None)) {
+            Confirmed::No(a) => assert_eq!(a.sha256(), Some(SHA)),
+            Confirmed::Waiting => panic!("its download ended"),
+        }
+        assert!(hints.lock().entries.is_empty());
+    }
+}
