@@ -15,8 +15,9 @@
 //! An `artifact` record becomes a pin at once, `django==5.2.8` (with the
 //! file's path once wheel-fetch set it), so `wheel-resolve requirements.txt`
 //! on a terminal reads like a pinned requirements file. An `index` record
-//! (settings for later stages) is not shown. Other records are written as
-//! they are; `--json` keeps every record ([`crate::runtime`]).
+//! (settings for later stages) and a `hint` record (for a downstream
+//! wheel-fetch only) are not shown. Other records are written as they are;
+//! `--json` keeps every record ([`crate::runtime`]).
 
 use std::time::Instant;
 
@@ -82,8 +83,8 @@ impl Summary {
             Some("removed") => self.removed.push((text("name"), text("version"))),
             Some("satisfied") => self.satisfied += 1,
             Some("end") => self.ok = value.get("ok").and_then(Value::as_bool).unwrap_or(false),
-            // Settings for the stages after, nothing for a person.
-            Some("progress" | "index") => {}
+            // Settings and hints for the stages after, nothing for a person.
+            Some("progress" | "index" | "hint") => {}
             _ => return false,
         }
         true
@@ -173,5 +174,7 @@ mod tests {
         assert_eq!(s.show(&fetched).as_deref(), Some("six==1.16.0  /c/six.whl"));
         assert_eq!(s.show(r#"{"type":"end","tool":"t","ok":true,"count":1}"#).as_deref(), Some(""));
         assert_eq!(s.show(r#"{"type":"metadata","name":"six"}"#), None, "other records are written");
+        let hint = r#"{"type":"hint","name":"six","version":"1.16.0","filename":"f","url":"u"}"#;
+        assert_eq!(s.show(hint).as_deref(), Some(""), "a hint is for a fetch, not for a person");
     }
 }

@@ -159,6 +159,51 @@ impl Artifact {
     }
 }
 
+/// A wheel a downstream `wheel-fetch` may start downloading before the
+/// resolution ends: `wheel-resolve` writes one as soon as it knows the file
+/// an exact pin (`==1.0`, `===1.0`) will use. Only a promise: the `artifact`
+/// that confirms it (same `url` or sha256) may come, or not (the resolution
+/// failed); a fetch drops what no artifact confirmed. The fields mean what
+/// an artifact's do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hint {
+    #[serde(serialize_with = "normalized")]
+    pub name: String,
+    pub version: String,
+    pub filename: String,
+    /// Where the wheel can be downloaded. Never carries credentials.
+    pub url: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hashes: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+}
+
+impl Hint {
+    /// The hint of the wheel `artifact` will name.
+    pub fn of(artifact: &Artifact) -> Hint {
+        Hint {
+            name: artifact.name.clone(),
+            version: artifact.version.clone(),
+            filename: artifact.filename.clone(),
+            url: artifact.url.clone(),
+            hashes: artifact.hashes.clone(),
+            size: artifact.size,
+        }
+    }
+
+    /// The artifact this hint announces, as a fetch works on it (not
+    /// requested, no optional field but the hashes and size).
+    pub fn to_artifact(&self) -> Artifact {
+        Artifact {
+            hashes: self.hashes.clone(),
+            size: self.size,
+            requested: false,
+            ..Artifact::new(self.name.clone(), self.version.clone(), self.filename.clone(), self.url.clone())
+        }
+    }
+}
+
 /// Where a `metadata` record's contents came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -363,6 +408,7 @@ impl End {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Record {
     Artifact(Artifact),
+    Hint(Hint),
     Metadata(Metadata),
     Installed(Installed),
     Satisfied(Satisfied),

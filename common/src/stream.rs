@@ -24,7 +24,7 @@ pub fn parse_line(text: &str) -> Result<Line, String> {
         return Err("a record must be a JSON object with a string field \"type\"".into());
     };
     match kind.as_str() {
-        "artifact" | "metadata" | "installed" | "satisfied" | "index" | "removed" | "progress"
+        "artifact" | "hint" | "metadata" | "installed" | "satisfied" | "index" | "removed" | "progress"
         | "message" | "end" => serde_json::from_value(value)
             .map(Line::Known)
             .map_err(|e| format!("malformed {kind} record: {e}")),

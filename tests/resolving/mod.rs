@@ -16,7 +16,7 @@ use std::process::Command;
 
 use crate::support::*;
 use wheelpipe::names::normalize;
-use wheelpipe::records::{Artifact, Record};
+use wheelpipe::records::{Artifact, Hint, Record};
 
 /// Set to ask pip 23.2 for every expected answer too; `only` for pip alone.
 pub const CHECK_WITH_PIP: &str = "WHEELPIPE_TEST_PIP";
@@ -227,9 +227,10 @@ pub struct Resolved {
 
 impl Resolved {
     /// The artifacts of a run whose stream ends with a good `end` counting
-    /// them. `progress` records (written when stdout is a pipe) may come
-    /// anywhere before the `end` and are left out, as is the `index`
-    /// record, which must come before every artifact.
+    /// them. `progress` and `hint` records (written when stdout is a pipe)
+    /// may come anywhere before the `end` and are left out; each hint must
+    /// name the file of the artifact with its URL (the resolver's choice).
+    /// The `index` record is left out too, and must come before every artifact.
     pub fn from_run(run: &Run) -> Resolved {
         let records = run.records();
         let index_at = records.iter().position(|r| matches!(r, Record::Index(_)));
@@ -242,8 +243,15 @@ impl Resolved {
             .lines()
             .filter(|l| !l.trim().is_empty())
             .zip(&records)
-            .filter(|(_, r)| !matches!(r, Record::Progress(_) | Record::Index(_)))
+            .filter(|(_, r)| !matches!(r, Record::Progress(_) | Record::Index(_) | Record::Hint(_)))
             .collect();
+        for hint in records.iter().filter_map(|r| if let Record::Hint(h) = r { Some(h) } else { None }) {
+            let artifact = records.iter().find_map(|r| match r {
+                Record::Artifact(a) if a.url == hint.url => Some(Hint::of(a)),
+                _ => None,
+            });
+            assert_eq!(Some(hint), artifact.as_ref(), "a hint no artifact confirms\n{run}");
+        }
         let Some(((_, Record::End(end)), body)) = kept.split_last() else {
             panic!("wheel-resolve's stream ends with `end`:\n{run}");
         };

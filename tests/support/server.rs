@@ -67,6 +67,9 @@ pub struct Faults {
     pub chaos: Option<Chaos>,
     /// The random faults dealt so far: the request's path and the fault.
     pub chaos_log: Vec<(String, Fault)>,
+    /// Request paths whose answers wait while they are listed here (a
+    /// test takes a path out to let its answer go).
+    pub hold: BTreeSet<String>,
 }
 
 /// How a server without (full) range support answers a `Range` for a file.
@@ -114,6 +117,9 @@ struct State {
     arrived: AtomicUsize,
     /// Requests whose answer was written or broke off (logged or not).
     finished: AtomicUsize,
+    /// The path of every request read, in the order they arrived,
+    /// answered or not.
+    arrivals: Mutex<Vec<String>>,
     stop: AtomicBool,
 }
 
@@ -135,6 +141,7 @@ impl Server {
             log: Mutex::default(),
             arrived: AtomicUsize::new(0),
             finished: AtomicUsize::new(0),
+            arrivals: Mutex::default(),
             stop: AtomicBool::new(false),
         });
         let s = Arc::clone(&state);
@@ -192,6 +199,12 @@ impl Server {
         self.state.arrived.load(Ordering::SeqCst)
     }
 
+    /// The paths of every request read so far, answered or not (held
+    /// ones included), in the order they arrived.
+    pub fn arrivals(&self) -> Vec<String> {
+        self.state.arrivals.lock().unwrap().clone()
+    }
+
     pub fn clear_log(&self) {
         self.state.log.lock().unwrap().clear();
     }
@@ -229,7 +242,14 @@ fn serve_connection(conn: TcpStream, state: &State) -> std::io::Result<()> {
         if state.stop.load(Ordering::SeqCst) {
             break;
         }
-        let arrival = state.arrived.fetch_add(1, Ordering::SeqCst);
+        let arrival = {
+            let mut arrivals = state.arrivals.lock().unwrap();
+            arrivals.push(req.path.clone());
+            state.arrived.fetch_add(1, Ordering::SeqCst)
+        };
+        while state.faults.lock().unwrap().hold.contains(&req.path) && !state.stop.load(Ordering::SeqCst) {
+            thread::sleep(Duration::from_millis(2));
+        }
         let (resp, wire) = answer(&req, state, arrival);
         let head_only = req.method == "HEAD";
         let written = write_response(&mut writer, &resp, head_only, req.wants_close(), wire);

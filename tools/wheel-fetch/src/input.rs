@@ -17,13 +17,16 @@ use wheelpipe::wheel_name::WheelFilename;
 pub struct Job {
     pub artifact: Artifact,
     pub fetch_url: String,
+    /// A `hint`'s download, tentative until an artifact confirms it (see
+    /// [`crate::pipeline::hints`]).
+    pub hint: bool,
 }
 
 impl Job {
     /// A job for a record from upstream.
     pub fn from_artifact(artifact: Artifact) -> Job {
         let fetch_url = artifact.url.clone();
-        Job { artifact, fetch_url }
+        Job { artifact, fetch_url, hint: false }
     }
 }
 
@@ -45,7 +48,7 @@ pub fn job_from_url(text: &str) -> Result<Job> {
     let wheel = WheelFilename::parse(&filename).with_context(|| format!("{shown}: not a wheel"))?;
     let artifact =
         Artifact { hashes, ..Artifact::new(wheel.name, wheel.version, filename, redact(&fetch_url)) };
-    Ok(Job { artifact, fetch_url })
+    Ok(Job { artifact, fetch_url, hint: false })
 }
 
 #[cfg(test)]

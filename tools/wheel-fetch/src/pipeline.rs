@@ -5,6 +5,8 @@
 //! the `end` record (the writer is [`wheelpipe::stage::write_events`], the
 //! same in every middle stage).
 
+pub mod hints;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,10 +26,11 @@ use wheelpipe::records::{Artifact, ArtifactKind, Record};
 use wheelpipe::stage::{write_events, Event, Output, Source};
 use wheelpipe::stream::Writer;
 
-use crate::download::Fetcher;
+use crate::download::{Fetcher, Stored};
 use crate::input::{job_from_url, Job};
 use crate::queue::{CloseOnDrop, JobQueue, Lane, Pop};
 use crate::{store, TOOL};
+use hints::{Confirmed, Hints};
 
 /// What a run needs besides its input.
 pub struct Settings {
@@ -52,6 +55,7 @@ const WORKERS_GRACE: Duration = Duration::from_millis(500);
 /// Runs everything; returns the exit code (errors are printed as they come).
 pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>) -> Result<Exit> {
     let settings = Arc::new(settings);
+    let hints = Arc::new(Hints::default());
     // Downloads of at least a quarter of the smallest part go first,
     // largest first: the last to start are small, so the run does not end
     // on files too small to split but long enough to leave the link idle.
@@ -76,9 +80,9 @@ pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>)
         Source::Stdin(input) => {
             let (events, queue, cache) = (event_tx.clone(), Arc::clone(&queue), settings.cache.clone());
             let input = wheelpipe::input::spawn(TOOL, input);
-            let progress = settings.progress.clone();
+            let (progress, hints) = (settings.progress.clone(), Arc::clone(&hints));
             // It may wait on a stdin that never ends while we exit.
-            thread::spawn(move || read_input(input, &queue, &cache, &progress, events));
+            thread::spawn(move || read_input(input, &queue, &cache, &progress, &hints, events));
         }
     }
     // Not scoped: on Ctrl-C a worker may be waiting on a server that stalls,
@@ -88,9 +92,9 @@ pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>)
         let lane = Lane::of(i, settings.jobs.max(1));
         let (queue, events, settings, stop) =
             (Arc::clone(&queue), event_tx.clone(), Arc::clone(&settings), Arc::clone(&stop));
-        let alive = alive_tx.clone();
+        let (alive, hints) = (alive_tx.clone(), Arc::clone(&hints));
         thread::spawn(move || {
-            work(&settings, &queue, lane, events, &stop);
+            work(&settings, &hints, &queue, lane, events, &stop);
             drop(alive);
         });
     }
@@ -101,6 +105,7 @@ pub fn run<W: Write>(settings: Settings, source: Source, writer: &mut Writer<W>)
     // On any way out, the workers stop between chunks and delete their
     // temporary files; wait for that, a little.
     stop.store(true, Ordering::Relaxed);
+    hints.cancel_all();
     drop(event_rx);
     let _ = alive_rx.recv_timeout(WORKERS_GRACE);
     result.map(|(exit, _)| exit)
@@ -137,6 +142,7 @@ fn read_input(
     queue: &Arc<JobQueue>,
     cache: &Cache,
     progress: &Reporter,
+    hints: &Hints,
     events: Sender<Event<Box<Artifact>>>,
 ) {
     let _close = CloseOnDrop(Arc::clone(queue));
@@ -149,6 +155,7 @@ fn read_input(
             }
         }
         let mut jobs = Vec::new();
+        let mut tentative = Vec::new();
         let mut out = Vec::new();
         for item in burst {
             match item {
@@ -158,18 +165,31 @@ fn read_input(
                     out.push(Event::Pass(text))
                 }
                 StageInput::Artifact { artifact, .. } => {
-                    jobs.push(ranked(cache, Job::from_artifact(*artifact)))
+                    let size = artifact.size;
+                    match hints.confirm(artifact) {
+                        Confirmed::No(artifact) => jobs.push(ranked(cache, Job::from_artifact(*artifact))),
+                        // Work to do from now on, done when the hint's download is.
+                        Confirmed::Waiting => progress.expect(1, size),
+                    }
                 }
                 StageInput::Plain { line, word } => match job_from_url(&word) {
                     Ok(job) => jobs.push(ranked(cache, job)),
                     Err(e) => out.push(Event::Failed(e.context(format!("stdin:{line}")))),
                 },
-                StageInput::Pass(text) => out.push(Event::Pass(text)),
+                StageInput::Pass(text) => match hint_of(&text) {
+                    Some(hint) => tentative.extend(hints.add(&hint).map(|job| ranked(cache, job))),
+                    None => out.push(Event::Pass(text)),
+                },
                 StageInput::Bad(err) => out.push(Event::BadInput(err)),
-                StageInput::Done(verdict) => out.push(Event::InputEnded(verdict)),
+                StageInput::Done(verdict) => {
+                    hints.end();
+                    out.push(Event::InputEnded(verdict))
+                }
             }
         }
+        // Hints are no work to do until an artifact confirms them.
         expect(progress, &jobs);
+        jobs.extend(tentative);
         queue.push_all(jobs);
         for event in out {
             if events.send(event).is_err() {
@@ -185,6 +205,7 @@ fn read_input(
 /// is done and no job is running.
 fn work(
     settings: &Settings,
+    hints: &Hints,
     queue: &JobQueue,
     lane: Lane,
     events: Sender<Event<Box<Artifact>>>,
@@ -210,12 +231,15 @@ fn work(
                 continue;
             }
         };
-        let event = match fetch_one(settings, job, stop) {
-            Ok(artifact) => Event::Done(Box::new(artifact)),
-            Err(err) => Event::Failed(err),
+        let event = match job.hint {
+            true => hints.run(settings, job),
+            false => Some(match fetch_one(settings, job, stop) {
+                Ok(artifact) => Event::Done(Box::new(artifact)),
+                Err(err) => Event::Failed(err),
+            }),
         };
         queue.finished();
-        if events.send(event).is_err() {
+        if event.is_some_and(|event| events.send(event).is_err()) {
             return;
         }
     }
@@ -247,13 +271,29 @@ fn fetch_one(settings: &Settings, job: Job, stop: &AtomicBool) -> Result<Artifac
     };
     let stored = fetcher.fetch_to_store(&job, &item)?;
     item.done(std::fs::metadata(&stored.path).map_or(0, |m| m.len()));
+    finish(settings, job.artifact, stored)
+}
+
+/// The record of a wheel in the store: placed in `--dest`, its `path`
+/// set and its sha256 recorded.
+pub(crate) fn finish(settings: &Settings, mut artifact: Artifact, stored: Stored) -> Result<Artifact> {
     if let Some(dest) = &settings.dest {
-        store::place_in_dest(&stored.path, dest, &job.artifact.filename)?;
+        store::place_in_dest(&stored.path, dest, &artifact.filename)?;
     }
-    let mut artifact = job.artifact;
     artifact.hashes.insert("sha256".into(), stored.sha256);
     artifact.path = Some(stored.path);
     Ok(artifact)
+}
+
+/// The `hint` record a passed-through line holds, if it is one.
+fn hint_of(text: &str) -> Option<wheelpipe::records::Hint> {
+    if !text.contains("\"hint\"") {
+        return None;
+    }
+    match wheelpipe::stream::parse_line(text) {
+        Ok(wheelpipe::records::Line::Known(Record::Hint(hint))) => Some(hint),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -47,8 +47,14 @@ const TOOL: &str = "wheel-resolve";
 /// metadata files it reads.
 pub const STAGE: Tool = Tool { name: TOOL, unit: "pages and metadata", ends_pipeline: false };
 
+/// Whether exact pins' wheels are announced (`hint` records) while
+/// resolving: only to a next stage reading a pipe, never to a person or a
+/// file, where nobody acts on them before the `artifact` records.
+static HINTS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 pub fn main() -> ExitCode {
     let (rt, matches) = Runtime::start(&STAGE, cli::command());
+    HINTS.store(wheelpipe::progress::stdout_is_pipe(), std::sync::atomic::Ordering::Relaxed);
     // The resolver does not stop between steps: Ctrl-C ends it at once.
     rt.end_on_signal();
     let mut out = rt.writer();
@@ -162,40 +168,25 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
 
     let build = build_settings(matches, &interpreter, cache.as_ref(), &settings.urls)?;
     projects.complete(&mut reqs, &selection, build.as_ref(), &env)?;
-    // Progress records go out while resolving, the artifacts after.
-    let (stop, stopped) = crossbeam_channel::bounded::<()>(0);
-    let shared = std::sync::Mutex::new(&mut *out);
-    let artifacts = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while stopped.recv_timeout(std::time::Duration::from_millis(100)).is_err_and(|e| e.is_timeout()) {
-                if let Some(record) = progress.record() {
-                    let _ = shared.lock().expect("no thread panics holding the lock").record(&record);
-                }
-            }
-        });
-        let artifacts = match &lock_input {
-            Some(lock) => pylock::read(lock, &env, &target)
-                .map(|artifacts| {
-                    solve::keep_locked(matches, artifacts, installed_dists(matches, &interpreter))
-                })
-                .map_err(|e| fail(vec![format!("{e:#}")], Exit::Failed)),
-            None => {
-                let run = solve::Run {
-                    matches,
-                    progress,
-                    cache: cache.as_ref(),
-                    index: &index,
-                    client: &client,
-                    target: &target,
-                    env: &env,
-                    installed: installed_dists(matches, &interpreter),
-                    build: build.as_ref(),
-                };
-                solve::resolve(&run, &reqs)
-            }
-        };
-        drop(stop);
-        artifacts
+    let artifacts = while_reporting(out, progress, |hints| match &lock_input {
+        Some(lock) => pylock::read(lock, &env, &target)
+            .map(|artifacts| solve::keep_locked(matches, artifacts, installed_dists(matches, &interpreter)))
+            .map_err(|e| fail(vec![format!("{e:#}")], Exit::Failed)),
+        None => {
+            let run = solve::Run {
+                matches,
+                progress,
+                cache: cache.as_ref(),
+                index: &index,
+                client: &client,
+                target: &target,
+                env: &env,
+                installed: installed_dists(matches, &interpreter),
+                build: build.as_ref(),
+                hints,
+            };
+            solve::resolve(&run, &reqs)
+        }
     });
     let solve::Chosen { artifacts, satisfied } = artifacts?;
     if let Some(record) = progress.last_record() {
@@ -208,6 +199,35 @@ pub fn run<W: Write + Send>(matches: &ArgMatches, out: &mut Writer<W>, progress:
     }
     write_records(out, artifacts, satisfied, &settings.urls)?;
     Ok(Exit::Ok)
+}
+
+/// Runs `resolve` while a thread writes its progress records to `out`
+/// (every 100 ms) and hands it the sink of `hint` records when hints are
+/// on; the artifacts are written after, by the caller.
+fn while_reporting<W: Write + Send, T>(
+    out: &mut Writer<W>,
+    progress: &Reporter,
+    resolve: impl FnOnce(Option<resolver::Sink<'_>>) -> T,
+) -> T {
+    let (stop, stopped) = crossbeam_channel::bounded::<()>(0);
+    let shared = std::sync::Mutex::new(out);
+    let hint = |hint: wheelpipe::records::Hint| {
+        let mut out = shared.lock().expect("no thread panics holding the lock");
+        let _ = out.record(&Record::Hint(hint));
+    };
+    let hints = HINTS.load(std::sync::atomic::Ordering::Relaxed).then_some(&hint as resolver::Sink<'_>);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while stopped.recv_timeout(std::time::Duration::from_millis(100)).is_err_and(|e| e.is_timeout()) {
+                if let Some(record) = progress.record() {
+                    let _ = shared.lock().expect("no thread panics holding the lock").record(&record);
+                }
+            }
+        });
+        let result = resolve(hints);
+        drop(stop);
+        result
+    })
 }
 
 /// The run's `index` record when an artifact is to be built (the stages

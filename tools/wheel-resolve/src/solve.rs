@@ -37,6 +37,8 @@ pub struct Run<'a> {
     pub installed: BTreeMap<String, InstalledDist>,
     /// Reads sdists' metadata; `None` without a cache folder.
     pub build: Option<&'a wheelpipe::build::Settings>,
+    /// Where the `hint` records of exact pins go; `None`: none are written.
+    pub hints: Option<resolver::Sink<'a>>,
 }
 
 /// What to install and what to keep.
@@ -94,6 +96,13 @@ pub fn resolve(run: &Run<'_>, reqs: &Requirements) -> Result<Chosen> {
         prefer_binary: reqs.options.prefer_binary,
         build: run.build,
         trees: &trees,
+        early: run.hints.map(|send| {
+            resolver::Early::new(
+                roots.wanted.iter().map(|(n, w)| (n, &w.specifiers[..])),
+                &roots.constraints,
+                send,
+            )
+        }),
     };
     let pre = reqs.options.pre;
     let resolution =

@@ -250,7 +250,9 @@ impl<'a> Feeder<'a> {
                 }
                 // Everything else passes through byte for byte, but for
                 // upstream progress when this stage draws it, the
-                // `satisfied` records, which belong to the set, and `index`.
+                // `satisfied` records, which belong to the set, `index`, and
+                // the `hint` records, for a wheel-fetch that is not there
+                // (the artifact installed comes anyway): consumed.
                 StageInput::Pass(text) => match wheelpipe::stream::parse_line(&text) {
                     Ok(wheelpipe::records::Line::Known(Record::Satisfied(s))) => {
                         self.kept.push(self.plan.keep.confirm(&s).context("stdin: a satisfied record")?)
@@ -259,6 +261,7 @@ impl<'a> Feeder<'a> {
                     Ok(wheelpipe::records::Line::Known(Record::Index(index))) => {
                         self.index.inspect(|i| i.adopt(&index));
                     }
+                    Ok(wheelpipe::records::Line::Known(Record::Hint(_))) => {}
                     _ => wheelpipe::stage::pass_on(out, self.progress, &text)?,
                 },
                 StageInput::Bad(err) => return Err(Failure::usage(err.to_string()).into()),

@@ -51,14 +51,7 @@ impl Fetcher<'_> {
         }
         let project = self.project(name);
         let project = project.as_ref().as_ref().map_err(Clone::clone)?;
-        let pin = Pin {
-            name: name.to_string(),
-            version: version.clone(),
-            version_text: version.to_string(),
-            arbitrary: false,
-            hashes: self.cx.hashes.get(name).cloned().unwrap_or_default(),
-            location: Location { file: String::new(), line: 0 },
-        };
+        let pin = self.pin(name, version);
         let choice = self.choose(name, version, &pin, project)?;
         if self.cx.no_deps {
             return Ok(Candidate::bare(choice, None));
@@ -86,6 +79,19 @@ impl Fetcher<'_> {
         let (requires, written) = self.parse_requires(name, version, &metadata.requires_dist);
         let provides_extra = metadata.provides_extra;
         Ok(Candidate { choice: Some(choice), provides_extra, requires, written, unbuildable: None })
+    }
+
+    /// What a file of `name` at `version` must match: that version and the
+    /// requirement's `--hash` values.
+    pub(super) fn pin(&self, name: &str, version: &Version) -> Pin {
+        Pin {
+            name: name.to_string(),
+            version: version.clone(),
+            version_text: version.to_string(),
+            arbitrary: false,
+            hashes: self.cx.hashes.get(name).cloned().unwrap_or_default(),
+            location: Location { file: String::new(), line: 0 },
+        }
     }
 
     /// A prepared folder's one candidate: its artifact and the metadata its

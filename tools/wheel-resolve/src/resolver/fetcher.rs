@@ -19,6 +19,7 @@ use wheelpipe::metadata::RangeHosts;
 use wheelpipe::names::normalize;
 use wheelpipe::progress::Reporter;
 
+mod hint;
 mod urls;
 
 use super::project::{Prereleases, Project, Range};
@@ -134,6 +135,9 @@ pub struct Context<'a> {
     /// Folders and checkouts named by the requirements, prepared: each
     /// project's one candidate.
     pub trees: &'a BTreeMap<String, crate::trees::Prepared>,
+    /// The exact pins whose wheels are announced as soon as their pages
+    /// are read (`hint` records); `None`: no hints.
+    pub early: Option<super::early::Early<'a>>,
 }
 
 pub struct Fetcher<'a> {
@@ -409,6 +413,7 @@ impl<'a> Fetcher<'a> {
             return page;
         }
         if let Ok(project) = page.as_ref() {
+            self.hint_early(name, project);
             // The version the solver will most likely try first: the installed one, else the newest.
             let range = hint.map_or_else(Range::full, |h| project.range(h));
             let installed = self.cx.installed.preferred(name).filter(|v| project.versions.contains(v));

@@ -5,6 +5,7 @@
 
 mod candidate;
 mod direct;
+mod early;
 mod explain;
 mod fetcher;
 mod package;
@@ -19,6 +20,7 @@ use pep508_rs::MarkerEnvironment;
 use pubgrub::PubGrubError;
 use wheelpipe::records::{Artifact, Satisfied};
 
+pub use early::{Early, Sink};
 pub use fetcher::Context;
 pub use provider::Wanted;
 
