@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use super::options::Opt;
-use super::{apply_option, parse_one, parse_requirement, Entry, Location, ParseError, Requirements, Source};
+use super::{apply_option, parse_named, parse_one, Entry, Location, ParseError, Requirements, Source};
 
 /// One thing the command line asks for, in the order given.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,7 +100,7 @@ pub fn parse_items(
                     into.trees.push(entry);
                     continue;
                 }
-                let requirement = parse_requirement(text)
+                let requirement = parse_named(text, Path::new(""))
                     .map_err(|message| ParseError { location: location.clone(), message })?;
                 into.requirements.push(Entry {
                     requirement,

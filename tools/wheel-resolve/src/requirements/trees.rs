@@ -78,7 +78,7 @@ pub fn parse(text: &str, base: &Path, editable: bool) -> Option<Result<Tree, Str
 }
 
 /// `path[extra1,extra2]` → (`path`, extras).
-fn split_extras(spec: &str) -> (&str, Vec<String>) {
+pub(super) fn split_extras(spec: &str) -> (&str, Vec<String>) {
     match spec.strip_suffix(']').and_then(|s| s.rsplit_once('[')) {
         Some((path, extras)) if !path.is_empty() => {
             (path, extras.split(',').map(|e| e.trim().to_string()).filter(|e| !e.is_empty()).collect())
