@@ -33,7 +33,7 @@ fn paths_file_urls_and_http_urls_of_files_install_as_pip_installs_them() {
     let far = wheel("fileurl", "1.5").build(&sb.path().join("far"));
     let remote_dir = sb.path().join("remote");
     let remote = wheel("remote", "3.0").build(&remote_dir);
-    let files = Server::start(&[remote.clone()]);
+    let files = Server::start(std::slice::from_ref(&remote));
     let digest = wheelpipe::hash::sha256_hex(&std::fs::read(&remote).unwrap());
     let index = Server::start(&[
         wheel("helper", "1.0").build(&sb.path().join("index")),
