@@ -131,10 +131,7 @@ mod tests {
             req("dist/My_Pkg-1.0-py3-none-any.whl[a, b]; python_version > '3'", &base),
             format!("My_Pkg[a,b] @ {url} ; python_version > '3'")
         );
-        assert_eq!(
-            req(&format!("../sub/dist/other-pkg-2.0.tar.gz"), &base).split_once(" @ ").unwrap().0,
-            "other-pkg"
-        );
+        assert_eq!(req("../sub/dist/other-pkg-2.0.tar.gz", &base).split_once(" @ ").unwrap().0, "other-pkg");
         assert_eq!(req(url.as_str(), Path::new("/")), format!("My_Pkg @ {url}"));
         let http = "http://127.0.0.1:9/f/x_y-1.0.zip#sha256=00";
         assert_eq!(req(http, &base), format!("x_y @ {http}"));
