@@ -16,7 +16,7 @@ use std::path::Path;
 
 use wheelpipe::wheel_name::WheelFilename;
 
-use super::trees::{split_extras, DISTRIBUTIONS};
+use super::trees::{is_distribution as is_archive, split_extras};
 
 /// The `name @ URL` requirement `text` stands for, `None` when `text` is
 /// no nameless distribution file, or why the file cannot be used.
@@ -42,11 +42,6 @@ pub fn parse(text: &str, base: &Path) -> Option<Result<String, String>> {
         let marker = marker.map(|m| format!(" ; {m}")).unwrap_or_default();
         Ok(format!("{name}{extras} @ {url}{marker}"))
     }))
-}
-
-fn is_archive(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    DISTRIBUTIONS.iter().any(|e| lower.ends_with(e))
 }
 
 /// `name @ x.whl`: pip reads a word before `@` that is no path as a name.
@@ -100,11 +95,7 @@ fn project_name(url: &str) -> Result<String, String> {
         let wheel = WheelFilename::parse(&filename).map_err(|e| format!("not a wheel's file name: {e:#}"))?;
         return Ok(wheel.name.to_string());
     }
-    let stem = DISTRIBUTIONS
-        .iter()
-        .find(|e| filename.to_ascii_lowercase().ends_with(*e))
-        .map(|e| &filename[..filename.len() - e.len()]);
-    match stem.and_then(|s| s.rsplit_once('-')) {
+    match crate::select::sdist_name_version(&filename) {
         Some((name, version)) if !name.is_empty() && !version.is_empty() => Ok(name.to_string()),
         _ => Err(format!("{filename} is not an sdist's file name (NAME-VERSION.tar.gz)")),
     }

@@ -34,7 +34,7 @@ pub const COMMAND_LINE: &str = "the command line";
 /// existing regular file (the file system, in the tool).
 pub fn classify(arg: &str, is_file: &dyn Fn(&Path) -> bool) -> Item {
     let lower = arg.to_ascii_lowercase();
-    let distribution = super::trees::DISTRIBUTIONS.iter().any(|e| lower.ends_with(e));
+    let distribution = super::trees::is_distribution(arg);
     let looks_like_list = [".txt", ".in", ".toml"].iter().any(|e| lower.ends_with(e));
     if arg == "-" || (!distribution && (looks_like_list || is_file(Path::new(arg)))) {
         Item::File(PathBuf::from(arg))

@@ -281,12 +281,11 @@ fn is_url(text: &str) -> bool {
 
 /// True for what pip would read as a path or URL rather than a name.
 fn looks_like_path_or_url(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
     is_url(text)
         || text.starts_with('.')
         || text.starts_with('/')
         || text.contains(std::path::MAIN_SEPARATOR)
-        || trees::DISTRIBUTIONS.iter().any(|s| lower.ends_with(s))
+        || trees::is_distribution(text)
 }
 
 /// True for a `name @ URL` whose URL is a wheel or an sdist (`.tar.gz`,
