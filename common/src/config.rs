@@ -121,7 +121,8 @@ impl Settings {
         resolve(flags, &env, &files)
     }
 
-    /// [`crate::http::HttpOptions`] with this configuration's cert, timeout and retries.
+    /// [`crate::http::HttpOptions`] with this configuration's cert, timeout,
+    /// retries, and the credentials of its index URLs.
     pub fn http_options(&self) -> crate::http::HttpOptions {
         let mut options = crate::http::HttpOptions::default();
         if let Some(c) = &self.cert {
@@ -135,6 +136,7 @@ impl Settings {
         }
         options.trusted_hosts.clone_from(&self.trusted_hosts);
         options.proxy.clone_from(&self.proxy);
+        options.index_credentials = crate::http::IndexCredentials::from_urls(self.urls.all());
         if let Some(b) = self.backoff {
             options.backoff = b;
         }

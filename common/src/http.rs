@@ -2,8 +2,9 @@
 //! connect and read timeouts, retries with backoff on connection errors, 5xx
 //! and 429 (honouring `Retry-After`), the system trust store plus
 //! `SSL_CERT_FILE` / `PIP_CERT` / `--cert`, proxies from `HTTPS_PROXY` /
-//! `NO_PROXY`, and credentials from the URL or `~/.netrc` that never appear
-//! in output (see [`redact`]). Its parts: range requests ([`range`]: full,
+//! `NO_PROXY`, and credentials from the URL, the configured index URLs
+//! ([`IndexCredentials`]) or `~/.netrc` that never appear in output (see
+//! [`redact`]). Its parts: range requests ([`range`]: full,
 //! part or refused), the one retry policy and backoff ([`retry`]), and small
 //! documents read whole with their length checked ([`body`]). The options
 //! are pip's defaults; [`crate::config`] alone reads what changes them.
@@ -20,11 +21,13 @@ use ureq::Agent;
 use crate::netrc::Netrc;
 
 pub mod body;
+mod credentials;
 mod dns;
 pub mod range;
 pub mod retry;
 
 pub use body::Whole;
+pub use credentials::IndexCredentials;
 pub use range::{ByteRange, ContentRange, RangeReply};
 pub use retry::{sleep, Attempt};
 pub use ureq::http::{Response, StatusCode};
@@ -46,6 +49,8 @@ pub struct HttpOptions {
     pub trusted_hosts: Vec<String>,
     /// The proxy for every request (pip's `--proxy`), over `HTTPS_PROXY`.
     pub proxy: Option<String>,
+    /// The credentials of the configured index URLs, for every URL of their hosts.
+    pub index_credentials: IndexCredentials,
 }
 
 /// pip's defaults; what flags, `PIP_*` variables and pip's files change is
@@ -59,6 +64,7 @@ impl Default for HttpOptions {
             backoff: Duration::from_millis(250),
             trusted_hosts: Vec::new(),
             proxy: None,
+            index_credentials: IndexCredentials::default(),
         }
     }
 }
@@ -203,8 +209,9 @@ impl Client {
     }
 
     /// The URL without credentials, and the `Authorization` header value for
-    /// it: from the URL itself (remembered for its host), else what its host
-    /// was given before, else `.netrc`.
+    /// it: from the URL itself (remembered for its host), else from a
+    /// configured index the URL is under, else what its host was given
+    /// before, else `.netrc`, else from a configured index of its host.
     fn authorization(&self, url: &str) -> (String, Option<String>) {
         let Ok(mut parsed) = url::Url::parse(url) else { return (url.to_string(), None) };
         let host = host_key(&parsed);
@@ -217,12 +224,11 @@ impl Client {
             self.credentials.lock().unwrap().insert(host.clone(), (user.clone(), pass.clone()));
             creds = Some((user, pass));
         }
-        if creds.is_none() {
-            creds = self.credentials.lock().unwrap().get(&host).cloned();
-        }
-        if creds.is_none() {
-            creds = parsed.host_str().and_then(|h| self.netrc.as_ref()?.lookup(h));
-        }
+        let index = &self.options.index_credentials;
+        creds = creds.or_else(|| index.under_index(&parsed));
+        creds = creds.or_else(|| self.credentials.lock().unwrap().get(&host).cloned());
+        creds = creds.or_else(|| parsed.host_str().and_then(|h| self.netrc.as_ref()?.lookup(h)));
+        creds = creds.or_else(|| index.lookup(&parsed));
         let header = creds.map(|(u, p)| {
             format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}")))
         });

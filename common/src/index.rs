@@ -68,6 +68,13 @@ pub struct IndexUrls {
     pub find_links: Vec<String>,
 }
 
+impl IndexUrls {
+    /// Every URL and folder: the index, the extra indexes, the find-links.
+    pub fn all(&self) -> impl Iterator<Item = &String> {
+        self.index_url.iter().chain(&self.extra_index_urls).chain(&self.find_links)
+    }
+}
+
 /// Reads project pages from the configured indexes.
 pub struct IndexClient<'a> {
     http: &'a Client,

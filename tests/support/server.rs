@@ -63,6 +63,9 @@ pub struct Faults {
     pub refuse_ranges: Option<RangeRefusal>,
     /// Answer project pages with 200 and a proxy's HTML error page.
     pub error_page: bool,
+    /// Answer 401 to every request without this user and password (HTTP
+    /// Basic), as a private index does.
+    pub basic_auth: Option<(String, String)>,
     /// Faults at random, by a seed ([`Chaos`]), on top of the others.
     pub chaos: Option<Chaos>,
     /// The random faults dealt so far: the request's path and the fault.
@@ -309,6 +312,17 @@ fn answer_plain(req: &Request, state: &State) -> (Response, WireFaults) {
     answer_with(req, state, faults)
 }
 
+/// A 401 unless `req` carries the user and password `wanted`.
+fn unauthorized(req: &Request, (user, password): &(String, String)) -> Option<Response> {
+    use base64::Engine;
+    let expected = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    let given = req.header("authorization").and_then(|a| a.strip_prefix("Basic ")).map(str::trim);
+    (given != Some(expected.as_str())).then(|| {
+        Response::new(401, "text/plain", "credentials needed\n")
+            .header("WWW-Authenticate", "Basic realm=\"test\"")
+    })
+}
+
 /// The response to one request under `faults`.
 fn answer_with(req: &Request, state: &State, faults: Faults) -> (Response, WireFaults) {
     if faults.stall_ms > 0 {
@@ -320,6 +334,9 @@ fn answer_with(req: &Request, state: &State, faults: Faults) -> (Response, WireF
             r = r.header("Retry-After", "1");
         }
         return (r, WireFaults::default());
+    }
+    if let Some(refused) = faults.basic_auth.as_ref().and_then(|wanted| unauthorized(req, wanted)) {
+        return (refused, WireFaults::default());
     }
     if req.method != "GET" && req.method != "HEAD" {
         return (Response::new(405, "text/plain", "method not allowed\n"), WireFaults::default());

@@ -131,8 +131,7 @@ pub fn record(urls: &IndexUrls) -> Index {
 /// The index URLs `PIP_*` and pip's config files name, credentials and all.
 fn known_urls() -> Vec<String> {
     let Ok(resolved) = Settings::configured(&IndexFlags::default()) else { return Vec::new() };
-    let urls = resolved.settings.urls;
-    urls.index_url.into_iter().chain(urls.extra_index_urls).chain(urls.find_links).collect()
+    resolved.settings.urls.all().cloned().collect()
 }
 
 #[cfg(test)]

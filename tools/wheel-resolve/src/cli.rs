@@ -43,7 +43,8 @@ input is installed as locked, without resolving: each package whose marker
 holds, with its best wheel for the interpreter. --lock FILE writes one.
 
 `name @ URL` installs the wheel or sdist at that URL (its dependencies come from the
-index). When no wheel of a version fits, its source distribution is used
+index); a path or URL of a wheel or sdist alone (`./dist/a-1.0-py3-none-any.whl`,
+`file:///...`, `https://...`) means the same, its name taken from the file's name. When no wheel of a version fits, its source distribution is used
 (as pip does): its metadata comes from PKG-INFO (Metadata 2.2+, not
 Dynamic) or from its build backend, and its artifact record has
 `kind: sdist`, which wheel-unpack builds. --only-binary forbids that,

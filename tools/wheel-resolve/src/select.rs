@@ -57,11 +57,15 @@ pub struct Choice {
 
 /// The file's version when it is a source distribution of `name`.
 pub(crate) fn sdist_version<'f>(filename: &'f str, name: &str) -> Option<&'f str> {
+    let (project, version) = sdist_name_version(filename)?;
+    (normalize(project) == name).then_some(version)
+}
+
+/// An sdist's file name as (project, version): split at the stem's last `-`.
+pub(crate) fn sdist_name_version(filename: &str) -> Option<(&str, &str)> {
     let lower = filename.to_ascii_lowercase();
     let ext = [".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar"].into_iter().find(|e| lower.ends_with(e))?;
-    let stem = &filename[..filename.len() - ext.len()];
-    let (project, version) = stem.rsplit_once('-')?;
-    (normalize(project) == name).then_some(version)
+    filename[..filename.len() - ext.len()].rsplit_once('-')
 }
 
 fn version_matches(pin: &Pin, text: &str) -> bool {

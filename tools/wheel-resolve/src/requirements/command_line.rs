@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use super::options::Opt;
-use super::{apply_option, parse_one, parse_requirement, Entry, Location, ParseError, Requirements, Source};
+use super::{apply_option, parse_named, parse_one, Entry, Location, ParseError, Requirements, Source};
 
 /// One thing the command line asks for, in the order given.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,7 +34,7 @@ pub const COMMAND_LINE: &str = "the command line";
 /// existing regular file (the file system, in the tool).
 pub fn classify(arg: &str, is_file: &dyn Fn(&Path) -> bool) -> Item {
     let lower = arg.to_ascii_lowercase();
-    let distribution = super::trees::DISTRIBUTIONS.iter().any(|e| lower.ends_with(e));
+    let distribution = super::trees::is_distribution(arg);
     let looks_like_list = [".txt", ".in", ".toml"].iter().any(|e| lower.ends_with(e));
     if arg == "-" || (!distribution && (looks_like_list || is_file(Path::new(arg)))) {
         Item::File(PathBuf::from(arg))
@@ -100,7 +100,7 @@ pub fn parse_items(
                     into.trees.push(entry);
                     continue;
                 }
-                let requirement = parse_requirement(text)
+                let requirement = parse_named(text, Path::new(""))
                     .map_err(|message| ParseError { location: location.clone(), message })?;
                 into.requirements.push(Entry {
                     requirement,

@@ -5,6 +5,7 @@
 //! index and binary options, requirement lines with `--hash` options.
 //! Every error names the file and line: `FILE:LINE: what is wrong`.
 
+mod archives;
 pub mod command_line;
 pub mod format_control;
 mod lines;
@@ -204,7 +205,7 @@ fn parse_one(
                 }
             }
         }
-        let requirement = parse_requirement(&req_text).map_err(err)?;
+        let requirement = parse_named(&req_text, &base).map_err(err)?;
         let entry = Entry { requirement, hashes, location: location.clone(), text: req_text };
         if constraint {
             into.constraints.push(entry);
@@ -280,12 +281,11 @@ fn is_url(text: &str) -> bool {
 
 /// True for what pip would read as a path or URL rather than a name.
 fn looks_like_path_or_url(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
     is_url(text)
         || text.starts_with('.')
         || text.starts_with('/')
         || text.contains(std::path::MAIN_SEPARATOR)
-        || trees::DISTRIBUTIONS.iter().any(|s| lower.ends_with(s))
+        || trees::is_distribution(text)
 }
 
 /// True for a `name @ URL` whose URL is a wheel or an sdist (`.tar.gz`,
@@ -295,6 +295,14 @@ fn is_file_url(req: &Requirement) -> bool {
     let path = url.path();
     matches!(url.scheme(), "http" | "https" | "file")
         && (path.to_ascii_lowercase().ends_with(".whl") || wheelpipe::build::source::is_sdist_name(path))
+}
+
+/// A requirement line: a nameless wheel or sdist as its `name @ URL`, else as written.
+fn parse_named(text: &str, base: &Path) -> Result<Requirement, String> {
+    match archives::parse(text, base) {
+        Some(named) => parse_requirement(&named?),
+        None => parse_requirement(text),
+    }
 }
 
 pub(crate) fn parse_requirement(text: &str) -> Result<Requirement, String> {

@@ -101,7 +101,7 @@ fn folders_and_git_urls_are_trees_relative_to_the_file_and_other_urls_are_refuse
     assert!(err.to_string().contains("takes no options"), "{err}");
     let err = parse_files(&[("r.txt", "-e six\n")], "r.txt").unwrap_err();
     assert!(err.to_string().starts_with("r.txt:1: -e six: an editable is a project folder"), "{err}");
-    for line in ["pkg @ http://127.0.0.1/pkg-1.0.tar.bz2", "x.whl"] {
+    for line in ["pkg @ http://127.0.0.1/pkg-1.0.tar.bz2", "http://127.0.0.1/x/"] {
         let err = parse_files(&[("r.txt", line)], "r.txt").unwrap_err();
         assert!(err.to_string().starts_with("r.txt:1: `"), "{err}");
         assert!(err.to_string().ends_with("are not supported yet"), "{err}");

@@ -78,7 +78,7 @@ pub fn parse(text: &str, base: &Path, editable: bool) -> Option<Result<Tree, Str
 }
 
 /// `path[extra1,extra2]` → (`path`, extras).
-fn split_extras(spec: &str) -> (&str, Vec<String>) {
+pub(super) fn split_extras(spec: &str) -> (&str, Vec<String>) {
     match spec.strip_suffix(']').and_then(|s| s.rsplit_once('[')) {
         Some((path, extras)) if !path.is_empty() => {
             (path, extras.split(',').map(|e| e.trim().to_string()).filter(|e| !e.is_empty()).collect())
@@ -89,13 +89,18 @@ fn split_extras(spec: &str) -> (&str, Vec<String>) {
 
 /// The extensions of distribution files: such a path is a (local)
 /// requirement, never a requirements file.
-pub(super) const DISTRIBUTIONS: &[&str] = &[".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar"];
+const DISTRIBUTIONS: &[&str] = &[".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar"];
+
+/// True for a path or URL that ends in a distribution's extension.
+pub(super) fn is_distribution(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    DISTRIBUTIONS.iter().any(|e| lower.ends_with(e))
+}
 
 /// A folder given as a path: `./x`, `/x`, `x/y` and any word that is a
 /// project folder; archives are not trees.
 fn from_path(spec: &str, base: &Path, editable: bool) -> Option<Tree> {
-    let lower = spec.to_ascii_lowercase();
-    if DISTRIBUTIONS.iter().any(|e| lower.ends_with(e)) {
+    if is_distribution(spec) {
         return None;
     }
     let path = base.join(spec);
