@@ -11,6 +11,15 @@ pub fn is_sdist_name(name: &str) -> bool {
     lower.ends_with(".tar.gz") || lower.ends_with(".zip")
 }
 
+/// `("name", "version")` of a source distribution's file name,
+/// `name-version.tar.gz` (also `.zip`, `.tar.bz2`, `.tgz`, `.tar`, which
+/// old sdists use): split at the stem's last `-`, as PEP 625 names are.
+pub fn sdist_name_version(file: &str) -> Option<(&str, &str)> {
+    let lower = file.to_ascii_lowercase();
+    let ext = [".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar"].into_iter().find(|e| lower.ends_with(e))?;
+    file[..file.len() - ext.len()].rsplit_once('-').filter(|(n, v)| !n.is_empty() && !v.is_empty())
+}
+
 /// A parsed wheel filename.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WheelFilename {

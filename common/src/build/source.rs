@@ -53,19 +53,9 @@ impl Source {
 /// [`crate::wheel_name`], beside the wheel filenames; here for builds).
 pub use crate::wheel_name::is_sdist_name;
 
-/// `("name", "version")` from `name-version.tar.gz` (the last dash splits,
-/// as in PEP 625 names).
-pub fn sdist_name_version(file: &str) -> Option<(&str, &str)> {
-    let lower = file.to_ascii_lowercase();
-    let stem_len = if lower.ends_with(".tar.gz") {
-        file.len() - 7
-    } else if lower.ends_with(".zip") {
-        file.len() - 4
-    } else {
-        return None;
-    };
-    file[..stem_len].rsplit_once('-').filter(|(n, v)| !n.is_empty() && !v.is_empty())
-}
+/// `("name", "version")` of an sdist's file name (its home is
+/// [`crate::wheel_name`] too).
+pub use crate::wheel_name::sdist_name_version;
 
 /// Unpacks the sdist at `sdist` into `dest` (an empty folder) and returns
 /// the project's root: the one top folder sdists have, else `dest`.

@@ -57,15 +57,8 @@ pub struct Choice {
 
 /// The file's version when it is a source distribution of `name`.
 pub(crate) fn sdist_version<'f>(filename: &'f str, name: &str) -> Option<&'f str> {
-    let (project, version) = sdist_name_version(filename)?;
+    let (project, version) = wheelpipe::wheel_name::sdist_name_version(filename)?;
     (normalize(project) == name).then_some(version)
-}
-
-/// An sdist's file name as (project, version): split at the stem's last `-`.
-pub(crate) fn sdist_name_version(filename: &str) -> Option<(&str, &str)> {
-    let lower = filename.to_ascii_lowercase();
-    let ext = [".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar"].into_iter().find(|e| lower.ends_with(e))?;
-    filename[..filename.len() - ext.len()].rsplit_once('-')
 }
 
 fn version_matches(pin: &Pin, text: &str) -> bool {
@@ -229,7 +222,7 @@ pub fn choose_sdist(pin: &Pin, files: &[DistFile], target: &Target<'_>) -> Optio
         return Some(Err(format!("{pin}: no source distribution fits: found {}", rejected.join(", "))));
     };
     let name =
-        wheelpipe::build::source::sdist_name_version(&file.filename).map_or(pin.name.as_str(), |(n, _)| n);
+        wheelpipe::wheel_name::sdist_name_version(&file.filename).map_or(pin.name.as_str(), |(n, _)| n);
     Some(Ok(Choice::of(file, name.to_string(), version.to_string(), hashes, ArtifactKind::Sdist)))
 }
 

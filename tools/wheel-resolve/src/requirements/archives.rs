@@ -95,7 +95,7 @@ fn project_name(url: &str) -> Result<String, String> {
         let wheel = WheelFilename::parse(&filename).map_err(|e| format!("not a wheel's file name: {e:#}"))?;
         return Ok(wheel.name.to_string());
     }
-    match crate::select::sdist_name_version(&filename) {
+    match wheelpipe::wheel_name::sdist_name_version(&filename) {
         Some((name, version)) if !name.is_empty() && !version.is_empty() => Ok(name.to_string()),
         _ => Err(format!("{filename} is not an sdist's file name (NAME-VERSION.tar.gz)")),
     }
