@@ -136,8 +136,7 @@ impl Fetch<'_> {
 }
 
 /// The running ranged downloads of a run, for connections to share:
-/// [`Board::take_over`] splits the download that would end the latest past
-/// its deadline, and
+/// [`Board::take_over`] splits the download with the most time left, and
 /// [`Board::time_for`] says how long the link needs for a number of bytes
 /// at the rate measured over all downloads, so a caller can split a
 /// download that would otherwise outlast all the rest.
@@ -195,9 +194,9 @@ impl Board {
     }
 
     /// The seconds the link needs for `queued` more bytes and what the
-    /// running downloads still lack, at the rate all of them got lately,
-    /// and that rate in bytes a second; `None` before the rate is known.
-    pub fn time_for(&self, queued: u64) -> Option<(f64, f64)> {
+    /// running downloads still lack, at the rate all of them got lately;
+    /// `None` before the rate is known.
+    pub fn time_for(&self, queued: u64) -> Option<f64> {
         let now = Instant::now();
         let received = self.received.load(Ordering::Relaxed);
         let rate = {
@@ -212,36 +211,24 @@ impl Board {
                 .then(|| (received - then) as f64 / secs)
         }?;
         let left: u64 = self.running().iter().map(|t| t.bytes_left()).sum();
-        Some(((queued + left) as f64 / rate, rate))
+        Some((queued + left) as f64 / rate)
     }
 
-    /// Takes over the tail of the running download that would end the
-    /// latest past its deadline, when worth a new request, and fetches it;
-    /// false when there was nothing to take. A download's deadline is
-    /// `end` seconds from now, less `per_byte` seconds for each byte of the
-    /// file: with the link's time for a byte, a download ends at least its
-    /// own time on the link before the rest, so the next stage has that
-    /// long to unpack it, and the largest wheels, the most work to unpack,
-    /// are not the last (0: the one with the most time left, past `end`).
-    pub fn take_over(&self, http: &Client, cancel: &AtomicBool, end: f64, per_byte: f64) -> bool {
+    /// Takes over the tail of the running download with the most time
+    /// left, when that is more than `longer_than` seconds and worth a new
+    /// request, and fetches it; false when there was nothing to take.
+    pub fn take_over(&self, http: &Client, cancel: &AtomicBool, longer_than: f64) -> bool {
         let transfers = self.running();
-        let left: Vec<_> =
-            transfers.iter().map(|t| t.time_left(self.min_part).map(|l| (l, t.size()))).collect();
-        let Some(i) = latest(&left, end, per_byte) else { return false };
-        let transfer = &transfers[i];
+        let best = transfers
+            .iter()
+            .filter_map(|t| Some((t, t.time_left(self.min_part)?)))
+            .filter(|(_, left)| *left > longer_than)
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        let Some((transfer, _)) = best else { return false };
         let Some(segment) = transfer.split(self.min_part) else { return false };
         transfer.fetch_segment(http, segment, cancel);
         true
     }
-}
-
-/// Of downloads with (seconds left, size), none when it cannot be split,
-/// the index of the one past its deadline (see [`Board::take_over`]) by the
-/// most.
-fn latest(downloads: &[Option<(f64, u64)>], end: f64, per_byte: f64) -> Option<usize> {
-    let late = |(left, size): (f64, u64)| left - (end - size as f64 * per_byte);
-    let past = downloads.iter().enumerate().filter_map(|(i, d)| Some((i, late((*d)?))));
-    past.filter(|(_, late)| *late > 0.0).max_by(|a, b| a.1.total_cmp(&b.1)).map(|(i, _)| i)
 }
 
 /// Renames a finished temporary file to `path` in the store, readable by
@@ -340,25 +327,5 @@ pub(crate) mod trace {
     /// When tracing started, if it is on.
     pub fn epoch() -> Option<Instant> {
         *EPOCH.get_or_init(|| std::env::var_os("WHEELPIPE_FETCH_TRACE").map(|_| Instant::now()))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::latest;
-
-    const MB: u64 = 1_000_000;
-
-    #[test]
-    fn the_download_past_its_deadline_by_the_most_is_taken_over() {
-        // The rest needs 0.8 s on a link of 50 MB/s: a 16 MB wheel must end
-        // its own 0.32 s on the link before that, a 1 MB one 0.02 s.
-        let (end, per_byte) = (0.8, 1.0 / (50 * MB) as f64);
-        let downloads = [Some((0.6, MB)), Some((0.55, 16 * MB)), None, Some((0.2, 4 * MB))];
-        assert_eq!(latest(&downloads, end, per_byte), Some(1), "the largest, though it has less time left");
-        // Without a margin a byte, the one with the most time left past the end.
-        assert_eq!(latest(&downloads, 0.5, 0.0), Some(0));
-        assert_eq!(latest(&downloads, end, 0.0), None, "all end in time");
-        assert_eq!(latest(&[None, None], 0.0, per_byte), None, "none can be split");
     }
 }

@@ -22,13 +22,11 @@ cache already has (same sha256) is not downloaded again. Errors go to stderr, ea
 Order: files the cache has go out first; then downloads of at least a
 quarter of --split-size, largest first, so the biggest never starts last; then
 the rest, smallest first. -j is the number of connections. A free connection
-takes over the second half of a running download (cut at its measured rate)
-when that download would otherwise end later than its deadline: the time the
-link needs for everything else (the queued bytes and the rest, at the rate
-it gives) less the download's own time on the link, so the largest wheels,
-which take the next stage the longest to unpack, end early and the run ends
-on small ones; and when nothing is queued. So no single file outlasts the
-others and every connection stays busy to the last byte. This needs the size from the
+takes over the second half of the running download with the most time left
+(its bytes left at its measured rate) when that download would otherwise end
+after everything else (the queued bytes and the rest, at the rate the link
+gives), or when nothing is queued; so no single file outlasts the others and
+every connection stays busy to the last byte. This needs the size from the
 index and a server that serves ranges; the first request asks for the whole
 file as a range, and a server that ignores ranges sends it plainly.
 

@@ -202,7 +202,7 @@ fn work(
         let pop = queue.pop(if busy { Duration::from_millis(5) } else { Duration::from_millis(100) }, lane);
         let job = match pop {
             Pop::Job(job) => *job,
-            _ if board.is_some_and(|b| b.take_over(&settings.http, stop, 0.0, 0.0)) => continue,
+            _ if board.is_some_and(|b| b.take_over(&settings.http, stop, 0.0)) => continue,
             Pop::Wait => continue,
             Pop::Done if queue.running() == 0 => return,
             Pop::Done => {
@@ -223,16 +223,14 @@ fn work(
 
 /// Before a free connection starts a queued job: when a running download
 /// has more time left than the link needs for everything else (the queued
-/// bytes and what the running downloads lack, at the rate measured) less
-/// its own time on the link, it would end too late: alone, or with its
-/// wheel, a large one, still to unpack after the last byte. The connection
-/// takes over part of it instead.
+/// bytes and what the running downloads lack, at the rate measured), it
+/// would end alone, so the connection takes over part of it instead.
 fn split_the_longest(board: &Board, queue: &JobQueue, http: &Client, stop: &AtomicBool) -> bool {
     if board.is_empty() {
         return false;
     }
     match board.time_for(queue.queued_bytes()) {
-        Some((rest, rate)) => board.take_over(http, stop, rest, 1.0 / rate),
+        Some(rest) => board.take_over(http, stop, rest),
         None => false,
     }
 }

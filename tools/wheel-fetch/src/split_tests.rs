@@ -54,7 +54,7 @@ fn a_free_connection_takes_over_part_of_a_slow_download() {
         scope.spawn(|| {
             let cancel = AtomicBool::new(false);
             while !done.load(Ordering::Relaxed) {
-                if !board.take_over(&http, &cancel, 0.0, 0.0) {
+                if !board.take_over(&http, &cancel, 0.0) {
                     std::thread::sleep(Duration::from_millis(1));
                 }
             }
