@@ -146,11 +146,6 @@ impl Ranged {
         self.state.lock().expect("no thread panics holding the lock")
     }
 
-    /// The file's size.
-    pub fn size(&self) -> u64 {
-        self.size
-    }
-
     /// The bytes not yet received.
     pub fn bytes_left(&self) -> u64 {
         self.lock().segments.iter().map(|s| s.end - s.pos).sum()
