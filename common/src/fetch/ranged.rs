@@ -408,8 +408,11 @@ impl Ranged {
         }
         let State { file, hasher, hashed, .. } = &mut *state;
         let tmp = file.take().context("a complete download has its file")?;
-        let mut hasher = std::mem::take(hasher);
-        hash_rest(&tmp, *hashed, &mut hasher)?;
+        let (mut hasher, hashed) = (std::mem::take(hasher), *hashed);
+        // Read back without the lock: the board's other connections look
+        // at this download meanwhile.
+        drop(state);
+        hash_rest(&tmp, hashed, &mut hasher)?;
         let digest: [u8; 32] = hasher.finalize().into();
         Ok(Outcome::Done(tmp, crate::hash::Sha256::from_digest(digest)))
     }
@@ -439,10 +442,12 @@ pub fn download(
             return Ok(Outcome::Unsplittable);
         }
     }
-    let _listed = board.map(|b| b.add(&ranged));
+    let listed = board.map(|b| b.add(&ranged));
     let result = ranged.fetch(http, 0, Some(first), cancel);
     ranged.ended(0, result);
     ranged.finish_segments(http, board.map(|b| b.min_part), cancel);
+    // Nothing more to share: off the board before the rest is hashed.
+    drop(listed);
     if cancel.load(Ordering::Relaxed) {
         return Err(Failure::interrupted().into());
     }
