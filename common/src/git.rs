@@ -104,18 +104,21 @@ fn run(mut cmd: Command) -> Result<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn sh(dir: &Path, args: &[&str]) {
-        let ok = Command::new("git")
+    /// Runs git in `dir` as a test's committer; its output, trimmed (also
+    /// for `git::work`'s tests).
+    pub(crate) fn sh(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
             .arg("-C")
             .arg(dir)
-            .args(["-c", "user.name=t", "-c", "user.email=t@t.example"])
+            .args(["-c", "user.name=t", "-c", "user.email=t@t.example", "-c", "init.defaultBranch=main"])
             .args(args)
             .output()
             .unwrap();
-        assert!(ok.status.success(), "{ok:?}");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
     #[test]
