@@ -58,14 +58,26 @@ impl DistFile {
     }
 }
 
-/// Where to look for distributions.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Where to look for distributions. Its `Debug` hides the URLs'
+/// passwords, as every message does.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct IndexUrls {
     /// The main index (`--index-url`); `None` with `--no-index`.
     pub index_url: Option<String>,
     pub extra_index_urls: Vec<String>,
     /// `--find-links`: local folders, `file://` URLs or HTML pages.
     pub find_links: Vec<String>,
+}
+
+impl std::fmt::Debug for IndexUrls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = |urls: &[String]| urls.iter().map(|u| crate::http::redact(u)).collect::<Vec<_>>();
+        f.debug_struct("IndexUrls")
+            .field("index_url", &self.index_url.as_deref().map(crate::http::redact))
+            .field("extra_index_urls", &shown(&self.extra_index_urls))
+            .field("find_links", &shown(&self.find_links))
+            .finish()
+    }
 }
 
 impl IndexUrls {

@@ -111,3 +111,14 @@ fn a_page_of_another_content_type_is_read_by_its_body_or_named() {
     let cut = page("text/html", &HTML[..HTML.len() - 20]).parse().unwrap_err().to_string();
     assert!(cut.contains("cut short"), "{cut}");
 }
+
+#[test]
+fn index_urls_debug_hides_passwords() {
+    let urls = IndexUrls {
+        index_url: Some("https://user:s3cret@pkgs.example/simple".into()),
+        extra_index_urls: vec!["https://tok:s3cret@extra.example/simple".into()],
+        find_links: vec!["https://u:s3cret@links.example/".into()],
+    };
+    let shown = format!("{urls:?}");
+    assert!(!shown.contains("s3cret") && shown.contains("pkgs.example/simple"), "{shown}");
+}
