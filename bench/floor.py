@@ -46,8 +46,8 @@ def run_fetch(bin_dir, jobs, lock, cache, extra):
     return took, done, err
 
 
-def run_pipeline(bin_dir, jobs, reqs, index, work):
-    cache, venv = os.path.join(work, "pc"), os.path.join(work, "pv")
+def run_pipeline(bin_dir, jobs, reqs, index, work, run):
+    cache, venv = os.path.join(work, f"pc-{run}"), os.path.join(work, f"pv-{run}")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
     q = shlex.quote
     py = os.path.join(venv, "bin", "python")
@@ -56,10 +56,7 @@ def run_pipeline(bin_dir, jobs, reqs, index, work):
           f" | {q(bin_dir)}/wheel-unpack --venv {q(venv)} --cache-dir {q(cache)} > /dev/null")
     start = time.monotonic()
     subprocess.run(["bash", "-o", "pipefail", "-c", sh], check=True)
-    took = time.monotonic() - start
-    shutil.rmtree(cache)
-    shutil.rmtree(venv)
-    return took
+    return time.monotonic() - start
 
 
 def main():
@@ -87,13 +84,15 @@ def main():
         total = sum(sizes)
         floor = total / (args.rate * 1e6)
         fetches, pipes, timeline, trace = [], [], [], ""
-        for _ in range(args.runs):
-            cache = os.path.join(work, "fc")
+        # Each run's folders stay until the end: on an ext4 without a
+        # journal, files written less than a minute after others were
+        # deleted cost more (bench/README.md, "A full disk").
+        for run in range(args.runs):
+            cache = os.path.join(work, f"fc-{run}")
             took, timeline, trace = run_fetch(bin_dir, args.jobs, lock, cache, args.fetch_arg)
-            shutil.rmtree(cache)
             fetches.append(took)
             if not args.no_pipeline:
-                pipes.append(run_pipeline(bin_dir, args.jobs, args.reqs, index, work))
+                pipes.append(run_pipeline(bin_dir, args.jobs, args.reqs, index, work, run))
         name = os.path.basename(args.reqs)
         print(f"{name}: {len(sizes)} wheels, {total / 1e6:.1f} MB, floor {floor:.2f} s at {args.rate} MB/s")
         print(f"  fetch alone: median {statistics.median(fetches):.2f} s = "
