@@ -12,10 +12,9 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
 use support::builds::src;
-use support::sources::{setuptools_wheels, Project};
+use support::sources::{git, setuptools_wheels, Project};
 use support::*;
 use wheelpipe::records::{ArtifactKind, Record};
 
@@ -41,18 +40,6 @@ fn satisfied_names(run: &Run) -> Vec<String> {
             _ => None,
         })
         .collect()
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t.example", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 #[test]

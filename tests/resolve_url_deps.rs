@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use resolving::*;
 use support::builds::src;
-use support::sources::Project;
+use support::sources::{git, Project};
 use support::*;
 use wheelpipe::records::ArtifactKind;
 
@@ -156,14 +156,7 @@ fn git_repo(dir: &Path, name: &str) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     let project = Project::tiny(dir, name, "1.0", &[]);
     for args in [&["init", "-q"][..], &["add", "."], &["commit", "-q", "-m", "one"], &["tag", "v1"]] {
-        let out = std::process::Command::new("git")
-            .arg("-C")
-            .arg(&project.root)
-            .args(["-c", "user.name=t", "-c", "user.email=t@t.example", "-c", "init.defaultBranch=main"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {out:?}");
+        git(&project.root, args);
     }
     project.root
 }

@@ -2,7 +2,8 @@
 //! file, packed into sdists (`.tar.gz`, `.zip`) as the tests need them; an
 //! in-tree PEP 517 backend (`backend-path`, no network) that can be told to
 //! fail, hang or log its calls; and the setuptools (and wheel) wheels found
-//! on this machine for builds with the real setuptools.
+//! on this machine for builds with the real setuptools; `git` to make the
+//! repositories of the git tests.
 
 #![allow(dead_code)]
 
@@ -209,4 +210,18 @@ pub fn wheelhouse() -> Vec<PathBuf> {
         }
     }
     seen.into_values().collect()
+}
+
+/// Runs git in `dir` as a test's committer (branch `main` by default);
+/// its output, trimmed.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@t.example", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
