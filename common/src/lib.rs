@@ -27,6 +27,7 @@ pub mod names;
 pub mod netrc;
 pub mod progress;
 pub mod records;
+pub mod remove;
 pub mod runtime;
 pub mod signals;
 pub mod site_packages;

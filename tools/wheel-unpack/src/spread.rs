@@ -45,7 +45,7 @@ pub fn remove_trees(parent: &Path, abandoned: impl Fn(&str) -> bool) {
         let name = entry.file_name();
         let prefix = name.to_str().and_then(|n| n.rsplit_once('-')).map(|(prefix, _)| prefix);
         if prefix.is_some_and(&abandoned) {
-            let _ = fs::remove_dir_all(entry.path());
+            let _ = wheelpipe::remove::remove_tree(&entry.path());
         }
     }
 }

@@ -163,9 +163,9 @@ pub fn remove_staging(root: &Path) {
         if child.file_name().is_some_and(|n| n == "old") {
             journal::test_pause_at("cleanup");
         }
-        let _ = if child.is_dir() { fs::remove_dir_all(&child) } else { fs::remove_file(&child) };
+        let _ = wheelpipe::remove::remove_tree(&child);
     }
-    let _ = fs::remove_dir_all(root);
+    let _ = wheelpipe::remove::remove_tree(root);
 }
 
 impl Drop for Staging {
@@ -181,7 +181,7 @@ impl Drop for Staging {
             ));
             return;
         }
-        let _ = fs::remove_dir_all(&self.root);
+        let _ = wheelpipe::remove::remove_tree(&self.root);
     }
 }
 
