@@ -28,10 +28,7 @@ impl Contents {
         match self {
             Contents::Zip(archive) => entries::zip_text(archive, name),
             Contents::Cached(u) => {
-                if !u.manifest.entries.iter().any(|e| e.name == name) {
-                    return Ok(None);
-                }
-                let path = u.file(name);
+                let Some(path) = u.path_of(name) else { return Ok(None) };
                 let bytes = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
                 String::from_utf8(bytes).map(Some).with_context(|| format!("{name} is not UTF-8 text"))
             }
