@@ -2,7 +2,7 @@
 //! cache, each file checked against the wheel's RECORD as it streams. A big
 //! wheel is split over several threads, each with its own handle on the zip.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::record::{Expected, Hasher};
 use crate::scripts;
 use crate::unpacked::repair::Mtime;
+use crate::zipread::Zip;
 
 /// Writes `bytes` to a new staged file with `mode`, returning its RECORD hash and size.
 pub fn write_new(path: &Path, mode: u32, bytes: &[u8]) -> Result<(String, u64)> {
@@ -63,26 +64,19 @@ pub enum Stamp {
 /// Extracts every plan; a file that does not match the wheel's RECORD is
 /// extracted all the same and named in [`Extracted::mismatched`], for the
 /// caller to judge (see [`crate::trust`]).
-pub fn all(
-    wheel: &Path,
-    archive: zip::ZipArchive<File>,
-    plans: &[Plan],
-    python: &str,
-    threads: usize,
-) -> Result<Extracted> {
-    stamped(wheel, archive, plans, python, threads, Stamp::None)
+pub fn all(archive: Zip, plans: &[Plan], python: &str, threads: usize) -> Result<Extracted> {
+    stamped(archive, plans, python, threads, Stamp::None)
 }
 
 /// [`all`], reading each written file's modification time when `stamp` asks.
 pub fn stamped(
-    wheel: &Path,
-    archive: zip::ZipArchive<File>,
+    archive: Zip,
     plans: &[Plan],
     python: &str,
     threads: usize,
     stamp: Stamp,
 ) -> Result<Extracted> {
-    let results = all_inner(wheel, archive, plans, (python, stamp), threads)?;
+    let results = all_inner(archive, plans, (python, stamp), threads)?;
     let mut out = Extracted::default();
     for (plan, one) in plans.iter().zip(results) {
         out.done.push(one.done);
@@ -102,13 +96,7 @@ struct One {
     mtime: Option<Mtime>,
 }
 
-fn all_inner(
-    wheel: &Path,
-    mut archive: zip::ZipArchive<File>,
-    plans: &[Plan],
-    how: (&str, Stamp),
-    threads: usize,
-) -> Result<Vec<One>> {
+fn all_inner(mut archive: Zip, plans: &[Plan], how: (&str, Stamp), threads: usize) -> Result<Vec<One>> {
     let total: u64 = plans.iter().map(|p| p.size).sum();
     let threads = threads.min(plans.len() / 16).max(1);
     if threads == 1 || total < PARALLEL_BYTES {
@@ -124,14 +112,18 @@ fn all_inner(
         loads[t] += plans[k].size;
         shares[t].push(k);
     }
+    // Each thread then reads its share in the zip's order, through its buffer.
+    for share in &mut shares {
+        share.sort_by_key(|&k| plans[k].index);
+    }
     let mut results: Vec<Option<One>> = vec![None; plans.len()];
     std::thread::scope(|s| -> Result<()> {
         let handles: Vec<_> = shares
             .into_iter()
             .map(|share| {
+                // The same open wheel and central directory, a buffer of its own.
+                let mut archive = archive.clone();
                 s.spawn(move || -> Result<Vec<(usize, One)>> {
-                    let file = File::open(wheel).context("cannot open")?;
-                    let mut archive = zip::ZipArchive::new(file).context("not a valid zip file")?;
                     share.into_iter().map(|k| Ok((k, one(&mut archive, &plans[k], how)?))).collect()
                 })
             })
@@ -147,7 +139,7 @@ fn all_inner(
     Ok(results.into_iter().map(|r| r.expect("every plan was extracted")).collect())
 }
 
-fn one(archive: &mut zip::ZipArchive<File>, plan: &Plan, (python, stamp): (&str, Stamp)) -> Result<One> {
+fn one(archive: &mut Zip, plan: &Plan, (python, stamp): (&str, Stamp)) -> Result<One> {
     wheelpipe::signals::check()?;
     extract(archive, plan, plan.script.then_some(python), stamp)
         .with_context(|| format!("entry {}", plan.entry))
@@ -156,12 +148,7 @@ fn one(archive: &mut zip::ZipArchive<File>, plan: &Plan, (python, stamp): (&str,
 /// Extracts one entry to its staged file, checking it against the RECORD's
 /// hash as it streams (false: it does not match); a script's `#!python`
 /// line becomes the venv's python.
-fn extract(
-    archive: &mut zip::ZipArchive<File>,
-    plan: &Plan,
-    python: Option<&str>,
-    stamp: Stamp,
-) -> Result<One> {
+fn extract(archive: &mut Zip, plan: &Plan, python: Option<&str>, stamp: Stamp) -> Result<One> {
     let mut entry = archive.by_index(plan.index)?;
     let want = plan.want.as_ref();
     // Unless a script's first line is rewritten, the file is the entry byte

@@ -271,7 +271,7 @@ fn unpack(
             size: e.size,
         });
     }
-    let extracted = extract::stamped(wheel, archive, &plans, "", threads, Stamp::Mtime)?;
+    let extracted = extract::stamped(archive, &plans, "", threads, Stamp::Mtime)?;
     let extract::Extracted { done, mismatched, mtimes } = extracted;
     let entries = (entries.iter().zip(done).zip(&plans).zip(mtimes))
         .map(|(((e, (hash, size)), p), mtime)| {

@@ -83,7 +83,7 @@ pub fn repair(u: &mut Unpacked, wheel: &Path, cache: &Cache, threads: usize) -> 
             plans.push(Plan { index, entry, want: None, staged, dest, mode, script: false, size });
         }
         // Extracted with the cached mode, its mtime read from the written handle.
-        let ex = extract::stamped(wheel, archive, &plans, "", threads, Stamp::Mtime)?;
+        let ex = extract::stamped(archive, &plans, "", threads, Stamp::Mtime)?;
         for (((plan, (hash, _)), mtime), &i) in plans.iter().zip(ex.done).zip(ex.mtimes).zip(&changed) {
             let f = &mut u.manifest.entries[i];
             if hash != f.hash {
