@@ -13,8 +13,8 @@ pub enum Bucket {
     /// (wheel-fetch; v0 was `wheels/sha256/`).
     Wheels,
     /// Unpacked wheels by the wheel's sha256, `unpacked/v2/{H[..2]}/{H}/`
-    /// (wheel-unpack: `manifest.json`, and `files/{k}` for the manifest's
-    /// k-th entry; v1 kept the wheel's own tree under `files/`).
+    /// (wheel-unpack: `manifest.json`, and `files/{k / 128}/{k % 128}` for
+    /// the manifest's k-th entry; v1 kept the wheel's own tree under `files/`).
     Unpacked,
     /// Index project pages by the sha256 of their URL, `index/v1/{K}`.
     Index,

@@ -104,11 +104,7 @@ fn stages_files_launchers_and_a_record_pip_can_read() {
     let cache = opts(venv, true).cache.unwrap();
     let sha = wheelpipe::hash::Sha256::of(&fs::read(&wheel).unwrap());
     let unpacked = cache.entry(wheelpipe::cache::Bucket::Unpacked, &sha);
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&fs::read(unpacked.join("manifest.json")).unwrap()).unwrap();
-    let names: Vec<_> = manifest["entries"].as_array().unwrap().iter().map(|e| e["name"].clone()).collect();
-    let cached =
-        |name: &str| unpacked.join("files").join(names.iter().position(|n| n == name).unwrap().to_string());
+    let cached = |name: &str| crate::unpacked::load(&unpacked).unwrap().path_of(name).unwrap();
     assert!(cached("demo/__init__.py").is_file(), "unpacked once into the cache");
     // The cache keeps the raw script; the venv gets its shebang rewritten.
     assert_eq!(fs::read_to_string(cached("demo-1.0.data/scripts/run")).unwrap(), "#!pythonw\nimport demo\n");

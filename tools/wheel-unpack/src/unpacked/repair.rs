@@ -116,7 +116,8 @@ mod tests {
         fs::create_dir(&files).unwrap();
         let entries = (0..5000)
             .map(|i| {
-                let (name, path) = (format!("f{i}"), files.join(i.to_string()));
+                let (name, path) = (format!("f{i}"), super::super::stored(&files, i));
+                fs::create_dir_all(path.parent().unwrap()).unwrap();
                 fs::write(&path, "x").unwrap();
                 fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
                 let (hash, size, executable, mode) = (String::new(), 1, false, 0o644);
