@@ -1,6 +1,7 @@
 //! Extracting a wheel's planned entries into the staging folder or the
 //! cache, each file checked against the wheel's RECORD as it streams. A big
-//! wheel is split over several threads, each with its own handle on the zip.
+//! wheel is split over several threads, each reading the one open zip
+//! through a buffer of its own (see [`crate::zipread`]).
 
 use std::fs::{self, OpenOptions};
 use std::io::{Read, Write};

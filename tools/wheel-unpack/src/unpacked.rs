@@ -178,7 +178,7 @@ pub fn ensure(
         return Ok(u);
     }
     check_own_hash(cache, wheel, &filename, &hash, sha256)?;
-    let tmp = crate::spread::new_tree(&trees(cache, &hash)?, &hash.to_string())?;
+    let tmp = new_tree(cache, &hash)?;
     let result = unpack(wheel, &filename, names, scheme, verify, threads, &tmp);
     let manifest = match result {
         Ok(m) => m,
@@ -200,25 +200,32 @@ pub fn ensure(
     Ok(Unpacked { files: dir.join("files"), manifest, sha256: hash.to_string() })
 }
 
-/// `tmp/unpack`, where wheels are unpacked before they are renamed into
-/// place; made, and rid of the trees that killed runs left (this wheel's,
-/// whose lock the caller holds, and any other whose lock nobody holds),
-/// once a run: `tmp/` stays while the run holds it.
-pub(crate) fn trees(cache: &Cache, hash: &Sha256) -> Result<PathBuf> {
+/// A new tree in `tmp/unpack` for the wheel `hash`, whose lock the caller
+/// holds, to be renamed into place once whole. `tmp/unpack` is prepared
+/// (made, and rid of the trees killed runs left: this wheel's and any other
+/// whose lock nobody holds) once a run, not once a wheel: `tmp/` stays while
+/// the run holds it.
+pub(crate) fn new_tree(cache: &Cache, hash: &Sha256) -> Result<PathBuf> {
     static READY: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
     let trees = cache.tmp_dir()?.join("unpack");
-    let mut ready = READY.lock().unwrap_or_else(PoisonError::into_inner);
-    if !ready.contains(&trees) {
-        crate::spread::make_parent(&trees)?;
-        crate::spread::remove_trees(&trees, |other| {
-            let other = Sha256::parse(other).ok();
-            other.is_some_and(|o| {
-                &o == hash || cache.try_lock_entry(Bucket::Unpacked, &o).is_ok_and(|l| l.is_some())
-            })
-        });
-        ready.push(trees.clone());
-    }
-    Ok(trees)
+    let prepare = |again: bool| -> Result<()> {
+        let mut ready = READY.lock().unwrap_or_else(PoisonError::into_inner);
+        if again || !ready.contains(&trees) {
+            crate::spread::make_parent(&trees)?;
+            crate::spread::remove_trees(&trees, |other| {
+                let other = Sha256::parse(other).ok();
+                other.is_some_and(|o| {
+                    &o == hash || cache.try_lock_entry(Bucket::Unpacked, &o).is_ok_and(|l| l.is_some())
+                })
+            });
+            ready.push(trees.clone());
+        }
+        Ok(())
+    };
+    prepare(false)?;
+    let tree = crate::spread::new_tree(&trees, &hash.to_string());
+    // Emptied by prune between two caches this process held: prepared again.
+    tree.or_else(|_| prepare(true).and_then(|()| crate::spread::new_tree(&trees, &hash.to_string())))
 }
 
 /// Renames the unpacked tree `tmp` to the entry `dir`, replacing whole the

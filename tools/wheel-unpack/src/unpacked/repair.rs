@@ -68,9 +68,8 @@ pub fn repair(u: &mut Unpacked, wheel: &Path, cache: &Cache, threads: usize) -> 
     }
     let (archive, entries) = crate::entries::open_zip(wheel)?;
     // Under tmp/unpack with the wheel's hash, so a killed run's tree is
-    // removed by a later run (see `unpacked::trees`).
-    let hash = wheelpipe::hash::Sha256::parse(&u.sha256)?;
-    let tmp = crate::spread::new_tree(&super::trees(cache, &hash)?, &u.sha256)?;
+    // removed by a later run (see `unpacked::new_tree`).
+    let tmp = super::new_tree(cache, &wheelpipe::hash::Sha256::parse(&u.sha256)?)?;
     let result = (|| -> Result<()> {
         let mut plans = Vec::with_capacity(changed.len());
         for (k, &i) in changed.iter().enumerate() {
