@@ -127,7 +127,7 @@ fn a_cache_on_another_file_system_is_copied_from() {
         assert!(out.status.success(), "{}", text(&out));
         let records = parse_records(&String::from_utf8_lossy(&out.stdout));
         assert!(records.iter().all(|r| !matches!(r, Record::Installed(i) if i.how != Some(LinkMode::Copy))));
-        assert!(cache.path().join("unpacked/v1").is_dir(), "unpacked into the given cache");
+        assert!(cache.path().join("unpacked/v2").is_dir(), "unpacked into the given cache");
         if mode == "hardlink" {
             assert!(text(&out).contains("refuses hard links"), "an explicit choice that fails is told");
         }

@@ -35,7 +35,7 @@ fn a_wheel_in_a_cache_shaped_folder_does_not_make_that_folder_a_cache() {
         fs::read_dir(&elsewhere).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into()).collect();
     assert_eq!(made, ["wheels"], "nothing written beside the wheel's folder");
     assert!(
-        sb.cache().join("unpacked/v1").join(&hash[..2]).join(&hash).is_dir(),
+        sb.cache().join("unpacked/v2").join(&hash[..2]).join(&hash).is_dir(),
         "unpacked into the run's cache"
     );
     sb.pip_ok(&venv, &["check"]);

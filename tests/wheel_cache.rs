@@ -84,7 +84,10 @@ fn info_counts_clean_drops_one_project_and_the_pipeline_fetches_it_again() {
         assert_eq!(info[bucket]["entries"], 2, "{bucket}: {info:?}");
         assert!(info[bucket]["bytes"].as_u64().unwrap() > 0, "{bucket}: {info:?}");
     }
-    assert_eq!(info["wheels"]["folder"], "wheels/v1");
+    assert_eq!(
+        (&info["wheels"]["folder"], &info["unpacked"]["folder"]),
+        (&"wheels/v1".into(), &"unpacked/v2".into())
+    );
     assert!(info["index"]["entries"].as_u64().unwrap() >= 2, "one page a project: {info:?}");
 
     let removed = by_bucket(&sb, &["clean", "Alpha"]);
@@ -115,6 +118,11 @@ fn prune_drops_old_versions_leftovers_and_unused_entries_and_the_pipeline_still_
     let old_store = sb.cache().join("wheels/sha256").join(&alpha.to_string()[..2]);
     fs::create_dir_all(&old_store).unwrap();
     fs::write(old_store.join("old.whl"), b"old").unwrap();
+    // And an unpacked wheel of v1, whose files kept the wheel's own tree.
+    let old_unpacked = sb.cache().join("unpacked/v1").join(&beta.to_string()[..2]).join(beta.to_string());
+    fs::create_dir_all(old_unpacked.join("files/beta")).unwrap();
+    fs::write(old_unpacked.join("files/beta/__init__.py"), b"").unwrap();
+    fs::write(old_unpacked.join("manifest.json"), b"{}").unwrap();
     let left_in_tmp = cache.tmp_path().join(".fetch-killed.part");
     fs::write(&left_in_tmp, b"half a download").unwrap();
     // Everything unused for 40 days; then an install of beta alone uses
@@ -129,9 +137,10 @@ fn prune_drops_old_versions_leftovers_and_unused_entries_and_the_pipeline_still_
         .assert_success();
 
     let removed = by_bucket(&sb, &["prune", "--older-than", "30"]);
-    assert_eq!(removed["old"]["entries"], 1, "{removed:?}");
+    assert_eq!(removed["old"]["entries"], 2, "{removed:?}");
     assert_eq!((&removed["wheels"]["entries"], &removed["unpacked"]["entries"]), (&1.into(), &1.into()));
     assert!(!sb.cache().join("wheels/sha256").exists() && !left_in_tmp.exists());
+    assert!(!sb.cache().join("unpacked/v1").exists() && sb.cache().join("unpacked/v2").exists());
     assert!(!cache.entry(Bucket::Wheels, &alpha).exists() && !cache.entry(Bucket::Unpacked, &alpha).exists());
     assert!(cache.entry(Bucket::Wheels, &beta).exists() && cache.entry(Bucket::Unpacked, &beta).exists());
 

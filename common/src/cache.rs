@@ -192,12 +192,13 @@ impl Cache {
     /// `tmp/` (a shared lock) from the first call until the cache is
     /// dropped, so `wheel-cache prune` leaves it alone meanwhile.
     pub fn tmp_dir(&self) -> Result<PathBuf> {
+        let dir = self.tmp_path();
         if self.tmp_lock.get().is_none() {
             let held = lock::take(&self.root, TMP_LOCK, lock::Mode::Shared)?;
+            // Made once: nothing removes it while the lock is held.
+            fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
             let _ = self.tmp_lock.set(held.expect("a waiting lock is taken"));
         }
-        let dir = self.tmp_path();
-        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         Ok(dir)
     }
 
@@ -274,7 +275,7 @@ mod tests {
         assert!(cache.wheel_path(&hash, "../x.whl").is_err());
         assert!(cache.wheel_path(&hash, "..").is_err());
         assert!(cache.wheel_path(&hash, "").is_err());
-        assert_eq!(cache.entry(Bucket::Unpacked, &hash), Path::new("/c/unpacked/v1/ab").join(&h));
+        assert_eq!(cache.entry(Bucket::Unpacked, &hash), Path::new("/c/unpacked/v2/ab").join(&h));
         assert_eq!(cache.entry(Bucket::Index, &hash), Path::new("/c/index/v1").join(&h));
         assert_eq!(
             cache.entry(Bucket::Metadata, &hash),

@@ -65,7 +65,7 @@ pub const FILES: &[Entry] = &[
     (
         "~/.cache/wheelpipe",
         "The cache (see --cache-dir), a folder per bucket named with its version: downloaded \
-         wheels by sha256 (wheels/v1/), unpacked wheels (unpacked/v1/), index pages, metadata, \
+         wheels by sha256 (wheels/v1/), unpacked wheels (unpacked/v2/), index pages, metadata, \
          build environments, built wheels and interpreter facts. Nothing in it is trusted by name \
          alone; wheel-cache shows it and cleans it, also while tools run.",
     ),

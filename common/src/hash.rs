@@ -138,9 +138,10 @@ impl<W: Write> Write for HashingWriter<W> {
 }
 
 /// The sha256 and length of everything a reader yields.
-pub fn sha256_reader(mut reader: impl Read) -> io::Result<([u8; 32], u64)> {
+pub fn sha256_reader(reader: impl Read) -> io::Result<([u8; 32], u64)> {
     let mut w = HashingWriter::new(io::sink());
-    io::copy(&mut reader, &mut w)?;
+    // io::copy reads a BufReader's whole buffer at a time, not 8 KB.
+    io::copy(&mut io::BufReader::with_capacity(256 * 1024, reader), &mut w)?;
     let (_, digest, len) = w.finish();
     Ok((digest, len))
 }

@@ -1,5 +1,5 @@
 //! The buckets of the cache, each a folder named with its layout's version
-//! (`unpacked/v1`), as uv's `CacheBucket`: a bucket whose layout or format
+//! (`unpacked/v2`), as uv's `CacheBucket`: a bucket whose layout or format
 //! changes gets a new version, and the old one is left for
 //! `wheel-cache prune` to drop. Every path into the cache comes from here
 //! and [`super::Cache`]; nothing else spells a bucket's name.
@@ -12,8 +12,9 @@ pub enum Bucket {
     /// Downloaded wheels and sdists by sha256, `wheels/v1/{H[..2]}/{H}/{filename}`
     /// (wheel-fetch; v0 was `wheels/sha256/`).
     Wheels,
-    /// Unpacked wheels by the wheel's sha256, `unpacked/v1/{H[..2]}/{H}/`
-    /// (wheel-unpack: `files/` and `manifest.json`).
+    /// Unpacked wheels by the wheel's sha256, `unpacked/v2/{H[..2]}/{H}/`
+    /// (wheel-unpack: `manifest.json`, and `files/{k / 128}/{k % 128}` for
+    /// the manifest's k-th entry; v1 kept the wheel's own tree under `files/`).
     Unpacked,
     /// Index project pages by the sha256 of their URL, `index/v1/{K}`.
     Index,
@@ -73,7 +74,10 @@ impl Bucket {
 
     /// The version of the bucket's layout and format.
     pub fn version(self) -> u32 {
-        1
+        match self {
+            Bucket::Unpacked => 2,
+            _ => 1,
+        }
     }
 
     /// `{name}/v{version}`, relative to the cache root.

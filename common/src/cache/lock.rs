@@ -37,14 +37,17 @@ pub(super) fn folder(root: &Path) -> PathBuf {
 pub(super) fn take(root: &Path, name: &str, mode: Mode) -> Result<Option<CacheLock>> {
     let dir = folder(root);
     let path = dir.join(format!("{name}.lock"));
+    let open = || OpenOptions::new().create(true).truncate(false).write(true).open(&path);
     loop {
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+        // The folder is made when missing, not tried before every lock.
+        let file = match open() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+                open()
+            }
+            opened => opened,
+        };
+        let file = file.with_context(|| format!("cannot open the lock file {}", path.display()))?;
         let arg = match mode {
             Mode::Exclusive { wait: true } => FlockArg::LockExclusive,
             Mode::Exclusive { wait: false } => FlockArg::LockExclusiveNonblock,

@@ -10,7 +10,7 @@ Shows and cleans the cache the other tools share (the folder --cache-dir,
 WHEELPIPE_CACHE_DIR or XDG_CACHE_HOME name, found as they find it).
 
 The cache holds one folder per bucket, named with its layout's version:
-wheels/v1 (downloaded wheels and sdists by sha256), unpacked/v1 (unpacked
+wheels/v1 (downloaded wheels and sdists by sha256), unpacked/v2 (unpacked
 wheels that venvs link from), index/v1 (index pages), metadata/v1 (metadata
 records), build-envs/v1 (build environments), built/v1 (wheels built from
 sources), interpreters/v1 (interpreter facts); then locks/ and tmp/.

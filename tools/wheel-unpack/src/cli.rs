@@ -13,7 +13,7 @@ the wheel's version is kept as it is (see --reinstall); at another version it
 is replaced.
 
 Every wheel is checked (names, hashes against its RECORD, layout) once, when
-it is unpacked into the cache (unpacked/v1/ in the folder --cache-dir or the
+it is unpacked into the cache (unpacked/v2/ in the folder --cache-dir or the
 environment names, never one worked out from a wheel's path; without a cache
 folder each run extracts afresh), and staged in parallel as soon as it
 arrives, its files linked from the cache (see --link-mode); nothing lands in

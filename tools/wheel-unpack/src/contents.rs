@@ -3,7 +3,7 @@
 //! unpacked wheels (checked once, when it was filled); and how the planned
 //! files get from there into the staging folder.
 
-use std::fs::{self, File};
+use std::fs;
 
 use anyhow::{Context, Result};
 use wheelpipe::cache::Cache;
@@ -15,10 +15,11 @@ use crate::job::{Job, Warn};
 use crate::link::{self, Linker};
 use crate::scheme::Scheme;
 use crate::unpacked::{self, Unpacked};
+use crate::zipread::Zip;
 
 /// A wheel's files: its zip, or its folder in the cache.
 pub enum Contents {
-    Zip(zip::ZipArchive<File>),
+    Zip(Zip),
     Cached(Unpacked),
 }
 
@@ -28,10 +29,7 @@ impl Contents {
         match self {
             Contents::Zip(archive) => entries::zip_text(archive, name),
             Contents::Cached(u) => {
-                if !u.manifest.entries.iter().any(|e| e.name == name) {
-                    return Ok(None);
-                }
-                let path = u.file(name);
+                let Some(path) = u.path_of(name) else { return Ok(None) };
                 let bytes = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
                 String::from_utf8(bytes).map(Some).with_context(|| format!("{name} is not UTF-8 text"))
             }
@@ -83,7 +81,7 @@ pub fn place(
     let is_record_sha = |h: &str| job.sha256.as_ref().is_some_and(|s| s.eq_ignore_ascii_case(h));
     Ok(match src {
         Contents::Zip(archive) => {
-            let ex = extract::all(&job.wheel, archive, plans, python, threads)?;
+            let ex = extract::all(archive, plans, python, threads)?;
             // Hashing the wheel costs a read: only for a wheel that needs it.
             let vouched =
                 !ex.mismatched.is_empty() && is_record_sha(&unpacked::wheel_sha256(&job.wheel, None)?);

@@ -10,6 +10,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::record::Expected;
 use crate::zipcheck;
+use crate::zipread::{Positional, Zip};
 
 /// One file of the wheel.
 #[derive(Clone, Debug)]
@@ -24,9 +25,9 @@ pub struct Entry {
 }
 
 /// Opens a wheel and checks every entry name and type; returns its files.
-pub fn open_zip(wheel: &std::path::Path) -> Result<(zip::ZipArchive<File>, Vec<Entry>)> {
-    let file = File::open(wheel).context("cannot open")?;
-    let mut archive = zip::ZipArchive::new(file).context("not a valid zip file")?;
+pub fn open_zip(wheel: &std::path::Path) -> Result<(Zip, Vec<Entry>)> {
+    let file = File::open(wheel).and_then(Positional::new).context("cannot open")?;
+    let mut archive = Zip::new(file).context("not a valid zip file")?;
     let mut entries = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
         let e = archive.by_index_raw(i).with_context(|| format!("cannot read zip entry {i}"))?;
@@ -47,7 +48,7 @@ pub fn open_zip(wheel: &std::path::Path) -> Result<(zip::ZipArchive<File>, Vec<E
 }
 
 /// The text of one entry of a zip, `None` when it has none.
-pub fn zip_text(archive: &mut zip::ZipArchive<File>, name: &str) -> Result<Option<String>> {
+pub fn zip_text(archive: &mut Zip, name: &str) -> Result<Option<String>> {
     let mut entry = match archive.by_name(name) {
         Ok(e) => e,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),

@@ -1,10 +1,11 @@
-//! Extracting a wheel's planned entries into the staging folder, each file
-//! checked against the wheel's RECORD as it streams. A big wheel is split
-//! over several threads, each with its own handle on the zip.
+//! Extracting a wheel's planned entries into the staging folder or the
+//! cache, each file checked against the wheel's RECORD as it streams. A big
+//! wheel is split over several threads, each reading the one open zip
+//! through a buffer of its own (see [`crate::zipread`]).
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{Read, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -12,12 +13,14 @@ use sha2::{Digest, Sha256};
 
 use crate::record::{Expected, Hasher};
 use crate::scripts;
+use crate::unpacked::repair::Mtime;
+use crate::zipread::Zip;
 
 /// Writes `bytes` to a new staged file with `mode`, returning its RECORD hash and size.
 pub fn write_new(path: &Path, mode: u32, bytes: &[u8]) -> Result<(String, u64)> {
     let mut f = OpenOptions::new().write(true).create_new(true).mode(mode).open(path)?;
     f.write_all(bytes)?;
-    fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
+    f.set_permissions(fs::Permissions::from_mode(mode))?;
     Ok((wheelpipe::hash::record_hash(&Sha256::digest(bytes)), bytes.len() as u64))
 }
 
@@ -46,42 +49,59 @@ pub struct Extracted {
     pub done: Vec<(String, u64)>,
     /// The entries whose contents do not match the wheel's RECORD.
     pub mismatched: Vec<String>,
+    /// With [`Stamp::Mtime`]: each file's modification time once written,
+    /// in plan order, read from its open handle.
+    pub mtimes: Vec<Mtime>,
+}
+
+/// Whether extracting also reads each file's modification time (the cache
+/// records it, see [`crate::unpacked::repair`]); staging has no use for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stamp {
+    None,
+    Mtime,
 }
 
 /// Extracts every plan; a file that does not match the wheel's RECORD is
 /// extracted all the same and named in [`Extracted::mismatched`], for the
 /// caller to judge (see [`crate::trust`]).
-pub fn all(
-    wheel: &Path,
-    archive: zip::ZipArchive<File>,
+pub fn all(archive: Zip, plans: &[Plan], python: &str, threads: usize) -> Result<Extracted> {
+    stamped(archive, plans, python, threads, Stamp::None)
+}
+
+/// [`all`], reading each written file's modification time when `stamp` asks.
+pub fn stamped(
+    archive: Zip,
     plans: &[Plan],
     python: &str,
     threads: usize,
+    stamp: Stamp,
 ) -> Result<Extracted> {
-    let results = all_inner(wheel, archive, plans, python, threads)?;
+    let results = all_inner(archive, plans, (python, stamp), threads)?;
     let mut out = Extracted::default();
-    for (plan, (done, matches)) in plans.iter().zip(results) {
-        out.done.push(done);
-        if !matches {
+    for (plan, one) in plans.iter().zip(results) {
+        out.done.push(one.done);
+        if !one.matches {
             out.mismatched.push(plan.entry.clone());
         }
+        out.mtimes.extend(one.mtime);
     }
     Ok(out)
 }
 
-type One = ((String, u64), bool);
+/// One extracted file.
+#[derive(Clone, Debug)]
+struct One {
+    done: (String, u64),
+    matches: bool,
+    mtime: Option<Mtime>,
+}
 
-fn all_inner(
-    wheel: &Path,
-    mut archive: zip::ZipArchive<File>,
-    plans: &[Plan],
-    python: &str,
-    threads: usize,
-) -> Result<Vec<One>> {
+fn all_inner(mut archive: Zip, plans: &[Plan], how: (&str, Stamp), threads: usize) -> Result<Vec<One>> {
     let total: u64 = plans.iter().map(|p| p.size).sum();
     let threads = threads.min(plans.len() / 16).max(1);
     if threads == 1 || total < PARALLEL_BYTES {
-        return plans.iter().map(|p| one(&mut archive, p, python)).collect();
+        return plans.iter().map(|p| one(&mut archive, p, how)).collect();
     }
     // Deal the plans out by size, biggest first, to even out the threads.
     let mut order: Vec<usize> = (0..plans.len()).collect();
@@ -93,15 +113,19 @@ fn all_inner(
         loads[t] += plans[k].size;
         shares[t].push(k);
     }
+    // Each thread then reads its share in the zip's order, through its buffer.
+    for share in &mut shares {
+        share.sort_by_key(|&k| plans[k].index);
+    }
     let mut results: Vec<Option<One>> = vec![None; plans.len()];
     std::thread::scope(|s| -> Result<()> {
         let handles: Vec<_> = shares
             .into_iter()
             .map(|share| {
+                // The same open wheel and central directory, a buffer of its own.
+                let mut archive = archive.clone();
                 s.spawn(move || -> Result<Vec<(usize, One)>> {
-                    let file = File::open(wheel).context("cannot open")?;
-                    let mut archive = zip::ZipArchive::new(file).context("not a valid zip file")?;
-                    share.into_iter().map(|k| Ok((k, one(&mut archive, &plans[k], python)?))).collect()
+                    share.into_iter().map(|k| Ok((k, one(&mut archive, &plans[k], how)?))).collect()
                 })
             })
             .collect();
@@ -116,15 +140,16 @@ fn all_inner(
     Ok(results.into_iter().map(|r| r.expect("every plan was extracted")).collect())
 }
 
-fn one(archive: &mut zip::ZipArchive<File>, plan: &Plan, python: &str) -> Result<One> {
+fn one(archive: &mut Zip, plan: &Plan, (python, stamp): (&str, Stamp)) -> Result<One> {
     wheelpipe::signals::check()?;
-    extract(archive, plan, plan.script.then_some(python)).with_context(|| format!("entry {}", plan.entry))
+    extract(archive, plan, plan.script.then_some(python), stamp)
+        .with_context(|| format!("entry {}", plan.entry))
 }
 
 /// Extracts one entry to its staged file, checking it against the RECORD's
 /// hash as it streams (false: it does not match); a script's `#!python`
 /// line becomes the venv's python.
-fn extract(archive: &mut zip::ZipArchive<File>, plan: &Plan, python: Option<&str>) -> Result<One> {
+fn extract(archive: &mut Zip, plan: &Plan, python: Option<&str>, stamp: Stamp) -> Result<One> {
     let mut entry = archive.by_index(plan.index)?;
     let want = plan.want.as_ref();
     // Unless a script's first line is rewritten, the file is the entry byte
@@ -173,7 +198,12 @@ fn extract(archive: &mut zip::ZipArchive<File>, plan: &Plan, python: Option<&str
         got == w.digest && w.size.is_none_or(|s| s == in_size)
     });
     if !crate::scheme::created_with(plan.mode) {
-        fs::set_permissions(&plan.staged, fs::Permissions::from_mode(plan.mode))?;
+        out.set_permissions(fs::Permissions::from_mode(plan.mode))?;
     }
-    Ok(((wheelpipe::hash::record_hash(&digest), out_size), matches))
+    // From the handle just written: no second lookup of the path.
+    let mtime = match stamp {
+        Stamp::None => None,
+        Stamp::Mtime => out.metadata().map(|m| Some((m.mtime(), m.mtime_nsec())))?,
+    };
+    Ok(One { done: (wheelpipe::hash::record_hash(&digest), out_size), matches, mtime })
 }

@@ -31,6 +31,7 @@ pub mod trust;
 pub mod unpacked;
 pub mod venv;
 pub mod zipcheck;
+pub mod zipread;
 
 use std::cell::OnceCell;
 use std::collections::BTreeSet;

@@ -117,7 +117,7 @@ pub fn all(
 ) -> Result<(Vec<(String, u64)>, LinkMode)> {
     let one = |plan: &Plan| -> Result<((String, u64), Option<LinkMode>)> {
         wheelpipe::signals::check()?;
-        let src = u.file(&plan.entry);
+        let src = u.path(plan.index);
         let cached = &u.manifest.entries[plan.index];
         if plan.script {
             let bytes = fs::read(&src).with_context(|| format!("cannot read {}", src.display()))?;

@@ -66,8 +66,7 @@ pub fn check_conflicts(
     let mut taken = Vec::new();
     for (dest, staged, s) in by_dest.into_values() {
         // A missing folder has no files: one look for all of them.
-        let parent = dest.parent().unwrap_or(dest);
-        let folder = *folders.entry(parent).or_insert_with(|| fs::symlink_metadata(parent).is_ok());
+        let folder = exists(&mut folders, dest.parent().unwrap_or(dest));
         let Some(meta) = folder.then(|| fs::symlink_metadata(dest).ok()).flatten() else { continue };
         if owned(dest) {
             continue;
@@ -92,6 +91,21 @@ pub fn check_conflicts(
         tell(scheme, clashes, &taken, warn);
     }
     Ok(())
+}
+
+/// Whether the folder `path` exists, remembered in `known`; a folder under
+/// a missing one is missing without a look (a new venv's: one look for
+/// each top folder, not one for each of its thousands of folders).
+fn exists<'a>(known: &mut HashMap<&'a Path, bool>, path: &'a Path) -> bool {
+    if let Some(&there) = known.get(path) {
+        return there;
+    }
+    let there = match path.parent() {
+        Some(up) if !exists(known, up) => false,
+        _ => fs::symlink_metadata(path).is_ok(),
+    };
+    known.insert(path, there);
+    there
 }
 
 /// One warning for each pair of wheels writing paths differently, and one

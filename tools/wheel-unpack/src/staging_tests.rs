@@ -104,12 +104,10 @@ fn stages_files_launchers_and_a_record_pip_can_read() {
     let cache = opts(venv, true).cache.unwrap();
     let sha = wheelpipe::hash::Sha256::of(&fs::read(&wheel).unwrap());
     let unpacked = cache.entry(wheelpipe::cache::Bucket::Unpacked, &sha);
-    assert!(unpacked.join("files/demo/__init__.py").is_file(), "unpacked once into the cache");
+    let cached = |name: &str| crate::unpacked::load(&unpacked).unwrap().path_of(name).unwrap();
+    assert!(cached("demo/__init__.py").is_file(), "unpacked once into the cache");
     // The cache keeps the raw script; the venv gets its shebang rewritten.
-    assert_eq!(
-        fs::read_to_string(unpacked.join("files/demo-1.0.data/scripts/run")).unwrap(),
-        "#!pythonw\nimport demo\n"
-    );
+    assert_eq!(fs::read_to_string(cached("demo-1.0.data/scripts/run")).unwrap(), "#!pythonw\nimport demo\n");
 }
 
 fn check_demo(s: &Staged, venv: &Path, cached: bool) {
@@ -161,7 +159,7 @@ fn a_file_that_does_not_match_record_is_refused() {
         assert!(err.contains("demo-1.0-py3-none-any.whl") && err.contains("demo/a.py"), "{err}");
         assert!(err.contains("do not match"), "{err}");
     }
-    let cached = fs::read_dir(tmp.path().join("cache/unpacked/v1")).map_or(0, |d| d.count());
+    let cached = fs::read_dir(tmp.path().join("cache/unpacked/v2")).map_or(0, |d| d.count());
     assert_eq!(cached, 0, "nothing unverified lands in the cache");
     let names = |dir: &str| -> Vec<_> {
         fs::read_dir(tmp.path().join(dir)).unwrap().map(|e| e.unwrap().file_name()).collect()

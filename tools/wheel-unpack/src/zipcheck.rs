@@ -31,6 +31,24 @@ pub fn check_entry_name(name: &str) -> std::result::Result<(), &'static str> {
     Ok(())
 }
 
+/// Checks that the files' names (already checked one by one) make a tree:
+/// no name twice, and none that is also another's folder.
+pub fn check_paths<'a>(names: impl Iterator<Item = &'a str> + Clone) -> Result<()> {
+    let mut files = std::collections::HashSet::new();
+    for name in names.clone() {
+        if !files.insert(name) {
+            bail!("entry {name:?} appears twice");
+        }
+    }
+    for name in names {
+        let mut folders = name.match_indices('/').map(|(i, _)| &name[..i]);
+        if let Some(folder) = folders.find(|f| files.contains(f)) {
+            bail!("entry {folder:?} is a file and the folder of {name:?}");
+        }
+    }
+    Ok(())
+}
+
 /// True when a zip entry's unix mode (external attributes) says symlink.
 pub fn is_symlink_mode(mode: u32) -> bool {
     mode & 0o170000 == 0o120000
@@ -114,6 +132,15 @@ mod tests {
         for good in ["six.py", "a/b/c.py", "pkg/", "x-1.0.data/scripts/run", "naïve.txt"] {
             assert!(check_entry_name(good).is_ok(), "{good:?} was refused");
         }
+    }
+
+    #[test]
+    fn names_that_do_not_make_a_tree_are_refused() {
+        let check = |names: &[&str]| check_paths(names.iter().copied()).map_err(|e| e.to_string());
+        assert!(check(&["a/b.py", "a/c.py", "ab", "a/bc/d"]).is_ok());
+        assert!(check(&["a/b.py", "a/b.py"]).unwrap_err().contains("twice"));
+        assert!(check(&["a/b", "a/b/c.py"]).unwrap_err().contains("is a file and the folder"));
+        assert!(check(&["a/b/c.py", "a"]).unwrap_err().contains("is a file and the folder"));
     }
 
     #[test]

@@ -15,21 +15,15 @@ use anyhow::{bail, Context, Result};
 use wheelpipe::cache::Cache;
 
 use super::{CachedFile, Unpacked};
-use crate::extract::{self, Plan};
+use crate::extract::{self, Plan, Stamp};
 
 /// A file's modification time, (seconds, nanoseconds).
 pub type Mtime = (i64, i64);
 
-/// The modification time of `path`.
-pub fn mtime(path: &Path) -> Result<Mtime> {
-    let meta = fs::symlink_metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok((meta.mtime(), meta.mtime_nsec()))
-}
-
-/// True when the cached file is as it was unpacked (size, mtime, mode).
-fn intact(u: &Unpacked, f: &CachedFile) -> bool {
+/// True when the cached `k`-th file is as it was unpacked (size, mtime, mode).
+fn intact(u: &Unpacked, k: usize, f: &CachedFile) -> bool {
     let Some(stamp) = f.mtime else { return false };
-    fs::symlink_metadata(u.file(&f.name)).is_ok_and(|m| {
+    fs::symlink_metadata(u.path(k)).is_ok_and(|m| {
         m.is_file()
             && m.len() == f.size
             && (m.mtime(), m.mtime_nsec()) == stamp
@@ -52,8 +46,8 @@ pub fn changed(u: &Unpacked, threads: usize) -> Vec<usize> {
             .enumerate()
             .map(|(k, part)| {
                 let check = move || {
-                    let part = part.iter().enumerate();
-                    part.filter(|(_, f)| !intact(u, f)).map(|(i, _)| k * chunk + i).collect::<Vec<_>>()
+                    let part = part.iter().enumerate().map(|(i, f)| (k * chunk + i, f));
+                    part.filter(|&(i, f)| !intact(u, i, f)).map(|(i, _)| i).collect::<Vec<_>>()
                 };
                 (k, s.spawn(check))
             })
@@ -74,10 +68,8 @@ pub fn repair(u: &mut Unpacked, wheel: &Path, cache: &Cache, threads: usize) -> 
     }
     let (archive, entries) = crate::entries::open_zip(wheel)?;
     // Under tmp/unpack with the wheel's hash, so a killed run's tree is
-    // removed by the next one to hold the lock (see `unpacked::ensure`).
-    let trees = cache.tmp_dir()?.join("unpack");
-    crate::spread::make_parent(&trees)?;
-    let tmp = crate::spread::new_tree(&trees, &u.sha256)?;
+    // removed by a later run (see `unpacked::new_tree`).
+    let tmp = super::new_tree(cache, &wheelpipe::hash::Sha256::parse(&u.sha256)?)?;
     let result = (|| -> Result<()> {
         let mut plans = Vec::with_capacity(changed.len());
         for (k, &i) in changed.iter().enumerate() {
@@ -89,15 +81,15 @@ pub fn repair(u: &mut Unpacked, wheel: &Path, cache: &Cache, threads: usize) -> 
             let (index, entry, mode, size) = (e.index, f.name.clone(), f.mode, e.size);
             plans.push(Plan { index, entry, want: None, staged, dest, mode, script: false, size });
         }
-        let done = extract::all(wheel, archive, &plans, "", threads)?.done;
-        for ((plan, (hash, _)), &i) in plans.iter().zip(done).zip(&changed) {
+        // Extracted with the cached mode, its mtime read from the written handle.
+        let ex = extract::stamped(archive, &plans, "", threads, Stamp::Mtime)?;
+        for (((plan, (hash, _)), mtime), &i) in plans.iter().zip(ex.done).zip(ex.mtimes).zip(&changed) {
             let f = &mut u.manifest.entries[i];
             if hash != f.hash {
                 bail!("{}: {} is not the file its unpacked copy was made from", wheel.display(), f.name);
             }
-            fs::set_permissions(&plan.staged, fs::Permissions::from_mode(f.mode))?;
-            f.mtime = Some(mtime(&plan.staged)?);
-            let cached = u.files.join(&f.name);
+            f.mtime = Some(mtime);
+            let cached = u.path(i);
             fs::rename(&plan.staged, &cached)
                 .with_context(|| format!("cannot replace {}", cached.display()))?;
         }
@@ -123,11 +115,14 @@ mod tests {
         fs::create_dir(&files).unwrap();
         let entries = (0..5000)
             .map(|i| {
-                let (name, path) = (format!("f{i}"), files.join(format!("f{i}")));
+                let (name, path) = (format!("f{i}"), super::super::stored(&files, i));
+                fs::create_dir_all(path.parent().unwrap()).unwrap();
                 fs::write(&path, "x").unwrap();
                 fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
                 let (hash, size, executable, mode) = (String::new(), 1, false, 0o644);
-                CachedFile { name, hash, size, executable, mode, mtime: Some(mtime(&path).unwrap()) }
+                let meta = fs::metadata(&path).unwrap();
+                let mtime = Some((meta.mtime(), meta.mtime_nsec()));
+                CachedFile { name, hash, size, executable, mode, mtime }
             })
             .collect();
         let manifest = crate::unpacked::Manifest {
@@ -138,8 +133,8 @@ mod tests {
         };
         let u = Unpacked { files: files.clone(), manifest, sha256: String::new() };
         assert!(changed(&u, 4).is_empty());
-        fs::write(files.join("f4321"), "xy").unwrap();
-        fs::set_permissions(files.join("f7"), fs::Permissions::from_mode(0o600)).unwrap();
+        fs::write(u.path_of("f4321").unwrap(), "xy").unwrap();
+        fs::set_permissions(u.path(7), fs::Permissions::from_mode(0o600)).unwrap();
         assert_eq!(changed(&u, 4), [7, 4321]);
         assert_eq!(changed(&u, 1), [7, 4321]);
     }
@@ -157,13 +152,13 @@ mod tests {
         assert!(changed(&u, 2).is_empty());
         // A venv's hard link, edited in place.
         let venv_file = dir.join("linked.py");
-        fs::hard_link(u.file("demo/a.py"), &venv_file).unwrap();
+        fs::hard_link(u.path_of("demo/a.py").unwrap(), &venv_file).unwrap();
         fs::OpenOptions::new().append(true).open(&venv_file).unwrap().write_all(b"edited\n").unwrap();
         assert_eq!(changed(&u, 2).len(), 1);
 
         let u = ensure();
         assert!(changed(&u, 2).is_empty(), "repaired, and the manifest knows its new mtime");
-        assert_eq!(fs::read_to_string(u.file("demo/a.py")).unwrap(), "x = 1\n");
+        assert_eq!(fs::read_to_string(u.path_of("demo/a.py").unwrap()).unwrap(), "x = 1\n");
         assert_eq!(fs::read_to_string(&venv_file).unwrap(), "x = 1\nedited\n", "the venv keeps its edit");
         assert_eq!(fs::metadata(&venv_file).unwrap().nlink(), 1, "and no longer shares the cache's inode");
         assert!(
