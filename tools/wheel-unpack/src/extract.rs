@@ -13,7 +13,6 @@ use sha2::{Digest, Sha256};
 
 use crate::record::{Expected, Hasher};
 use crate::scripts;
-use crate::unpacked::repair::Mtime;
 use crate::zipread::Zip;
 
 /// Writes `bytes` to a new staged file with `mode`, returning its RECORD hash and size.
@@ -41,6 +40,9 @@ pub struct Plan {
     /// Uncompressed size, as the zip says.
     pub size: u64,
 }
+
+/// A file's modification time: seconds and nanoseconds since the epoch.
+pub type Mtime = (i64, i64);
 
 /// What extracting a wheel's plans gave.
 #[derive(Debug, Default)]

@@ -17,8 +17,7 @@ use wheelpipe::cache::Cache;
 use super::{CachedFile, Unpacked};
 use crate::extract::{self, Plan, Stamp};
 
-/// A file's modification time, (seconds, nanoseconds).
-pub type Mtime = (i64, i64);
+pub use crate::extract::Mtime;
 
 /// True when the cached `k`-th file is as it was unpacked (size, mtime, mode).
 fn intact(u: &Unpacked, k: usize, f: &CachedFile) -> bool {
