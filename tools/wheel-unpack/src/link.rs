@@ -60,6 +60,12 @@ impl Linker {
         Linker { pref, level: AtomicU8::new(level), warned: AtomicU8::new(0) }
     }
 
+    /// Whether files the run writes itself may be hard links of one
+    /// another: not when the run asks for copies or reflinks.
+    pub fn may_share(&self) -> bool {
+        matches!(self.pref, Pref::Auto | Pref::Hardlink)
+    }
+
     /// Gives up on `level` for the rest of the run; an explicit choice
     /// that fails is worth a warning (once).
     fn refused(&self, level: u8, why: &io::Error, warn: &Warn) {

@@ -61,13 +61,11 @@ pub fn check_conflicts(
             clashes.entry((label(other), label(s))).or_default().push(f.dest.clone());
         }
     }
-    let mut folders: HashMap<&Path, bool> = HashMap::new();
+    let mut folders = Folders::default();
     let owned = |p: &Path| old.iter().any(|o| o.files.contains(p) || p.starts_with(&o.dist_info));
     let mut taken = Vec::new();
     for (dest, staged, s) in by_dest.into_values() {
-        // A missing folder has no files: one look for all of them.
-        let parent = dest.parent().unwrap_or(dest);
-        let folder = *folders.entry(parent).or_insert_with(|| fs::symlink_metadata(parent).is_ok());
+        let folder = dest.parent().is_some_and(|parent| folders.exists(parent));
         let Some(meta) = folder.then(|| fs::symlink_metadata(dest).ok()).flatten() else { continue };
         if owned(dest) {
             continue;
@@ -92,6 +90,26 @@ pub fn check_conflicts(
         tell(scheme, clashes, &taken, warn);
     }
     Ok(())
+}
+
+/// Which folders of the venv exist, each looked at once at most: a missing
+/// folder has no files, nor folders (a new package's tree is one look at
+/// its top, not one a folder: django's were 1,400 failing `statx`).
+#[derive(Default)]
+struct Folders<'a> {
+    seen: HashMap<&'a Path, bool>,
+}
+
+impl<'a> Folders<'a> {
+    fn exists(&mut self, dir: &'a Path) -> bool {
+        if let Some(known) = self.seen.get(dir) {
+            return *known;
+        }
+        let parent_exists = dir.parent().is_none_or(|p| self.exists(p));
+        let exists = parent_exists && fs::symlink_metadata(dir).is_ok();
+        self.seen.insert(dir, exists);
+        exists
+    }
 }
 
 /// One warning for each pair of wheels writing paths differently, and one

@@ -57,7 +57,8 @@ fn build_with(
 pub(crate) fn opts(venv: &Path, cached: bool) -> Options {
     let cache = cached.then(|| wheelpipe::cache::Cache::at(venv.join("cache")).unwrap());
     let linker = Linker::new(link::Pref::Auto);
-    Options { cache, linker, verify: true, compiler: None, tags: None, build: None }
+    let shared = Shared::default();
+    Options { cache, linker, verify: true, compiler: None, tags: None, build: None, shared }
 }
 
 fn job(wheel: &Path, expected_name: Option<&str>) -> Job {
