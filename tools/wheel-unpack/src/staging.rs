@@ -286,11 +286,11 @@ const SHARED: [&str; 2] = ["INSTALLER", "REQUESTED"];
 pub struct Shared {
     /// Each file's copy with its RECORD hash and size; `None`: it could
     /// not be written, each wheel writes its own.
-    made: std::sync::Mutex<BTreeMap<&'static str, Option<Copy>>>,
+    made: std::sync::Mutex<BTreeMap<&'static str, Option<SharedCopy>>>,
 }
 
 /// A file of [`SHARED`] written for the run: its path, RECORD hash and size.
-type Copy = (PathBuf, String, u64);
+type SharedCopy = (PathBuf, String, u64);
 
 impl Shared {
     /// Hard-links the run's copy of `name` (written in the folder holding
