@@ -3,7 +3,8 @@
 //! launchers, INSTALLER, REQUESTED and the installed RECORD. Nothing here
 //! touches the virtualenv's own folders; the commit moves the files in.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
+use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -101,7 +102,7 @@ fn stage_inner(
         crate::trust::judge((&about.name, &about.version), mismatched, job.requested, vouched, warn)?;
     }
     for (plan, (hash, size)) in plans.iter().zip(done) {
-        tree.add(plan.dest.clone(), plan.staged.clone(), hash, Some(size))?;
+        tree.push(plan.dest.clone(), plan.staged.clone(), hash, Some(size));
     }
     if let Some(compiler) = &opts.compiler {
         compile(compiler, &plans, &mut tree)?;
@@ -218,7 +219,7 @@ fn plan(
     let generated = ["INSTALLER", "REQUESTED", "RECORD"].map(|f| format!("{dist_info}/{f}"));
     let launcher_names: HashSet<&str> = about.launchers.iter().map(|e| e.name.as_str()).collect();
     let scheme = tree.scheme;
-    let (mut plans, mut planned) = (Vec::new(), HashSet::new());
+    let mut plans = Vec::new();
     for e in entries {
         if generated.contains(&e.name) {
             continue;
@@ -234,9 +235,7 @@ fn plan(
         if script && dest.file_name().is_some_and(|f| is_wrapper(&f.to_string_lossy(), &launcher_names)) {
             continue; // setuptools' own launcher for an entry point: pip skips it too
         }
-        if !planned.insert(dest.clone()) {
-            bail!("two entries are installed to {}", dest.display());
-        }
+        tree.claim(&dest)?;
         let (staged, mode) = (tree.planned_path(&dest)?, scheme.file_mode(e.executable));
         let (index, entry, size) = (e.index, e.name.clone(), e.size);
         plans.push(Plan { index, entry, want, staged, dest, mode, script, size });
@@ -329,13 +328,15 @@ struct Tree<'a> {
     dirs: Dirs,
     files: Vec<StagedFile>,
     rows: Vec<Row>,
-    dests: BTreeSet<PathBuf>,
+    /// Every destination claimed, by its bytes (hashing a `Path` goes
+    /// component by component: a few percent of a warm install).
+    dests: HashSet<OsString>,
 }
 
 impl<'a> Tree<'a> {
     fn new(scheme: &'a Scheme, dir: &Path, lib_dir: PathBuf) -> Tree<'a> {
         let (root, dirs) = (dir.to_path_buf(), Dirs::new(dir));
-        Tree { scheme, lib_dir, root, dirs, files: Vec::new(), rows: Vec::new(), dests: BTreeSet::new() }
+        Tree { scheme, lib_dir, root, dirs, files: Vec::new(), rows: Vec::new(), dests: HashSet::new() }
     }
 
     /// Where the file for `dest` is staged, its folder noted (see [`Dirs::make`]).
@@ -352,14 +353,25 @@ impl<'a> Tree<'a> {
         Ok(staged)
     }
 
-    /// Adds a staged file and its RECORD row; refuses a second file for one destination.
-    fn add(&mut self, dest: PathBuf, staged: PathBuf, hash: String, size: Option<u64>) -> Result<()> {
-        if !self.dests.insert(dest.clone()) {
+    /// Refuses a second file for one destination.
+    fn claim(&mut self, dest: &Path) -> Result<()> {
+        if !self.dests.insert(dest.as_os_str().to_owned()) {
             bail!("two entries are installed to {}", dest.display());
         }
+        Ok(())
+    }
+
+    /// Adds a staged file and its RECORD row; refuses a second file for one destination.
+    fn add(&mut self, dest: PathBuf, staged: PathBuf, hash: String, size: Option<u64>) -> Result<()> {
+        self.claim(&dest)?;
+        self.push(dest, staged, hash, size);
+        Ok(())
+    }
+
+    /// Adds a staged file whose destination is claimed, and its RECORD row.
+    fn push(&mut self, dest: PathBuf, staged: PathBuf, hash: String, size: Option<u64>) {
         self.rows.push(Row { path: record::relative(&dest, &self.lib_dir), hash, size });
         self.files.push(StagedFile { staged, dest });
-        Ok(())
     }
 
     /// Writes a generated file for `dest` and adds it; one of [`SHARED`]
@@ -418,6 +430,8 @@ struct Dirs {
     known: HashSet<PathBuf>,
     /// Noted and not made yet, each after its parent.
     wanted: Vec<PathBuf>,
+    /// The last folder asked for: a wheel's files come folder by folder.
+    last: PathBuf,
 }
 
 /// Below this many folders in a level, one thread makes them.
@@ -426,15 +440,24 @@ const PARALLEL_DIRS: usize = 32;
 impl Dirs {
     fn new(root: &Path) -> Dirs {
         let known = root.parent().into_iter().map(Path::to_path_buf).collect();
-        Dirs { known, wanted: Vec::new() }
+        Dirs { known, wanted: Vec::new(), last: PathBuf::new() }
     }
 
     /// Notes `dir` and the folders above it that are not known yet.
     fn want(&mut self, dir: &Path) -> Result<()> {
+        if self.last.as_os_str() == dir.as_os_str() {
+            return Ok(());
+        }
+        self.note(dir)?;
+        self.last = dir.to_path_buf();
+        Ok(())
+    }
+
+    fn note(&mut self, dir: &Path) -> Result<()> {
         if self.known.contains(dir) {
             return Ok(());
         }
-        self.want(dir.parent().context("the staging tree is in a folder")?)?;
+        self.note(dir.parent().context("the staging tree is in a folder")?)?;
         self.known.insert(dir.to_path_buf());
         self.wanted.push(dir.to_path_buf());
         Ok(())
