@@ -338,3 +338,40 @@ fn a_wheel_whose_sha256_the_index_gave_is_staged_despite_its_record_with_a_warni
     let err = format!("{:#}", run_with(&wheel, venv, true).unwrap_err());
     assert!(err.contains("do not match") && err.contains("--no-verify-record"), "{err}");
 }
+
+#[test]
+fn a_runs_wheels_share_installer_and_requested_and_their_trees_hold_only_their_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let venv = tmp.path();
+    // Enough folders in one level for several threads to make them.
+    let names: Vec<String> = (0..80).map(|k| format!("demo/d{k}/sub/m.py")).collect();
+    let files: Vec<(&str, &[u8], u32)> = names.iter().map(|n| (n.as_str(), &b"x\n"[..], 0o644)).collect();
+    let wheel = build(venv, &files, |r| r);
+    let lib = venv.join("lib/python3.11/site-packages");
+    let info = lib.join("demo-1.0.dist-info");
+    let parent = venv.join("new");
+    fs::create_dir(&parent).unwrap();
+    for (o, shared) in [(opts(venv, true), true), (Options::no_cache(), false)] {
+        let requested = Job { requested: true, ..job(&wheel, None) };
+        let trees = [parent.join(format!("{shared}-a")), parent.join(format!("{shared}-b"))];
+        let [a, b] = trees.each_ref().map(|t| stage(&requested, &scheme(venv), t, 2, &o, &|_| {}).unwrap());
+        for s in [&a, &b] {
+            for n in &names {
+                assert_eq!(staged_text(s, &lib.join(n)), "x\n");
+            }
+            assert_eq!(staged_text(s, &info.join("INSTALLER")), "wheelpipe\n");
+            assert_eq!(staged_text(s, &info.join("REQUESTED")), "");
+            // The site-packages files are in the tree itself: no scheme folder.
+            let top: Vec<_> = fs::read_dir(&s.tree).unwrap().map(|e| e.unwrap().file_name()).collect();
+            assert_eq!(top.len(), 2, "{top:?}");
+        }
+        let inode = |s: &Staged, f: &str| {
+            let staged = &s.files.iter().find(|x| x.dest == info.join(f)).unwrap().staged;
+            fs::metadata(staged).unwrap().ino()
+        };
+        for f in ["INSTALLER", "REQUESTED"] {
+            assert_eq!(inode(&a, f) == inode(&b, f), shared, "{f}, shared: {shared}");
+        }
+        assert_ne!(inode(&a, "RECORD"), inode(&b, "RECORD"));
+    }
+}
