@@ -205,7 +205,8 @@ impl About {
 }
 
 /// Plans where each entry of the wheel goes, its folder noted in the
-/// staging tree (made after, all at once); the generated files and setuptools' own launchers are left out.
+/// staging tree (made after, all at once); the generated files and
+/// setuptools' own launchers are left out.
 fn plan(
     about: &About,
     header_name: &str,
