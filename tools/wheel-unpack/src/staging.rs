@@ -94,10 +94,8 @@ fn stage_inner(
     // as for a wheel named by its path, the filename's name with `_` read
     // as `-` (pip's `Wheel.name`).
     let header_name = job.requirement_name.clone().unwrap_or_else(|| file_name.replace('_', "-"));
-    let plans = plan(&about, &header_name, &entries, &src, opts.verify, &mut tree)?;
-    tree.dirs.make(threads)?;
-    let (done, how, mismatched, vouched) =
-        contents::place(job, src, &plans, &python, &opts.linker, threads, warn)?;
+    let (plans, needs) = plan(&about, &header_name, &entries, &src, opts.verify, &mut tree)?;
+    let (done, how, mismatched, vouched) = place(job, src, (&plans, &needs), &mut tree, opts, threads, warn)?;
     if opts.verify && !mismatched.is_empty() {
         crate::trust::judge((&about.name, &about.version), mismatched, job.requested, vouched, warn)?;
     }
@@ -204,9 +202,42 @@ impl About {
     }
 }
 
+/// Makes the noted folders and puts the planned files in place. Linking
+/// from the cache with threads to spare, one thread makes the folders, in
+/// order, while the others link each file as soon as its folder is there
+/// (`needs[i]`: how many of the noted folders `plans[i]` waits for); else
+/// the folders are made first, a level at a time.
+fn place(
+    job: &Job,
+    src: Contents,
+    (plans, needs): (&[Plan], &[usize]),
+    tree: &mut Tree,
+    opts: &Options,
+    threads: usize,
+    warn: &Warn,
+) -> Result<contents::Placed> {
+    let python = tree.scheme.python.to_string_lossy().into_owned();
+    let wanted = std::mem::take(&mut tree.dirs.wanted);
+    let cached = matches!(src, Contents::Cached(_));
+    if !cached || threads < 2 || wanted.len() < PARALLEL_DIRS {
+        make_levels(wanted, threads)?;
+        let par = link::Parallel { threads, ready: &|_| Ok(()) };
+        return contents::place(job, src, plans, &python, &opts.linker, &par, warn);
+    }
+    let made = Made::new();
+    std::thread::scope(|s| {
+        let maker = s.spawn(|| made.make(&wanted));
+        let par = link::Parallel { threads, ready: &|i| made.wait(needs[i]) };
+        let placed = contents::place(job, src, plans, &python, &opts.linker, &par, warn);
+        let folders = maker.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the folder thread panicked")));
+        folders.and(placed)
+    })
+}
+
 /// Plans where each entry of the wheel goes, its folder noted in the
-/// staging tree (made after, all at once); the generated files and
-/// setuptools' own launchers are left out.
+/// staging tree (made after, see [`place`]), and how many noted folders
+/// each waits for; the generated files and setuptools' own launchers are
+/// left out.
 fn plan(
     about: &About,
     header_name: &str,
@@ -214,13 +245,13 @@ fn plan(
     src: &Contents,
     verify: bool,
     tree: &mut Tree,
-) -> Result<Vec<Plan>> {
+) -> Result<(Vec<Plan>, Vec<usize>)> {
     let dist_info = &about.dist_info;
     let data_dir = format!("{}.data", dist_info.trim_end_matches(".dist-info"));
     let generated = ["INSTALLER", "REQUESTED", "RECORD"].map(|f| format!("{dist_info}/{f}"));
     let launcher_names: HashSet<&str> = about.launchers.iter().map(|e| e.name.as_str()).collect();
     let scheme = tree.scheme;
-    let mut plans = Vec::new();
+    let (mut plans, mut needs) = (Vec::new(), Vec::new());
     for e in entries {
         if generated.contains(&e.name) {
             continue;
@@ -240,8 +271,9 @@ fn plan(
         let (staged, mode) = (tree.planned_path(&dest)?, scheme.file_mode(e.executable));
         let (index, entry, size) = (e.index, e.name.clone(), e.size);
         plans.push(Plan { index, entry, want, staged, dest, mode, script, size });
+        needs.push(tree.dirs.wanted.len());
     }
-    Ok(plans)
+    Ok((plans, needs))
 }
 
 /// Byte-compiles the staged `.py` files into their `__pycache__` folders.
@@ -350,7 +382,7 @@ impl<'a> Tree<'a> {
     /// Where the file for `dest` is staged, its folder made.
     fn staged_path(&mut self, dest: &Path) -> Result<PathBuf> {
         let staged = self.planned_path(dest)?;
-        self.dirs.make(1)?;
+        self.dirs.make()?;
         Ok(staged)
     }
 
@@ -464,14 +496,70 @@ impl Dirs {
         Ok(())
     }
 
-    /// Makes the noted folders, parents first.
-    fn make(&mut self, threads: usize) -> Result<()> {
-        let mut wanted = std::mem::take(&mut self.wanted);
-        wanted.sort_by_cached_key(|d| d.components().count());
-        for level in wanted.chunk_by(|a, b| a.components().count() == b.components().count()) {
-            make_dirs(level, threads)?;
+    /// Makes the noted folders.
+    fn make(&mut self) -> Result<()> {
+        make_levels(std::mem::take(&mut self.wanted), 1)
+    }
+}
+
+/// Makes the folders `wanted` (each after its parent), a level at a time.
+fn make_levels(mut wanted: Vec<PathBuf>, threads: usize) -> Result<()> {
+    wanted.sort_by_cached_key(|d| d.components().count());
+    for level in wanted.chunk_by(|a, b| a.components().count() == b.components().count()) {
+        make_dirs(level, threads)?;
+    }
+    Ok(())
+}
+
+/// How many folders one thread has made, in order, while others wait for
+/// theirs; `None` once one could not be made.
+struct Made {
+    count: std::sync::Mutex<Option<usize>>,
+    changed: std::sync::Condvar,
+}
+
+impl Made {
+    fn new() -> Made {
+        Made { count: std::sync::Mutex::new(Some(0)), changed: std::sync::Condvar::new() }
+    }
+
+    fn set(&self, count: Option<usize>) {
+        *self.count.lock().unwrap_or_else(|e| e.into_inner()) = count;
+        self.changed.notify_all();
+    }
+
+    /// Makes `dirs` in order (each after its parent), telling the waiters
+    /// every few folders; a failure (or a panic) releases them too.
+    fn make(&self, dirs: &[PathBuf]) -> Result<()> {
+        struct Release<'a>(&'a Made, bool);
+        impl Drop for Release<'_> {
+            fn drop(&mut self) {
+                if !self.1 {
+                    self.0.set(None);
+                }
+            }
         }
+        let mut release = Release(self, false);
+        for (i, dir) in dirs.iter().enumerate() {
+            fs::create_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            if i % 8 == 7 || i + 1 == dirs.len() {
+                self.set(Some(i + 1));
+            }
+        }
+        release.1 = true;
         Ok(())
+    }
+
+    /// Returns once `n` folders are made; fails if one could not be.
+    fn wait(&self, n: usize) -> Result<()> {
+        let mut count = self.count.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            match *count {
+                None => bail!("a staging folder could not be made"),
+                Some(made) if made >= n => return Ok(()),
+                Some(_) => count = self.changed.wait(count).unwrap_or_else(|e| e.into_inner()),
+            }
+        }
     }
 }
 

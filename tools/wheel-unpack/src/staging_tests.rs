@@ -375,3 +375,20 @@ fn a_runs_wheels_share_installer_and_requested_and_their_trees_hold_only_their_f
         assert_ne!(inode(&a, "RECORD"), inode(&b, "RECORD"));
     }
 }
+
+#[test]
+fn a_folder_that_cannot_be_made_releases_the_files_waiting_for_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = ["a", "missing/b", "c"].map(|d| tmp.path().join(d));
+    let made = Made::new();
+    std::thread::scope(|s| {
+        let waiting = s.spawn(|| made.wait(3));
+        let err = made.make(&dirs).unwrap_err();
+        assert!(format!("{err:#}").contains("missing/b"), "{err:#}");
+        assert!(waiting.join().unwrap().is_err());
+    });
+    assert!(tmp.path().join("a").is_dir() && !tmp.path().join("c").exists());
+    let made = Made::new();
+    made.make(&dirs[..1].iter().map(|d| d.join("x")).collect::<Vec<_>>()).unwrap();
+    made.wait(1).unwrap();
+}
