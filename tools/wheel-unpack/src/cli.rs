@@ -102,8 +102,9 @@ pub fn command() -> Command {
                     "How files come from the cache of unpacked wheels into the venv: auto tries a \
                      reflink (copy-on-write clone), then a hard link, then a copy, each file system \
                      refusal moving the run to the next; reflink and hardlink start there and fall \
-                     back the same way, with a warning. RECORD, INSTALLER, REQUESTED, launchers \
-                     and rewritten scripts are always new files. A hard link is the cache's own \
+                     back the same way, with a warning. RECORD, launchers and rewritten scripts \
+                     are always new files; INSTALLER and REQUESTED, the same in every wheel, are \
+                     hard links of one file a run (auto and hardlink only). A hard link is the cache's own \
                      file: an in-place edit in one venv edits the cache and the venvs linked \
                      before it; a later install notices (size, mtime, mode) and extracts that file \
                      again.",

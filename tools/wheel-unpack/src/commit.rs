@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -232,11 +233,14 @@ pub fn commit(
         for Step { from, to } in &steps {
             wheelpipe::signals::check()?;
             journal::test_pause(done);
-            if fs::symlink_metadata(to).is_ok() {
-                bail!("{} appeared in the virtualenv during the install", to.display());
+            match rename_new(from, to) {
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    bail!("{} appeared in the virtualenv during the install", to.display())
+                }
+                done => {
+                    done.with_context(|| format!("cannot move {} to {}", from.display(), to.display()))?
+                }
             }
-            fs::rename(from, to)
-                .with_context(|| format!("cannot move {} to {}", from.display(), to.display()))?;
             done += 1;
         }
         Ok(())
@@ -252,6 +256,23 @@ pub fn commit(
             journal::remove(root);
             Err(e)
         }
+    }
+}
+
+/// Renames `from` to `to` unless `to` exists (even an empty folder, which
+/// a plain rename would replace): one call where the file system can
+/// (`RENAME_NOREPLACE`), else a look then a rename.
+fn rename_new(from: &Path, to: &Path) -> io::Result<()> {
+    use nix::errno::Errno;
+    use nix::fcntl::{renameat2, RenameFlags};
+    match renameat2(None, from, None, to, RenameFlags::RENAME_NOREPLACE) {
+        Err(Errno::EINVAL | Errno::ENOSYS | Errno::EOPNOTSUPP) => {
+            if fs::symlink_metadata(to).is_ok() {
+                return Err(io::ErrorKind::AlreadyExists.into());
+            }
+            fs::rename(from, to)
+        }
+        done => done.map_err(io::Error::from),
     }
 }
 

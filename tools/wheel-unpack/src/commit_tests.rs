@@ -225,3 +225,20 @@ fn the_same_version_again_replaces_a_dist_info_with_subfolders() {
     );
     assert!(!lib.join("same-2.0.dist-info/RECORD").exists(), "the old RECORD stayed behind");
 }
+
+#[test]
+fn a_rename_never_replaces_what_is_there_not_even_an_empty_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let (from, file, folder) = (dir.path().join("from"), dir.path().join("file"), dir.path().join("folder"));
+    fs::create_dir(&from).unwrap();
+    write(&file, "someone's");
+    fs::create_dir(&folder).unwrap();
+    for to in [&file, &folder] {
+        let err = rename_new(&from, to).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists, "{}", to.display());
+    }
+    assert!(from.is_dir() && folder.is_dir());
+    assert_eq!(fs::read_to_string(&file).unwrap(), "someone's");
+    rename_new(&from, &dir.path().join("new")).unwrap();
+    assert!(!from.exists() && dir.path().join("new").is_dir());
+}

@@ -75,20 +75,20 @@ pub fn place(
     plans: &[Plan],
     python: &str,
     linker: &Linker,
-    threads: usize,
+    par: &link::Parallel,
     warn: &Warn,
 ) -> Result<Placed> {
     let is_record_sha = |h: &str| job.sha256.as_ref().is_some_and(|s| s.eq_ignore_ascii_case(h));
     Ok(match src {
         Contents::Zip(archive) => {
-            let ex = extract::all(archive, plans, python, threads)?;
+            let ex = extract::all(archive, plans, python, par.threads)?;
             // Hashing the wheel costs a read: only for a wheel that needs it.
             let vouched =
                 !ex.mismatched.is_empty() && is_record_sha(&unpacked::wheel_sha256(&job.wheel, None)?);
             (ex.done, LinkMode::Copy, ex.mismatched, vouched)
         }
         Contents::Cached(u) => {
-            let (done, how) = link::all(&u, plans, linker, python, threads, warn)?;
+            let (done, how) = link::all(&u, plans, linker, python, par, warn)?;
             // The cache is keyed by the unpacked file's own sha256.
             let vouched = is_record_sha(&u.sha256);
             (done, how, u.manifest.mismatched, vouched)

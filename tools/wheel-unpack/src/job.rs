@@ -83,7 +83,8 @@ pub struct Staged {
     /// The `.dist-info` folder's destination.
     pub dist_info: PathBuf,
     pub files: Vec<StagedFile>,
-    /// The staging folder holding every staged file ([`Scheme::staged`]).
+    /// The wheel's staged tree: it and its siblings hold every staged
+    /// file ([`Scheme::staged`]); none of them need exist.
     pub tree: PathBuf,
     /// How the files came from the cache.
     pub how: LinkMode,

@@ -100,6 +100,7 @@ fn run(m: &ArgMatches, out: &mut Writer<Stdout>) -> Result<Exit> {
             (build.config, build.isolation) = build_options;
             build
         }),
+        shared: staging::Shared::default(),
     };
     let src = src_dir::SrcDir::new(m.get_one::<PathBuf>("src").map(PathBuf::as_path), &scheme.venv)?;
     let plan = pipeline::Plan { staging: &make_staging, keep: &keep, src: Some(&src) };

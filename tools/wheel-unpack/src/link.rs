@@ -7,7 +7,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
 use anyhow::{Context, Result};
 use wheelpipe::records::LinkMode;
@@ -60,6 +60,12 @@ impl Linker {
         Linker { pref, level: AtomicU8::new(level), warned: AtomicU8::new(0) }
     }
 
+    /// Whether files the run writes itself may be hard links of one
+    /// another: not when the run asks for copies or reflinks.
+    pub fn may_share(&self) -> bool {
+        matches!(self.pref, Pref::Auto | Pref::Hardlink)
+    }
+
     /// Gives up on `level` for the rest of the run; an explicit choice
     /// that fails is worth a warning (once).
     fn refused(&self, level: u8, why: &io::Error, warn: &Warn) {
@@ -104,6 +110,18 @@ impl Linker {
     }
 }
 
+/// How many threads put a wheel's files in place, and when each file's
+/// folder is ready: `ready(i)` returns once the folder of `plans[i]` is made
+/// (folders may be made while files are linked, see `crate::staging`).
+pub struct Parallel<'a> {
+    pub threads: usize,
+    pub ready: &'a (dyn Fn(usize) -> Result<()> + Sync),
+}
+
+/// Files a thread takes at a time: the threads follow the folders being
+/// made in order, side by side.
+const BATCH: usize = 32;
+
 /// Puts every planned file of a cached wheel into the staging folder; returns
 /// each one's RECORD hash and size, in order, and how most were linked.
 /// Scripts whose `#!python` is rewritten are written afresh, never linked.
@@ -112,7 +130,7 @@ pub fn all(
     plans: &[Plan],
     linker: &Linker,
     python: &str,
-    threads: usize,
+    par: &Parallel,
     warn: &Warn,
 ) -> Result<(Vec<(String, u64)>, LinkMode)> {
     let one = |plan: &Plan| -> Result<((String, u64), Option<LinkMode>)> {
@@ -130,25 +148,40 @@ pub fn all(
         let how = linker.link(&src, cached.mode, &plan.staged, plan.mode, warn)?;
         Ok(((cached.hash.clone(), cached.size), Some(how)))
     };
-    let chunk = plans.len().div_ceil(threads.max(1)).max(128);
+    // A thread for each 128 files, up to `threads`, taking batches in order.
+    let next = AtomicUsize::new(0);
+    let work = || -> Result<Vec<(usize, _)>> {
+        let mut done = Vec::new();
+        loop {
+            let start = next.fetch_add(BATCH, Ordering::Relaxed);
+            for (i, plan) in plans.iter().enumerate().skip(start).take(BATCH) {
+                (par.ready)(i)?;
+                done.push((i, one(plan)?));
+            }
+            if start + BATCH >= plans.len() {
+                return Ok(done);
+            }
+        }
+    };
+    let threads = plans.len().div_ceil(128).clamp(1, par.threads.max(1));
     let parts: Vec<Result<Vec<_>>> = std::thread::scope(|s| {
-        let handles: Vec<_> =
-            plans.chunks(chunk).map(|part| s.spawn(move || part.iter().map(one).collect())).collect();
+        let handles: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
         handles
             .into_iter()
             .map(|h| h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a link thread panicked"))))
             .collect()
     });
-    let mut out = Vec::with_capacity(plans.len());
+    let mut out = vec![None; plans.len()];
     let mut counts = [0usize; 3];
     for part in parts {
-        for (r, how) in part? {
+        for (i, (r, how)) in part? {
             if let Some(how) = how {
                 counts[how as usize] += 1;
             }
-            out.push(r);
+            out[i] = Some(r);
         }
     }
+    let out: Vec<(String, u64)> = out.into_iter().collect::<Option<_>>().context("a file was not placed")?;
     let most = [LinkMode::Link, LinkMode::Clone, LinkMode::Copy];
     let how = most
         .into_iter()

@@ -61,12 +61,11 @@ pub fn check_conflicts(
             clashes.entry((label(other), label(s))).or_default().push(f.dest.clone());
         }
     }
-    let mut folders: HashMap<&Path, bool> = HashMap::new();
+    let mut folders = Folders::default();
     let owned = |p: &Path| old.iter().any(|o| o.files.contains(p) || p.starts_with(&o.dist_info));
     let mut taken = Vec::new();
     for (dest, staged, s) in by_dest.into_values() {
-        // A missing folder has no files: one look for all of them.
-        let folder = exists(&mut folders, dest.parent().unwrap_or(dest));
+        let folder = dest.parent().is_some_and(|parent| folders.exists(parent));
         let Some(meta) = folder.then(|| fs::symlink_metadata(dest).ok()).flatten() else { continue };
         if owned(dest) {
             continue;
@@ -93,19 +92,24 @@ pub fn check_conflicts(
     Ok(())
 }
 
-/// Whether the folder `path` exists, remembered in `known`; a folder under
-/// a missing one is missing without a look (a new venv's: one look for
-/// each top folder, not one for each of its thousands of folders).
-fn exists<'a>(known: &mut HashMap<&'a Path, bool>, path: &'a Path) -> bool {
-    if let Some(&there) = known.get(path) {
-        return there;
+/// Which folders of the venv exist, each looked at once at most: a missing
+/// folder has no files, nor folders (a new package's tree is one look at
+/// its top, not one a folder: django's were 1,400 failing `statx`).
+#[derive(Default)]
+struct Folders<'a> {
+    seen: HashMap<&'a Path, bool>,
+}
+
+impl<'a> Folders<'a> {
+    fn exists(&mut self, dir: &'a Path) -> bool {
+        if let Some(known) = self.seen.get(dir) {
+            return *known;
+        }
+        let parent_exists = dir.parent().is_none_or(|p| self.exists(p));
+        let exists = parent_exists && fs::symlink_metadata(dir).is_ok();
+        self.seen.insert(dir, exists);
+        exists
     }
-    let there = match path.parent() {
-        Some(up) if !exists(known, up) => false,
-        _ => fs::symlink_metadata(path).is_ok(),
-    };
-    known.insert(path, there);
-    there
 }
 
 /// One warning for each pair of wheels writing paths differently, and one

@@ -75,7 +75,7 @@ pub fn stage_all<W: Write>(
                     let name = job.wheel.file_name().map(|n| n.to_string_lossy().into_owned());
                     let item = progress.begin(name.as_deref().unwrap_or("?"), None);
                     let result = crate::sdist::wheel_of(job, opts.build.as_ref()).and_then(|job| {
-                        let dir = crate::spread::new_tree(trees, &idx.to_string())?;
+                        let dir = crate::spread::tree_name(trees, &idx.to_string());
                         staging::stage(&job, scheme, &dir, jobs, opts, warn)
                     });
                     if result.is_ok() {

@@ -145,20 +145,23 @@ impl Scheme {
 
 /// Where one entry of a wheel goes.
 impl Scheme {
-    /// Where `path` (in the venv) is staged in a wheel's staging `tree`: by
-    /// scheme folder (`purelib/`, `platlib/`, `scripts/`, else `venv/` and
-    /// the path from the venv's root), so a staged tree holds few folders
-    /// of its own: a folder costs as much as a file on some disks.
+    /// Where `path` (in the venv) is staged for a wheel whose staged tree
+    /// is `tree`: purelib's files in `tree` itself, those of platlib and
+    /// scripts in the siblings `{tree}.platlib` and `{tree}.scripts`, any
+    /// other in `{tree}.venv` by its path from the venv's root. Each
+    /// staging-only folder is an inode to allocate (as dear as a file on
+    /// some disks): most wheels need only `tree`, made by its parent's
+    /// spread (`crate::spread`), and a sibling is spread as well.
     pub fn staged(&self, tree: &Path, path: &Path) -> Option<PathBuf> {
-        let bases = [(&self.purelib, "purelib"), (&self.platlib, "platlib"), (&self.scripts, "scripts")];
-        for (base, key) in bases {
+        let bases = [(&self.purelib, ""), (&self.platlib, ".platlib"), (&self.scripts, ".scripts")];
+        for (base, suffix) in bases {
             if let Ok(rel) = path.strip_prefix(base) {
                 if !rel.as_os_str().is_empty() {
-                    return Some(tree.join(key).join(rel));
+                    return Some(sibling(tree, suffix).join(rel));
                 }
             }
         }
-        path.strip_prefix(&self.venv).ok().map(|rel| tree.join("venv").join(rel))
+        path.strip_prefix(&self.venv).ok().map(|rel| sibling(tree, ".venv").join(rel))
     }
 
     /// The scheme folder that `dir` is, or holds: one a commit never moves.
@@ -168,6 +171,13 @@ impl Scheme {
             .map(PathBuf::as_path)
             .find(|b| b.starts_with(dir))
     }
+}
+
+/// `tree` with `suffix` added to its name (no suffix: `tree`).
+fn sibling(tree: &Path, suffix: &str) -> PathBuf {
+    let mut name = tree.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -258,12 +268,12 @@ mod tests {
         let s = scheme();
         let t = Path::new("/t");
         let staged = |p: &str| s.staged(t, Path::new(p)).unwrap();
-        assert_eq!(staged("/v/lib/python3.11/site-packages/a/b.py"), Path::new("/t/purelib/a/b.py"));
-        assert_eq!(staged("/v/bin/run"), Path::new("/t/scripts/run"));
-        assert_eq!(staged("/v/share/doc/x"), Path::new("/t/venv/share/doc/x"));
+        assert_eq!(staged("/v/lib/python3.11/site-packages/a/b.py"), Path::new("/t/a/b.py"));
+        assert_eq!(staged("/v/bin/run"), Path::new("/t.scripts/run"));
+        assert_eq!(staged("/v/share/doc/x"), Path::new("/t.venv/share/doc/x"));
         assert_eq!(
             staged("/v/lib/python3.11/site-packages"),
-            Path::new("/t/venv/lib/python3.11/site-packages")
+            Path::new("/t.venv/lib/python3.11/site-packages")
         );
         assert_eq!(s.base_within(Path::new("/v/lib")), Some(Path::new("/v/lib/python3.11/site-packages")));
         assert_eq!(s.base_within(Path::new("/v/share")), None);

@@ -37,6 +37,26 @@ pub fn new_tree(parent: &Path, prefix: &str) -> Result<PathBuf> {
     Ok(dir.keep())
 }
 
+/// A name for a new tree in `parent`, `<prefix>-<random>` as [`new_tree`]
+/// gives, for a caller that makes the folder itself with its first `mkdir`:
+/// `prefix` must be one no other tree in `parent` has (a run's own folder,
+/// one prefix a wheel), the random part only seeds the allocator.
+pub fn tree_name(parent: &Path, prefix: &str) -> PathBuf {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write(prefix.as_bytes());
+    let mut bits = hasher.finish();
+    const CHARS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let random: String = (0..6)
+        .map(|_| {
+            let c = CHARS[(bits % CHARS.len() as u64) as usize];
+            bits /= CHARS.len() as u64;
+            char::from(c)
+        })
+        .collect();
+    parent.join(format!("{prefix}-{random}"))
+}
+
 /// Removes the trees [`new_tree`] made in `parent` whose prefix `abandoned`
 /// says no run is working on (left by a run that was killed).
 pub fn remove_trees(parent: &Path, abandoned: impl Fn(&str) -> bool) {

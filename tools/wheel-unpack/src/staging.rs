@@ -3,9 +3,9 @@
 //! launchers, INSTALLER, REQUESTED and the installed RECORD. Nothing here
 //! touches the virtualenv's own folders; the commit moves the files in.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
+use std::ffi::OsString;
 use std::fs;
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -37,13 +37,16 @@ pub struct Options {
     pub tags: Option<Tags>,
     /// How sdists are built into wheels (`crate::sdist`); None: not at all.
     pub build: Option<wheelpipe::build::Settings>,
+    /// The generated files every wheel of the run shares.
+    pub shared: Shared,
 }
 
 impl Options {
     /// Extract afresh, verify: what a run without a cache does.
     pub fn no_cache() -> Options {
         let linker = Linker::new(link::Pref::Copy);
-        Options { cache: None, linker, verify: true, compiler: None, tags: None, build: None }
+        let shared = Shared::default();
+        Options { cache: None, linker, verify: true, compiler: None, tags: None, build: None, shared }
     }
 }
 
@@ -53,9 +56,9 @@ fn header(text: &str, key: &str) -> Option<String> {
     })
 }
 
-/// Stages one wheel into `dir` (new and empty, or not made yet), laid out by
-/// scheme folder as [`Scheme::staged`] says. Big wheels are
-/// extracted or linked by up to `threads` threads.
+/// Stages one wheel into `dir` (not made yet, in a folder that is), laid
+/// out by scheme folder as [`Scheme::staged`] says. Big wheels' folders
+/// are made and their files extracted or linked by up to `threads` threads.
 pub fn stage(
     job: &Job,
     scheme: &Scheme,
@@ -91,14 +94,13 @@ fn stage_inner(
     // as for a wheel named by its path, the filename's name with `_` read
     // as `-` (pip's `Wheel.name`).
     let header_name = job.requirement_name.clone().unwrap_or_else(|| file_name.replace('_', "-"));
-    let plans = plan(&about, &header_name, &entries, &src, opts.verify, &mut tree)?;
-    let (done, how, mismatched, vouched) =
-        contents::place(job, src, &plans, &python, &opts.linker, threads, warn)?;
+    let (plans, needs) = plan(&about, &header_name, &entries, &src, opts.verify, &mut tree)?;
+    let (done, how, mismatched, vouched) = place(job, src, (&plans, &needs), &mut tree, opts, threads, warn)?;
     if opts.verify && !mismatched.is_empty() {
         crate::trust::judge((&about.name, &about.version), mismatched, job.requested, vouched, warn)?;
     }
     for (plan, (hash, size)) in plans.iter().zip(done) {
-        tree.add(plan.dest.clone(), plan.staged.clone(), hash, Some(size))?;
+        tree.push(plan.dest.clone(), plan.staged.clone(), hash, Some(size));
     }
     if let Some(compiler) = &opts.compiler {
         compile(compiler, &plans, &mut tree)?;
@@ -112,7 +114,9 @@ fn stage_inner(
     }
     let info_dest = tree.lib_dir.join(&about.dist_info);
     for (file, bytes) in generated_files(job)? {
-        tree.write(info_dest.join(file), scheme.file_mode(false), &bytes)?;
+        let (dest, mode) = (info_dest.join(file), scheme.file_mode(false));
+        let shared = SHARED.contains(&file) && opts.linker.may_share();
+        tree.write(dest, mode, &bytes, shared.then_some((&opts.shared, file)))?;
     }
     let files = tree.finish(&info_dest, &about.dist_info)?;
     let requires = crate::order::requirements(&about.metadata);
@@ -198,8 +202,42 @@ impl About {
     }
 }
 
-/// Plans where each entry of the wheel goes, its folder made in the staging
-/// tree; the generated files and setuptools' own launchers are left out.
+/// Makes the noted folders and puts the planned files in place. Linking
+/// from the cache with threads to spare, one thread makes the folders, in
+/// order, while the others link each file as soon as its folder is there
+/// (`needs[i]`: how many of the noted folders `plans[i]` waits for); else
+/// the folders are made first, a level at a time.
+fn place(
+    job: &Job,
+    src: Contents,
+    (plans, needs): (&[Plan], &[usize]),
+    tree: &mut Tree,
+    opts: &Options,
+    threads: usize,
+    warn: &Warn,
+) -> Result<contents::Placed> {
+    let python = tree.scheme.python.to_string_lossy().into_owned();
+    let wanted = std::mem::take(&mut tree.dirs.wanted);
+    let cached = matches!(src, Contents::Cached(_));
+    if !cached || threads < 2 || wanted.len() < PARALLEL_DIRS {
+        make_levels(wanted, threads)?;
+        let par = link::Parallel { threads, ready: &|_| Ok(()) };
+        return contents::place(job, src, plans, &python, &opts.linker, &par, warn);
+    }
+    let made = Made::new();
+    std::thread::scope(|s| {
+        let maker = s.spawn(|| made.make(&wanted));
+        let par = link::Parallel { threads, ready: &|i| made.wait(needs[i]) };
+        let placed = contents::place(job, src, plans, &python, &opts.linker, &par, warn);
+        let folders = maker.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the folder thread panicked")));
+        folders.and(placed)
+    })
+}
+
+/// Plans where each entry of the wheel goes, its folder noted in the
+/// staging tree (made after, see [`place`]), and how many noted folders
+/// each waits for; the generated files and setuptools' own launchers are
+/// left out.
 fn plan(
     about: &About,
     header_name: &str,
@@ -207,13 +245,13 @@ fn plan(
     src: &Contents,
     verify: bool,
     tree: &mut Tree,
-) -> Result<Vec<Plan>> {
+) -> Result<(Vec<Plan>, Vec<usize>)> {
     let dist_info = &about.dist_info;
     let data_dir = format!("{}.data", dist_info.trim_end_matches(".dist-info"));
     let generated = ["INSTALLER", "REQUESTED", "RECORD"].map(|f| format!("{dist_info}/{f}"));
     let launcher_names: HashSet<&str> = about.launchers.iter().map(|e| e.name.as_str()).collect();
     let scheme = tree.scheme;
-    let (mut plans, mut planned) = (Vec::new(), HashSet::new());
+    let (mut plans, mut needs) = (Vec::new(), Vec::new());
     for e in entries {
         if generated.contains(&e.name) {
             continue;
@@ -229,14 +267,13 @@ fn plan(
         if script && dest.file_name().is_some_and(|f| is_wrapper(&f.to_string_lossy(), &launcher_names)) {
             continue; // setuptools' own launcher for an entry point: pip skips it too
         }
-        if !planned.insert(dest.clone()) {
-            bail!("two entries are installed to {}", dest.display());
-        }
-        let (staged, mode) = (tree.staged_path(&dest)?, scheme.file_mode(e.executable));
+        tree.claim(&dest)?;
+        let (staged, mode) = (tree.planned_path(&dest)?, scheme.file_mode(e.executable));
         let (index, entry, size) = (e.index, e.name.clone(), e.size);
         plans.push(Plan { index, entry, want, staged, dest, mode, script, size });
+        needs.push(tree.dirs.wanted.len());
     }
-    Ok(plans)
+    Ok((plans, needs))
 }
 
 /// Byte-compiles the staged `.py` files into their `__pycache__` folders.
@@ -271,45 +308,120 @@ fn generated_files(job: &Job) -> Result<Vec<(&'static str, Vec<u8>)>> {
     Ok(extra)
 }
 
+/// The generated files whose bytes are the same in every wheel of a run.
+const SHARED: [&str; 2] = ["INSTALLER", "REQUESTED"];
+
+/// The run's copy of each of [`SHARED`], written beside the first staged
+/// tree that needs it and hard-linked into every `.dist-info`: an inode a
+/// file fewer for the disk to allocate (see `crate::spread`).
+#[derive(Default)]
+pub struct Shared {
+    /// Each file's copy with its RECORD hash and size; `None`: it could
+    /// not be written, each wheel writes its own.
+    made: std::sync::Mutex<BTreeMap<&'static str, Option<SharedCopy>>>,
+}
+
+/// A file of [`SHARED`] written for the run: its path, RECORD hash and size.
+type SharedCopy = (PathBuf, String, u64);
+
+impl Shared {
+    /// Hard-links the run's copy of `name` (written in the folder holding
+    /// `tree` if not yet) to `staged`, whose folder exists; `None` when
+    /// that fails and the caller writes its own.
+    fn link(
+        &self,
+        tree: &Path,
+        name: &'static str,
+        mode: u32,
+        bytes: &[u8],
+        staged: &Path,
+    ) -> Option<(String, u64)> {
+        let copy = {
+            let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+            let copy = made.entry(name).or_insert_with(|| {
+                let path = tree.parent()?.join(name);
+                write_new(&path, mode, bytes).ok().map(|(hash, size)| (path, hash, size))
+            });
+            copy.clone()?
+        };
+        let (path, hash, size) = copy;
+        fs::hard_link(path, staged).ok()?;
+        Some((hash, size))
+    }
+}
+
 /// One wheel's staging folder as it fills: the folders made, the files
 /// staged with their destinations, and the rows of its installed RECORD.
 struct Tree<'a> {
     scheme: &'a Scheme,
     /// The site-packages folder the wheel's root goes to.
     lib_dir: PathBuf,
+    /// The staged tree ([`Scheme::staged`]).
+    root: PathBuf,
     dirs: Dirs,
     files: Vec<StagedFile>,
     rows: Vec<Row>,
-    dests: BTreeSet<PathBuf>,
+    /// Every destination claimed, by its bytes (hashing a `Path` goes
+    /// component by component: a few percent of a warm install).
+    dests: HashSet<OsString>,
 }
 
 impl<'a> Tree<'a> {
     fn new(scheme: &'a Scheme, dir: &Path, lib_dir: PathBuf) -> Tree<'a> {
-        let dirs = Dirs { root: dir.to_path_buf(), made: HashSet::new() };
-        Tree { scheme, lib_dir, dirs, files: Vec::new(), rows: Vec::new(), dests: BTreeSet::new() }
+        let (root, dirs) = (dir.to_path_buf(), Dirs::new(dir));
+        Tree { scheme, lib_dir, root, dirs, files: Vec::new(), rows: Vec::new(), dests: HashSet::new() }
+    }
+
+    /// Where the file for `dest` is staged, its folder noted (see [`Dirs::make`]).
+    fn planned_path(&mut self, dest: &Path) -> Result<PathBuf> {
+        let staged = self.scheme.staged(&self.root, dest).context("a destination is inside the venv")?;
+        self.dirs.want(staged.parent().context("a staged file has a folder")?)?;
+        Ok(staged)
     }
 
     /// Where the file for `dest` is staged, its folder made.
     fn staged_path(&mut self, dest: &Path) -> Result<PathBuf> {
-        let staged = self.scheme.staged(&self.dirs.root, dest).context("a destination is inside the venv")?;
-        self.dirs.make(staged.parent().context("a staged file has a folder")?)?;
+        let staged = self.planned_path(dest)?;
+        self.dirs.make()?;
         Ok(staged)
+    }
+
+    /// Refuses a second file for one destination.
+    fn claim(&mut self, dest: &Path) -> Result<()> {
+        if !self.dests.insert(dest.as_os_str().to_owned()) {
+            bail!("two entries are installed to {}", dest.display());
+        }
+        Ok(())
     }
 
     /// Adds a staged file and its RECORD row; refuses a second file for one destination.
     fn add(&mut self, dest: PathBuf, staged: PathBuf, hash: String, size: Option<u64>) -> Result<()> {
-        if !self.dests.insert(dest.clone()) {
-            bail!("two entries are installed to {}", dest.display());
-        }
-        self.rows.push(Row { path: record::relative(&dest, &self.lib_dir), hash, size });
-        self.files.push(StagedFile { staged, dest });
+        self.claim(&dest)?;
+        self.push(dest, staged, hash, size);
         Ok(())
     }
 
-    /// Writes a generated file for `dest` and adds it.
-    fn write(&mut self, dest: PathBuf, mode: u32, bytes: &[u8]) -> Result<()> {
+    /// Adds a staged file whose destination is claimed, and its RECORD row.
+    fn push(&mut self, dest: PathBuf, staged: PathBuf, hash: String, size: Option<u64>) {
+        self.rows.push(Row { path: record::relative(&dest, &self.lib_dir), hash, size });
+        self.files.push(StagedFile { staged, dest });
+    }
+
+    /// Writes a generated file for `dest` and adds it; one of [`SHARED`]
+    /// is a link to the run's copy when it can be.
+    fn write(
+        &mut self,
+        dest: PathBuf,
+        mode: u32,
+        bytes: &[u8],
+        shared: Option<(&Shared, &'static str)>,
+    ) -> Result<()> {
         let staged = self.staged_path(&dest)?;
-        let (hash, size) = write_new(&staged, mode, bytes)?;
+        let linked = shared.and_then(|(shared, name)| shared.link(&self.root, name, mode, bytes, &staged));
+        let (hash, size) = match linked {
+            Some(done) => done,
+            None => write_new(&staged, mode, bytes)?,
+        };
         self.add(dest, staged, hash, Some(size))
     }
 
@@ -341,29 +453,130 @@ fn direct_url_json(wheel: &Path, sha256: Option<&str>, direct: &Direct) -> Resul
     ))
 }
 
-/// Folders made in the staging tree, top down, so each is made with one
-/// call (a folder costs as much as a file on some disks).
+/// Folders of a wheel's staged tree (and its siblings, see
+/// [`Scheme::staged`]): noted while planning, then made once each with one
+/// `mkdir` (no probe, no "exists" failure), a level at a time, a big level
+/// by several threads, so a big wheel's folders are made on every core.
 struct Dirs {
-    root: PathBuf,
-    made: HashSet<PathBuf>,
+    /// Made or noted; at first the tree's parent, where the tree and its
+    /// siblings are made.
+    known: HashSet<PathBuf>,
+    /// Noted and not made yet, each after its parent.
+    wanted: Vec<PathBuf>,
+    /// The last folder asked for: a wheel's files come folder by folder.
+    last: PathBuf,
 }
 
+/// Below this many folders in a level, one thread makes them.
+const PARALLEL_DIRS: usize = 32;
+
 impl Dirs {
-    fn make(&mut self, dir: &Path) -> Result<()> {
-        if self.made.contains(dir) {
+    fn new(root: &Path) -> Dirs {
+        let known = root.parent().into_iter().map(Path::to_path_buf).collect();
+        Dirs { known, wanted: Vec::new(), last: PathBuf::new() }
+    }
+
+    /// Notes `dir` and the folders above it that are not known yet.
+    fn want(&mut self, dir: &Path) -> Result<()> {
+        if self.last.as_os_str() == dir.as_os_str() {
             return Ok(());
         }
-        let made = if dir == self.root {
-            fs::create_dir_all(dir)
-        } else {
-            self.make(dir.parent().context("the staging tree is in a folder")?)?;
-            fs::create_dir(dir)
-                .or_else(|e| if e.kind() == ErrorKind::AlreadyExists { Ok(()) } else { Err(e) })
-        };
-        made.with_context(|| format!("cannot create {}", dir.display()))?;
-        self.made.insert(dir.to_path_buf());
+        self.note(dir)?;
+        self.last = dir.to_path_buf();
         Ok(())
     }
+
+    fn note(&mut self, dir: &Path) -> Result<()> {
+        if self.known.contains(dir) {
+            return Ok(());
+        }
+        self.note(dir.parent().context("the staging tree is in a folder")?)?;
+        self.known.insert(dir.to_path_buf());
+        self.wanted.push(dir.to_path_buf());
+        Ok(())
+    }
+
+    /// Makes the noted folders.
+    fn make(&mut self) -> Result<()> {
+        make_levels(std::mem::take(&mut self.wanted), 1)
+    }
+}
+
+/// Makes the folders `wanted` (each after its parent), a level at a time.
+fn make_levels(mut wanted: Vec<PathBuf>, threads: usize) -> Result<()> {
+    wanted.sort_by_cached_key(|d| d.components().count());
+    for level in wanted.chunk_by(|a, b| a.components().count() == b.components().count()) {
+        make_dirs(level, threads)?;
+    }
+    Ok(())
+}
+
+/// How many folders one thread has made, in order, while others wait for
+/// theirs; `None` once one could not be made.
+struct Made {
+    count: std::sync::Mutex<Option<usize>>,
+    changed: std::sync::Condvar,
+}
+
+impl Made {
+    fn new() -> Made {
+        Made { count: std::sync::Mutex::new(Some(0)), changed: std::sync::Condvar::new() }
+    }
+
+    fn set(&self, count: Option<usize>) {
+        *self.count.lock().unwrap_or_else(|e| e.into_inner()) = count;
+        self.changed.notify_all();
+    }
+
+    /// Makes `dirs` in order (each after its parent), telling the waiters
+    /// every few folders; a failure (or a panic) releases them too.
+    fn make(&self, dirs: &[PathBuf]) -> Result<()> {
+        struct Release<'a>(&'a Made, bool);
+        impl Drop for Release<'_> {
+            fn drop(&mut self) {
+                if !self.1 {
+                    self.0.set(None);
+                }
+            }
+        }
+        let mut release = Release(self, false);
+        for (i, dir) in dirs.iter().enumerate() {
+            fs::create_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            if i % 8 == 7 || i + 1 == dirs.len() {
+                self.set(Some(i + 1));
+            }
+        }
+        release.1 = true;
+        Ok(())
+    }
+
+    /// Returns once `n` folders are made; fails if one could not be.
+    fn wait(&self, n: usize) -> Result<()> {
+        let mut count = self.count.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            match *count {
+                None => bail!("a staging folder could not be made"),
+                Some(made) if made >= n => return Ok(()),
+                Some(_) => count = self.changed.wait(count).unwrap_or_else(|e| e.into_inner()),
+            }
+        }
+    }
+}
+
+/// Makes the folders `dirs` (their parents exist), split among `threads`.
+fn make_dirs(dirs: &[PathBuf], threads: usize) -> Result<()> {
+    let one = |dir: &PathBuf| fs::create_dir(dir).with_context(|| format!("cannot create {}", dir.display()));
+    if threads <= 1 || dirs.len() < PARALLEL_DIRS {
+        return dirs.iter().try_for_each(one);
+    }
+    let chunk = dirs.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> =
+            dirs.chunks(chunk).map(|part| s.spawn(move || part.iter().try_for_each(one))).collect();
+        handles.into_iter().try_for_each(|h| {
+            h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a thread making folders panicked")))
+        })
+    })
 }
 
 /// True for `.data/scripts` files that are setuptools' launchers for one

@@ -57,7 +57,8 @@ fn build_with(
 pub(crate) fn opts(venv: &Path, cached: bool) -> Options {
     let cache = cached.then(|| wheelpipe::cache::Cache::at(venv.join("cache")).unwrap());
     let linker = Linker::new(link::Pref::Auto);
-    Options { cache, linker, verify: true, compiler: None, tags: None, build: None }
+    let shared = Shared::default();
+    Options { cache, linker, verify: true, compiler: None, tags: None, build: None, shared }
 }
 
 fn job(wheel: &Path, expected_name: Option<&str>) -> Job {
@@ -334,4 +335,58 @@ fn a_wheel_whose_sha256_the_index_gave_is_staged_despite_its_record_with_a_warni
     // The cached copy is not taken for a verified one by a run without the hash.
     let err = format!("{:#}", run_with(&wheel, venv, true).unwrap_err());
     assert!(err.contains("do not match") && err.contains("--no-verify-record"), "{err}");
+}
+
+#[test]
+fn a_runs_wheels_share_installer_and_requested_and_their_trees_hold_only_their_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let venv = tmp.path();
+    // Enough folders in one level for several threads to make them.
+    let names: Vec<String> = (0..80).map(|k| format!("demo/d{k}/sub/m.py")).collect();
+    let files: Vec<(&str, &[u8], u32)> = names.iter().map(|n| (n.as_str(), &b"x\n"[..], 0o644)).collect();
+    let wheel = build(venv, &files, |r| r);
+    let lib = venv.join("lib/python3.11/site-packages");
+    let info = lib.join("demo-1.0.dist-info");
+    let parent = venv.join("new");
+    fs::create_dir(&parent).unwrap();
+    for (o, shared) in [(opts(venv, true), true), (Options::no_cache(), false)] {
+        let requested = Job { requested: true, ..job(&wheel, None) };
+        let trees = [parent.join(format!("{shared}-a")), parent.join(format!("{shared}-b"))];
+        let [a, b] = trees.each_ref().map(|t| stage(&requested, &scheme(venv), t, 2, &o, &|_| {}).unwrap());
+        for s in [&a, &b] {
+            for n in &names {
+                assert_eq!(staged_text(s, &lib.join(n)), "x\n");
+            }
+            assert_eq!(staged_text(s, &info.join("INSTALLER")), "wheelpipe\n");
+            assert_eq!(staged_text(s, &info.join("REQUESTED")), "");
+            // The site-packages files are in the tree itself: no scheme folder.
+            let top: Vec<_> = fs::read_dir(&s.tree).unwrap().map(|e| e.unwrap().file_name()).collect();
+            assert_eq!(top.len(), 2, "{top:?}");
+        }
+        let inode = |s: &Staged, f: &str| {
+            let staged = &s.files.iter().find(|x| x.dest == info.join(f)).unwrap().staged;
+            fs::metadata(staged).unwrap().ino()
+        };
+        for f in ["INSTALLER", "REQUESTED"] {
+            assert_eq!(inode(&a, f) == inode(&b, f), shared, "{f}, shared: {shared}");
+        }
+        assert_ne!(inode(&a, "RECORD"), inode(&b, "RECORD"));
+    }
+}
+
+#[test]
+fn a_folder_that_cannot_be_made_releases_the_files_waiting_for_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = ["a", "missing/b", "c"].map(|d| tmp.path().join(d));
+    let made = Made::new();
+    std::thread::scope(|s| {
+        let waiting = s.spawn(|| made.wait(3));
+        let err = made.make(&dirs).unwrap_err();
+        assert!(format!("{err:#}").contains("missing/b"), "{err:#}");
+        assert!(waiting.join().unwrap().is_err());
+    });
+    assert!(tmp.path().join("a").is_dir() && !tmp.path().join("c").exists());
+    let made = Made::new();
+    made.make(&dirs[..1].iter().map(|d| d.join("x")).collect::<Vec<_>>()).unwrap();
+    made.wait(1).unwrap();
 }
