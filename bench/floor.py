@@ -11,6 +11,10 @@ With --timeline, also prints when each wheel was emitted by wheel-fetch (its
 last byte verified) in the last fetch-alone run, to see where the link idles;
 WHEELPIPE_FETCH_TRACE=1 in the environment makes wheel-fetch itself print one
 line a transfer range on stderr, which --timeline keeps in trace.txt.
+Before each timed run the earlier runs' writes are synced to disk, untimed.
+The runs' folders go in a new folder under $TMPDIR (e.g. a mounted ext4
+image with a journal, to time installs without this machine's journal-less
+root: see bench/README.md, "A full disk").
 """
 
 import argparse
@@ -30,6 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def run_fetch(bin_dir, jobs, lock, cache, extra):
     """Times wheel-fetch alone; returns (seconds, [(t, filename, size)], stderr)."""
     cmd = [os.path.join(bin_dir, "wheel-fetch"), "-j", str(jobs), "--cache-dir", cache] + extra
+    os.sync()
     start = time.monotonic()
     with open(lock, "rb") as stdin:
         p = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -54,6 +59,10 @@ def run_pipeline(bin_dir, jobs, reqs, index, work, run):
     sh = (f"{q(bin_dir)}/wheel-resolve --index-url {q(index)} --python {q(py)} --cache-dir {q(cache)} {q(reqs)}"
           f" | {q(bin_dir)}/wheel-fetch -j {jobs} --cache-dir {q(cache)}"
           f" | {q(bin_dir)}/wheel-unpack --venv {q(venv)} --cache-dir {q(cache)} > /dev/null")
+    # The previous runs' writes go to disk first, untimed: a cold install
+    # writes hundreds of MB, and after a few runs the kernel would make this
+    # one wait for their writeback.
+    os.sync()
     start = time.monotonic()
     subprocess.run(["bash", "-o", "pipefail", "-c", sh], check=True)
     return time.monotonic() - start
