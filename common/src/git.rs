@@ -107,22 +107,11 @@ fn run(mut cmd: Command) -> Result<String> {
 pub(crate) mod tests {
     use super::*;
 
-    /// Runs git in `dir` as a test's committer; its output, trimmed (also
-    /// for `git::work`'s tests).
-    pub(crate) fn sh(dir: &Path, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(["-c", "user.name=t", "-c", "user.email=t@t.example", "-c", "init.defaultBranch=main"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
+    pub(crate) use crate::test_git::git as sh;
 
-    #[test]
-    fn a_tag_resolves_to_its_commit_and_a_bad_revision_names_the_url() {
+    /// A repository `repo` in a new temporary folder, one commit of `a.txt`
+    /// ("one") tagged `v1` (also for `git::work`'s tests).
+    pub(crate) fn tagged_repo() -> (tempfile::TempDir, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let repo = dir.path().join("repo");
         std::fs::create_dir(&repo).unwrap();
@@ -131,6 +120,12 @@ pub(crate) mod tests {
         sh(&repo, &["add", "."]);
         sh(&repo, &["commit", "-q", "-m", "one"]);
         sh(&repo, &["tag", "v1"]);
+        (dir, repo)
+    }
+
+    #[test]
+    fn a_tag_resolves_to_its_commit_and_a_bad_revision_names_the_url() {
+        let (dir, repo) = tagged_repo();
         std::fs::write(repo.join("a.txt"), "two").unwrap();
         sh(&repo, &["commit", "-q", "-am", "two"]);
         let cache = Cache::at(dir.path().join("cache")).unwrap();

@@ -212,16 +212,4 @@ pub fn wheelhouse() -> Vec<PathBuf> {
     seen.into_values().collect()
 }
 
-/// Runs git in `dir` as a test's committer (branch `main` by default);
-/// its output, trimmed.
-pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t.example", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {out:?}");
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
+pub use wheelpipe::test_git::git;

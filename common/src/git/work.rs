@@ -121,18 +121,11 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
 mod tests {
     use super::*;
     use crate::cache::Cache;
-    use crate::git::tests::sh;
+    use crate::git::tests::{sh, tagged_repo};
 
     #[test]
     fn a_branch_is_checked_out_tracking_origin_a_tag_detached_and_updates_keep_edits() {
-        let dir = tempfile::tempdir().unwrap();
-        let repo = dir.path().join("repo");
-        std::fs::create_dir(&repo).unwrap();
-        sh(&repo, &["init", "-q"]);
-        std::fs::write(repo.join("a.txt"), "one").unwrap();
-        sh(&repo, &["add", "."]);
-        sh(&repo, &["commit", "-q", "-m", "one"]);
-        sh(&repo, &["tag", "v1"]);
+        let (dir, repo) = tagged_repo();
         sh(&repo, &["checkout", "-q", "-b", "feature"]);
         std::fs::write(repo.join("a.txt"), "two").unwrap();
         sh(&repo, &["commit", "-q", "-am", "two"]);
