@@ -59,6 +59,18 @@ pub struct Wanted<'a> {
     pub filename: &'a str,
     pub sha256: Option<&'a Sha256>,
     pub size: Option<u64>,
+    /// Told where the bytes go while they arrive (none: nobody asks).
+    pub watch: Option<Arc<dyn Watch>>,
+}
+
+/// Told, while a download runs, which temporary file holds its bytes and
+/// how many of its first bytes are written for good, so that another
+/// process may read them before the download ends (see
+/// [`crate::records::Arriving`]). A new file, or fewer bytes than before,
+/// voids the earlier ones. Called with the download's lock held and on
+/// every piece written: it must be quick and never block.
+pub trait Watch: Send + Sync {
+    fn ready(&self, file: &Path, bytes: u64);
 }
 
 /// What every download of a run shares: the HTTP client, the cache, the
@@ -125,13 +137,13 @@ impl Fetch<'_> {
         let (http, cache, cancel, url) = (self.http, self.cache, self.cancel, wanted.url);
         if let Some(size) = wanted.size {
             if let ranged::Outcome::Done(tmp, sha256) =
-                ranged::download(http, cache, url, size, cancel, item, self.board)?
+                ranged::download(http, cache, (url, size), cancel, item, self.board, wanted.watch.clone())?
             {
                 return Ok((tmp, sha256));
             }
         }
         item.restart();
-        stream::download(http, cache, url, wanted.size, cancel, item)
+        stream::download(http, cache, (url, wanted.size), cancel, item, wanted.watch.as_deref())
     }
 }
 

@@ -84,7 +84,7 @@ impl Summary {
             Some("satisfied") => self.satisfied += 1,
             Some("end") => self.ok = value.get("ok").and_then(Value::as_bool).unwrap_or(false),
             // Settings and hints for the stages after, nothing for a person.
-            Some("progress" | "index" | "hint") => {}
+            Some("progress" | "index" | "hint" | "arriving") => {}
             _ => return false,
         }
         true

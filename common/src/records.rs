@@ -204,6 +204,25 @@ impl Hint {
     }
 }
 
+/// A wheel being downloaded: the temporary file its bytes go to and how many
+/// of its first bytes are written for good, so that a later stage may read
+/// it while it arrives (`wheel-unpack` unpacks it). Written by `wheel-fetch`
+/// only when its stdout is a pipe, again as `ready` grows; the `artifact`
+/// record still comes once the file is whole and verified, and nothing read
+/// before it may be trusted until checked against that file. A new `file`,
+/// or a `ready` below an earlier one, voids what was read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Arriving {
+    pub filename: String,
+    /// The sha256 the file must have (lowercase hex).
+    pub sha256: String,
+    pub size: u64,
+    /// The temporary file, renamed into the store once verified.
+    pub file: PathBuf,
+    /// The first `ready` bytes of `file` are written and stay as they are.
+    pub ready: u64,
+}
+
 /// Where a `metadata` record's contents came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -409,6 +428,7 @@ impl End {
 pub enum Record {
     Artifact(Artifact),
     Hint(Hint),
+    Arriving(Arriving),
     Metadata(Metadata),
     Installed(Installed),
     Satisfied(Satisfied),

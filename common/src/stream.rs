@@ -24,8 +24,8 @@ pub fn parse_line(text: &str) -> Result<Line, String> {
         return Err("a record must be a JSON object with a string field \"type\"".into());
     };
     match kind.as_str() {
-        "artifact" | "hint" | "metadata" | "installed" | "satisfied" | "index" | "removed" | "progress"
-        | "message" | "end" => serde_json::from_value(value)
+        "artifact" | "hint" | "arriving" | "metadata" | "installed" | "satisfied" | "index" | "removed"
+        | "progress" | "message" | "end" => serde_json::from_value(value)
             .map(Line::Known)
             .map_err(|e| format!("malformed {kind} record: {e}")),
         _ => Ok(Line::Other(text.to_string())),

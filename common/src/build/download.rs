@@ -39,6 +39,6 @@ pub fn sdist_in_store(
     // Counted nowhere: the caller shows what it resolves or builds (a
     // retry is still drawn, see [`crate::fetch`]).
     let item = Arc::new(StageProgress::new("wheelpipe", Role::Silent).begin(filename, None));
-    let wanted = Wanted { url, filename, sha256, size: None };
+    let wanted = Wanted { url, filename, sha256, size: None, watch: None };
     Ok(fetch.to_store(&wanted, &item)?.path)
 }

@@ -93,6 +93,8 @@ struct State {
     validator: Option<String>,
     /// The first failure of a segment.
     failure: Option<Stop>,
+    /// The written prefix last told to the watch.
+    told: u64,
 }
 
 /// One download shared by the connections fetching its segments.
@@ -108,6 +110,7 @@ pub struct Ranged {
     /// Signalled when a segment ends.
     ended: Condvar,
     abort: AtomicBool,
+    watch: Option<Arc<dyn super::Watch>>,
 }
 
 impl Ranged {
@@ -119,6 +122,7 @@ impl Ranged {
         size: u64,
         item: Arc<Item>,
         received: Option<Arc<AtomicU64>>,
+        watch: Option<Arc<dyn super::Watch>>,
     ) -> Ranged {
         let state = State {
             file: None,
@@ -128,6 +132,7 @@ impl Ranged {
             splittable: false,
             validator: None,
             failure: None,
+            told: 0,
         };
         Ranged {
             url: url.to_string(),
@@ -139,6 +144,7 @@ impl Ranged {
             received,
             ended: Condvar::new(),
             abort: AtomicBool::new(false),
+            watch,
         }
     }
 
@@ -370,6 +376,13 @@ impl Ranged {
             state.hashed += bytes.len() as u64;
         }
         state.segments[i].pos += bytes.len() as u64;
+        if let Some(watch) = &self.watch {
+            let ready = written_prefix(&state.segments);
+            if ready != state.told {
+                state.told = ready;
+                watch.ready(file.path(), ready);
+            }
+        }
         self.item.add(bytes.len() as u64);
         if let Some(received) = &self.received {
             received.fetch_add(bytes.len() as u64, Ordering::Relaxed);
@@ -418,21 +431,35 @@ impl Ranged {
     }
 }
 
+/// The bytes from the file's start that every segment has written: where a
+/// reader in order may go.
+fn written_prefix(segments: &[Segment]) -> u64 {
+    let mut end = 0;
+    while let Some(s) = segments.iter().find(|s| s.start == end && s.end > s.start) {
+        if s.pos < s.end {
+            return s.pos;
+        }
+        end = s.end;
+    }
+    end
+}
+
 /// Downloads `url`, `size` bytes long, counting the bytes on `item`. With a
 /// board, other connections may take over parts of it (and this one takes
 /// over parts of its own segments at the end) in pieces of at least the
-/// board's smallest part; without, it is one connection's work.
+/// board's smallest part; without, it is one connection's work. `watch` is
+/// told the written prefix as it grows.
 pub fn download(
     http: &Client,
     cache: &Cache,
-    url: &str,
-    size: u64,
+    (url, size): (&str, u64),
     cancel: &AtomicBool,
     item: &Arc<Item>,
     board: Option<&super::Board>,
+    watch: Option<Arc<dyn super::Watch>>,
 ) -> Result<Outcome> {
     let counter = board.map(super::Board::counter);
-    let ranged = Arc::new(Ranged::new(cache, url, size, Arc::clone(item), counter));
+    let ranged = Arc::new(Ranged::new(cache, url, size, Arc::clone(item), counter, watch));
     if size == 0 {
         return Ok(Outcome::Unsplittable);
     }

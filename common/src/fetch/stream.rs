@@ -36,6 +36,7 @@ struct Partial<'a> {
     total: Option<u64>,
     /// The file's length as the index gave it.
     size: Option<u64>,
+    watch: Option<&'a dyn super::Watch>,
 }
 
 impl Partial<'_> {
@@ -51,7 +52,14 @@ impl Partial<'_> {
         file.write_all(bytes).with_context(|| format!("cannot write {}", file.path().display()))?;
         self.hasher.update(bytes);
         self.len += bytes.len() as u64;
+        self.tell();
         Ok(())
+    }
+
+    fn tell(&self) {
+        if let (Some(watch), Some(file)) = (self.watch, &self.file) {
+            watch.ready(file.path(), self.len);
+        }
     }
 
     /// Forgets what was written: the file is emptied and the hash restarts.
@@ -65,6 +73,7 @@ impl Partial<'_> {
         self.hasher = Sha256::new();
         self.len = 0;
         self.total = None;
+        self.tell();
         Ok(())
     }
 }
@@ -81,17 +90,17 @@ enum Stop {
 /// sha256. Resumes after a broken transfer, up to the
 /// client's retries. `size` is the file's length as the index gave it: a
 /// Content-Length below it is a body cut short, and the rest is asked for.
-/// The bytes are counted on `item`.
+/// The bytes are counted on `item`; `watch` is told the length written.
 pub fn download(
     http: &Client,
     cache: &Cache,
-    url: &str,
-    size: Option<u64>,
+    (url, size): (&str, Option<u64>),
     cancel: &AtomicBool,
     item: &Item,
+    watch: Option<&dyn super::Watch>,
 ) -> Result<(NamedTempFile, crate::hash::Sha256)> {
-    let mut partial =
-        Partial { cache, file: None, hasher: Sha256::new(), len: 0, validator: None, total: None, size };
+    let (hasher, validator, total) = (Sha256::new(), None, None);
+    let mut partial = Partial { cache, file: None, hasher, len: 0, validator, total, size, watch };
     let shown = redact(url);
     let (wait, reason) = retrying_wait(&shown, http, cancel, |e| e);
     http.options().retry(wait, |_| {

@@ -29,6 +29,8 @@ pub struct Fetcher<'a> {
     pub cache: &'a Cache,
     pub board: Option<&'a Board>,
     pub cancel: &'a AtomicBool,
+    /// Makes the watch that writes `arriving` records (none: no records).
+    pub announce: Option<&'a crate::arriving::Announce>,
 }
 
 impl Fetcher<'_> {
@@ -65,6 +67,11 @@ impl Fetcher<'_> {
             filename: &artifact.filename,
             sha256: expected.as_ref(),
             size: artifact.size,
+            watch: self
+                .announce
+                .zip(expected.as_ref())
+                .zip(artifact.size)
+                .and_then(|((announce, sha256), size)| announce.watch(&artifact.filename, sha256, size)),
         };
         fetch.to_store(&wanted, item)
     }

@@ -73,7 +73,7 @@ pub(super) fn fetch_with(
     board: Option<&Board>,
     cancel: bool,
 ) -> Result<Stored> {
-    let fetcher = Fetcher { http, cache, board, cancel: &AtomicBool::new(cancel) };
+    let fetcher = Fetcher { http, cache, board, cancel: &AtomicBool::new(cancel), announce: None };
     fetcher.fetch_to_store(job, &std::sync::Arc::new(item()))
 }
 

@@ -6,6 +6,7 @@
 //! [`local`] handles files already on this machine; the downloads
 //! themselves are common's ([`wheelpipe::fetch`]).
 
+pub mod arriving;
 pub mod cli;
 pub mod download;
 pub mod input;
@@ -55,6 +56,7 @@ fn run(matches: &clap::ArgMatches, out: &mut Writer<std::io::Stdout>, progress: 
         0 => None,
         mb => Some(wheelpipe::fetch::Board::new(mb.saturating_mul(1024 * 1024))),
     };
-    let settings = pipeline::Settings { jobs, cache, dest, http, board, progress };
+    let announce = wheelpipe::progress::stdout_is_pipe();
+    let settings = pipeline::Settings { jobs, cache, dest, http, board, progress, announce };
     pipeline::run(settings, source, out)
 }

@@ -46,6 +46,8 @@ pub struct Settings {
     pub board: Option<Board>,
     /// Where the bytes and files are counted (see [`wheelpipe::progress`]).
     pub progress: Reporter,
+    /// Write `arriving` records (see [`crate::arriving`]): stdout is a pipe.
+    pub announce: bool,
 }
 
 /// How long an ending run waits for its workers to stop and delete their
@@ -212,6 +214,8 @@ fn work(
     stop: &AtomicBool,
 ) {
     let board = settings.board.as_ref();
+    let announce = settings.announce.then(|| crate::arriving::Announce::new(events.clone()));
+    let announce = announce.as_ref();
     loop {
         if stop.load(Ordering::Relaxed) {
             return;
@@ -232,8 +236,8 @@ fn work(
             }
         };
         let event = match job.hint {
-            true => hints.run(settings, job),
-            false => Some(match fetch_one(settings, job, stop) {
+            true => hints.run(settings, job, announce),
+            false => Some(match fetch_one(settings, job, stop, announce) {
                 Ok(artifact) => Event::Done(Box::new(artifact)),
                 Err(err) => Event::Failed(err),
             }),
@@ -261,13 +265,19 @@ fn split_the_longest(board: &Board, queue: &JobQueue, http: &Client, stop: &Atom
 
 /// Fetches one job into the store (and `--dest`) and returns its record with
 /// `path` set and the sha256 recorded.
-fn fetch_one(settings: &Settings, job: Job, stop: &AtomicBool) -> Result<Artifact> {
+fn fetch_one(
+    settings: &Settings,
+    job: Job,
+    stop: &AtomicBool,
+    announce: Option<&crate::arriving::Announce>,
+) -> Result<Artifact> {
     let item = Arc::new(settings.progress.begin(&job.artifact.filename, job.artifact.size));
     let fetcher = Fetcher {
         http: &settings.http,
         cache: &settings.cache,
         board: settings.board.as_ref(),
         cancel: stop,
+        announce,
     };
     let stored = fetcher.fetch_to_store(&job, &item)?;
     item.done(std::fs::metadata(&stored.path).map_or(0, |m| m.len()));

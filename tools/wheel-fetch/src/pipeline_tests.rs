@@ -28,6 +28,7 @@ fn settings(cache: &std::path::Path, dest: Option<PathBuf>, jobs: usize) -> Sett
         http: Client::new(options).unwrap(),
         board: Some(wheelpipe::fetch::Board::new(1 << 20)),
         progress: StageProgress::new(TOOL, Role::Silent).handle(),
+        announce: false,
     }
 }
 
@@ -71,6 +72,7 @@ fn records_are_enriched_others_pass_through_and_failures_are_counted() {
     // In the middle of a pipeline: upstream progress passes, ours is added.
     let forward = Settings {
         progress: StageProgress::new(TOOL, Role::Forward).handle(),
+        announce: false,
         ..settings(dir.path(), None, 2)
     };
     let (result, mut lines) = run_stdin(forward, input);
@@ -172,6 +174,7 @@ fn a_cached_file_counts_all_its_bytes_at_once() {
     for _ in 0..2 {
         let forward = Settings {
             progress: StageProgress::new(TOOL, Role::Forward).handle(),
+            announce: false,
             ..settings(dir.path(), None, 1)
         };
         let (result, lines) = run_stdin(forward, input.clone());

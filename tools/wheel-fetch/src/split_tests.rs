@@ -59,8 +59,13 @@ fn a_free_connection_takes_over_part_of_a_slow_download() {
                 }
             }
         });
-        let fetcher =
-            Fetcher { http: &http, cache: &cache, board: Some(&board), cancel: &AtomicBool::new(false) };
+        let fetcher = Fetcher {
+            http: &http,
+            cache: &cache,
+            board: Some(&board),
+            cancel: &AtomicBool::new(false),
+            announce: None,
+        };
         let stored = fetcher.fetch_to_store(&job, &Arc::new(item()));
         done.store(true, Ordering::Relaxed);
         stored
@@ -163,8 +168,13 @@ fn every_byte_is_counted_once_whether_a_part_resumes_or_all_starts_over() {
         job.artifact.size = Some(body.len() as u64);
         progress.expect(1, job.artifact.size);
         let item = Arc::new(progress.begin("big.whl", job.artifact.size));
-        let fetcher =
-            Fetcher { http: &client(), cache: &cache, board: None, cancel: &AtomicBool::new(false) };
+        let fetcher = Fetcher {
+            http: &client(),
+            cache: &cache,
+            board: None,
+            cancel: &AtomicBool::new(false),
+            announce: None,
+        };
         fetcher.fetch_to_store(&job, &item).unwrap();
         let Some(Record::Progress(p)) = progress.last_record() else {
             panic!("a forwarding stage has records")

@@ -138,7 +138,12 @@ impl Hints {
 
     /// Runs a hint's job: its download, then the confirming artifact with
     /// `path`, or nothing when none confirmed it (yet).
-    pub fn run(&self, settings: &Settings, job: Job) -> Option<Event<Box<Artifact>>> {
+    pub fn run(
+        &self,
+        settings: &Settings,
+        job: Job,
+        announce: Option<&crate::arriving::Announce>,
+    ) -> Option<Event<Box<Artifact>>> {
         let cancel = {
             let table = self.lock();
             let entry = table.entries.get(&job.artifact.url)?;
@@ -153,6 +158,7 @@ impl Hints {
             cache: &settings.cache,
             board: settings.board.as_ref(),
             cancel: &cancel,
+            announce,
         };
         let result = fetcher.fetch_to_store(&job, &item);
         drop(item);
