@@ -93,10 +93,12 @@ pub fn stamped(
 
 /// One extracted file.
 #[derive(Clone, Debug)]
-struct One {
-    done: (String, u64),
-    matches: bool,
-    mtime: Option<Mtime>,
+pub(crate) struct One {
+    /// Its RECORD hash and size.
+    pub done: (String, u64),
+    /// It matches the plan's `want`.
+    pub matches: bool,
+    pub mtime: Option<Mtime>,
 }
 
 fn all_inner(mut archive: Zip, plans: &[Plan], how: (&str, Stamp), threads: usize) -> Result<Vec<One>> {
@@ -153,6 +155,17 @@ fn one(archive: &mut Zip, plan: &Plan, (python, stamp): (&str, Stamp)) -> Result
 /// line becomes the venv's python.
 fn extract(archive: &mut Zip, plan: &Plan, python: Option<&str>, stamp: Stamp) -> Result<One> {
     let mut entry = archive.by_index(plan.index)?;
+    write_from(&mut entry, plan, python, stamp)
+}
+
+/// Writes the bytes of `entry` (one zip entry's, decompressed) to the plan's
+/// staged file, as [`extract`] does.
+pub(crate) fn write_from(
+    entry: &mut dyn Read,
+    plan: &Plan,
+    python: Option<&str>,
+    stamp: Stamp,
+) -> Result<One> {
     let want = plan.want.as_ref();
     // Unless a script's first line is rewritten, the file is the entry byte
     // for byte: one sha256 then serves the RECORD check and the new RECORD.

@@ -190,6 +190,20 @@ pub fn test_pause_at(point: &str) {
 #[cfg(not(feature = "test-hooks"))]
 pub fn test_pause_at(_point: &str) {}
 
+/// Test-only (`WHEELPIPE_TEST_NOTES=1`, with the `test-hooks` feature):
+/// says on stderr what a test cannot see from outside (`test note: ...`),
+/// such as a wheel unpacked while it downloaded. Not in users' builds.
+#[cfg(feature = "test-hooks")]
+pub fn test_note(text: &str) {
+    if std::env::var_os("WHEELPIPE_TEST_NOTES").is_some() {
+        eprintln!("wheel-unpack: test note: {text}");
+    }
+}
+
+/// Without the `test-hooks` feature: nothing.
+#[cfg(not(feature = "test-hooks"))]
+pub fn test_note(_text: &str) {}
+
 /// Says `test pause {what}` on stderr and waits a minute for the test to
 /// kill the run; SIGINT or SIGTERM end the wait, so the run then handles
 /// the signal where it stands.

@@ -63,8 +63,8 @@ pub fn stage_all<W: Write>(
     let trees = OnceLock::new();
     let (mut staged, mut kept) = std::thread::scope(|s| {
         for _ in 0..jobs.max(1) {
-            let trees = &trees;
-            let (job_rx, res_tx, cancel, progress) = (job_rx.clone(), res_tx.clone(), &cancel, &progress);
+            let (job_rx, res_tx, cancel, progress, trees) =
+                (job_rx.clone(), res_tx.clone(), &cancel, &progress, &trees);
             s.spawn(move || {
                 for (idx, job) in job_rx.iter() {
                     if cancel.load(Ordering::Relaxed) || wheelpipe::signals::interrupted() {
@@ -94,7 +94,7 @@ pub fn stage_all<W: Write>(
         }
         drop(res_tx);
         let mut feeder = Feeder::new(job_tx, &res_rx, &progress, plan, &trees);
-        feeder.index = opts.build.as_ref().map(|b| &b.envs.index);
+        feeder.set_up(opts, scheme);
         let fed = match source {
             Source::Args(wheels) => feeder.feed_args(wheels),
             Source::Stdin(input) => feeder.feed_lines(input, out),
@@ -108,11 +108,10 @@ pub fn stage_all<W: Write>(
         for result in res_rx.iter() {
             match result {
                 Ok(s) => done.push(s),
-                Err(e) => {
-                    first_err.get_or_insert(e);
-                }
+                Err(e) => first_err = first_err.take().or(Some(e)),
             }
         }
+        crate::unpacked::follow::stop_all(opts.cache.as_ref());
         wheelpipe::signals::check()?;
         match first_err {
             Some(mut e) => {
@@ -138,6 +137,9 @@ struct Feeder<'a> {
     kept: Vec<Satisfied>,
     /// Where builds get their requires, which an `index` record may say.
     index: Option<&'a wheelpipe::build::BuildIndex>,
+    /// Where wheels are unpacked while they download (`arriving` records);
+    /// none: they are not.
+    follow: Option<(&'a wheelpipe::cache::Cache, &'a Scheme)>,
 }
 
 impl<'a> Feeder<'a> {
@@ -158,7 +160,15 @@ impl<'a> Feeder<'a> {
             trees,
             kept: Vec::new(),
             index: None,
+            follow: None,
         }
+    }
+
+    /// What the run's options say: where builds get their requires, and
+    /// whether wheels are unpacked while they download (into a cache, checked).
+    fn set_up(&mut self, opts: &'a staging::Options, scheme: &'a Scheme) {
+        self.index = opts.build.as_ref().map(|b| &b.envs.index);
+        self.follow = opts.cache.as_ref().filter(|_| opts.verify).map(|cache| (cache, scheme));
     }
 
     /// Keeps `job` when the venv has it already (`reinstall`: the artifact
@@ -243,6 +253,9 @@ impl<'a> Feeder<'a> {
                     };
                     let expected_name = Some(artifact.name);
                     let sha256 = artifact.hashes.get("sha256").cloned();
+                    if let Some(((cache, _), sha256)) = self.follow.zip(sha256.as_deref()) {
+                        crate::unpacked::follow::arrived(cache, sha256, &wheel);
+                    }
                     let requested = artifact.requested;
                     let requirement_name = artifact.requirement_name;
                     let job = Job { wheel, requested, expected_name, sha256, direct, requirement_name };
@@ -262,6 +275,12 @@ impl<'a> Feeder<'a> {
                         self.index.inspect(|i| i.adopt(&index));
                     }
                     Ok(wheelpipe::records::Line::Known(Record::Hint(_))) => {}
+                    // Consumed: a wheel to unpack while it downloads.
+                    Ok(wheelpipe::records::Line::Known(Record::Arriving(arriving))) => {
+                        if let Some((cache, scheme)) = self.follow {
+                            crate::unpacked::follow::arriving(&arriving, cache, scheme);
+                        }
+                    }
                     _ => wheelpipe::stage::pass_on(out, self.progress, &text)?,
                 },
                 StageInput::Bad(err) => return Err(Failure::usage(err.to_string()).into()),

@@ -12,6 +12,7 @@
 //! temporary folder, which is renamed into place whole, under a per-hash
 //! lock; installs then link from it.
 
+pub mod follow;
 pub mod repair;
 
 use std::fs;
@@ -172,12 +173,28 @@ pub fn ensure(
         hash = sha256_of(wheel, None)?;
         dir = cache.entry(Bucket::Unpacked, &hash);
     }
-    let _lock = cache.lock_entry(Bucket::Unpacked, &hash)?;
+    // What a follower unpacked while the wheel downloaded; it holds the lock.
+    let streamed = follow::claim(&dir);
+    let _lock = match streamed {
+        Some(_) => None,
+        None => Some(cache.lock_entry(Bucket::Unpacked, &hash)?),
+    };
+    let drop_streamed = || streamed.as_ref().map(|s| fs::remove_dir_all(&s.tmp));
     if let Some(mut u) = load(&dir).filter(usable) {
+        drop_streamed();
         repair::repair(&mut u, wheel, cache, threads)?;
         return Ok(u);
     }
     check_own_hash(cache, wheel, &filename, &hash, sha256)?;
+    if let Some(s) = streamed.as_ref().filter(|_| verify) {
+        // Anything amiss: unpacked again below, which says what it is.
+        if let Ok(Some(manifest)) = s.finish(wheel, &filename, names, scheme) {
+            put(cache, &s.tmp, &dir, &hash)?;
+            crate::journal::test_note(&format!("unpacked {filename} while it downloaded"));
+            return Ok(Unpacked { files: dir.join("files"), manifest, sha256: hash.to_string() });
+        }
+    }
+    drop_streamed();
     let tmp = new_tree(cache, &hash)?;
     let result = unpack(wheel, &filename, names, scheme, verify, threads, &tmp);
     let manifest = match result {
@@ -247,16 +264,16 @@ fn put(cache: &Cache, tmp: &Path, dir: &Path, hash: &Sha256) -> Result<()> {
     moved().with_context(context)
 }
 
-/// Checks and extracts the whole wheel into `tmp`; writes its manifest.
-fn unpack(
-    wheel: &Path,
-    filename: &str,
-    (name, version): (&str, &str),
-    scheme: &Scheme,
-    verify: bool,
-    threads: usize,
-    tmp: &Path,
-) -> Result<Manifest> {
+/// A wheel's files, checked as every unpacking checks them (names, one
+/// `.dist-info` folder, a tree), and the hash each must have by its RECORD
+/// (none: the RECORD itself, a signature, or INSTALLER/REQUESTED without one).
+pub(crate) struct Checked {
+    pub archive: crate::zipread::Zip,
+    pub entries: Vec<Entry>,
+    pub wants: Vec<Option<record::Expected>>,
+}
+
+pub(crate) fn check(wheel: &Path, (name, version): (&str, &str)) -> Result<Checked> {
     let (mut archive, entries) = entries::open_zip(wheel)?;
     let dist_info = zipcheck::find_dist_info(entries.iter().map(|e| e.name.as_str()), name, version)?;
     let record_name = format!("{dist_info}/RECORD");
@@ -265,18 +282,41 @@ fn unpack(
     let expected = record::parse(&text).with_context(|| record_name.clone())?;
     let generated = ["INSTALLER", "REQUESTED"].map(|f| format!("{dist_info}/{f}"));
     zipcheck::check_paths(entries.iter().map(|e| e.name.as_str()))?;
+    let wants = entries
+        .iter()
+        .map(|e| match generated.contains(&e.name) {
+            true => Ok(expected.get(&e.name).cloned().flatten()),
+            false => entries::wanted(&e.name, &expected, &dist_info),
+        })
+        .collect::<Result<_>>()?;
+    Ok(Checked { archive, entries, wants })
+}
+
+/// Writes an unpacked tree's manifest.
+pub(crate) fn write_manifest(tmp: &Path, manifest: &Manifest) -> Result<()> {
+    let path = tmp.join("manifest.json");
+    fs::write(&path, serde_json::to_vec(manifest)?)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Checks and extracts the whole wheel into `tmp`; writes its manifest.
+fn unpack(
+    wheel: &Path,
+    filename: &str,
+    names: (&str, &str),
+    scheme: &Scheme,
+    verify: bool,
+    threads: usize,
+    tmp: &Path,
+) -> Result<Manifest> {
+    let Checked { archive, entries, wants } = check(wheel, names)?;
     let files = tmp.join("files");
     let folders = (0..entries.len().div_ceil(PER_FOLDER)).map(|f| files.join(f.to_string()));
     for path in std::iter::once(files.clone()).chain(folders) {
         fs::create_dir(&path).with_context(|| format!("cannot create {}", path.display()))?;
     }
     let mut plans = Vec::with_capacity(entries.len());
-    for (k, e) in entries.iter().enumerate() {
-        let want = if generated.contains(&e.name) {
-            expected.get(&e.name).cloned().flatten()
-        } else {
-            entries::wanted(&e.name, &expected, &dist_info)?
-        };
+    for ((k, e), want) in entries.iter().enumerate().zip(wants) {
         plans.push(Plan {
             index: e.index,
             entry: e.name.clone(),
@@ -297,8 +337,6 @@ fn unpack(
         })
         .collect();
     let manifest = Manifest { filename: filename.to_string(), verified: verify, mismatched, entries };
-    let path = tmp.join("manifest.json");
-    fs::write(&path, serde_json::to_vec(&manifest)?)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    write_manifest(tmp, &manifest)?;
     Ok(manifest)
 }
