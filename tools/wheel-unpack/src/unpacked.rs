@@ -188,7 +188,7 @@ pub fn ensure(
     check_own_hash(cache, wheel, &filename, &hash, sha256)?;
     if let Some(s) = streamed.as_ref().filter(|_| verify) {
         // Anything amiss: unpacked again below, which says what it is.
-        if let Ok(Some(manifest)) = s.finish(wheel, &filename, names, scheme) {
+        if let Ok(Some(manifest)) = s.finish(wheel, &filename, names, scheme, threads) {
             put(cache, &s.tmp, &dir, &hash)?;
             crate::journal::test_note(&format!("unpacked {filename} while it downloaded"));
             return Ok(Unpacked { files: dir.join("files"), manifest, sha256: hash.to_string() });

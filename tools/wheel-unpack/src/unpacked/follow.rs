@@ -60,6 +60,9 @@ struct Progress {
     whole: bool,
     /// What was read is void: stop.
     void: bool,
+    /// The wheel is whole and wanted now: stop before the next entry (the
+    /// rest is extracted from the verified file by several threads).
+    enough: bool,
 }
 
 impl Told {
@@ -136,7 +139,10 @@ fn id(path: &Path) -> Option<(u64, u64)> {
 pub(crate) fn claim(dir: &Path) -> Option<Streamed> {
     let follower = followers().as_mut()?.remove(dir)?;
     // Not told the wheel is whole: it would wait for ever.
-    follower.told.update(|p| p.void |= !p.whole);
+    follower.told.update(|p| {
+        p.void |= !p.whole;
+        p.enough = true;
+    });
     follower.thread.join().ok().flatten()
 }
 
@@ -189,6 +195,17 @@ struct Growing {
     pos: u64,
 }
 
+impl Growing {
+    /// Told to stop before the next entry; an error when what was read is void.
+    fn enough(&self) -> io::Result<bool> {
+        let state = self.told.state.lock().unwrap_or_else(PoisonError::into_inner);
+        match state.void {
+            true => Err(io::Error::other("the download started over or stopped")),
+            false => Ok(state.enough),
+        }
+    }
+}
+
 impl Read for Growing {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         let mut state = self.told.state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -224,6 +241,9 @@ fn read_all(reader: Growing, tmp: &Path, mode: u32, done: &mut Vec<StreamedFile>
     let files = tmp.join("files");
     fs::create_dir(&files).with_context(|| format!("cannot create {}", files.display()))?;
     loop {
+        if zip.inner.get_ref().enough()? {
+            return Ok(());
+        }
         let offset = zip.pos;
         let mut header = [0u8; 30];
         zip.read_exact(&mut header[..4])?;
@@ -311,26 +331,80 @@ impl<R: Read> BufRead for Counting<R> {
 }
 
 impl Streamed {
-    /// The manifest of what was streamed, once checked against the whole
-    /// wheel at `wheel` (see the module's text); `None`: it does not hold,
-    /// unpack the usual way.
+    /// The manifest of the wheel at `wheel`, once what was streamed is
+    /// checked against it (see the module's text) and the entries the
+    /// follower had not reached are extracted from it by `threads` threads;
+    /// `None`: it does not hold, unpack the usual way.
     pub(crate) fn finish(
         &self,
         wheel: &Path,
         filename: &str,
         names: (&str, &str),
         scheme: &Scheme,
+        threads: usize,
     ) -> Result<Option<Manifest>> {
         if id(wheel) != Some(self.followed) {
             return Ok(None);
         }
         let Checked { mut archive, entries, wants } = super::check(wheel, names)?;
-        if entries.len() != self.files.len() {
+        let n = self.files.len();
+        if entries.len() < n {
             return Ok(None);
         }
+        let Some(mut cached) = self.check_streamed(&mut archive, &entries[..n], &wants[..n], scheme)? else {
+            return Ok(None);
+        };
+        // The rest, from the verified file, as unpacking it whole does.
+        let files = self.tmp.join("files");
+        for folder in n.div_ceil(PER_FOLDER)..entries.len().div_ceil(PER_FOLDER) {
+            let path = files.join(folder.to_string());
+            fs::create_dir(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        }
+        let plans: Vec<Plan> = (entries.iter().zip(wants).enumerate().skip(n))
+            .map(|(k, (e, want))| Plan {
+                index: e.index,
+                entry: e.name.clone(),
+                want,
+                staged: stored(&files, k),
+                dest: PathBuf::new(),
+                mode: scheme.file_mode(e.executable),
+                script: false,
+                size: e.size,
+            })
+            .collect();
+        let rest = extract::stamped(archive, &plans, "", threads, Stamp::Mtime)?;
+        if !rest.mismatched.is_empty() {
+            return Ok(None);
+        }
+        for ((plan, e), (done, mtime)) in
+            plans.iter().zip(&entries[n..]).zip(rest.done.into_iter().zip(rest.mtimes))
+        {
+            let (name, executable, (hash, size)) = (e.name.clone(), e.executable, done);
+            cached.push(CachedFile { name, hash, size, executable, mode: plan.mode, mtime: Some(mtime) });
+        }
+        let manifest = Manifest {
+            filename: filename.to_string(),
+            verified: true,
+            mismatched: Vec::new(),
+            entries: cached,
+        };
+        super::write_manifest(&self.tmp, &manifest)?;
+        Ok(Some(manifest))
+    }
+
+    /// The cached files of the entries streamed, each the verified file's
+    /// entry at the same place with its RECORD hash (a file without one is
+    /// extracted again from the verified file); `None` at the first that is not.
+    fn check_streamed(
+        &self,
+        archive: &mut crate::zipread::Zip,
+        entries: &[super::Entry],
+        wants: &[Option<crate::record::Expected>],
+        scheme: &Scheme,
+    ) -> Result<Option<Vec<CachedFile>>> {
         let files = self.tmp.join("files");
         let mut cached = Vec::with_capacity(entries.len());
-        for (k, ((e, want), s)) in entries.iter().zip(&wants).zip(&self.files).enumerate() {
+        for (k, ((e, want), s)) in entries.iter().zip(wants).zip(&self.files).enumerate() {
             let offset = archive.by_index_raw(e.index).map(|z| z.header_start())?;
             if e.name != s.name || offset != s.offset || e.size != s.done.1 {
                 return Ok(None);
@@ -348,14 +422,13 @@ impl Streamed {
                 // No hash to check what was read against: from the verified file again.
                 None => {
                     fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
-                    let mode = scheme.file_mode(false);
                     let plan = Plan {
                         index: e.index,
                         entry: e.name.clone(),
                         want: None,
                         staged: path.clone(),
                         dest: PathBuf::new(),
-                        mode,
+                        mode: scheme.file_mode(false),
                         script: false,
                         size: e.size,
                     };
@@ -372,14 +445,7 @@ impl Streamed {
             let (name, executable, (hash, size)) = (e.name.clone(), e.executable, done);
             cached.push(CachedFile { name, hash, size, executable, mode, mtime: Some(mtime) });
         }
-        let manifest = Manifest {
-            filename: filename.to_string(),
-            verified: true,
-            mismatched: Vec::new(),
-            entries: cached,
-        };
-        super::write_manifest(&self.tmp, &manifest)?;
-        Ok(Some(manifest))
+        Ok(Some(cached))
     }
 }
 
@@ -464,6 +530,19 @@ mod tests {
             self.cache.entry(Bucket::Unpacked, &Sha256::parse(&self.sha256).unwrap())
         }
 
+        /// Waits until the follower has written `n` files.
+        fn wait_for_files(&self, n: usize) {
+            let trees = self.cache.tmp_path().join("unpack");
+            for _ in 0..500 {
+                let tree = fs::read_dir(&trees).unwrap().next().unwrap().unwrap().path();
+                if stored(&tree.join("files"), n - 1).exists() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            panic!("the follower wrote fewer than {n} files");
+        }
+
         /// The trees under the cache's `tmp/unpack`.
         fn trees_left(&self) -> usize {
             let trees = self.cache.tmp_path().join("unpack");
@@ -485,10 +564,12 @@ mod tests {
         for n in [len / 5, len / 2, len * 4 / 5] {
             download.write(n);
         }
+        download.wait_for_files(100);
         let stored = download.store(dir);
-        let streamed = claim(&download.entry()).expect("followed to the end");
+        let streamed = claim(&download.entry()).expect("followed");
+        assert!(streamed.files.len() >= 100, "read while it arrived");
         let names = ("demo", "1.0");
-        let manifest = streamed.finish(&stored, "demo-1.0-py3-none-any.whl", names, &download.scheme);
+        let manifest = streamed.finish(&stored, "demo-1.0-py3-none-any.whl", names, &download.scheme, 2);
         let manifest = manifest.unwrap().expect("what was read holds");
 
         // The same wheel unpacked whole, into another cache.
@@ -563,7 +644,7 @@ mod tests {
         let stored = download.store(dir);
         let streamed = claim(&download.entry()).expect("read to the end");
         let names = ("demo", "1.0");
-        let manifest = streamed.finish(&stored, "demo-1.0-py3-none-any.whl", names, &download.scheme);
+        let manifest = streamed.finish(&stored, "demo-1.0-py3-none-any.whl", names, &download.scheme, 2);
         assert!(manifest.unwrap().is_none(), "the usual unpacking judges it");
     }
 
@@ -582,8 +663,15 @@ mod tests {
         bytes[6] |= 0x08;
         fs::write(&path, bytes).unwrap();
         let download = Download::of(dir, &path);
-        download.store(dir);
-        assert!(claim(&download.entry()).is_none());
+        download.write(download.bytes.len() - 1);
+        // It gives up at the first entry and removes its tree.
+        for _ in 0..500 {
+            if download.trees_left() == 0 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
         assert_eq!(download.trees_left(), 0);
+        assert!(claim(&download.entry()).is_none());
     }
 }
