@@ -35,6 +35,8 @@ pub mod stage;
 pub mod stream;
 pub mod tags;
 #[cfg(any(test, feature = "test-support"))]
+pub mod test_bytes;
+#[cfg(any(test, feature = "test-support"))]
 pub mod test_git;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_server;

@@ -312,18 +312,7 @@ pub fn fetched_stream(paths: &[PathBuf]) -> String {
     s
 }
 
-/// `len` bytes that do not compress (xorshift), the same for the same `seed`.
-pub fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
+pub use wheelpipe::test_bytes::noise;
 
 /// Builds into `dir` the wheel `name 1.0` of about `kib` KiB that does not
 /// compress: a download that takes a while.

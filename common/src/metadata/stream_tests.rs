@@ -73,15 +73,7 @@ fn zip_of(entries: &[Put<'_>]) -> Vec<u8> {
 
 /// 1 MiB of bytes deflate cannot shrink.
 fn noise() -> Vec<u8> {
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    (0..1024 * 1024)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
+    crate::test_bytes::noise(1024 * 1024, 0x9e37_79b9_7f4a_7c15)
 }
 
 fn read_all(bytes: &[u8]) -> Result<Streamed> {

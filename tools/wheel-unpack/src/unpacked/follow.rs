@@ -458,18 +458,7 @@ mod tests {
 
     use super::*;
 
-    /// Bytes that do not compress.
-    fn noise(len: usize, seed: u64) -> Vec<u8> {
-        let mut x = seed | 1;
-        (0..len)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x as u8
-            })
-            .collect()
-    }
+    use wheelpipe::test_bytes::noise;
 
     /// A wheel of many files, big and small, one of them executable.
     fn wheel(dir: &Path) -> PathBuf {
@@ -492,7 +481,7 @@ mod tests {
     impl Download {
         fn of(dir: &Path, wheel: &Path) -> Download {
             let bytes = fs::read(wheel).unwrap();
-            let sha256 = hex(&sha2::Sha256::digest(&bytes));
+            let sha256 = wheelpipe::hash::sha256_hex(&bytes);
             let cache = Cache::at(dir.join("cache")).unwrap();
             let part = cache.tmp_dir().unwrap().join("x.part");
             Download { cache, scheme: crate::scheme::for_tests(dir), bytes, sha256, part }
@@ -533,14 +522,10 @@ mod tests {
         /// Waits until the follower has written `n` files.
         fn wait_for_files(&self, n: usize) {
             let trees = self.cache.tmp_path().join("unpack");
-            for _ in 0..500 {
-                let tree = fs::read_dir(&trees).unwrap().next().unwrap().unwrap().path();
-                if stored(&tree.join("files"), n - 1).exists() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            panic!("the follower wrote fewer than {n} files");
+            let tree = || fs::read_dir(&trees).unwrap().next().unwrap().unwrap().path();
+            eventually(&format!("the follower wrote {n} files"), || {
+                stored(&tree().join("files"), n - 1).exists()
+            });
         }
 
         /// The trees under the cache's `tmp/unpack`.
@@ -550,8 +535,15 @@ mod tests {
         }
     }
 
-    fn hex(bytes: &[u8]) -> String {
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    /// Waits up to 5 s for `done`, a thread's work.
+    fn eventually(what: &str, done: impl Fn() -> bool) {
+        for _ in 0..500 {
+            if done() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("not within 5 s: {what}");
     }
 
     #[test]
@@ -664,14 +656,7 @@ mod tests {
         fs::write(&path, bytes).unwrap();
         let download = Download::of(dir, &path);
         download.write(download.bytes.len() - 1);
-        // It gives up at the first entry and removes its tree.
-        for _ in 0..500 {
-            if download.trees_left() == 0 {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        assert_eq!(download.trees_left(), 0);
+        eventually("it gives up at the first entry and removes its tree", || download.trees_left() == 0);
         assert!(claim(&download.entry()).is_none());
     }
 }
