@@ -3,7 +3,9 @@
 //! and installs exactly what the same wheel unpacked whole installs; a
 //! download whose bytes fail their sha256 and start over, or one shared by
 //! two connections, still installs the right files and leaves no partial
-//! tree in the cache; wheel-fetch writes the records only into a pipe.
+//! tree in the cache; Ctrl-C while a wheel is unpacked as it comes leaves
+//! the venv as it was and nothing in the cache; wheel-fetch writes the
+//! records only into a pipe.
 
 mod support;
 
@@ -11,6 +13,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
 use support::*;
 use wheelpipe::records::{End, Record};
 
@@ -160,4 +164,35 @@ fn wheel_fetch_says_where_a_wheel_arrives_only_into_a_pipe() {
     assert!(child.wait().unwrap().success());
     let text = fs::read_to_string(&out_path).unwrap();
     assert!(text.contains("\"artifact\"") && !text.contains("\"arriving\""), "{text}");
+}
+
+#[test]
+fn ctrl_c_while_a_wheel_is_unpacked_as_it_comes_leaves_the_venv_and_the_cache_clean() {
+    let sb = Sandbox::new();
+    // 4 MiB at 500 kB/s: eight seconds, ample time to be stopped.
+    let wheel = slow_wheel(&sb.path().join("wheels"), 128);
+    let venv = sb.venv("venv");
+    let before = snapshot(&venv.root);
+    let server = Server::start(&[&wheel]);
+    server.faults().pace_bytes_per_sec = Some(500_000);
+    let mut fetch = sb.fetch();
+    fetch.args(["-j", "1"]);
+    let (running, mut stdin) = Running::spawn_with_stdin(vec![fetch, sb.unpack(&venv)]);
+    std::io::Write::write_all(&mut stdin, &input(&server, &wheel)).unwrap();
+    let trees = sb.cache().join("tmp/unpack");
+    let first_file = || {
+        let tree = fs::read_dir(&trees).ok().and_then(|mut d| d.next()).and_then(Result::ok);
+        tree.is_some_and(|t| t.path().join("files/0/0").exists())
+    };
+    wait_until("wheel-unpack writing the wheel's first file as it arrives", first_file);
+    for pid in running.pids() {
+        kill(Pid::from_raw(pid as i32), Signal::SIGINT).unwrap();
+    }
+    let run = running.wait();
+    drop(stdin);
+    assert_eq!(run.codes()[1], Some(130), "{run}");
+    assert_eq!(snapshot(&venv.root), before, "the venv is as it was");
+    assert_eq!(cache_trees_left(&sb), 0, "nothing half unpacked stays: {run}");
+    let unpacked = fs::read_dir(sb.cache().join("unpacked/v2")).map_or(0, |d| d.count());
+    assert_eq!(unpacked, 0, "no unpacked wheel from bytes never verified");
 }
