@@ -83,8 +83,10 @@ struct Planner<'a> {
     checked: HashSet<PathBuf>,
     /// Folders moved in whole, and the staged tree each comes from.
     placed: HashMap<PathBuf, PathBuf>,
-    /// The ones the current wheel moves in: its files below are in place.
-    this: HashSet<PathBuf>,
+    /// The ones the current wheel moves in (a few): its files below are in
+    /// place. A list, not a set: asked for each of a wheel's files, a look
+    /// at a few prefixes costs less than hashing every folder above the file.
+    this: Vec<PathBuf>,
     /// Files of the venv planned to move aside.
     gone: HashSet<PathBuf>,
     /// Files planned to move in one by one.
@@ -147,7 +149,7 @@ impl Planner<'_> {
     /// staged tree), with all of the wheel's files below it: one rename
     /// instead of one a file.
     fn install(&mut self, tree: &Path, staged: &Path, dest: &Path) -> Result<()> {
-        if dest.ancestors().skip(1).any(|a| self.this.contains(a)) {
+        if self.this.iter().any(|top| dest != top && dest.starts_with(top)) {
             return Ok(());
         }
         let parent = dest.parent().context("a destination has a folder")?;
@@ -161,7 +163,7 @@ impl Planner<'_> {
                 }
                 let from = self.scheme.staged(tree, top).context("a destination is in the venv")?;
                 self.steps.push(Step { from, to: top.to_path_buf() });
-                self.this.insert(top.to_path_buf());
+                self.this.push(top.to_path_buf());
                 self.placed.insert(top.to_path_buf(), tree.to_path_buf());
                 return Ok(());
             }
