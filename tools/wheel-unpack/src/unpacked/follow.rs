@@ -7,7 +7,8 @@
 //! the verified file in the store, which must be the very file followed)
 //! must list the same files at the same places, each file must have its
 //! RECORD hash, and the files without one are extracted again from the
-//! verified file; anything else, or anything unusual on the way (a data
+//! verified file, as are the entries the thread had not reached (by several
+//! threads); anything else, or anything unusual on the way (a data
 //! descriptor, zip64, a file that starts over), drops what was streamed and
 //! the wheel is unpacked the usual way.
 
@@ -116,8 +117,9 @@ pub fn arriving(record: &Arriving, cache: &Cache, scheme: &Scheme) {
     }
 }
 
-/// The wheel `sha256` is whole at `path`: its follower reads to the end,
-/// when `path` is the file it followed.
+/// The wheel `sha256` is whole at `path`: its follower may read on to the
+/// end (until [`claim`] stops it at the next entry), when `path` is the
+/// file it followed; else what it read is void.
 pub fn arrived(cache: &Cache, sha256: &str, path: &Path) {
     let Ok(hash) = Sha256::parse(sha256) else { return };
     if let Some(f) = followers().as_ref().and_then(|all| all.get(&cache.entry(Bucket::Unpacked, &hash))) {
