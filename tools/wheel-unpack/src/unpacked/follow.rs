@@ -109,7 +109,8 @@ pub fn arriving(record: &Arriving, cache: &Cache, scheme: &Scheme) {
         });
         return;
     }
-    if super::load(&dir).is_some() {
+    // Whole in the cache already (a broken entry is ensure's to mend).
+    if dir.join("manifest.json").is_file() {
         return;
     }
     if let Some(follower) = start(record, cache, scheme.file_mode(false), &hash) {
@@ -489,6 +490,13 @@ mod tests {
             Download { cache, scheme: crate::scheme::for_tests(dir), bytes, sha256, part }
         }
 
+        /// The test wheel's download, its first 1/`part` written.
+        fn started(dir: &Path, part: usize) -> Download {
+            let download = Download::of(dir, &wheel(dir));
+            download.write(download.bytes.len() / part);
+            download
+        }
+
         /// The first `n` bytes are written: told as wheel-fetch tells it.
         fn write(&self, n: usize) {
             let mut f = fs::OpenOptions::new().create(true).append(true).open(&self.part).unwrap();
@@ -592,8 +600,7 @@ mod tests {
     fn a_download_that_starts_over_voids_what_was_read() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
-        let download = Download::of(dir, &wheel(dir));
-        download.write(download.bytes.len() / 2);
+        let download = Download::started(dir, 2);
         // The file is emptied (a server that sent the whole file again).
         download.tell(0);
         assert!(claim(&download.entry()).is_none());
@@ -604,8 +611,7 @@ mod tests {
     fn a_follower_whose_download_never_ends_is_stopped_and_leaves_nothing() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
-        let download = Download::of(dir, &wheel(dir));
-        download.write(download.bytes.len() / 3);
+        let download = Download::started(dir, 3);
         assert_eq!(download.trees_left(), 1);
         stop_all(Some(&download.cache));
         assert_eq!(download.trees_left(), 0);
@@ -616,8 +622,7 @@ mod tests {
     fn another_file_than_the_one_followed_is_not_trusted() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
-        let download = Download::of(dir, &wheel(dir));
-        download.write(download.bytes.len() / 2);
+        let download = Download::started(dir, 2);
         // The artifact names a copy, not the file that was followed.
         let copy = dir.join("copy.whl");
         fs::write(&copy, &download.bytes).unwrap();
